@@ -1,0 +1,7 @@
+// Where the CLI finds its models when not told: the repository's models/ folder.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DEFAULT_DETECTOR_DIR = join(REPO_ROOT, 'models', 'blazeface');
+export const DEFAULT_CLASSIFIER_DIR = join(REPO_ROOT, 'models', 'facemask-default');

@@ -1,0 +1,200 @@
+// npm run scan -- <image|folder...> [--model DIR] [--json]
+// npm run scan -- --eval <folder with with_mask/ and without_mask/> [--json]
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { DEFAULT_PIPELINE_OPTIONS, VisionPipeline, type FaceResult } from '../main/vision/pipeline';
+import { ImageDecodeError } from '../main/vision/image';
+import { parseProviderList } from '../main/vision/runtime';
+import { listFiles } from './files';
+import { EVAL_CLASSES, evaluate, type EvalClass, type EvalRecord, type EvalReport } from './metrics';
+import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR } from './model-paths';
+
+const USAGE = `Usage:
+  npm run scan -- <image|folder...> [--model DIR] [--json]
+  npm run scan -- --eval <folder with with_mask/ and without_mask/> [--json]
+Options:
+  --model DIR       classifier folder (Optimum layout); default models/facemask-default
+  --detector DIR    face detector folder; default models/blazeface
+  --border F        one black border for still images, as a fraction of the longer side
+                    (default: try 0.1, then 0, then 0.4 until a face is found)
+  --min-score F     face detector score threshold for still images (default 0.3)
+  --providers LIST  execution providers to try, e.g. cuda,cpu
+  --json            one JSON object per line`;
+
+class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      model: { type: 'string' },
+      detector: { type: 'string' },
+      eval: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      border: { type: 'string' },
+      'min-score': { type: 'string' },
+      providers: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const num = (name: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a non-negative number, got "${v}"`);
+    return n;
+  };
+  return {
+    ...values,
+    border: num('border', values.border),
+    minScore: num('min-score', values['min-score']),
+    providers: values.providers ? parseProviderList(values.providers.split(',')) : undefined,
+    paths: positionals,
+  };
+}
+
+type Options = ReturnType<typeof parse>;
+
+async function loadPipeline(opts: Options): Promise<VisionPipeline> {
+  const classifierFolder = opts.model ?? DEFAULT_CLASSIFIER_DIR;
+  if (!opts.model && !existsSync(classifierFolder)) {
+    throw new UsageError(`No classifier at ${classifierFolder}. Pass --model DIR (a folder with model.onnx, config.json, preprocessor_config.json).`);
+  }
+  return VisionPipeline.load({
+    detectorFolder: opts.detector ?? DEFAULT_DETECTOR_DIR,
+    classifierFolder,
+    stillImage: {
+      borders: opts.border !== undefined ? [opts.border] : DEFAULT_PIPELINE_OPTIONS.stillImage.borders,
+      minScore: opts.minScore ?? DEFAULT_PIPELINE_OPTIONS.stillImage.minScore,
+    },
+    runtime: opts.providers ? { providers: opts.providers } : {},
+  });
+}
+
+const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
+const round = (v: number, places = 4): number => Number(v.toFixed(places));
+
+function faceJson(file: string, index: number, count: number, f: FaceResult) {
+  return {
+    file,
+    face: index + 1,
+    faces: count,
+    box: { x: Math.round(f.box.x), y: Math.round(f.box.y), width: Math.round(f.box.width), height: Math.round(f.box.height) },
+    verdict: f.verdict,
+    confidence: round(f.confidence),
+    detectorScore: round(f.detectorScore),
+    probabilities: Object.fromEntries(Object.entries(f.probabilities).map(([k, v]) => [k, round(v)])),
+  };
+}
+
+/** Runs the pipeline on one file; a file that is not a usable image is reported, not fatal. */
+async function analyse(pipeline: VisionPipeline, file: string): Promise<FaceResult[] | { error: string }> {
+  try {
+    return (await pipeline.analyzeImage(file)).faces;
+  } catch (err) {
+    if (err instanceof ImageDecodeError) return { error: err.message };
+    throw err;
+  }
+}
+
+async function scan(opts: Options, out: (line: string) => void): Promise<void> {
+  if (opts.paths.length === 0) throw new UsageError('Give at least one image or folder.');
+  const files = listFiles(opts.paths);
+  const pipeline = await loadPipeline(opts);
+  try {
+    const provider = pipeline.providers.classifier;
+    out(opts.json ? JSON.stringify({ provider, model: pipeline.classifier.model.id }) : `provider: ${provider}; model: ${pipeline.classifier.model.id}`);
+    let skipped = 0;
+    let faces = 0;
+    for (const file of files) {
+      const result = await analyse(pipeline, file);
+      if ('error' in result) {
+        skipped++;
+        out(opts.json ? JSON.stringify({ file, skipped: true, error: result.error }) : `${file}  skipped: ${result.error}`);
+        continue;
+      }
+      if (result.length === 0) out(opts.json ? JSON.stringify({ file, faces: 0 }) : `${file}  no face found`);
+      result.forEach((f, i) => {
+        faces++;
+        if (opts.json) return out(JSON.stringify(faceJson(file, i, result.length, f)));
+        const b = f.box;
+        out(
+          `${file}  face ${i + 1}/${result.length}  box ${Math.round(b.x)},${Math.round(b.y)} ${Math.round(b.width)}x${Math.round(b.height)}  ` +
+            `${f.verdict.toUpperCase().replace('_', ' ')} ${pct(f.confidence)}`,
+        );
+      });
+    }
+    if (!opts.json) out(`${files.length} files, ${faces} faces, ${skipped} skipped`);
+  } finally {
+    await pipeline.dispose();
+  }
+}
+
+async function runEval(opts: Options, out: (line: string) => void): Promise<EvalReport> {
+  const [root] = opts.paths;
+  if (!root || opts.paths.length > 1) throw new UsageError('--eval takes one folder holding with_mask/ and without_mask/.');
+  const classes = (Object.keys(EVAL_CLASSES) as EvalClass[]).filter((c) => existsSync(join(root, c)));
+  if (classes.length === 0) throw new UsageError(`${root} holds neither with_mask/ nor without_mask/.`);
+  const pipeline = await loadPipeline(opts);
+  const records: EvalRecord[] = [];
+  const skipped: { file: string; error: string }[] = [];
+  const start = performance.now();
+  try {
+    for (const expected of classes) {
+      for (const file of listFiles([join(root, expected)])) {
+        const result = await analyse(pipeline, file);
+        if ('error' in result) {
+          skipped.push({ file, error: result.error });
+          out(opts.json ? JSON.stringify({ file, skipped: true, error: result.error }) : `${file}  skipped: ${result.error}`);
+          continue;
+        }
+        // The most confident face is the subject of a labelled photo.
+        const face = [...result].sort((a, b) => b.detectorScore - a.detectorScore)[0];
+        const record: EvalRecord = { file: relative(root, file), expected, predicted: face?.verdict ?? 'no_face', ...(face ? { confidence: round(face.confidence) } : {}) };
+        records.push(record);
+        if (opts.json) out(JSON.stringify(record));
+      }
+    }
+  } finally {
+    await pipeline.dispose();
+  }
+  const report = evaluate(records, (performance.now() - start) / 1000);
+  const summary = { ...report, skipped: skipped.length, provider: pipeline.providers.classifier, model: pipeline.classifier.model.id };
+  if (opts.json) {
+    out(JSON.stringify(summary));
+  } else {
+    out(`model: ${summary.model}; provider: ${summary.provider}`);
+    out(`images: ${report.n} (${skipped.length} skipped), faces found in ${report.nDetected}`);
+    out(`accuracy (no face counts as wrong): ${pct(report.accuracy)}`);
+    out(`accuracy on images with a face:     ${pct(report.accuracyDetected)}`);
+    out(`no-face rate: ${pct(report.noFaceRate)}; detection rate: ${classes.map((c) => `${c} ${pct(report.detectionRate[c])}`).join(', ')}`);
+    for (const v of ['mask', 'no_mask'] as const) out(`${v}: precision ${pct(report.precision[v] ?? 0)}, recall ${pct(report.recall[v] ?? 0)} (on detected faces)`);
+    out('confusion (rows: folder; columns: mask, no_mask, no_face):');
+    for (const c of classes) out(`  ${c.padEnd(13)} ${[report.confusion[c].mask, report.confusion[c].no_mask, report.confusion[c].no_face].map((n) => String(n).padStart(5)).join(' ')}`);
+    out(`speed: ${report.imagesPerSecond.toFixed(1)} images/s`);
+  }
+  return report;
+}
+
+async function main(): Promise<number> {
+  const out = (line: string): void => void process.stdout.write(line + '\n');
+  try {
+    const opts = parse(process.argv.slice(2));
+    if (opts.help) {
+      out(USAGE);
+      return 0;
+    }
+    if (opts.eval) await runEval(opts, out);
+    else await scan(opts, out);
+    return 0;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`scan: ${message}\n`);
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`\n${USAGE}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}
+
+process.exitCode = await main();
