@@ -73,6 +73,7 @@ async function loadPipeline(opts: Options): Promise<VisionPipeline> {
   });
 }
 
+const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const round = (v: number, places = 4): number => Number(v.toFixed(places));
 
@@ -126,7 +127,7 @@ async function scan(opts: Options, out: (line: string) => void): Promise<void> {
         );
       });
     }
-    if (!opts.json) out(`${files.length} files, ${faces} faces, ${skipped} skipped`);
+    if (!opts.json) out(`${plural(files.length, 'file')}, ${plural(faces, 'face')}, ${skipped} skipped`);
   } finally {
     await pipeline.dispose();
   }

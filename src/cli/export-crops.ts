@@ -1,0 +1,85 @@
+// npm run export-crops -- --data DIR --out DIR [--split train,val,test] [--size 192] [--margin 0.8]
+// Exports the most confident face of every labelled image through the product's own detector
+// and crop code, so that training sees faces framed exactly as the kiosk frames them. The
+// wider margin leaves room for training-time scale and shift jitter around the kiosk's crop.
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { FaceDetector } from '../main/vision/detector';
+import { cropSquare, squareAround } from '../main/vision/crop';
+import { decodeImage, ImageDecodeError } from '../main/vision/image';
+import { DEFAULT_PIPELINE_OPTIONS } from '../main/vision/pipeline';
+import { KEYPOINT_NAMES } from '../main/vision/blazeface-decode';
+import { listFiles } from './files';
+import { EVAL_CLASSES, type EvalClass } from './metrics';
+import { DEFAULT_DETECTOR_DIR } from './model-paths';
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string' },
+    out: { type: 'string' },
+    split: { type: 'string', default: 'train,val,test' },
+    size: { type: 'string', default: '192' },
+    margin: { type: 'string', default: '0.8' },
+  },
+});
+if (!values.data || !values.out) {
+  console.error('Usage: npm run export-crops -- --data DIR --out DIR [--split train,val,test] [--size 192] [--margin 0.8]');
+  process.exit(2);
+}
+const size = Number(values.size);
+const margin = Number(values.margin);
+const { borders, minScore } = DEFAULT_PIPELINE_OPTIONS.stillImage;
+const detector = await FaceDetector.load(DEFAULT_DETECTOR_DIR);
+
+for (const split of values.split.split(',')) {
+  const rows: string[] = [];
+  const noFace: Record<string, number> = {};
+  for (const label of Object.keys(EVAL_CLASSES) as EvalClass[]) {
+    const dir = join(values.data, split, label);
+    if (!existsSync(dir)) continue;
+    const outDir = join(values.out, split, label);
+    mkdirSync(outDir, { recursive: true });
+    noFace[label] = 0;
+    for (const file of listFiles([dir])) {
+      let image;
+      try {
+        image = await decodeImage(file);
+      } catch (err) {
+        if (!(err instanceof ImageDecodeError)) throw err;
+        console.error(`${file}: skipped, ${err.message}`);
+        continue;
+      }
+      let faces: Awaited<ReturnType<FaceDetector['detect']>> = [];
+      let usedBorder = 0;
+      for (const border of borders) {
+        faces = await detector.detect(image, { border, minScore });
+        usedBorder = border;
+        if (faces.length) break;
+      }
+      const face = faces.sort((a, b) => b.score - a.score)[0];
+      if (!face) {
+        noFace[label]!++;
+        rows.push(JSON.stringify({ split, label, source: file, face: false }));
+        continue;
+      }
+      const region = squareAround(face.box, margin);
+      const crop = await cropSquare(image, region, size);
+      const name = basename(file).replace(/\.[^.]+$/, '.png');
+      await sharp(crop, { raw: { width: size, height: size, channels: 3 } }).png().toFile(join(outDir, name));
+      const keypoints = Object.fromEntries(
+        KEYPOINT_NAMES.map((k) => [k, [(face.keypoints[k].x - region.x) / region.side, (face.keypoints[k].y - region.y) / region.side]]),
+      );
+      rows.push(
+        JSON.stringify({
+          split, label, source: file, face: true, crop: join(split, label, name), score: face.score, border: usedBorder,
+          faces: faces.length, keypoints, margin,
+        }),
+      );
+    }
+  }
+  writeFileSync(join(values.out, `${split}.jsonl`), rows.join('\n') + '\n');
+  console.log(`${split}: ${rows.length} images, no face found: ${JSON.stringify(noFace)}`);
+}
+await detector.dispose();

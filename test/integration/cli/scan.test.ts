@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { runCli } from '../../helpers/cli';
+import { CONTRACT_MODEL_DIR, SCRATCH_DIR, sample } from '../../helpers/paths';
+
+// Real test images are copied into a scratch folder at run time (never committed), beside a
+// truncated JPEG and a text file, to show that bad files are reported and skipped.
+const dir = join(SCRATCH_DIR, 'scan-cli');
+const masked = sample('test', 'with_mask', 3);
+const bare = sample('test', 'without_mask', 3);
+
+beforeAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  for (const [label, rows] of [['with_mask', masked], ['without_mask', bare]] as const) {
+    mkdirSync(join(dir, label), { recursive: true });
+    for (const r of rows) copyFileSync(r.path, join(dir, label, basename(r.path)));
+  }
+  const jpeg = readFileSync(masked[0]!.path);
+  writeFileSync(join(dir, 'with_mask', 'truncated.jpg'), jpeg.subarray(0, Math.floor(jpeg.length / 3)));
+  writeFileSync(join(dir, 'without_mask', 'notes.txt'), 'not an image\n');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('npm run scan', () => {
+  it('prints one JSON line per face, names the provider, and skips bad files by name', () => {
+    const r = runCli('src/cli/scan.ts', [dir, '--model', CONTRACT_MODEL_DIR, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const objects = r.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(objects[0]).toMatchObject({ provider: expect.stringMatching(/^cpu/) });
+    const skipped = objects.filter((o) => o.skipped);
+    expect(skipped.map((o) => basename(String(o.file))).sort()).toEqual(['notes.txt', 'truncated.jpg']);
+    expect(String(skipped.find((o) => String(o.file).endsWith('truncated.jpg'))!.error)).toMatch(/corrupt JPEG/);
+    expect(String(skipped.find((o) => String(o.file).endsWith('notes.txt'))!.error)).toMatch(/not a readable image/);
+    const faces = objects.filter((o) => 'verdict' in o);
+    expect(new Set(faces.map((o) => o.file)).size).toBeGreaterThanOrEqual(5);
+    for (const f of faces) {
+      expect(f).toMatchObject({ box: { x: expect.any(Number), width: expect.any(Number) }, confidence: expect.any(Number) });
+      expect(['mask', 'no_mask']).toContain(f.verdict);
+    }
+  });
+
+  it('prints readable lines without --json', () => {
+    const r = runCli('src/cli/scan.ts', [join(dir, 'without_mask'), '--model', CONTRACT_MODEL_DIR]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.lines[0]).toMatch(/^provider: cpu/);
+    expect(r.lines.some((l) => /face 1\/\d+ {2}box -?\d+,-?\d+ \d+x\d+ {2}(MASK|NO MASK) \d+\.\d%/.test(l))).toBe(true);
+    expect(r.lines.some((l) => /notes\.txt {2}skipped: not a readable image \(.*unsupported image format\)$/.test(l))).toBe(true);
+    expect(r.lines.at(-1)).toMatch(/^4 files, \d+ faces?, 1 skipped$/);
+  });
+
+  it('evaluates a labelled folder, ending with one summary object', () => {
+    const r = runCli('src/cli/scan.ts', ['--eval', dir, '--model', CONTRACT_MODEL_DIR, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.lines.at(-1)!) as Record<string, unknown>;
+    expect(Object.keys(summary)).toEqual(expect.arrayContaining(['accuracy', 'accuracyDetected', 'detectionRate', 'n', 'noFaceRate', 'imagesPerSecond', 'confusion']));
+    expect(summary.n).toBe(6);
+    expect(summary.skipped).toBe(2);
+    const confusion = summary.confusion as Record<string, Record<string, number>>;
+    const total = Object.values(confusion).flatMap((row) => Object.values(row)).reduce((a, b) => a + b, 0);
+    expect(total).toBe(6);
+    const correct = confusion.with_mask!.mask! + confusion.without_mask!.no_mask!;
+    expect(summary.accuracy).toBeCloseTo(correct / 6, 4);
+    expect(summary.detectionRate).toMatchObject({ with_mask: expect.any(Number), without_mask: expect.any(Number) });
+  });
+
+  it('exits with a usage error for a missing model folder argument and bad options', () => {
+    const r = runCli('src/cli/scan.ts', [dir, '--min-score', 'abc']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--min-score must be a non-negative number/);
+  });
+});

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { VisionPipeline } from '../../../src/main/vision/pipeline';
+import { ImageDecodeError } from '../../../src/main/vision/image';
+import { CONTRACT_MODEL_DIR, DETECTOR_DIR, sample } from '../../helpers/paths';
+
+let pipeline: VisionPipeline;
+beforeAll(async () => {
+  pipeline = await VisionPipeline.load({ detectorFolder: DETECTOR_DIR, classifierFolder: CONTRACT_MODEL_DIR });
+});
+afterAll(() => pipeline.dispose());
+
+/** A 640x480 RGBA camera-like frame with a real test portrait in it. */
+async function frameFrom(path: string) {
+  const portrait = await sharp(path).resize(300, 300, { fit: 'inside' }).flatten({ background: '#ffffff' }).toBuffer({ resolveWithObject: true });
+  const { width, height } = portrait.info;
+  const left = Math.floor((640 - width) / 2);
+  const top = Math.floor((480 - height) / 2);
+  const { data, info } = await sharp(portrait.data)
+    .extend({ left, top, right: 640 - width - left, bottom: 480 - height - top, background: '#5a6470' })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: 4 as const };
+}
+
+describe('vision pipeline', () => {
+  it('analyses an RGBA camera frame: box, keypoints, verdict, probabilities, timings', async () => {
+    const [row] = sample('test', 'without_mask', 1);
+    const result = await pipeline.analyzeFrame(await frameFrom(row!.path));
+    expect(result.width).toBe(640);
+    expect(result.faces).toHaveLength(1);
+    const face = result.faces[0]!;
+    expect(face.box.x).toBeGreaterThan(100);
+    expect(face.box.x + face.box.width).toBeLessThan(540);
+    expect(['mask', 'no_mask']).toContain(face.verdict);
+    const total = Object.values(face.probabilities).reduce((a, b) => a + b, 0);
+    expect(total).toBeCloseTo(1, 5);
+    expect(face.confidence).toBe(Math.max(...Object.values(face.verdictProbabilities)));
+    for (const v of Object.values(result.timings)) expect(v).toBeGreaterThanOrEqual(0);
+    expect(result.timings.total).toBeGreaterThanOrEqual(result.timings.detect);
+  });
+
+  it('analyses an encoded image file, timing its decoding', async () => {
+    const [row] = sample('test', 'with_mask', 1);
+    const fromFile = await pipeline.analyzeImage(row!.path);
+    expect(fromFile.faces.length).toBeGreaterThan(0);
+    expect(fromFile.timings.decode).toBeGreaterThan(0);
+  });
+
+  it('finds no faces in an empty lobby', async () => {
+    const empty = { data: new Uint8Array(640 * 480 * 4).fill(90), width: 640, height: 480, channels: 4 as const };
+    const result = await pipeline.analyzeFrame(empty);
+    expect(result.faces).toEqual([]);
+  });
+
+  it('rejects a corrupt image with a decode error, not a crash', async () => {
+    await expect(pipeline.analyzeImage(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]))).rejects.toBeInstanceOf(ImageDecodeError);
+    await expect(pipeline.analyzeImage(Buffer.from('not an image'))).rejects.toThrow(/not a readable image/);
+  });
+
+  it('reports the provider it runs on', () => {
+    expect(pipeline.activeProvider).toBe('cpu');
+    expect(pipeline.providers.classifier).toMatch(/^cpu/);
+  });
+});

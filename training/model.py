@@ -1,0 +1,34 @@
+"""The default mask classifier: a compact residual CNN trained from scratch."""
+import torch
+from torch import nn
+
+
+class Block(nn.Module):
+    """Two 3x3 convolutions, the first strided, with a projected shortcut."""
+
+    def __init__(self, cin: int, cout: int, stride: int = 2):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+            nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout),
+        )
+        self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+        self.act = nn.ReLU(inplace=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.act(self.body(x) + self.shortcut(x))
+
+
+class MaskNet(nn.Module):
+    def __init__(self, widths=(16, 32, 64, 128, 256), classes: int = 2, dropout: float = 0.2):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, widths[0], 3, 2, 1, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU(inplace=True))
+        self.blocks = nn.Sequential(*[Block(a, b) for a, b in zip(widths[:-1], widths[1:])])
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(dropout), nn.Linear(widths[-1], classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.blocks(self.stem(x)))
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())

@@ -1,0 +1,213 @@
+"""Synthetic edits drawn on face crops from the detector's keypoints.
+
+Masks drawn onto bare faces (label: mask) widen the shapes and colours the model sees.
+Occlusions that are NOT masks (label: no_mask): a hand or a phone over the mouth, a scarf-like
+band under the mouth, a beard. People fool mask detectors with exactly those, so the model must
+learn that "something covers the mouth" is not the same as "a mask covers nose and mouth".
+
+Coordinates: keypoints are fractions of the exported crop (0..1), as export-crops writes them.
+"""
+import math
+import random
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+
+def _pt(kp, name, size):
+    x, y = kp[name]
+    return np.array([x * size, y * size], dtype=np.float32)
+
+
+class Face:
+    """Face geometry in crop pixels, derived from the six BlazeFace keypoints."""
+
+    def __init__(self, keypoints, size):
+        self.size = size
+        re, le = _pt(keypoints, 'rightEye', size), _pt(keypoints, 'leftEye', size)
+        self.eyes = (re + le) / 2
+        self.nose = _pt(keypoints, 'noseTip', size)
+        self.mouth = _pt(keypoints, 'mouth', size)
+        rear, lear = _pt(keypoints, 'rightEar', size), _pt(keypoints, 'leftEar', size)
+        d = le - re
+        self.roll = math.atan2(d[1], d[0])
+        eye_dist = max(4.0, float(np.hypot(*d)))
+        self.width = max(float(np.hypot(*(lear - rear))), 1.6 * eye_dist)
+        self.centre_x = float((rear[0] + lear[0]) / 2)
+        # Vertical unit along the face (perpendicular to the eye line), pointing down.
+        self.down = np.array([-math.sin(self.roll), math.cos(self.roll)], dtype=np.float32)
+        self.right = np.array([math.cos(self.roll), math.sin(self.roll)], dtype=np.float32)
+        self.nose_len = max(3.0, float(np.dot(self.nose - self.eyes, self.down)))
+        self.mouth_len = max(3.0, float(np.dot(self.mouth - self.nose, self.down)))
+
+    def at(self, across, down_from_eyes):
+        """A point `across` (fraction of face width from the centre line) and `down` px below the eyes."""
+        centre = self.eyes + self.right * (self.centre_x - self.eyes[0]) * 0.5
+        return centre + self.right * across * self.width + self.down * down_from_eyes
+
+
+def _colour(rng):
+    kind = rng.random()
+    if kind < 0.35:  # surgical blue-green
+        return tuple(int(v) for v in (rng.uniform(120, 200), rng.uniform(170, 225), rng.uniform(200, 245)))
+    if kind < 0.55:  # white / light grey
+        g = rng.uniform(200, 250)
+        return (int(g), int(g), int(g - rng.uniform(0, 10)))
+    if kind < 0.75:  # black / dark
+        g = rng.uniform(15, 70)
+        return (int(g), int(g), int(g))
+    return tuple(int(rng.uniform(20, 240)) for _ in range(3))  # any fabric colour
+
+
+def _texture(size, base, rng):
+    """A fabric-like fill: plain, striped, dotted or noisy, around a base colour."""
+    arr = np.empty((size, size, 3), dtype=np.float32)
+    arr[:] = base
+    style = rng.random()
+    yy, xx = np.mgrid[0:size, 0:size]
+    if style < 0.25:
+        period = rng.uniform(4, 12)
+        stripe = (np.sin((xx * rng.uniform(-1, 1) + yy) / period * math.pi) > 0)[..., None]
+        other = np.array(_colour(rng), dtype=np.float32)
+        arr = np.where(stripe, arr, other)
+    elif style < 0.4:
+        period = int(rng.uniform(6, 14))
+        dots = (((xx % period) - period / 2) ** 2 + ((yy % period) - period / 2) ** 2 < (period / 4) ** 2)[..., None]
+        arr = np.where(dots, np.array(_colour(rng), dtype=np.float32), arr)
+    arr += np.random.default_rng(rng.randrange(1 << 30)).normal(0, rng.uniform(2, 10), arr.shape).astype(np.float32)
+    return np.clip(arr, 0, 255)
+
+
+def _composite(img, fill, alpha):
+    a = (np.asarray(alpha, dtype=np.float32) / 255.0)[..., None]
+    return (img * (1 - a) + fill * a).astype(np.uint8)
+
+
+def _shade(fill, face, rng):
+    """Light falling from above-ish: a soft vertical gradient so the mask is not a flat sticker."""
+    size = fill.shape[0]
+    yy = np.linspace(0, 1, size, dtype=np.float32)[:, None, None]
+    strength = rng.uniform(0.05, 0.3)
+    return np.clip(fill * (1 - strength * yy + strength / 2), 0, 255)
+
+
+def draw_mask(img: np.ndarray, keypoints, rng: random.Random) -> np.ndarray:
+    """A face mask covering nose bridge to chin, cheek to cheek."""
+    size = img.shape[0]
+    f = Face(keypoints, size)
+    top = f.nose_len * rng.uniform(0.25, 0.65)
+    bottom = f.nose_len + f.mouth_len * rng.uniform(2.2, 3.2)
+    half = rng.uniform(0.36, 0.5)
+    shape = rng.random()
+    pts = []
+    # Top edge, arched over the nose bridge.
+    for t in np.linspace(-1, 1, 9):
+        arch = (1 - t * t) * f.nose_len * rng.uniform(0.05, 0.25)
+        pts.append(f.at(t * half, top - arch + abs(t) * f.nose_len * 0.25))
+    # Sides and a rounded (cloth, surgical) or pointed (N95-like) bottom.
+    for t in np.linspace(1, -1, 11):
+        if shape < 0.7:
+            depth = bottom - (t * t) * f.mouth_len * rng.uniform(0.8, 1.6)
+        else:
+            depth = bottom - abs(t) * f.mouth_len * 1.6
+        pts.append(f.at(t * half * (0.9 + 0.1 * (1 - t * t)), depth))
+    alpha = Image.new('L', (size, size), 0)
+    ImageDraw.Draw(alpha).polygon([tuple(p) for p in pts], fill=255)
+    alpha = alpha.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 1.5)))
+    fill = _shade(_texture(size, _colour(rng), rng), f, rng)
+    out = _composite(img.astype(np.float32), fill, alpha)
+    draw = ImageDraw.Draw(Image.fromarray(out))
+    pil = Image.fromarray(out)
+    draw = ImageDraw.Draw(pil)
+    if rng.random() < 0.5:  # pleats
+        dark = tuple(int(c * 0.75) for c in fill[int(min(size - 1, max(0, f.nose[1]))), int(min(size - 1, max(0, f.nose[0])))])
+        for k in range(rng.randint(2, 3)):
+            d = top + (bottom - top) * (0.3 + 0.2 * k)
+            draw.line([tuple(f.at(-half * 0.85, d)), tuple(f.at(half * 0.85, d))], fill=dark, width=1)
+    if rng.random() < 0.6:  # ear loops
+        loop = (235, 235, 235) if rng.random() < 0.6 else (40, 40, 40)
+        for side in (-1, 1):
+            draw.line([tuple(f.at(side * half, top + f.nose_len * 0.2)), tuple(f.at(side * 0.55, -f.nose_len * 0.1))], fill=loop, width=1)
+    return np.asarray(pil)
+
+
+def _skin(img, f):
+    """The face's own skin colour, from the cheek just beside the nose."""
+    x, y = (f.nose + f.eyes) / 2
+    x0, y0 = int(max(0, x - 3)), int(max(0, y - 3))
+    patch = img[y0:y0 + 6, x0:x0 + 6].reshape(-1, 3)
+    return patch.mean(axis=0) if len(patch) else np.array([180, 140, 120], dtype=np.float32)
+
+
+def draw_hand(img, keypoints, rng):
+    size = img.shape[0]
+    f = Face(keypoints, size)
+    skin = _skin(img.astype(np.float32), f) * rng.uniform(0.85, 1.1)
+    alpha = Image.new('L', (size, size), 0)
+    d = ImageDraw.Draw(alpha)
+    centre = f.at(rng.uniform(-0.15, 0.15), f.nose_len + f.mouth_len * rng.uniform(0.6, 1.4))
+    rx, ry = f.width * rng.uniform(0.22, 0.35), f.mouth_len * rng.uniform(0.8, 1.4)
+    d.ellipse([centre[0] - rx, centre[1] - ry, centre[0] + rx, centre[1] + ry], fill=255)
+    # Fingers reaching up or sideways from the palm.
+    angle = rng.uniform(-math.pi, 0)
+    for k in range(4):
+        a = angle + (k - 1.5) * 0.25
+        tip = centre + np.array([math.cos(a), math.sin(a)]) * rx * rng.uniform(1.6, 2.2)
+        d.line([tuple(centre), tuple(tip)], fill=255, width=max(2, int(rx * 0.35)))
+    alpha = alpha.filter(ImageFilter.GaussianBlur(1))
+    fill = _shade(np.clip(np.full((size, size, 3), skin, dtype=np.float32) + np.random.default_rng(rng.randrange(1 << 30)).normal(0, 4, (size, size, 3)), 0, 255), f, rng)
+    return _composite(img.astype(np.float32), fill, alpha)
+
+
+def draw_phone(img, keypoints, rng):
+    size = img.shape[0]
+    f = Face(keypoints, size)
+    c = f.at(rng.uniform(-0.25, 0.25), f.nose_len + f.mouth_len * rng.uniform(0.3, 1.2))
+    w, h = f.width * rng.uniform(0.25, 0.4), f.mouth_len * rng.uniform(2.0, 3.5)
+    a = rng.uniform(-0.6, 0.6)
+    corners = [np.array([x, y]) for x, y in ((-w, -h), (w, -h), (w, h), (-w, h))]
+    rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    pts = [tuple(c + rot @ p / 2) for p in corners]
+    alpha = Image.new('L', (size, size), 0)
+    ImageDraw.Draw(alpha).polygon(pts, fill=255)
+    g = rng.uniform(10, 60)
+    fill = np.full((size, size, 3), (g, g, g + rng.uniform(0, 20)), dtype=np.float32)
+    return _composite(img.astype(np.float32), fill, alpha)
+
+
+def draw_scarf(img, keypoints, rng):
+    """A band worn low: under the lower lip down past the chin, nose and mouth left bare."""
+    size = img.shape[0]
+    f = Face(keypoints, size)
+    top = f.nose_len + f.mouth_len * rng.uniform(0.5, 1.0)
+    pts = [f.at(-0.7, top), f.at(0.7, top), f.at(0.7, top + size), f.at(-0.7, top + size)]
+    alpha = Image.new('L', (size, size), 0)
+    ImageDraw.Draw(alpha).polygon([tuple(p) for p in pts], fill=255)
+    alpha = alpha.filter(ImageFilter.GaussianBlur(1))
+    fill = _shade(_texture(size, _colour(rng), rng), f, rng)
+    return _composite(img.astype(np.float32), fill, alpha)
+
+
+def draw_beard(img, keypoints, rng):
+    size = img.shape[0]
+    f = Face(keypoints, size)
+    pts = []
+    for t in np.linspace(-1, 1, 9):
+        pts.append(f.at(t * 0.42, f.nose_len + f.mouth_len * 0.35 + abs(t) * f.nose_len * 0.2))
+    for t in np.linspace(1, -1, 9):
+        pts.append(f.at(t * 0.42, f.nose_len + f.mouth_len * rng.uniform(2.0, 2.8) * (1 - 0.3 * t * t)))
+    alpha = Image.new('L', (size, size), 0)
+    d = ImageDraw.Draw(alpha)
+    d.polygon([tuple(p) for p in pts], fill=int(rng.uniform(170, 245)))
+    # Lips stay visible through the beard.
+    m = f.mouth
+    mw, mh = f.width * 0.12, f.mouth_len * 0.25
+    d.ellipse([m[0] - mw, m[1] - mh, m[0] + mw, m[1] + mh], fill=0)
+    alpha = alpha.filter(ImageFilter.GaussianBlur(1.2))
+    g = rng.uniform(15, 90)
+    base = np.array([g * 1.1, g * 0.85, g * 0.7], dtype=np.float32)
+    hair = np.clip(base + np.random.default_rng(rng.randrange(1 << 30)).normal(0, 18, (size, size, 3)), 0, 255)
+    return _composite(img.astype(np.float32), hair, alpha)
+
+
+OCCLUSIONS = (draw_hand, draw_phone, draw_scarf, draw_beard)
