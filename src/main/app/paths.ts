@@ -1,0 +1,15 @@
+// Where the app finds its bundled files, in development and when packaged.
+import { app } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** out/main -> repository root in development; resources/ when packaged (models are extraResources). */
+export function resourcesRoot(): string {
+  return app.isPackaged ? process.resourcesPath : join(here, '..', '..');
+}
+
+export const modelsDir = (): string => join(resourcesRoot(), 'models');
+export const preloadPath = (): string => join(here, '..', 'preload', 'index.cjs');
+export const rendererIndex = (): string => join(here, '..', 'renderer', 'index.html');

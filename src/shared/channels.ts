@@ -1,0 +1,13 @@
+// The IPC surface, once: each channel's name and the `window.kiosk` method that calls it.
+// Payload and result types live beside the schemas in ./contract.ts. This file has no runtime
+// dependencies so the sandboxed preload can import it as is.
+export const CHANNELS = {
+  'app:status': 'getStatus',
+} as const;
+
+export type Channel = keyof typeof CHANNELS;
+export type MethodName = (typeof CHANNELS)[Channel];
+
+/** Results, not throws, cross the process boundary. */
+export type Result<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
+export type ErrorCode = 'invalid_input' | 'forbidden' | 'unavailable' | 'internal';

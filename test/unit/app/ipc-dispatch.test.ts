@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { dispatch, type DispatchStats, type Handlers } from '../../../src/main/app/ipc-dispatch';
+import { buildKioskApi } from '../../../src/preload/api';
+import { CHANNELS } from '../../../src/shared/channels';
+
+const status = { productName: 'Mask Kiosk', version: '0.1.0', provider: 'cpu', model: 'm', problem: null };
+const fresh = (): DispatchStats => ({ rejected: 0, failed: 0 });
+
+describe('IPC dispatch', () => {
+  const handlers: Handlers = { 'app:status': () => status };
+
+  it('runs a valid call and wraps its value in a result', async () => {
+    expect(await dispatch(handlers, 'app:status', [], fresh())).toEqual({ ok: true, value: status });
+  });
+
+  it('rejects an unknown channel and bad arguments with a counted error, never a throw', async () => {
+    const stats = fresh();
+    expect(await dispatch(handlers, 'fs:read', [], stats)).toMatchObject({ ok: false, code: 'invalid_input' });
+    expect(await dispatch(handlers, 'app:status', ['extra'], stats)).toMatchObject({ ok: false, code: 'invalid_input', message: expect.stringMatching(/^app:status: /) });
+    expect(await dispatch(handlers, 'app:status', 'not an array', stats)).toMatchObject({ ok: false, code: 'invalid_input' });
+    expect(await dispatch(handlers, { toString: () => 'x' }, [], stats)).toMatchObject({ ok: false });
+    expect(stats).toEqual({ rejected: 4, failed: 0 });
+  });
+
+  it('turns a throwing handler into an internal error, logged once', async () => {
+    const stats = fresh();
+    const logged: string[] = [];
+    const broken: Handlers = { 'app:status': () => { throw new Error('boom'); } };
+    const r = await dispatch(broken, 'app:status', [], stats, (m) => logged.push(m));
+    expect(r).toEqual({ ok: false, code: 'internal', message: 'app:status failed; the error was logged' });
+    expect(stats.failed).toBe(1);
+    expect(logged).toEqual(['IPC handler app:status failed']);
+  });
+
+  it('builds window.kiosk with one named method per channel, nothing else', async () => {
+    const calls: unknown[] = [];
+    const api = buildKioskApi(async (channel, args) => {
+      calls.push([channel, args]);
+      return dispatch(handlers, channel, args, fresh());
+    });
+    expect(Object.keys(api).sort()).toEqual(Object.values(CHANNELS).sort());
+    expect(await api.getStatus()).toEqual({ ok: true, value: status });
+    expect(calls).toEqual([['app:status', []]]);
+    expect(Object.isFrozen(api)).toBe(true);
+  });
+});
