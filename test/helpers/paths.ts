@@ -9,7 +9,12 @@ export const CONTRACT_MODEL_DIR = join(REPO_ROOT, 'test', 'fixtures', 'contract-
 export const SCRATCH_DIR = join(REPO_ROOT, 'test', '.cache');
 
 function findDataDir(): string {
-  const candidates = [process.env.FACEMASK_DATA, join(REPO_ROOT, '..', 'shared', 'data', 'facemask-v1')].filter(
+  // The data sits beside the checkout (../shared); a clone made elsewhere finds the workplace copy.
+  const candidates = [
+    process.env.FACEMASK_DATA,
+    join(REPO_ROOT, '..', 'shared', 'data', 'facemask-v1'),
+    '/work/shared/data/facemask-v1',
+  ].filter(
     (p): p is string => Boolean(p),
   );
   const found = candidates.find((p) => existsSync(join(p, 'manifest.csv')));
