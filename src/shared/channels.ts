@@ -1,8 +1,11 @@
 // The IPC surface, once: each channel's name and the `window.kiosk` method that calls it.
 // Payload and result types live beside the schemas in ./contract.ts. This file has no runtime
 // dependencies so the sandboxed preload can import it as is.
+// How to add a channel: docs in CONTRIBUTING.md.
 export const CHANNELS = {
   'app:status': 'getStatus',
+  'frame:analyze': 'analyzeFrame',
+  'camera:report': 'reportCamera',
 } as const;
 
 export type Channel = keyof typeof CHANNELS;

@@ -9,6 +9,11 @@ export type Handlers = {
   [C in Channel]: (...args: ArgsOf<C>) => Promise<z.infer<Contract[C]['result']>> | z.infer<Contract[C]['result']>;
 };
 
+/** Thrown by a handler that cannot run for a known, user-facing reason (not a bug). */
+export class UnavailableError extends Error {
+  override name = 'UnavailableError';
+}
+
 export interface DispatchStats {
   rejected: number;
   failed: number;
@@ -43,6 +48,9 @@ export async function dispatch(
     const handler = handlers[channel] as (...a: unknown[]) => unknown;
     return { ok: true, value: await handler(...(parsed.data as unknown[])) };
   } catch (err) {
+    if (err instanceof UnavailableError) {
+      return { ok: false, code: 'unavailable', message: err.message };
+    }
     stats.failed++;
     logError(`IPC handler ${channel} failed`, err);
     return { ok: false, code: 'internal', message: `${channel} failed; the error was logged` };

@@ -55,3 +55,10 @@ export async function cropSquare(
     .toBuffer();
   return out;
 }
+
+/** Mean luma (Rec. 601) of an RGB crop, 0..1: enough to tell a face too dark to judge. */
+export function meanLuminance(rgb: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i + 2 < rgb.length; i += 3) sum += 0.299 * rgb[i]! + 0.587 * rgb[i + 1]! + 0.114 * rgb[i + 2]!;
+  return rgb.length ? sum / (rgb.length / 3) / 255 : 0;
+}

@@ -1,6 +1,6 @@
 // detect -> crop -> classify, for camera frames and for still images.
 import { performance } from 'node:perf_hooks';
-import { cropSquare, squareAround } from './crop';
+import { cropSquare, meanLuminance, squareAround } from './crop';
 import { FaceDetector, type Box, type DetectedFace, type DetectorOptions, type Point } from './detector';
 import { MaskClassifier } from './classifier';
 import { decodeImage, type RawImage } from './image';
@@ -45,6 +45,8 @@ export interface FaceResult {
   confidence: number;
   verdictProbabilities: Partial<Record<Verdict, number>>;
   probabilities: Record<string, number>;
+  /** Mean luminance of the face crop, 0..1. */
+  brightness: number;
 }
 
 export interface StageTimings {
@@ -141,6 +143,7 @@ export class VisionPipeline {
         confidence: c.confidence,
         verdictProbabilities: c.verdictProbabilities,
         probabilities: c.probabilities,
+        brightness: meanLuminance(crops[i]!),
       };
     });
     return {

@@ -3,11 +3,14 @@ import { dispatch, type DispatchStats, type Handlers } from '../../../src/main/a
 import { buildKioskApi } from '../../../src/preload/api';
 import { CHANNELS } from '../../../src/shared/channels';
 
-const status = { productName: 'Mask Kiosk', version: '0.1.0', provider: 'cpu', model: 'm', problem: null };
+const status = { productName: 'Mask Kiosk', version: '0.1.0', provider: 'cpu', model: 'm', problem: null, language: 'en' as const, cameraDeviceId: null, volume: 1 };
+const unused = async (): Promise<never> => {
+  throw new Error('not called');
+};
 const fresh = (): DispatchStats => ({ rejected: 0, failed: 0 });
 
 describe('IPC dispatch', () => {
-  const handlers: Handlers = { 'app:status': () => status };
+  const handlers: Handlers = { 'app:status': () => status, 'frame:analyze': unused, 'camera:report': () => null };
 
   it('runs a valid call and wraps its value in a result', async () => {
     expect(await dispatch(handlers, 'app:status', [], fresh())).toEqual({ ok: true, value: status });
@@ -25,7 +28,7 @@ describe('IPC dispatch', () => {
   it('turns a throwing handler into an internal error, logged once', async () => {
     const stats = fresh();
     const logged: string[] = [];
-    const broken: Handlers = { 'app:status': () => { throw new Error('boom'); } };
+    const broken: Handlers = { ...handlers, 'app:status': () => { throw new Error('boom'); } };
     const r = await dispatch(broken, 'app:status', [], stats, (m) => logged.push(m));
     expect(r).toEqual({ ok: false, code: 'internal', message: 'app:status failed; the error was logged' });
     expect(stats.failed).toBe(1);

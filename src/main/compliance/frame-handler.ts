@@ -1,0 +1,40 @@
+// One camera frame through the pipeline and the tracker, into what the screen shows and plays.
+import type { VisionPipeline } from '../vision/pipeline';
+import type { Settings } from '../config/settings';
+import type { Frame, FrameResponse } from '../../shared/contract';
+import { soundFor } from './sound-policy';
+import type { ComplianceEvent, ComplianceTracker } from './tracker';
+
+export interface FrameHandlerDeps {
+  pipeline: VisionPipeline;
+  tracker: ComplianceTracker;
+  settings: () => Settings;
+  /** Milliseconds since the epoch; injectable so recorded sequences replay deterministically. */
+  now?: () => number;
+  /** Called with each frame's events, e.g. to write the violation log. */
+  onEvents?: (events: ComplianceEvent[]) => void;
+}
+
+export function createFrameHandler(deps: FrameHandlerDeps): (frame: Frame) => Promise<FrameResponse> {
+  const now = deps.now ?? Date.now;
+  return async (frame) => {
+    const result = await deps.pipeline.analyzeFrame({ data: frame.data, width: frame.width, height: frame.height, channels: 4 });
+    const at = now();
+    const status = deps.tracker.update(
+      result.faces.map((f) => ({ box: f.box, keypoints: f.keypoints, pMask: f.verdictProbabilities.mask ?? 0, brightness: f.brightness })),
+      frame.width,
+      at,
+    );
+    if (status.events.length > 0) deps.onEvents?.(status.events);
+    return {
+      state: status.state,
+      guidance: status.guidance,
+      faces: status.tracks.map((t) => ({ id: t.id, box: t.box, state: t.state, guidance: t.guidance, pMask: t.pMask })),
+      sound: soundFor(status.events, deps.settings().sound, new Date(at)),
+      events: status.events.map((e) => ({ kind: e.kind, trackId: e.trackId, at: e.at })),
+      width: frame.width,
+      height: frame.height,
+      pipelineMs: result.timings.total,
+    };
+  };
+}

@@ -1,0 +1,228 @@
+// Per-person compliance over time. Faces are tracked across frames by box overlap; each track's
+// mask probability is smoothed, and a verdict needs a minimum dwell and crosses hysteresis
+// thresholds, so a face hovering at the decision boundary does not flicker the screen or
+// repeat alarms. One violation event per person per visit, with a cooldown for a person who is
+// lost for a moment and found again.
+import type { Box, Point } from '../vision/detector';
+import type { KeypointName } from '../vision/blazeface-decode';
+
+export type TrackState = 'checking' | 'guidance' | 'compliant' | 'violation';
+export type ScreenState = 'idle' | TrackState;
+export type Guidance = 'step_closer' | 'face_camera' | 'too_dark';
+
+/** What the tracker needs from one face of one pipeline frame. */
+export interface FaceObservation {
+  box: Box;
+  keypoints: Record<KeypointName, Point>;
+  /** Calibrated probability that the face wears a mask. */
+  pMask: number;
+  /** Mean luminance of the face crop, 0..1. */
+  brightness: number;
+}
+
+export interface TrackerOptions {
+  /** Minimum box overlap for a face to continue a track. */
+  iouMatch: number;
+  /** A track unseen for this long has left (ends the visit). */
+  maxMissingMs: number;
+  /** Time constant of the exponential smoothing of pMask. */
+  smoothingMs: number;
+  /** A verdict needs this long since the first usable view... */
+  minDwellMs: number;
+  /** ...and at least this many usable frames. */
+  minObservations: number;
+  /** Hysteresis: compliant at or above, violation at or below; in between the verdict stays. */
+  compliantAt: number;
+  violationAt: number;
+  /** Faces narrower than this fraction of the frame are asked to step closer. */
+  minFaceWidth: number;
+  /** Nose offset from the eye midpoint, in eye distances, beyond which the face is turned away. */
+  maxTurn: number;
+  minBrightness: number;
+  /** Bad views must last this long before guidance shows, so a blink of motion does not. */
+  guidanceAfterMs: number;
+  /** A new track where a person just triggered an event repeats no event within this time. */
+  cooldownMs: number;
+}
+
+export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
+  iouMatch: 0.25,
+  maxMissingMs: 700,
+  smoothingMs: 120,
+  minDwellMs: 200,
+  minObservations: 3,
+  compliantAt: 0.7,
+  violationAt: 0.3,
+  minFaceWidth: 0.08,
+  maxTurn: 0.75,
+  minBrightness: 0.12,
+  guidanceAfterMs: 400,
+  cooldownMs: 4_000,
+};
+
+export interface ComplianceEvent {
+  kind: 'violation' | 'compliant';
+  trackId: number;
+  /** Milliseconds since the epoch. */
+  at: number;
+  /** Smoothed probability of the verdict the event reports. */
+  confidence: number;
+  box: Box;
+}
+
+export interface TrackView {
+  id: number;
+  box: Box;
+  state: TrackState;
+  guidance: Guidance | null;
+  pMask: number | null;
+}
+
+export interface ComplianceStatus {
+  state: ScreenState;
+  guidance: Guidance | null;
+  tracks: TrackView[];
+  events: ComplianceEvent[];
+}
+
+interface Track {
+  id: number;
+  box: Box;
+  lastSeen: number;
+  pMask: number | null;
+  firstUsable: number | null;
+  usable: number;
+  badSince: number | null;
+  badReason: Guidance | null;
+  verdict: 'compliant' | 'violation' | null;
+  announced: Set<ComplianceEvent['kind']>;
+}
+
+export function iou(a: Box, b: Box): number {
+  const ix = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const iy = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (ix <= 0 || iy <= 0) return 0;
+  const inter = ix * iy;
+  return inter / (a.width * a.height + b.width * b.height - inter);
+}
+
+/** Why a view of a face cannot be judged, or null when it can. */
+export function viewProblem(face: FaceObservation, frameWidth: number, o: TrackerOptions): Guidance | null {
+  if (face.box.width < o.minFaceWidth * frameWidth) return 'step_closer';
+  if (face.brightness < o.minBrightness) return 'too_dark';
+  const { rightEye, leftEye, noseTip } = face.keypoints;
+  const eyeDistance = Math.hypot(leftEye.x - rightEye.x, leftEye.y - rightEye.y);
+  const turn = Math.abs(noseTip.x - (leftEye.x + rightEye.x) / 2) / Math.max(1, eyeDistance);
+  if (turn > o.maxTurn) return 'face_camera';
+  return null;
+}
+
+const SEVERITY: Record<ScreenState, number> = { idle: 0, compliant: 1, checking: 2, guidance: 3, violation: 4 };
+
+export class ComplianceTracker {
+  private tracks: Track[] = [];
+  private nextId = 1;
+  private recent: { kind: ComplianceEvent['kind']; box: Box; at: number }[] = [];
+  readonly options: TrackerOptions;
+
+  constructor(options: Partial<TrackerOptions> = {}) {
+    this.options = { ...DEFAULT_TRACKER_OPTIONS, ...options };
+  }
+
+  /** Feeds one frame's faces, observed at `now` (ms since the epoch). */
+  update(faces: readonly FaceObservation[], frameWidth: number, now: number): ComplianceStatus {
+    const o = this.options;
+    const events: ComplianceEvent[] = [];
+    const matched = this.match(faces);
+    for (const [face, track] of matched) this.observe(track ?? this.open(face, now), face, frameWidth, now, events);
+    this.tracks = this.tracks.filter((t) => now - t.lastSeen <= o.maxMissingMs);
+    this.recent = this.recent.filter((r) => now - r.at <= o.cooldownMs);
+
+    const live = this.tracks.filter((t) => t.lastSeen === now);
+    const tracks = live.map((t): TrackView => ({ id: t.id, box: t.box, state: this.stateOf(t, now), guidance: this.guidanceOf(t, now), pMask: t.pMask }));
+    let state: ScreenState = 'idle';
+    for (const t of tracks) if (SEVERITY[t.state] > SEVERITY[state]) state = t.state;
+    const guidance = state === 'guidance' ? (tracks.find((t) => t.state === 'guidance')?.guidance ?? null) : null;
+    return { state, guidance, tracks, events };
+  }
+
+  reset(): void {
+    this.tracks = [];
+    this.recent = [];
+  }
+
+  /** Greedy matching by overlap, best pairs first; each face and track used once. */
+  private match(faces: readonly FaceObservation[]): [FaceObservation, Track | null][] {
+    const pairs: { f: number; t: number; overlap: number }[] = [];
+    faces.forEach((face, f) =>
+      this.tracks.forEach((track, t) => {
+        const overlap = iou(face.box, track.box);
+        if (overlap >= this.options.iouMatch) pairs.push({ f, t, overlap });
+      }),
+    );
+    pairs.sort((a, b) => b.overlap - a.overlap);
+    const faceToTrack = new Map<number, Track>();
+    const usedTracks = new Set<number>();
+    for (const p of pairs) {
+      if (faceToTrack.has(p.f) || usedTracks.has(p.t)) continue;
+      faceToTrack.set(p.f, this.tracks[p.t]!);
+      usedTracks.add(p.t);
+    }
+    return faces.map((face, f) => [face, faceToTrack.get(f) ?? null]);
+  }
+
+  private open(face: FaceObservation, now: number): Track {
+    const track: Track = {
+      id: this.nextId++, box: face.box, lastSeen: now, pMask: null, firstUsable: null, usable: 0,
+      badSince: null, badReason: null, verdict: null, announced: new Set(),
+    };
+    this.tracks.push(track);
+    return track;
+  }
+
+  private observe(track: Track, face: FaceObservation, frameWidth: number, now: number, events: ComplianceEvent[]): void {
+    const o = this.options;
+    const dt = Math.max(0, now - track.lastSeen);
+    track.box = face.box;
+    track.lastSeen = now;
+    const problem = viewProblem(face, frameWidth, o);
+    if (problem) {
+      track.badSince ??= now;
+      track.badReason = problem;
+      return;
+    }
+    track.badSince = null;
+    track.badReason = null;
+    track.firstUsable ??= now;
+    track.usable++;
+    track.pMask = track.pMask === null ? face.pMask : track.pMask + (1 - Math.exp(-dt / o.smoothingMs)) * (face.pMask - track.pMask);
+    if (track.usable < o.minObservations || now - track.firstUsable < o.minDwellMs) return;
+
+    const p = track.pMask;
+    let verdict = track.verdict;
+    if (p >= o.compliantAt) verdict = 'compliant';
+    else if (p <= o.violationAt) verdict = 'violation';
+    if (verdict === track.verdict || verdict === null) return;
+    track.verdict = verdict;
+    this.announce(track, verdict, verdict === 'compliant' ? p : 1 - p, now, events);
+  }
+
+  /** Emits an event unless this track, or a person just seen in the same place, already had it. */
+  private announce(track: Track, kind: ComplianceEvent['kind'], confidence: number, now: number, events: ComplianceEvent[]): void {
+    if (track.announced.has(kind)) return;
+    track.announced.add(kind);
+    const repeat = this.recent.some((r) => r.kind === kind && iou(r.box, track.box) >= this.options.iouMatch);
+    this.recent.push({ kind, box: track.box, at: now });
+    if (!repeat) events.push({ kind, trackId: track.id, at: now, confidence, box: track.box });
+  }
+
+  private stateOf(track: Track, now: number): TrackState {
+    if (track.verdict) return track.verdict;
+    return this.guidanceOf(track, now) ? 'guidance' : 'checking';
+  }
+
+  private guidanceOf(track: Track, now: number): Guidance | null {
+    if (track.verdict || track.badSince === null) return null;
+    return now - track.badSince >= this.options.guidanceAfterMs ? track.badReason : null;
+  }
+}

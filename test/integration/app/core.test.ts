@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { createKioskCore, type KioskCore } from '../../../src/main/app/core';
+import { dispatch, type DispatchStats } from '../../../src/main/app/ipc-dispatch';
+import { CONTRACT_MODEL_DIR, REPO_ROOT, sample } from '../../helpers/paths';
+
+let dir: string;
+let core: KioskCore;
+const logs: string[] = [];
+const stats: DispatchStats = { rejected: 0, failed: 0 };
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'core-'));
+  writeFileSync(join(dir, 'settings.json'), JSON.stringify({ model: { folder: CONTRACT_MODEL_DIR } }));
+  core = await createKioskCore({
+    modelsDir: join(REPO_ROOT, 'models'),
+    settingsFile: join(dir, 'settings.json'),
+    productName: 'Mask Kiosk',
+    version: 'test',
+    log: (level, m) => logs.push(`${level} ${m}`),
+  });
+});
+afterAll(async () => {
+  await core.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const call = (channel: string, ...args: unknown[]) => dispatch(core.handlers, channel, args, stats, () => {});
+
+async function portraitFrame(): Promise<{ width: number; height: number; data: Uint8Array }> {
+  const [row] = sample('test', 'without_mask', 1);
+  const { data, info } = await sharp(row!.path).resize(320, 240, { fit: 'contain', background: '#445566' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+describe('kiosk core over the IPC contract', () => {
+  it('reports status with the provider and model, and logs them', async () => {
+    const r = await call('app:status');
+    expect(r).toMatchObject({ ok: true, value: { provider: 'cpu', model: expect.stringContaining('contract-model'), problem: null, language: 'en' } });
+    expect(logs.some((l) => /^info vision: model .*contract-model.*provider cpu/.test(l))).toBe(true);
+  });
+
+  it('analyses a real frame into a screen state and per-face boxes', async () => {
+    const r = await call('frame:analyze', await portraitFrame());
+    expect(r.ok).toBe(true);
+    const value = (r as { value: { state: string; faces: unknown[]; width: number } }).value;
+    expect(value.state).toBe('checking');
+    expect(value.faces).toHaveLength(1);
+    expect(value.width).toBe(320);
+  });
+
+  it('rejects malformed frames with a counted error and keeps working', async () => {
+    const good = await portraitFrame();
+    const before = stats.rejected;
+    const bad: unknown[] = [
+      { ...good, data: good.data.subarray(4) },
+      { ...good, width: 320.5 },
+      { width: 5000, height: 10, data: new Uint8Array(5000 * 10 * 4) },
+      { width: 320, height: 240, data: Array.from({ length: 10 }) },
+      { width: 320, height: 240 },
+      'frame',
+      null,
+    ];
+    for (const frame of bad) expect(await call('frame:analyze', frame)).toMatchObject({ ok: false, code: 'invalid_input' });
+    expect(await call('frame:analyze')).toMatchObject({ ok: false, code: 'invalid_input' });
+    expect(stats.rejected - before).toBe(bad.length + 1);
+    expect(await call('frame:analyze', good)).toMatchObject({ ok: true });
+    expect(stats.failed).toBe(0);
+  });
+
+  it('logs camera reports and validates them', async () => {
+    expect(await call('camera:report', { state: 'lost', message: 'device unplugged' })).toEqual({ ok: true, value: null });
+    expect(logs.at(-1)).toBe('warn camera: lost: device unplugged');
+    expect(await call('camera:report', { state: 'exploded' })).toMatchObject({ ok: false, code: 'invalid_input' });
+  });
+});
+
+describe('kiosk core without a usable model', () => {
+  it('says what is wrong and answers frames with "unavailable", not a crash', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'core-missing-'));
+    mkdirSync(join(d, 'models'));
+    const broken = await createKioskCore({ modelsDir: join(d, 'models'), settingsFile: join(d, 'settings.json'), productName: 'Mask Kiosk', version: 't', log: () => {} });
+    try {
+      expect(broken.problem).toMatch(/Face detector model missing: .*model\.onnx\. Run `npm run setup`/);
+      const s: DispatchStats = { rejected: 0, failed: 0 };
+      const r = await dispatch(broken.handlers, 'frame:analyze', [{ width: 16, height: 16, data: new Uint8Array(16 * 16 * 4) }], s);
+      expect(r).toMatchObject({ ok: false, code: 'unavailable', message: expect.stringMatching(/Face detector model missing/) });
+      expect(s.failed).toBe(0);
+    } finally {
+      await broken.dispose();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { inQuietHours, soundFor } from '../../../src/main/compliance/sound-policy';
+import { DEFAULT_SETTINGS } from '../../../src/main/config/settings';
+import type { ComplianceEvent } from '../../../src/main/compliance/tracker';
+
+const ev = (kind: ComplianceEvent['kind']): ComplianceEvent => ({ kind, trackId: 1, at: 0, confidence: 0.9, box: { x: 0, y: 0, width: 1, height: 1 } });
+const at = (hh: number, mm = 0): Date => new Date(2026, 10, 27, hh, mm);
+const sound = DEFAULT_SETTINGS.sound;
+
+describe('sound policy', () => {
+  it('plays an alert for a violation and a chime for compliance, the alert first', () => {
+    expect(soundFor([ev('violation')], sound, at(12))).toBe('alert');
+    expect(soundFor([ev('compliant')], sound, at(12))).toBe('chime');
+    expect(soundFor([ev('compliant'), ev('violation')], sound, at(12))).toBe('alert');
+    expect(soundFor([], sound, at(12))).toBeNull();
+  });
+
+  it('stays silent when muted, at zero volume, or in quiet hours', () => {
+    expect(soundFor([ev('violation')], { ...sound, muted: true }, at(12))).toBeNull();
+    expect(soundFor([ev('violation')], { ...sound, volume: 0 }, at(12))).toBeNull();
+    const quiet = { ...sound, quietHours: { enabled: true, start: '22:00', end: '07:00' } };
+    expect(soundFor([ev('violation')], quiet, at(23))).toBeNull();
+    expect(soundFor([ev('violation')], quiet, at(12))).toBe('alert');
+  });
+
+  it('handles quiet hours that wrap midnight and ones that do not', () => {
+    const night = { enabled: true, start: '22:00', end: '07:00' };
+    expect([at(21, 59), at(22), at(3), at(6, 59), at(7)].map((d) => inQuietHours(night, d))).toEqual([false, true, true, true, false]);
+    const lunch = { enabled: true, start: '12:00', end: '13:30' };
+    expect([at(11, 59), at(12), at(13, 29), at(13, 30)].map((d) => inQuietHours(lunch, d))).toEqual([false, true, true, false]);
+    expect(inQuietHours({ ...night, enabled: false }, at(23))).toBe(false);
+  });
+});

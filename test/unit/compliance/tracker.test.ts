@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { ComplianceTracker, viewProblem, DEFAULT_TRACKER_OPTIONS, type ComplianceStatus, type FaceObservation } from '../../../src/main/compliance/tracker';
+
+const FRAME_WIDTH = 640;
+const T0 = 1_700_000_000_000;
+
+/** A frontal face at (x, y) of the given width, as the pipeline reports it. */
+function face(pMask: number, x = 250, y = 150, width = 140, extra: Partial<FaceObservation> = {}): FaceObservation {
+  const w = width;
+  return {
+    box: { x, y, width: w, height: w },
+    keypoints: {
+      rightEye: { x: x + 0.3 * w, y: y + 0.35 * w },
+      leftEye: { x: x + 0.7 * w, y: y + 0.35 * w },
+      noseTip: { x: x + 0.5 * w, y: y + 0.55 * w },
+      mouth: { x: x + 0.5 * w, y: y + 0.75 * w },
+      rightEar: { x: x + 0.05 * w, y: y + 0.45 * w },
+      leftEar: { x: x + 0.95 * w, y: y + 0.45 * w },
+    },
+    pMask,
+    brightness: 0.5,
+    ...extra,
+  };
+}
+
+/** Plays frames at 15 fps: each entry is the faces of one frame. */
+function play(tracker: ComplianceTracker, frames: FaceObservation[][], start = T0, fps = 15): ComplianceStatus[] {
+  return frames.map((faces, i) => tracker.update(faces, FRAME_WIDTH, start + Math.round((i * 1000) / fps)));
+}
+const repeat = <T,>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
+const events = (statuses: ComplianceStatus[]) => statuses.flatMap((s) => s.events);
+
+describe('compliance tracker', () => {
+  it('is idle with nobody there', () => {
+    const s = play(new ComplianceTracker(), repeat(5, () => []));
+    expect(s.every((x) => x.state === 'idle' && x.tracks.length === 0)).toBe(true);
+  });
+
+  it('checks first, then settles on violation within half a second, with one event', () => {
+    const s = play(new ComplianceTracker(), repeat(30, () => [face(0.05)]));
+    expect(s[0]!.state).toBe('checking');
+    const settled = s.findIndex((x) => x.state === 'violation');
+    expect(settled).toBeGreaterThan(0);
+    expect((settled * 1000) / 15).toBeLessThanOrEqual(500);
+    expect(s.slice(settled).every((x) => x.state === 'violation')).toBe(true);
+    expect(events(s)).toEqual([expect.objectContaining({ kind: 'violation', trackId: 1, confidence: expect.closeTo(0.95, 2) })]);
+  });
+
+  it('goes compliant for a mask, with one compliant event', () => {
+    const s = play(new ComplianceTracker(), repeat(20, () => [face(0.97)]));
+    expect(s.at(-1)!.state).toBe('compliant');
+    expect(events(s).map((e) => e.kind)).toEqual(['compliant']);
+  });
+
+  it('does not flicker or repeat alarms for a face hovering at the threshold', () => {
+    // Alternating 0.2 / 0.8 for 3 s: the raw classifier flips every frame.
+    const s = play(new ComplianceTracker(), repeat(45, (i) => [face(i % 2 ? 0.8 : 0.2)]));
+    const states = s.map((x) => x.state);
+    const changes = states.filter((st, i) => i > 0 && st !== states[i - 1]).length;
+    expect(changes).toBeLessThanOrEqual(1);
+    expect(events(s).length).toBeLessThanOrEqual(1);
+  });
+
+  it('holds its verdict through single-frame outliers (hysteresis)', () => {
+    const frames = [...repeat(15, () => [face(0.05)]), [face(0.9)], ...repeat(10, () => [face(0.1)]), [face(0.6)], ...repeat(5, () => [face(0.1)])];
+    const s = play(new ComplianceTracker(), frames);
+    const first = s.findIndex((x) => x.state === 'violation');
+    expect(s.slice(first).every((x) => x.state === 'violation')).toBe(true);
+    expect(events(s)).toHaveLength(1);
+  });
+
+  it('turns compliant when the person puts a mask on, still with one violation event', () => {
+    const s = play(new ComplianceTracker(), [...repeat(15, () => [face(0.05)]), ...repeat(20, () => [face(0.95)])]);
+    expect(s.at(-1)!.state).toBe('compliant');
+    expect(events(s).map((e) => e.kind)).toEqual(['violation', 'compliant']);
+  });
+
+  it('follows a person walking across the frame as one track', () => {
+    const s = play(new ComplianceTracker(), repeat(30, (i) => [face(0.05, 100 + i * 8)]));
+    expect(new Set(s.flatMap((x) => x.tracks.map((t) => t.id)))).toEqual(new Set([1]));
+    expect(events(s)).toHaveLength(1);
+  });
+
+  it('does not repeat the alarm for a person lost for a moment and found again', () => {
+    const tracker = new ComplianceTracker();
+    const s = play(tracker, [...repeat(10, () => [face(0.05)]), ...repeat(15, () => []), ...repeat(10, () => [face(0.05, 255)])]);
+    expect(s[15]!.state).toBe('idle');
+    expect(events(s)).toHaveLength(1);
+  });
+
+  it('alarms again for the next person after the cooldown', () => {
+    const tracker = new ComplianceTracker();
+    const gap = Math.ceil((DEFAULT_TRACKER_OPTIONS.cooldownMs / 1000) * 15) + 15;
+    const s = play(tracker, [...repeat(10, () => [face(0.05)]), ...repeat(gap, () => []), ...repeat(10, () => [face(0.05)])]);
+    expect(events(s).map((e) => e.trackId)).toEqual([1, 2]);
+  });
+
+  it('shows the worst state with several people and a box for each', () => {
+    const s = play(new ComplianceTracker(), repeat(15, () => [face(0.97, 40, 150, 120), face(0.03, 400, 150, 120)]));
+    const last = s.at(-1)!;
+    expect(last.state).toBe('violation');
+    expect(last.tracks.map((t) => t.state).sort()).toEqual(['compliant', 'violation']);
+    expect(events(s).map((e) => e.kind).sort()).toEqual(['compliant', 'violation']);
+  });
+
+  it('asks a distant person to step closer, and only after the view stays bad', () => {
+    const s = play(new ComplianceTracker(), repeat(15, () => [face(0.05, 300, 200, 30)]));
+    expect(s[0]!.state).toBe('checking');
+    expect(s.at(-1)).toMatchObject({ state: 'guidance', guidance: 'step_closer' });
+    expect(events(s)).toHaveLength(0);
+  });
+
+  it('judges a person who steps closer', () => {
+    const s = play(new ComplianceTracker(), [...repeat(10, (i) => [face(0.05, 300 - i * 5, 200 - i * 3, 30 + i * 6)]), ...repeat(15, () => [face(0.05, 250, 170, 100)])]);
+    expect(s.at(-1)!.state).toBe('violation');
+    expect(events(s)).toHaveLength(1);
+  });
+
+  it('names turned-away and dark faces', () => {
+    const turned = face(0.5);
+    turned.keypoints.noseTip.x = turned.keypoints.leftEye.x + 40;
+    expect(viewProblem(turned, FRAME_WIDTH, DEFAULT_TRACKER_OPTIONS)).toBe('face_camera');
+    expect(viewProblem(face(0.5, 250, 150, 140, { brightness: 0.05 }), FRAME_WIDTH, DEFAULT_TRACKER_OPTIONS)).toBe('too_dark');
+    expect(viewProblem(face(0.5), FRAME_WIDTH, DEFAULT_TRACKER_OPTIONS)).toBeNull();
+  });
+});
