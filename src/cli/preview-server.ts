@@ -1,0 +1,145 @@
+// Serves the built renderer on 127.0.0.1 and binds `window.kiosk` to the real core over a
+// loopback WebSocket, so the kiosk runs in any Chromium without Electron. The WebSocket needs a
+// random token and our own origin; every call goes through the same validated dispatch as IPC.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { WebSocketServer, type RawData } from 'ws';
+import { build } from 'esbuild';
+import { createKioskCore, type CoreOptions, type KioskCore } from '../main/app/core';
+import { dispatch, type DispatchStats } from '../main/app/ipc-dispatch';
+import { decodeMessage, encodeMessage, type WireCall } from '../shared/wire';
+import { REPO_ROOT } from './model-paths';
+
+export interface PreviewOptions {
+  /** Folder of the built renderer (electron-vite build output). */
+  rendererDir?: string;
+  port?: number;
+  userDataDir: string;
+  modelsDir?: string;
+  log?: CoreOptions['log'];
+  onEvents?: CoreOptions['onEvents'];
+}
+
+export interface PreviewServer {
+  url: string;
+  core: KioskCore;
+  stats: DispatchStats;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.wav': 'audio/wav',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2',
+};
+/** Frames are at most full HD RGBA plus a small header. */
+const MAX_MESSAGE = 1920 * 1080 * 4 + 64 * 1024;
+
+async function bundleBridge(): Promise<string> {
+  const out = await build({
+    entryPoints: [join(REPO_ROOT, 'src', 'preload', 'preview-bridge.ts')],
+    bundle: true, write: false, format: 'iife', target: 'chrome120', minify: true,
+  });
+  return out.outputFiles[0]!.text;
+}
+
+function tokenMatches(req: IncomingMessage, token: string): boolean {
+  const given = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token') ?? '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function startPreviewServer(options: PreviewOptions): Promise<PreviewServer> {
+  const rendererDir = resolve(options.rendererDir ?? join(REPO_ROOT, 'out', 'renderer'));
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    throw new Error(`No built renderer at ${rendererDir}: run \`npm run build\` first.`);
+  }
+  const token = randomBytes(24).toString('base64url');
+  const bridge = await bundleBridge();
+  const core = await createKioskCore({
+    modelsDir: options.modelsDir ?? join(REPO_ROOT, 'models'),
+    settingsFile: join(options.userDataDir, 'settings.json'),
+    productName: 'Mask Kiosk',
+    version: 'preview',
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.onEvents ? { onEvents: options.onEvents } : {}),
+  });
+  const stats: DispatchStats = { rejected: 0, failed: 0 };
+  let origin = '';
+
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (path === '/preview-bridge.js') {
+        res.writeHead(200, { 'content-type': TYPES['.js']!, 'cache-control': 'no-store' });
+        return res.end(bridge);
+      }
+      const file = normalize(join(rendererDir, path === '/' ? 'index.html' : decodeURIComponent(path)));
+      if (!file.startsWith(rendererDir + sep) || !existsSync(file)) {
+        res.writeHead(404);
+        return res.end('not found');
+      }
+      let body: Buffer | string = await readFile(file);
+      if (file.endsWith('index.html')) {
+        // The bridge must define window.kiosk before the app's module script runs.
+        body = body.toString('utf8').replace('<head>', '<head>\n    <script src="/preview-bridge.js"></script>');
+      }
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.end(body);
+    })().catch(() => {
+      res.writeHead(500);
+      res.end();
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/kiosk' || !tokenMatches(req, token) || req.headers.origin !== origin) {
+      socket.write('HTTP/1.1 403 Forbidden\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('message', (data: RawData, isBinary: boolean) => {
+        void (async () => {
+          let call: Partial<WireCall> = {};
+          let result: unknown;
+          try {
+            if (!isBinary) throw new Error('binary messages only');
+            const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
+            call = decodeMessage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as Partial<WireCall>;
+            if (typeof call !== 'object' || call === null || !Number.isInteger(call.id) || !Array.isArray(call.args)) throw new Error('not a call');
+            result = await dispatch(core.handlers, call.channel, call.args, stats);
+          } catch (err) {
+            stats.rejected++;
+            result = { ok: false, code: 'invalid_input', message: `malformed message: ${(err as Error).message}` };
+          }
+          if (ws.readyState === ws.OPEN) ws.send(encodeMessage({ id: Number.isInteger(call.id) ? call.id! : 0, result }));
+        })();
+      });
+    });
+  });
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 0, '127.0.0.1', () => ok());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  origin = `http://127.0.0.1:${port}`;
+  return {
+    url: `${origin}/?token=${token}`,
+    core,
+    stats,
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((ok) => wss.close(() => ok()));
+      await new Promise<void>((ok) => server.close(() => ok()));
+      await core.dispose();
+    },
+  };
+}

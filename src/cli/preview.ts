@@ -1,0 +1,31 @@
+// npm run preview [-- --port N --user-data DIR]: the kiosk in any Chromium, bound to the real core.
+import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startPreviewServer } from './preview-server';
+import { REPO_ROOT } from './model-paths';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '5417' },
+    'user-data': { type: 'string', default: join(REPO_ROOT, '.tmp', 'preview-user-data') },
+    'no-build': { type: 'boolean', default: false },
+  },
+});
+
+if (!values['no-build']) {
+  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (built.status !== 0) process.exit(1);
+}
+mkdirSync(values['user-data'], { recursive: true });
+try {
+  const server = await startPreviewServer({ port: Number(values.port), userDataDir: values['user-data'] });
+  console.log(`\nMask Kiosk preview: open ${server.url}\n(loopback only; the token in the address is required. Ctrl+C stops.)`);
+  const stop = (): void => void server.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+} catch (err) {
+  console.error(`preview: ${(err as Error).message}`);
+  process.exit(1);
+}

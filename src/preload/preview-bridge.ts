@@ -1,0 +1,44 @@
+// The browser preview's stand-in for the Electron preload: the same `window.kiosk`, built from
+// the same channel table, carried over a loopback WebSocket that needs the server's token.
+import { buildKioskApi } from './api';
+import { decodeMessage, encodeMessage, type WireReply } from '../shared/wire';
+
+const token = new URLSearchParams(location.search).get('token') ?? '';
+const pending = new Map<number, (result: unknown) => void>();
+let nextId = 1;
+let socket: WebSocket | null = null;
+let ready: Promise<WebSocket> | null = null;
+
+function connect(): Promise<WebSocket> {
+  ready ??= new Promise((resolve) => {
+    const ws = new WebSocket(`ws://${location.host}/kiosk?token=${encodeURIComponent(token)}`);
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => {
+      socket = ws;
+      resolve(ws);
+    };
+    ws.onmessage = (event) => {
+      const reply = decodeMessage(new Uint8Array(event.data as ArrayBuffer)) as WireReply;
+      pending.get(reply.id)?.(reply.result);
+      pending.delete(reply.id);
+    };
+    ws.onclose = () => {
+      socket = null;
+      ready = null;
+      // Calls in flight get an answer rather than hanging the frame loop.
+      for (const [, settle] of pending) settle({ ok: false, code: 'unavailable', message: 'preview server connection lost' });
+      pending.clear();
+      setTimeout(() => void connect(), 1000);
+    };
+  });
+  return ready;
+}
+
+(window as unknown as { kiosk: unknown }).kiosk = buildKioskApi(async (channel, args) => {
+  const ws = socket ?? (await connect());
+  const id = nextId++;
+  return new Promise((resolve) => {
+    pending.set(id, resolve);
+    ws.send(encodeMessage({ id, channel, args }));
+  });
+});

@@ -1,0 +1,80 @@
+// Takes camera frames as the video produces them and sends the newest to main, one at a time:
+// while an answer is outstanding, frames are skipped, so latency stays one frame deep on any CPU.
+import type { Frame, FrameResponse } from '../../../shared/contract';
+import type { Result } from '../../../shared/channels';
+
+export const MAX_FRAME_WIDTH = 640;
+
+export interface FrameStats {
+  fps: number;
+  /** Median milliseconds from taking a frame to its status being applied, over recent frames. */
+  latencyMs: number;
+}
+
+export class FrameLoop {
+  private canvas = document.createElement('canvas');
+  private ctx = this.canvas.getContext('2d', { willReadFrequently: true })!;
+  private inFlight = false;
+  private running = false;
+  private handle = 0;
+  private done: number[] = [];
+  private latencies: number[] = [];
+
+  constructor(
+    private readonly video: HTMLVideoElement,
+    private readonly send: (frame: Frame) => Promise<Result<FrameResponse>>,
+    private readonly apply: (result: Result<FrameResponse>, takenAt: number) => Promise<void>,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.handle = this.video.requestVideoFrameCallback(this.onFrame);
+  }
+
+  stop(): void {
+    this.running = false;
+    this.video.cancelVideoFrameCallback(this.handle);
+  }
+
+  stats(): FrameStats {
+    const now = performance.now();
+    this.done = this.done.filter((t) => now - t < 2000);
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    return { fps: this.done.length / 2, latencyMs: sorted.length ? sorted[Math.floor(sorted.length / 2)]! : 0 };
+  }
+
+  private readonly onFrame = (): void => {
+    if (!this.running) return;
+    this.handle = this.video.requestVideoFrameCallback(this.onFrame);
+    if (this.inFlight || this.video.videoWidth === 0) return;
+    const frame = this.grab();
+    const takenAt = performance.now();
+    this.inFlight = true;
+    this.send(frame)
+      .then((result) => this.apply(result, takenAt))
+      .then(() => {
+        const now = performance.now();
+        this.done.push(now);
+        this.latencies.push(now - takenAt);
+        if (this.latencies.length > 60) this.latencies.shift();
+      })
+      .catch((err: unknown) => console.error('frame failed', err))
+      .finally(() => {
+        this.inFlight = false;
+      });
+  };
+
+  private grab(): Frame {
+    const scale = Math.min(1, MAX_FRAME_WIDTH / this.video.videoWidth);
+    const width = Math.round(this.video.videoWidth * scale);
+    const height = Math.round(this.video.videoHeight * scale);
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+    }
+    this.ctx.drawImage(this.video, 0, 0, width, height);
+    const image = this.ctx.getImageData(0, 0, width, height);
+    return { width, height, data: new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength) };
+  }
+}

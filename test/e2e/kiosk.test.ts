@@ -1,0 +1,98 @@
+// The kiosk in real headless Chromium, fed by Chromium's fake camera from a clip of real test
+// images (a person without a mask, then nobody, then a person with a mask), bound to the real
+// core through the browser preview. Screenshots of each state go to test/.cache/e2e/.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startPreviewServer, type PreviewServer } from '../../src/cli/preview-server';
+import { VisionPipeline } from '../../src/main/vision/pipeline';
+import type { ComplianceEvent } from '../../src/main/compliance/tracker';
+import { chromiumMissing, launchChromium } from '../helpers/browser';
+import { makeClip } from '../helpers/video';
+import { DETECTOR_DIR, REPO_ROOT, SCRATCH_DIR, manifest } from '../helpers/paths';
+
+const DEFAULT_MODEL = join(REPO_ROOT, 'models', 'facemask-default');
+const SHOTS = join(SCRATCH_DIR, 'e2e');
+
+/** The first large test portrait of a class that the pipeline reads as one clear face of that class. */
+async function pickPortrait(label: 'with_mask' | 'without_mask'): Promise<string> {
+  const pipeline = await VisionPipeline.load({ detectorFolder: DETECTOR_DIR, classifierFolder: DEFAULT_MODEL });
+  try {
+    const want = label === 'with_mask' ? 'mask' : 'no_mask';
+    for (const row of manifest().filter((r) => r.split === 'test' && r.label === label && r.width >= 300 && r.height >= 300)) {
+      const { faces } = await pipeline.analyzeImage(row.path);
+      if (faces.length === 1 && faces[0]!.verdict === want && faces[0]!.confidence > 0.95) return row.path;
+    }
+  } finally {
+    await pipeline.dispose();
+  }
+  throw new Error(`no clear ${label} portrait in the test split`);
+}
+
+const missing = chromiumMissing();
+if (missing) console.warn(`kiosk.test.ts skipped: ${missing}`);
+
+describe.skipIf(Boolean(missing))('kiosk in Chromium with a fake camera', () => {
+  let server: PreviewServer;
+  let browser: Browser;
+  let page: Page;
+  let userData: string;
+  const events: (ComplianceEvent & { seenAt: number })[] = [];
+
+  beforeAll(async () => {
+    const built = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(built.status, built.stderr).toBe(0);
+    const clip = await makeClip([
+      { image: await pickPortrait('without_mask'), seconds: 4 },
+      { image: null, seconds: 3 },
+      { image: await pickPortrait('with_mask'), seconds: 4 },
+    ]);
+    userData = mkdtempSync(join(tmpdir(), 'kiosk-e2e-'));
+    server = await startPreviewServer({ userDataDir: userData, log: () => {}, onEvents: (e) => events.push(...e.map((x) => ({ ...x, seenAt: Date.now() }))) });
+    browser = await launchChromium({ fakeVideo: clip });
+    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (userData) rmSync(userData, { recursive: true, force: true });
+  });
+
+  it('goes violation, idle, compliant with one violation event, an alert and a chime', async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.goto(server.url);
+    const wanted = ['violation', 'idle', 'compliant'] as const;
+    const reachedAt: number[] = [];
+    const deadline = Date.now() + 60_000;
+    let next = 0;
+    while (next < wanted.length && Date.now() < deadline) {
+      const state = await page.locator('main').getAttribute('data-state');
+      if (state === wanted[next]) {
+        reachedAt.push(Date.now());
+        await page.screenshot({ path: join(SHOTS, `${next + 1}-${state}.png`) });
+        next++;
+      }
+      await page.waitForTimeout(40);
+    }
+    expect(wanted.slice(0, next)).toEqual(wanted);
+
+    const [violationAt, , compliantAt] = reachedAt as [number, number, number];
+    const during = events.filter((e) => e.seenAt <= compliantAt + 100);
+    expect(during.filter((e) => e.kind === 'violation')).toHaveLength(1);
+    expect(during.filter((e) => e.kind === 'compliant')).toHaveLength(1);
+    expect(during.find((e) => e.kind === 'violation')!.seenAt).toBeLessThanOrEqual(violationAt + 100);
+
+    expect(await page.locator('main').getAttribute('data-sounds')).toBe('alert,chime');
+
+    const strip = page.locator('footer');
+    const fps = Number(await strip.getAttribute('data-fps'));
+    const latency = Number(await strip.getAttribute('data-latency-ms'));
+    expect(fps).toBeGreaterThan(0);
+    console.info(`e2e: sustained ${fps.toFixed(1)} fps, median frame-to-status ${latency.toFixed(1)} ms, provider ${await strip.innerText()}`);
+    expect(server.stats).toEqual({ rejected: 0, failed: 0 });
+  }, 120_000);
+});

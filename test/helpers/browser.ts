@@ -1,0 +1,17 @@
+// Debian's Chromium driven by playwright-core, headless, with an optional fake camera.
+import { chromium, type Browser } from 'playwright-core';
+import { existsSync } from 'node:fs';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function chromiumMissing(): string | null {
+  return existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (apt-get install chromium)`;
+}
+
+export async function launchChromium(options: { fakeVideo?: string } = {}): Promise<Browser> {
+  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
+  if (options.fakeVideo) {
+    args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${options.fakeVideo}`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args, headless: true });
+}

@@ -1,0 +1,54 @@
+// Builds camera clips for Chromium's fake camera from real test images: each scene is a still
+// portrait (or nobody) in front of a lobby-like backdrop. Clips go to test/.cache (git-ignored).
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp, { type OverlayOptions } from 'sharp';
+import { SCRATCH_DIR } from './paths';
+
+export interface Scene {
+  /** A portrait image, or null for an empty lobby. */
+  image: string | null;
+  seconds: number;
+}
+
+const WIDTH = 640;
+const HEIGHT = 480;
+
+const BACKDROP = Buffer.from(
+  `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}">
+    <defs><linearGradient id="wall" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#c9c2b6"/><stop offset="1" stop-color="#a9a294"/></linearGradient></defs>
+    <rect width="${WIDTH}" height="${HEIGHT}" fill="url(#wall)"/>
+    <rect x="40" y="60" width="120" height="260" fill="#7d6a55"/>
+    <rect y="380" width="${WIDTH}" height="100" fill="#6d6a66"/>
+  </svg>`,
+);
+
+async function sceneFrame(scene: Scene, out: string): Promise<void> {
+  const layers: OverlayOptions[] = [];
+  if (scene.image) {
+    const portrait = await sharp(scene.image).resize({ height: 320, width: 300, fit: 'inside' }).flatten({ background: '#ffffff' }).png().toBuffer({ resolveWithObject: true });
+    layers.push({ input: portrait.data, left: Math.round((WIDTH - portrait.info.width) / 2), top: Math.round((HEIGHT - portrait.info.height) / 2) });
+  }
+  await sharp(BACKDROP).composite(layers).removeAlpha().png().toFile(out);
+}
+
+/** Writes (or reuses) a y4m clip at 15 fps and returns its path. */
+export async function makeClip(scenes: Scene[], fps = 15): Promise<string> {
+  const key = createHash('sha256').update(JSON.stringify({ scenes, fps, v: 1 })).digest('hex').slice(0, 16);
+  const dir = join(SCRATCH_DIR, 'clips');
+  const clip = join(dir, `clip-${key}.y4m`);
+  if (existsSync(clip)) return clip;
+  mkdirSync(dir, { recursive: true });
+  const inputs: string[] = [];
+  for (const [i, scene] of scenes.entries()) {
+    const png = join(dir, `scene-${key}-${i}.png`);
+    await sceneFrame(scene, png);
+    inputs.push('-loop', '1', '-framerate', String(fps), '-t', String(scene.seconds), '-i', png);
+  }
+  const filter = `${scenes.map((_, i) => `[${i}:v]`).join('')}concat=n=${scenes.length}:v=1:a=0,format=yuv420p`;
+  const r = spawnSync('ffmpeg', ['-y', '-loglevel', 'error', ...inputs, '-filter_complex', filter, '-r', String(fps), clip], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ffmpeg failed (apt-get install ffmpeg): ${r.stderr || r.error?.message}`);
+  return clip;
+}
