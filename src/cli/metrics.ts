@@ -9,7 +9,10 @@ export interface EvalRecord {
   file: string;
   expected: EvalClass;
   predicted: Prediction;
+  /** Calibrated probability of the predicted verdict. */
   confidence?: number;
+  /** Calibrated probability of "mask", for ROC AUC. */
+  pMask?: number;
 }
 
 export interface EvalReport {
@@ -26,6 +29,10 @@ export interface EvalReport {
   /** confusion[expected folder][prediction] = count */
   confusion: Record<EvalClass, Record<Prediction, number>>;
   imagesPerSecond: number;
+  /** Over images with a face: how well P(mask) ranks masked above bare faces. */
+  rocAuc: number;
+  /** Expected calibration error of the verdict confidence, 10 equal-width bins. */
+  ece: number;
 }
 
 const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
@@ -64,5 +71,48 @@ export function evaluate(records: readonly EvalRecord[], seconds: number): EvalR
     recall,
     confusion,
     imagesPerSecond: ratio(records.length, seconds),
+    ...classifierQuality(records),
   };
+}
+
+function classifierQuality(records: readonly EvalRecord[]): { rocAuc: number; ece: number } {
+  const scored = records.filter((r) => r.predicted !== 'no_face' && r.pMask !== undefined);
+  const positives = scored.filter((r) => EVAL_CLASSES[r.expected] === 'mask').map((r) => r.pMask!);
+  const negatives = scored.filter((r) => EVAL_CLASSES[r.expected] !== 'mask').map((r) => r.pMask!);
+  return {
+    rocAuc: rocAuc(positives, negatives),
+    ece: expectedCalibrationError(scored.filter((r) => r.confidence !== undefined).map((r) => ({ confidence: r.confidence!, correct: r.predicted === EVAL_CLASSES[r.expected] }))),
+  };
+}
+
+/** Probability that a random positive scores above a random negative (ties count half). */
+export function rocAuc(positives: readonly number[], negatives: readonly number[]): number {
+  if (positives.length === 0 || negatives.length === 0) return 0;
+  const all = [...positives.map((s) => ({ s, pos: true })), ...negatives.map((s) => ({ s, pos: false }))].sort((a, b) => a.s - b.s);
+  // Mann-Whitney U with average ranks for ties.
+  let rankSum = 0;
+  for (let i = 0; i < all.length; ) {
+    let j = i;
+    while (j < all.length && all[j]!.s === all[i]!.s) j++;
+    const avgRank = (i + 1 + j) / 2;
+    for (let k = i; k < j; k++) if (all[k]!.pos) rankSum += avgRank;
+    i = j;
+  }
+  const u = rankSum - (positives.length * (positives.length + 1)) / 2;
+  return u / (positives.length * negatives.length);
+}
+
+export function expectedCalibrationError(items: readonly { confidence: number; correct: boolean }[], bins = 10): number {
+  if (items.length === 0) return 0;
+  let total = 0;
+  for (let b = 0; b < bins; b++) {
+    const lo = b / bins;
+    const hi = (b + 1) / bins;
+    const inBin = items.filter((x) => (x.confidence > lo && x.confidence <= hi) || (b === 0 && x.confidence === 0));
+    if (inBin.length === 0) continue;
+    const acc = inBin.filter((x) => x.correct).length / inBin.length;
+    const conf = inBin.reduce((a, x) => a + x.confidence, 0) / inBin.length;
+    total += (inBin.length / items.length) * Math.abs(acc - conf);
+  }
+  return total;
 }

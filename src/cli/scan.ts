@@ -153,7 +153,12 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
         }
         // The most confident face is the subject of a labelled photo.
         const face = [...result].sort((a, b) => b.detectorScore - a.detectorScore)[0];
-        const record: EvalRecord = { file: relative(root, file), expected, predicted: face?.verdict ?? 'no_face', ...(face ? { confidence: round(face.confidence) } : {}) };
+        const record: EvalRecord = {
+          file: relative(root, file),
+          expected,
+          predicted: face?.verdict ?? 'no_face',
+          ...(face ? { confidence: round(face.confidence), pMask: round(face.verdictProbabilities.mask ?? 0, 6) } : {}),
+        };
         records.push(record);
         if (opts.json) out(JSON.stringify(record));
       }
@@ -174,6 +179,7 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
     for (const v of ['mask', 'no_mask'] as const) out(`${v}: precision ${pct(report.precision[v] ?? 0)}, recall ${pct(report.recall[v] ?? 0)} (on detected faces)`);
     out('confusion (rows: folder; columns: mask, no_mask, no_face):');
     for (const c of classes) out(`  ${c.padEnd(13)} ${[report.confusion[c].mask, report.confusion[c].no_mask, report.confusion[c].no_face].map((n) => String(n).padStart(5)).join(' ')}`);
+    out(`ROC AUC ${report.rocAuc.toFixed(4)}; expected calibration error ${report.ece.toFixed(4)}`);
     out(`speed: ${report.imagesPerSecond.toFixed(1)} images/s`);
   }
   return report;

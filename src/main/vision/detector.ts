@@ -134,7 +134,12 @@ export class FaceDetector {
 
   async detect(image: RawImage, overrides: Partial<DetectorOptions> = {}): Promise<DetectedFace[]> {
     const opts = { ...this.options, ...overrides };
-    const lb = letterbox(image.width, image.height, opts.border);
+    return this.infer(await this.prepare(image, opts.border), opts);
+  }
+
+  /** Letterboxes the image into the model's reused input tensor (the "convert" stage). */
+  async prepare(image: RawImage, border: number = this.options.border): Promise<Letterbox> {
+    const lb = letterbox(image.width, image.height, border);
     const pixels = await sharp(image.data, rawInput(image))
       .resize(lb.resizedWidth, lb.resizedHeight, { fit: 'fill', kernel: 'linear' })
       .extend({
@@ -149,6 +154,12 @@ export class FaceDetector {
       .toBuffer();
     // The model expects RGB in [-1, 1].
     for (let i = 0; i < this.input.length; i++) this.input[i] = pixels[i]! / 127.5 - 1;
+    return lb;
+  }
+
+  /** Runs the model on the prepared input and decodes faces in frame pixels. */
+  async infer(lb: Letterbox, overrides: Partial<DetectorOptions> = {}): Promise<DetectedFace[]> {
+    const opts = { ...this.options, ...overrides };
     const result = await this.loaded.session.run({ [this.loaded.session.inputNames[0]!]: this.inputTensor });
     const candidates: Detection[] = [];
     for (const { scores, boxes, anchorOffset } of this.outputs) {

@@ -1,0 +1,199 @@
+// npm run bench [-- --quick] [--json] [--soak N] [--vit] [--out FILE]
+// Runs the real pipeline (and tracker) on frames tiled from real test images, at several frame
+// widths and face counts, and reports per-stage median and p99, frames per second and memory.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { spawnSync } from 'node:child_process';
+import sharp, { type OverlayOptions } from 'sharp';
+import { VisionPipeline, type StageTimings } from '../main/vision/pipeline';
+import { MaskClassifier } from '../main/vision/classifier';
+import { ComplianceTracker } from '../main/compliance/tracker';
+import type { RawImage } from '../main/vision/image';
+import { listFiles } from './files';
+import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, REPO_ROOT } from './model-paths';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    soak: { type: 'string' },
+    vit: { type: 'boolean', default: false },
+    frames: { type: 'string', default: '200' },
+    data: { type: 'string', default: join(REPO_ROOT, '..', 'shared', 'data', 'facemask-v1', 'test') },
+    model: { type: 'string', default: DEFAULT_CLASSIFIER_DIR },
+    out: { type: 'string', default: join(REPO_ROOT, '.tmp', 'bench-report.json') },
+  },
+});
+
+type Stage = keyof Omit<StageTimings, 'decode' | 'total'> | 'track' | 'total';
+const STAGES: Stage[] = ['convert', 'detect', 'crop', 'classify', 'track', 'total'];
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
+const r2 = (v: number): number => Math.round(v * 100) / 100;
+
+/** A frame `width` wide (4:3) with `faces` real portraits tiled in a grid. */
+async function composeFrame(portraits: readonly string[], width: number, faces: number): Promise<RawImage> {
+  const height = Math.round((width * 3) / 4);
+  const cols = Math.ceil(Math.sqrt(faces));
+  const rows = Math.ceil(faces / cols);
+  const cellW = Math.floor(width / cols);
+  const cellH = Math.floor(height / rows);
+  const layers: OverlayOptions[] = [];
+  for (let i = 0; i < faces; i++) {
+    const tile = await sharp(portraits[i % portraits.length]!).resize(Math.floor(cellW * 0.8), Math.floor(cellH * 0.8), { fit: 'inside' }).flatten({ background: '#fff' }).png().toBuffer({ resolveWithObject: true });
+    layers.push({
+      input: tile.data,
+      left: (i % cols) * cellW + Math.floor((cellW - tile.info.width) / 2),
+      top: Math.floor(i / cols) * cellH + Math.floor((cellH - tile.info.height) / 2),
+    });
+  }
+  const { data, info } = await sharp({ create: { width, height, channels: 4, background: '#8a8478' } }).composite(layers).raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: 4 };
+}
+
+interface CaseReport {
+  width: number;
+  faces: number;
+  facesFound: number;
+  frames: number;
+  stages: Record<Stage, { medianMs: number; p99Ms: number }>;
+  medianMs: number;
+  p99Ms: number;
+  fps: number;
+  rssMb: number;
+}
+
+async function runCase(pipeline: VisionPipeline, frame: RawImage, faces: number, frames: number): Promise<CaseReport> {
+  const tracker = new ComplianceTracker();
+  const samples: Record<Stage, number[]> = { convert: [], detect: [], crop: [], classify: [], track: [], total: [] };
+  let found = 0;
+  const warmup = Math.min(20, frames);
+  const wallStart = performance.now();
+  for (let i = 0; i < frames + warmup; i++) {
+    const t0 = performance.now();
+    const result = await pipeline.analyzeFrame(frame);
+    const t1 = performance.now();
+    tracker.update(result.faces.map((f) => ({ box: f.box, keypoints: f.keypoints, pMask: f.verdictProbabilities.mask ?? 0, brightness: f.brightness })), frame.width, Date.now());
+    const t2 = performance.now();
+    if (i < warmup) continue;
+    found = result.faces.length;
+    samples.convert.push(result.timings.convert);
+    samples.detect.push(result.timings.detect);
+    samples.crop.push(result.timings.crop);
+    samples.classify.push(result.timings.classify);
+    samples.track.push(t2 - t1);
+    samples.total.push(t2 - t0);
+  }
+  const elapsed = performance.now() - wallStart;
+  const stages = {} as CaseReport['stages'];
+  for (const s of STAGES) {
+    const sorted = samples[s].sort((a, b) => a - b);
+    stages[s] = { medianMs: r2(percentile(sorted, 50)), p99Ms: r2(percentile(sorted, 99)) };
+  }
+  return {
+    width: frame.width, faces, facesFound: found, frames,
+    stages, medianMs: stages.total.medianMs, p99Ms: stages.total.p99Ms,
+    fps: r2(((frames + warmup) * 1000) / elapsed), rssMb: mb(process.memoryUsage().rss),
+  };
+}
+
+/** A ViT-B/16-sized graph with the BEiT export's interface, random weights: for speed only. */
+function vitFolder(): string {
+  const dir = join(REPO_ROOT, 'models', '.cache', 'vit-b16-beit-interface');
+  if (!existsSync(join(dir, 'model.onnx'))) {
+    const made = spawnSync('/usr/bin/python3', [join(REPO_ROOT, 'scripts', 'make_vit_b16.py'), dir], { stdio: 'inherit' });
+    if (made.status !== 0) throw new Error('could not generate the ViT-B/16 graph (needs apt python3-torch python3-onnx)');
+  }
+  return dir;
+}
+
+async function classifierCost(folder: string, batches: readonly number[], runs: number): Promise<{ model: string; folder: string; perBatch: { faces: number; medianMs: number; perFaceMs: number }[] }> {
+  const classifier = await MaskClassifier.load(folder);
+  const crop = new Uint8Array(classifier.cropSize * classifier.cropSize * 3).fill(120);
+  const perBatch = [];
+  for (const n of batches) {
+    const crops = Array.from({ length: n }, () => crop);
+    for (let i = 0; i < 3; i++) await classifier.classify(crops);
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      await classifier.classify(crops);
+      times.push(performance.now() - t);
+    }
+    const median = percentile(times.sort((a, b) => a - b), 50);
+    perBatch.push({ faces: n, medianMs: r2(median), perFaceMs: r2(median / n) });
+  }
+  await classifier.dispose();
+  return { model: classifier.model.id, folder, perBatch };
+}
+
+function table(cases: CaseReport[]): string {
+  const head = ['width', 'faces', 'found', ...STAGES.map((s) => `${s} med/p99`), 'fps', 'rss MB'];
+  const rows = cases.map((c) => [String(c.width), String(c.faces), String(c.facesFound), ...STAGES.map((s) => `${c.stages[s].medianMs.toFixed(2)}/${c.stages[s].p99Ms.toFixed(2)}`), c.fps.toFixed(0), String(c.rssMb)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [head, ...rows].map((r) => r.map((v, i) => v.padStart(widths[i]!)).join('  ')).join('\n');
+}
+
+async function main(): Promise<void> {
+  const portraits = listFiles([join(values.data, 'without_mask'), join(values.data, 'with_mask')]).filter((_, i) => i % 37 === 0);
+  const pipeline = await VisionPipeline.load({ detectorFolder: DEFAULT_DETECTOR_DIR, classifierFolder: values.model });
+  const frames = Number(values.frames);
+  const info = { provider: pipeline.providers.classifier, model: pipeline.classifier.model.id, node: process.version, cpus: (await import('node:os')).cpus()[0]?.model };
+
+  if (values.soak) {
+    const n = Number(values.soak) || 100_000;
+    const frame = await composeFrame(portraits, 640, 1);
+    const tracker = new ComplianceTracker();
+    const rss: { frame: number; rssMb: number }[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const result = await pipeline.analyzeFrame(frame);
+      tracker.update(result.faces.map((f) => ({ box: f.box, keypoints: f.keypoints, pMask: f.verdictProbabilities.mask ?? 0, brightness: f.brightness })), frame.width, Date.now());
+      if (i === 1000 || i === Math.floor(n / 2) || i === n - 1) {
+        (globalThis as { gc?: () => void }).gc?.();
+        rss.push({ frame: i + 1, rssMb: mb(process.memoryUsage().rss) });
+      }
+    }
+    const report = { soak: n, seconds: r2((performance.now() - t0) / 1000), rss, growthPercent: r2(((rss.at(-1)!.rssMb - rss[0]!.rssMb) / rss[0]!.rssMb) * 100), ...info };
+    console.log(values.json ? JSON.stringify(report) : report);
+    await pipeline.dispose();
+    return;
+  }
+
+  const configs = values.quick ? [[640, 1]] : [320, 640, 1280].flatMap((w) => [1, 2, 4, 8].map((f) => [w, f]));
+  const cases: CaseReport[] = [];
+  for (const [width, faces] of configs as [number, number][]) {
+    cases.push(await runCase(pipeline, await composeFrame(portraits, width, faces), faces, values.quick ? Math.max(frames, 300) : frames));
+  }
+  await pipeline.dispose();
+
+  if (values.quick) {
+    const c = cases[0]!;
+    console.log(JSON.stringify({ medianMs: c.medianMs, p99Ms: c.p99Ms, fps: c.fps, stages: c.stages, rssMb: c.rssMb, ...info }));
+    return;
+  }
+  const classifiers = [await classifierCost(values.model, [1, 4, 8], 30)];
+  if (values.vit) classifiers.push(await classifierCost(vitFolder(), [1, 4, 8], 5));
+  const report = { date: new Date().toISOString(), ...info, cases, classifiers };
+  mkdirSync(dirname(values.out), { recursive: true });
+  writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n');
+  if (values.json) {
+    console.log(JSON.stringify(report));
+  } else {
+    console.log(`provider ${info.provider}; model ${info.model}; ${info.cpus}\n`);
+    console.log(table(cases));
+    console.log('\nclassifier alone (median per batch / per face):');
+    for (const c of classifiers) console.log(`  ${c.model}: ${c.perBatch.map((b) => `${b.faces} face${b.faces > 1 ? 's' : ''} ${b.medianMs} ms (${b.perFaceMs}/face)`).join(', ')}`);
+    console.log(`\nreport written to ${values.out}`);
+  }
+}
+
+await main();

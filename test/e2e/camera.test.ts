@@ -1,0 +1,69 @@
+// Camera trouble in real Chromium: no camera at all, and a camera that drops out mid-run and comes
+// back. The screen must say so and recover by itself, without a reload.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPreviewServer, type PreviewServer } from '../../src/cli/preview-server';
+import { chromiumMissing, launchChromium } from '../helpers/browser';
+import { makeClip } from '../helpers/video';
+import { REPO_ROOT, SCRATCH_DIR } from '../helpers/paths';
+
+const missing = chromiumMissing();
+const SHOTS = join(SCRATCH_DIR, 'e2e');
+
+describe.skipIf(Boolean(missing))('camera problems', () => {
+  let server: PreviewServer;
+  let userData: string;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    const built = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(built.status, built.stderr).toBe(0);
+    userData = mkdtempSync(join(tmpdir(), 'kiosk-camera-'));
+    server = await startPreviewServer({ userDataDir: userData, log: (level, m) => logs.push(`${level} ${m}`) });
+    mkdirSync(SHOTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.close();
+    if (userData) rmSync(userData, { recursive: true, force: true });
+  });
+
+  it('says there is no camera, and keeps retrying', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      await page.goto(server.url);
+      await expect.poll(() => page.locator('main').getAttribute('data-camera'), { timeout: 15_000 }).toBe('absent');
+      await expect.poll(() => page.locator('footer').innerText()).toMatch(/No camera found/);
+      await page.screenshot({ path: join(SHOTS, 'camera-absent.png') });
+      await expect.poll(() => logs.filter((l) => l === 'warn camera: absent: Requested device not found').length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+
+  it('reports a camera that drops out and recovers when it is back', async () => {
+    const clip = await makeClip([{ image: null, seconds: 2 }]);
+    const browser = await launchChromium({ fakeVideo: clip });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      await page.goto(server.url);
+      await expect.poll(() => page.locator('main').getAttribute('data-camera'), { timeout: 15_000 }).toBe('live');
+      // What an unplugged USB camera does to the page: its track ends.
+      await page.evaluate(() => {
+        const video = document.querySelector('video')!;
+        const track = (video.srcObject as MediaStream).getVideoTracks()[0]!;
+        track.stop();
+        track.dispatchEvent(new Event('ended'));
+      });
+      await expect.poll(() => page.locator('main').getAttribute('data-camera'), { timeout: 5_000 }).not.toBe('live');
+      expect(logs.some((l) => l.startsWith('warn camera: lost'))).toBe(true);
+      await expect.poll(() => page.locator('main').getAttribute('data-camera'), { timeout: 15_000 }).toBe('live');
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+});
