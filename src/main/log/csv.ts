@@ -1,0 +1,32 @@
+// CSV export of the violation log: RFC 4180 (CRLF, quotes doubled, quoted when needed) and safe
+// to open in a spreadsheet: a cell that would start a formula is prefixed with an apostrophe.
+import type { Violation } from './store';
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function csvField(value: string | number | boolean | null): string {
+  let s = value === null ? '' : String(value);
+  if (typeof value === 'string' && FORMULA_START.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export const CSV_COLUMNS = ['id', 'local_time', 'utc_time', 'verdict', 'confidence', 'model', 'camera', 'reviewed', 'false_positive', 'note', 'snapshot'] as const;
+
+function localIso(at: number, offsetMinutes: number): string {
+  const local = new Date(at + offsetMinutes * 60_000).toISOString().slice(0, 19);
+  const sign = offsetMinutes >= 0 ? '+' : '-';
+  const abs = Math.abs(offsetMinutes);
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+export function csvRow(v: Violation): string {
+  return [
+    v.id, localIso(v.at, v.tzOffsetMinutes), new Date(v.at).toISOString(), v.verdict, v.confidence.toFixed(4),
+    v.modelId, v.cameraId, v.reviewed, v.falsePositive, v.note, v.snapshot,
+  ].map(csvField).join(',');
+}
+
+export function* csvLines(rows: Iterable<Violation>): Generator<string> {
+  yield CSV_COLUMNS.join(',') + '\r\n';
+  for (const row of rows) yield csvRow(row) + '\r\n';
+}

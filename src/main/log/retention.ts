@@ -1,0 +1,69 @@
+// Keeps the violation log within its age limit and its disk cap: events (and their snapshots)
+// older than N days go; past the cap, the oldest snapshots go first, then the oldest events.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeSnapshots, snapshotsBytes } from './snapshots';
+import type { ViolationStore } from './store';
+
+export interface RetentionPolicy {
+  days: number;
+  maxMegabytes: number;
+}
+
+export interface RetentionResult {
+  expiredEvents: number;
+  trimmedSnapshots: number;
+  trimmedEvents: number;
+  bytes: number;
+}
+
+const DAY = 86_400_000;
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+export function logBytes(store: ViolationStore, snapshotsDir: string): number {
+  // The WAL is transient (checkpointed back into the file at about 4 MB), so the cap counts the
+  // database file and the snapshots.
+  return snapshotsBytes(snapshotsDir) + fileSize(store.file);
+}
+
+export function applyRetention(store: ViolationStore, snapshotsDir: string, policy: RetentionPolicy, now: number): RetentionResult {
+  const expired = store.deleteOlderThan(now - policy.days * DAY);
+  removeSnapshots(snapshotsDir, expired.snapshots);
+  const cap = policy.maxMegabytes * 1024 * 1024;
+  let trimmedSnapshots = 0;
+  let trimmedEvents = 0;
+  let bytes = logBytes(store, snapshotsDir);
+  while (bytes > cap) {
+    const oldest = store.oldestWithSnapshots(200);
+    if (oldest.length === 0) break;
+    // Oldest first, only as many as it takes.
+    const trimmed: typeof oldest = [];
+    for (const o of oldest) {
+      if (bytes <= cap) break;
+      bytes -= fileSize(join(snapshotsDir, o.snapshot));
+      trimmed.push(o);
+    }
+    removeSnapshots(snapshotsDir, trimmed.map((o) => o.snapshot));
+    store.clearSnapshots(trimmed.map((o) => o.id));
+    trimmedSnapshots += trimmed.length;
+    bytes = logBytes(store, snapshotsDir);
+  }
+  if (bytes > cap) {
+    // Only rows left over the cap: drop the oldest, then give the space back to the disk.
+    while (bytes > cap && store.count() > 0) {
+      const oldest = store.oldestIds(Math.max(1000, Math.ceil(store.count() / 10)));
+      store.delete(oldest);
+      trimmedEvents += oldest.length;
+      store.compact();
+      bytes = logBytes(store, snapshotsDir);
+    }
+  }
+  return { expiredEvents: expired.rows, trimmedSnapshots, trimmedEvents, bytes };
+}

@@ -1,0 +1,58 @@
+// Snapshots of violations, private by default: only ever the face crop, never the whole frame,
+// and in the default `blurred` mode pixelated and blurred so that no one can be recognised.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { cropSquare, squareAround } from '../vision/crop';
+import type { Box } from '../vision/detector';
+import type { RawImage } from '../vision/image';
+
+export const SNAPSHOT_MODES = ['none', 'blurred', 'face'] as const;
+export type SnapshotMode = (typeof SNAPSHOT_MODES)[number];
+
+const SIZE = 128;
+
+/** JPEG bytes of the face in `box`, treated as `mode` asks; null for `none`. */
+export async function makeSnapshot(frame: RawImage, box: Box, mode: SnapshotMode): Promise<Buffer | null> {
+  if (mode === 'none') return null;
+  const crop = await cropSquare(frame, squareAround(box, 0.3), SIZE);
+  const image = sharp(crop, { raw: { width: SIZE, height: SIZE, channels: 3 } });
+  if (mode === 'face') return image.jpeg({ quality: 80 }).toBuffer();
+  // 8x8 blocks keep the colour of a mask or of skin, which is all a reviewer needs, and no identity.
+  const tiny = await image.resize(8, 8, { kernel: 'linear' }).raw().toBuffer();
+  return sharp(tiny, { raw: { width: 8, height: 8, channels: 3 } }).resize(SIZE, SIZE, { kernel: 'linear' }).blur(2).jpeg({ quality: 70 }).toBuffer();
+}
+
+export function snapshotName(at: number): string {
+  return `${new Date(at).toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.jpg`;
+}
+
+/** Written to a temporary name and renamed, so a half-written file never carries the real name. */
+export function writeSnapshot(dir: string, name: string, bytes: Uint8Array): void {
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${name}.tmp`);
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, join(dir, name));
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+export function removeSnapshots(dir: string, names: readonly string[]): void {
+  for (const name of names) {
+    if (/^[\w.-]+\.jpg$/.test(name)) rmSync(join(dir, name), { force: true });
+  }
+}
+
+export function snapshotsBytes(dir: string): number {
+  let total = 0;
+  try {
+    for (const name of readdirSync(dir)) total += statSync(join(dir, name)).size;
+  } catch {
+    return 0;
+  }
+  return total;
+}

@@ -1,0 +1,325 @@
+// The violation log: SQLite (WAL) with a schema version and migrations, one row per violation,
+// and hourly counts of checks and violations so the compliance rate is real. Snapshots are
+// files beside the database, referenced by name.
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type Database = Database.Database;
+
+export interface NewViolation {
+  /** Milliseconds since the epoch (UTC). */
+  at: number;
+  /** Minutes east of UTC at the kiosk when it happened (e.g. +60 for CET). */
+  tzOffsetMinutes: number;
+  trackId: number;
+  verdict: 'no_mask' | 'incorrect';
+  confidence: number;
+  modelId: string;
+  cameraId: string;
+  snapshot: string | null;
+}
+
+export interface Violation extends NewViolation {
+  id: number;
+  reviewed: boolean;
+  falsePositive: boolean;
+  note: string | null;
+}
+
+export type FlagFilter = 'all' | 'unreviewed' | 'reviewed' | 'false_positive' | 'confirmed';
+
+export interface PageQuery {
+  from?: number;
+  to?: number;
+  flag?: FlagFilter;
+  /** Keyset paging: rows strictly older than this (at, id), newest first. */
+  before?: { at: number; id: number };
+  limit: number;
+}
+
+export interface Page {
+  rows: Violation[];
+  total: number;
+  next: { at: number; id: number } | null;
+}
+
+export interface DayCount {
+  /** Local calendar day, YYYY-MM-DD. */
+  day: string;
+  checks: number;
+  violations: number;
+}
+
+interface Row {
+  id: number;
+  at_utc: number;
+  tz_offset_min: number;
+  track_id: number;
+  verdict: string;
+  confidence: number;
+  model_id: string;
+  camera_id: string;
+  snapshot: string | null;
+  reviewed: number;
+  false_positive: number;
+  note: string | null;
+}
+
+/** Each entry upgrades the schema by one version; never edit a shipped one, append. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE violations (
+     id INTEGER PRIMARY KEY,
+     at_utc INTEGER NOT NULL,
+     tz_offset_min INTEGER NOT NULL,
+     track_id INTEGER NOT NULL,
+     verdict TEXT NOT NULL CHECK (verdict IN ('no_mask', 'incorrect')),
+     confidence REAL NOT NULL CHECK (confidence BETWEEN 0 AND 1),
+     model_id TEXT NOT NULL,
+     camera_id TEXT NOT NULL,
+     snapshot TEXT,
+     reviewed INTEGER NOT NULL DEFAULT 0,
+     false_positive INTEGER NOT NULL DEFAULT 0,
+     note TEXT
+   );
+   CREATE INDEX violations_at ON violations (at_utc DESC, id DESC);
+   CREATE INDEX violations_unreviewed ON violations (at_utc DESC, id DESC) WHERE reviewed = 0;
+   CREATE INDEX violations_false_positive ON violations (at_utc DESC, id DESC) WHERE false_positive = 1;
+   CREATE TABLE hourly (
+     hour_utc INTEGER PRIMARY KEY,
+     tz_offset_min INTEGER NOT NULL,
+     checks INTEGER NOT NULL DEFAULT 0,
+     violations INTEGER NOT NULL DEFAULT 0
+   );`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+const HOUR = 3_600_000;
+
+export class CorruptDatabaseError extends Error {
+  override name = 'CorruptDatabaseError';
+}
+
+function migrate(db: Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+  let version = row?.version ?? 0;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(`the violation log was written by a newer version of the app (schema ${version}, this app knows ${SCHEMA_VERSION})`);
+  }
+  const step = db.transaction((sql: string, to: number) => {
+    db.exec(sql);
+    db.prepare('DELETE FROM schema_version').run();
+    db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(to);
+  });
+  while (version < SCHEMA_VERSION) {
+    step(MIGRATIONS[version]!, version + 1);
+    version++;
+  }
+}
+
+function openChecked(file: string): Database {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    // A process crash (not an OS crash) loses nothing committed under WAL with NORMAL sync.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new CorruptDatabaseError(`integrity check failed: ${String(check)}`);
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+export interface OpenedStore {
+  store: ViolationStore;
+  /** Set when a corrupt database was moved aside and a fresh one created. */
+  warning: string | null;
+}
+
+export class ViolationStore {
+  private readonly insert: Database.Statement;
+  private readonly bumpHour: Database.Statement;
+
+  private constructor(
+    readonly db: Database,
+    readonly file: string,
+  ) {
+    this.insert = db.prepare(
+      `INSERT INTO violations (at_utc, tz_offset_min, track_id, verdict, confidence, model_id, camera_id, snapshot)
+       VALUES (@at, @tzOffsetMinutes, @trackId, @verdict, @confidence, @modelId, @cameraId, @snapshot)`,
+    );
+    this.bumpHour = db.prepare(
+      `INSERT INTO hourly (hour_utc, tz_offset_min, checks, violations) VALUES (?, ?, 1, ?)
+       ON CONFLICT (hour_utc) DO UPDATE SET checks = checks + 1, violations = violations + excluded.violations`,
+    );
+  }
+
+  /**
+   * Opens (creating if needed) the log in `dir`. A file that is not a database, or fails its
+   * integrity check, is moved aside as `violations.db.corrupt-<time>` and a fresh log started.
+   */
+  static open(dir: string, now: Date = new Date()): OpenedStore {
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'violations.db');
+    try {
+      return { store: new ViolationStore(openChecked(file), file), warning: null };
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      if (!(err instanceof CorruptDatabaseError) && !/SQLITE_(NOTADB|CORRUPT)/.test(code)) throw err;
+      const aside = `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+      renameSync(file, aside);
+      for (const suffix of ['-wal', '-shm']) if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
+      return {
+        store: new ViolationStore(openChecked(file), file),
+        warning: `The violation log was damaged (${(err as Error).message}); it was moved to ${aside} and a new, empty log started.`,
+      };
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** A judged person: counts toward the hour's checks; a violation also gets its own row. */
+  recordCheck(at: number, tzOffsetMinutes: number, violation: Omit<NewViolation, 'at' | 'tzOffsetMinutes'> | null): number | null {
+    return this.db.transaction(() => {
+      this.bumpHour.run(Math.floor(at / HOUR) * HOUR, tzOffsetMinutes, violation ? 1 : 0);
+      if (!violation) return null;
+      return Number(this.insert.run({ ...violation, at, tzOffsetMinutes }).lastInsertRowid);
+    })();
+  }
+
+  get(id: number): Violation | null {
+    const row = this.db.prepare('SELECT * FROM violations WHERE id = ?').get(id) as Row | undefined;
+    return row ? toViolation(row) : null;
+  }
+
+  page(q: PageQuery): Page {
+    const { where, params } = filterSql(q);
+    const keyset = q.before ? ' AND (at_utc < @beforeAt OR (at_utc = @beforeAt AND id < @beforeId))' : '';
+    const rows = this.db
+      .prepare(`SELECT * FROM violations WHERE ${where}${keyset} ORDER BY at_utc DESC, id DESC LIMIT @limit`)
+      .all({ ...params, ...(q.before ? { beforeAt: q.before.at, beforeId: q.before.id } : {}), limit: q.limit + 1 }) as Row[];
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM violations WHERE ${where}`).get(params) as { n: number }).n;
+    const more = rows.length > q.limit;
+    const page = rows.slice(0, q.limit).map(toViolation);
+    const last = page.at(-1);
+    return { rows: page, total, next: more && last ? { at: last.at, id: last.id } : null };
+  }
+
+  /** Every row matching the filter, oldest first, for export. */
+  *iterate(q: Omit<PageQuery, 'limit' | 'before'>): Generator<Violation> {
+    const { where, params } = filterSql(q);
+    for (const row of this.db.prepare(`SELECT * FROM violations WHERE ${where} ORDER BY at_utc, id`).iterate(params)) {
+      yield toViolation(row as Row);
+    }
+  }
+
+  /** Checks and violations per local day, from the hourly counts (no per-event scan). */
+  perDay(from: number, to: number): DayCount[] {
+    const rows = this.db
+      .prepare(
+        `SELECT date((hour_utc + tz_offset_min * 60000) / 1000, 'unixepoch') AS day, sum(checks) AS checks, sum(violations) AS violations
+         FROM hourly WHERE hour_utc >= ? AND hour_utc < ? GROUP BY day ORDER BY day`,
+      )
+      .all(Math.floor(from / HOUR) * HOUR, to) as DayCount[];
+    return rows;
+  }
+
+  update(id: number, change: { reviewed?: boolean; falsePositive?: boolean; note?: string | null }): boolean {
+    const sets: string[] = [];
+    const params: Record<string, unknown> = { id };
+    if (change.reviewed !== undefined) (sets.push('reviewed = @reviewed'), (params.reviewed = change.reviewed ? 1 : 0));
+    if (change.falsePositive !== undefined) (sets.push('false_positive = @falsePositive'), (params.falsePositive = change.falsePositive ? 1 : 0));
+    if (change.note !== undefined) (sets.push('note = @note'), (params.note = change.note));
+    if (sets.length === 0) return this.get(id) !== null;
+    return this.db.prepare(`UPDATE violations SET ${sets.join(', ')} WHERE id = @id`).run(params).changes === 1;
+  }
+
+  /** Deletes rows; returns the snapshot names they referenced so the caller removes the files. */
+  delete(ids: readonly number[]): string[] {
+    return this.db.transaction(() => {
+      const snapshots: string[] = [];
+      const select = this.db.prepare('SELECT snapshot FROM violations WHERE id = ?');
+      const del = this.db.prepare('DELETE FROM violations WHERE id = ?');
+      for (const id of ids) {
+        const row = select.get(id) as { snapshot: string | null } | undefined;
+        if (row?.snapshot) snapshots.push(row.snapshot);
+        del.run(id);
+      }
+      return snapshots;
+    })();
+  }
+
+  /** Rows and hourly counts older than `cutoff`; returns the snapshot names to remove. */
+  deleteOlderThan(cutoff: number): { rows: number; snapshots: string[] } {
+    return this.db.transaction(() => {
+      const snapshots = (this.db.prepare('SELECT snapshot FROM violations WHERE at_utc < ? AND snapshot IS NOT NULL').all(cutoff) as { snapshot: string }[]).map((r) => r.snapshot);
+      const rows = this.db.prepare('DELETE FROM violations WHERE at_utc < ?').run(cutoff).changes;
+      this.db.prepare('DELETE FROM hourly WHERE hour_utc + 3600000 <= ?').run(cutoff);
+      return { rows, snapshots };
+    })();
+  }
+
+  /** The oldest rows that have snapshots, for trimming to the disk cap. */
+  oldestWithSnapshots(limit: number): { id: number; snapshot: string }[] {
+    return this.db.prepare('SELECT id, snapshot FROM violations WHERE snapshot IS NOT NULL ORDER BY at_utc, id LIMIT ?').all(limit) as { id: number; snapshot: string }[];
+  }
+
+  /** Drops the image reference of rows whose snapshot was removed to save space; the event stays. */
+  clearSnapshots(ids: readonly number[]): void {
+    const stmt = this.db.prepare('UPDATE violations SET snapshot = NULL WHERE id = ?');
+    this.db.transaction(() => ids.forEach((id) => stmt.run(id)))();
+  }
+
+  oldestIds(limit: number): number[] {
+    return (this.db.prepare('SELECT id FROM violations ORDER BY at_utc, id LIMIT ?').all(limit) as { id: number }[]).map((r) => r.id);
+  }
+
+  /** Returns freed pages to the file system (after large deletions). */
+  compact(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.exec('VACUUM');
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM violations').get() as { n: number }).n;
+  }
+}
+
+function filterSql(q: { from?: number; to?: number; flag?: FlagFilter }): { where: string; params: Record<string, number> } {
+  const parts = ['1 = 1'];
+  const params: Record<string, number> = {};
+  if (q.from !== undefined) (parts.push('at_utc >= @from'), (params.from = q.from));
+  if (q.to !== undefined) (parts.push('at_utc < @to'), (params.to = q.to));
+  switch (q.flag ?? 'all') {
+    case 'unreviewed': parts.push('reviewed = 0'); break;
+    case 'reviewed': parts.push('reviewed = 1'); break;
+    case 'false_positive': parts.push('false_positive = 1'); break;
+    case 'confirmed': parts.push('reviewed = 1 AND false_positive = 0'); break;
+    case 'all': break;
+  }
+  return { where: parts.join(' AND '), params };
+}
+
+function toViolation(r: Row): Violation {
+  return {
+    id: r.id,
+    at: r.at_utc,
+    tzOffsetMinutes: r.tz_offset_min,
+    trackId: r.track_id,
+    verdict: r.verdict as Violation['verdict'],
+    confidence: r.confidence,
+    modelId: r.model_id,
+    cameraId: r.camera_id,
+    snapshot: r.snapshot,
+    reviewed: r.reviewed === 1,
+    falsePositive: r.false_positive === 1,
+    note: r.note,
+  };
+}

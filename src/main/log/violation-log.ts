@@ -1,0 +1,91 @@
+// Turns compliance events into log entries: every judged person counts toward the hourly checks,
+// every violation gets a row and (by the privacy setting) a snapshot. A snapshot that cannot be
+// written (disk full, no permission) never costs the event: it is logged without the image.
+import { join } from 'node:path';
+import type { ComplianceEvent } from '../compliance/tracker';
+import type { RawImage } from '../vision/image';
+import { applyRetention, type RetentionPolicy, type RetentionResult } from './retention';
+import { makeSnapshot, removeSnapshots, snapshotName, writeSnapshot, type SnapshotMode } from './snapshots';
+import { ViolationStore } from './store';
+
+export interface ViolationLogOptions {
+  dir: string;
+  snapshotMode: () => SnapshotMode;
+  retention: () => RetentionPolicy;
+  modelId: () => string;
+  cameraId: () => string;
+  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  now?: () => number;
+}
+
+export class ViolationLog {
+  readonly snapshotsDir: string;
+  private queue: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly store: ViolationStore,
+    private readonly options: ViolationLogOptions,
+  ) {
+    this.snapshotsDir = join(options.dir, 'snapshots');
+  }
+
+  /** Opens the log (moving a corrupt one aside) and applies retention once. */
+  static open(options: ViolationLogOptions): ViolationLog {
+    const { store, warning } = ViolationStore.open(options.dir);
+    if (warning) options.log('warn', warning);
+    const log = new ViolationLog(store, options);
+    log.retain();
+    return log;
+  }
+
+  /** Records a frame's events in order; returns when they are written. */
+  record(events: readonly ComplianceEvent[], frame: RawImage): Promise<void> {
+    const work = this.queue.then(() => this.write(events, frame));
+    this.queue = work.catch((err: unknown) => this.options.log('error', `violation log: write failed: ${(err as Error).message}`));
+    return this.queue;
+  }
+
+  private async write(events: readonly ComplianceEvent[], frame: RawImage): Promise<void> {
+    for (const e of events) {
+      const tz = -new Date(e.at).getTimezoneOffset();
+      if (e.kind === 'compliant') {
+        this.store.recordCheck(e.at, tz, null);
+        continue;
+      }
+      let snapshot: string | null = null;
+      try {
+        const bytes = await makeSnapshot(frame, e.box, this.options.snapshotMode());
+        if (bytes) {
+          const name = snapshotName(e.at);
+          writeSnapshot(this.snapshotsDir, name, bytes);
+          snapshot = name;
+        }
+      } catch (err) {
+        this.options.log('warn', `violation log: snapshot not saved, event kept without it: ${(err as Error).message}`);
+      }
+      this.store.recordCheck(e.at, tz, {
+        trackId: e.trackId, verdict: 'no_mask', confidence: Math.min(1, Math.max(0, e.confidence)),
+        modelId: this.options.modelId(), cameraId: this.options.cameraId(), snapshot,
+      });
+    }
+  }
+
+  retain(): RetentionResult {
+    const result = applyRetention(this.store, this.snapshotsDir, this.options.retention(), (this.options.now ?? Date.now)());
+    if (result.expiredEvents || result.trimmedSnapshots || result.trimmedEvents) {
+      this.options.log('info', `violation log: retention removed ${result.expiredEvents} expired events, ${result.trimmedSnapshots} snapshots and ${result.trimmedEvents} events over the disk cap`);
+    }
+    return result;
+  }
+
+  delete(ids: readonly number[]): number {
+    const snapshots = this.store.delete(ids);
+    removeSnapshots(this.snapshotsDir, snapshots);
+    return ids.length;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.store.close();
+  }
+}

@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { ViolationStore, SCHEMA_VERSION } from '../../../src/main/log/store';
+import { REPO_ROOT } from '../../helpers/paths';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'store-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 10, 20, 9, 30);
+const violation = (trackId: number, snapshot: string | null = null) => ({ trackId, verdict: 'no_mask' as const, confidence: 0.93, modelId: 'facemask-default', cameraId: 'cam-1', snapshot });
+
+describe('violation store', () => {
+  it('creates its schema with a version, WAL, and indices on time', () => {
+    const { store, warning } = ViolationStore.open(dir);
+    expect(warning).toBeNull();
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect((store.db.prepare('SELECT version FROM schema_version').get() as { version: number }).version).toBe(SCHEMA_VERSION);
+    const indices = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'violations'").all() as { name: string }[]).map((r) => r.name);
+    expect(indices).toContain('violations_at');
+    store.close();
+    // Reopening migrates nothing and keeps the data.
+    const again = ViolationStore.open(dir);
+    expect(again.warning).toBeNull();
+    again.store.close();
+  });
+
+  it('records events with their fields, and counts checks and violations per hour', () => {
+    const { store } = ViolationStore.open(dir);
+    const id = store.recordCheck(T0, 60, violation(7, 'a.jpg'))!;
+    store.recordCheck(T0 + 60_000, 60, null);
+    store.recordCheck(T0 + 2 * HOUR, 60, null);
+    expect(store.get(id)).toEqual({ id, at: T0, tzOffsetMinutes: 60, trackId: 7, verdict: 'no_mask', confidence: 0.93, modelId: 'facemask-default', cameraId: 'cam-1', snapshot: 'a.jpg', reviewed: false, falsePositive: false, note: null });
+    expect(store.perDay(T0 - 24 * HOUR, T0 + 24 * HOUR)).toEqual([{ day: '2026-11-20', checks: 3, violations: 1 }]);
+    store.close();
+  });
+
+  it('counts a day by the kiosk’s local calendar', () => {
+    const { store } = ViolationStore.open(dir);
+    const lateEvening = Date.UTC(2026, 10, 20, 23, 30); // 00:30 next day at UTC+1
+    store.recordCheck(lateEvening, 60, violation(1));
+    expect(store.perDay(lateEvening - 24 * HOUR, lateEvening + 24 * HOUR)).toEqual([{ day: '2026-11-21', checks: 1, violations: 1 }]);
+    store.close();
+  });
+
+  it('pages newest first with keyset paging and filters by range and flag', () => {
+    const { store } = ViolationStore.open(dir);
+    const ids = Array.from({ length: 25 }, (_, i) => store.recordCheck(T0 + i * 60_000, 0, violation(i))!);
+    store.update(ids[3]!, { reviewed: true, falsePositive: true, note: 'a shadow' });
+    store.update(ids[4]!, { reviewed: true });
+    const first = store.page({ limit: 10 });
+    expect(first.total).toBe(25);
+    expect(first.rows.map((r) => r.id)).toEqual(ids.slice(15).reverse());
+    const second = store.page({ limit: 10, before: first.next! });
+    expect(second.rows.map((r) => r.id)).toEqual(ids.slice(5, 15).reverse());
+    const third = store.page({ limit: 10, before: second.next! });
+    expect(third.rows).toHaveLength(5);
+    expect(third.next).toBeNull();
+    expect(store.page({ limit: 10, flag: 'false_positive' }).rows.map((r) => [r.id, r.note])).toEqual([[ids[3], 'a shadow']]);
+    expect(store.page({ limit: 10, flag: 'confirmed' }).rows.map((r) => r.id)).toEqual([ids[4]]);
+    expect(store.page({ limit: 100, flag: 'unreviewed' }).total).toBe(23);
+    expect(store.page({ limit: 100, from: T0 + 10 * 60_000, to: T0 + 12 * 60_000 }).rows.map((r) => r.id)).toEqual([ids[11], ids[10]]);
+    expect(store.delete([ids[0]!, ids[1]!])).toEqual([]);
+    expect(store.count()).toBe(23);
+    expect(store.update(999_999, { reviewed: true })).toBe(false);
+    store.close();
+  });
+
+  it('loses at most the event in flight when its writer is killed mid-burst, and stays intact', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test/helpers/log-writer.ts'), dir], { cwd: REPO_ROOT });
+    let committed = 0;
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        const last = chunk.toString().trim().split('\n').at(-1)!;
+        committed = Number(last.split(' ')[1]);
+        if (committed >= 300) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`writer exited ${code}`))));
+    });
+    await new Promise((r) => child.once('exit', r));
+    const db = new Database(join(dir, 'violations.db'));
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const rows = (db.prepare('SELECT count(*) AS n FROM violations').get() as { n: number }).n;
+    db.close();
+    expect(rows).toBeGreaterThanOrEqual(committed);
+    // The writer may have committed more after its last line reached us, never fewer.
+    const { store } = ViolationStore.open(dir);
+    expect(store.count()).toBe(rows);
+    store.close();
+  }, 60_000);
+
+  it('moves a corrupt database aside with a clear message and starts a fresh one', () => {
+    writeFileSync(join(dir, 'violations.db'), Buffer.alloc(8192, 0x5a));
+    const { store, warning } = ViolationStore.open(dir, new Date('2026-11-27T12:00:00Z'));
+    expect(warning).toMatch(/violation log was damaged .* moved to .*violations\.db\.corrupt-2026-11-27T12-00-00-000Z and a new, empty log started/);
+    expect(store.count()).toBe(0);
+    store.recordCheck(T0, 0, violation(1));
+    expect(store.count()).toBe(1);
+    store.close();
+    expect(readdirSync(dir).filter((f) => f.startsWith('violations.db.corrupt-'))).toHaveLength(1);
+    expect(existsSync(join(dir, 'violations.db.corrupt-2026-11-27T12-00-00-000Z'))).toBe(true);
+  });
+});

@@ -1,0 +1,133 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { ViolationLog } from '../../../src/main/log/violation-log';
+import { makeSnapshot, type SnapshotMode } from '../../../src/main/log/snapshots';
+import { applyRetention, logBytes } from '../../../src/main/log/retention';
+import { csvField, csvLines } from '../../../src/main/log/csv';
+import { decodeImage, type RawImage } from '../../../src/main/vision/image';
+import type { ComplianceEvent } from '../../../src/main/compliance/tracker';
+import { sample } from '../../helpers/paths';
+
+let dir: string;
+let frame: RawImage;
+const logs: string[] = [];
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vlog-'));
+  logs.length = 0;
+  frame = await decodeImage(sample('test', 'without_mask', 1)[0]!.path);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 10, 27, 12);
+const event = (kind: ComplianceEvent['kind'], at = NOW, trackId = 1): ComplianceEvent => ({ kind, trackId, at, confidence: 0.9, box: { x: 10, y: 10, width: frame.width - 20, height: frame.height - 20 } });
+const open = (mode: SnapshotMode = 'blurred', retention = { days: 30, maxMegabytes: 500 }) =>
+  ViolationLog.open({ dir, snapshotMode: () => mode, retention: () => retention, modelId: () => 'facemask-default', cameraId: () => 'cam', log: (l, m) => logs.push(`${l} ${m}`), now: () => NOW });
+
+/** Fine detail an image keeps: its mean distance from a blurred copy of itself (eyes, mouth and
+ *  edges of a face are fine detail; a smooth colour field is not). */
+async function detail(jpeg: Buffer): Promise<number> {
+  const grey = await sharp(jpeg).greyscale().raw().toBuffer();
+  const smooth = await sharp(jpeg).greyscale().blur(4).raw().toBuffer();
+  let sum = 0;
+  for (let i = 0; i < grey.length; i++) sum += Math.abs(grey[i]! - smooth[i]!);
+  return sum / grey.length;
+}
+
+describe('violation log', () => {
+  it('writes a violation row with a blurred face snapshot and counts compliant checks', async () => {
+    const log = open();
+    await log.record([event('violation'), event('compliant', NOW + 1000, 2)], frame);
+    const [row] = log.store.page({ limit: 10 }).rows;
+    expect(row).toMatchObject({ verdict: 'no_mask', modelId: 'facemask-default', cameraId: 'cam', confidence: 0.9 });
+    expect(readdirSync(log.snapshotsDir)).toEqual([row!.snapshot]);
+    expect(log.store.perDay(NOW - DAY, NOW + DAY)).toEqual([{ day: '2026-11-27', checks: 2, violations: 1 }]);
+    await log.close();
+  });
+
+  it('blurs snapshots beyond recognition by default, keeps only the face crop, and stores nothing for "none"', async () => {
+    const box = event('violation').box;
+    const face = (await makeSnapshot(frame, box, 'face'))!;
+    const blurred = (await makeSnapshot(frame, box, 'blurred'))!;
+    expect(await makeSnapshot(frame, box, 'none')).toBeNull();
+    const faceMeta = await sharp(face).metadata();
+    expect([faceMeta.format, faceMeta.width, faceMeta.height]).toEqual(['jpeg', 128, 128]);
+    const [b, f] = [await detail(blurred), await detail(face)];
+    console.info(`snapshot fine detail: blurred ${b.toFixed(2)}, face ${f.toFixed(2)}`);
+    expect(b).toBeLessThan(f / 5);
+    const log = open('none');
+    await log.record([event('violation')], frame);
+    expect(log.store.page({ limit: 1 }).rows[0]!.snapshot).toBeNull();
+    await log.close();
+  });
+
+  it('keeps the event when the snapshot cannot be written', async () => {
+    // A file where the snapshots folder should be: every write fails, as on a full or read-only disk.
+    writeFileSync(join(dir, 'snapshots'), 'in the way');
+    const log = open();
+    await log.record([event('violation')], frame);
+    expect(log.store.count()).toBe(1);
+    expect(log.store.page({ limit: 1 }).rows[0]!.snapshot).toBeNull();
+    expect(logs.some((l) => l.startsWith('warn violation log: snapshot not saved, event kept without it'))).toBe(true);
+    await log.close();
+  });
+
+  it('deletes events and snapshots older than the retention period at start', async () => {
+    const first = open();
+    await first.record([event('violation', NOW - 40 * DAY, 1), event('violation', NOW - 10 * DAY, 2)], frame);
+    expect(readdirSync(first.snapshotsDir)).toHaveLength(2);
+    await first.close();
+    const again = open();
+    expect(again.store.page({ limit: 10 }).rows.map((r) => r.trackId)).toEqual([2]);
+    expect(readdirSync(again.snapshotsDir)).toHaveLength(1);
+    expect(logs.some((l) => /retention removed 1 expired events/.test(l))).toBe(true);
+    await again.close();
+  });
+
+  it('trims the oldest snapshots first to stay under the disk cap, keeping the events', async () => {
+    const log = open('face');
+    for (let i = 0; i < 6; i++) await log.record([event('violation', NOW - (6 - i) * 60_000, i)], frame);
+    const before = readdirSync(log.snapshotsDir).length;
+    const perSnapshot = readFileSync(join(log.snapshotsDir, readdirSync(log.snapshotsDir)[0]!)).length;
+    // A cap about three and a half snapshots below what the log takes now.
+    const capMb = (logBytes(log.store, log.snapshotsDir) - 3.5 * perSnapshot) / (1024 * 1024);
+    const result = applyRetention(log.store, log.snapshotsDir, { days: 30, maxMegabytes: capMb }, NOW);
+    expect(result.trimmedSnapshots).toBeGreaterThanOrEqual(4);
+    expect(result.bytes).toBeLessThanOrEqual(capMb * 1024 * 1024);
+    expect(before).toBe(6);
+    expect(log.store.count()).toBe(6);
+    const kept = log.store.page({ limit: 10 }).rows;
+    expect(kept.filter((r) => r.snapshot).length).toBeLessThan(6);
+    // The newest keep their snapshots; the oldest lost theirs.
+    expect(kept[0]!.snapshot).not.toBeNull();
+    expect(kept.at(-1)!.snapshot).toBeNull();
+    await log.close();
+  });
+});
+
+describe('CSV export', () => {
+  it('quotes per RFC 4180 and defuses spreadsheet formulas', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\r\nlines')).toBe('"two\r\nlines"');
+    expect(csvField('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);
+    expect(csvField('+1')).toBe("'+1");
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField('-2')).toBe("'-2");
+    expect(csvField(-2)).toBe('-2');
+    expect(csvField(null)).toBe('');
+    expect(csvField(true)).toBe('true');
+  });
+
+  it('writes a header and one CRLF row per event with local and UTC times', () => {
+    const lines = [...csvLines([{ id: 3, at: Date.UTC(2026, 10, 27, 8, 5), tzOffsetMinutes: 60, trackId: 1, verdict: 'no_mask', confidence: 0.91234, modelId: 'm', cameraId: 'c', snapshot: null, reviewed: true, falsePositive: false, note: '=cmd|x' }])];
+    expect(lines).toEqual([
+      'id,local_time,utc_time,verdict,confidence,model,camera,reviewed,false_positive,note,snapshot\r\n',
+      "3,2026-11-27T09:05:00+01:00,2026-11-27T08:05:00.000Z,no_mask,0.9123,m,c,true,false,'=cmd|x,\r\n",
+    ]);
+  });
+});
