@@ -3,7 +3,7 @@
 // random token and our own origin; every call goes through the same validated dispatch as IPC.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type RawData } from 'ws';
@@ -61,7 +61,13 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
   const bridge = await bundleBridge();
   const core = await createKioskCore({
     modelsDir: options.modelsDir ?? join(REPO_ROOT, 'models'),
-    settingsFile: join(options.userDataDir, 'settings.json'),
+    userDataDir: options.userDataDir,
+    // A browser has no save dialog that main can drive: exports land in <user data>/exports.
+    chooseSavePath: async (name) => {
+      const dir = join(options.userDataDir, 'exports');
+      await mkdir(dir, { recursive: true });
+      return join(dir, name);
+    },
     productName: 'Mask Kiosk',
     version: 'preview',
     ...(options.log ? { log: options.log } : {}),

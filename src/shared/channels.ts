@@ -6,6 +6,17 @@ export const CHANNELS = {
   'app:status': 'getStatus',
   'frame:analyze': 'analyzeFrame',
   'camera:report': 'reportCamera',
+  'admin:state': 'getAdminState',
+  'admin:setPin': 'setAdminPin',
+  'admin:unlock': 'unlockAdmin',
+  'admin:lock': 'lockAdmin',
+  'app:exitKiosk': 'exitKiosk',
+  'log:page': 'getLogPage',
+  'log:perDay': 'getLogPerDay',
+  'log:update': 'updateLogEntry',
+  'log:delete': 'deleteLogEntries',
+  'log:snapshot': 'getSnapshot',
+  'log:exportCsv': 'exportLogCsv',
 } as const;
 
 export type Channel = keyof typeof CHANNELS;

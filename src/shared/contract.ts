@@ -59,10 +59,55 @@ export const CameraReport = z.object({
 });
 export type CameraReport = z.infer<typeof CameraReport>;
 
+export const AdminState = z.object({ pinSet: z.boolean(), unlocked: z.boolean(), lockedUntil: z.number() });
+export type AdminState = z.infer<typeof AdminState>;
+const Pin = z.object({ pin: z.string().regex(/^\d{4,8}$/, 'PIN must be 4 to 8 digits') });
+export const UnlockResult = z.union([
+  z.object({ ok: z.literal(true) }),
+  z.object({ ok: z.literal(false), reason: z.literal('wrong'), triesLeft: z.number() }),
+  z.object({ ok: z.literal(false), reason: z.literal('locked'), lockedUntil: z.number() }),
+  z.object({ ok: z.literal(false), reason: z.literal('not_set') }),
+]);
+
+const Time = z.number().int().min(0).max(8.64e15);
+export const LogFilter = z.object({
+  from: Time.optional(),
+  to: Time.optional(),
+  flag: z.enum(['all', 'unreviewed', 'reviewed', 'false_positive', 'confirmed']).default('all'),
+});
+export const LogPageQuery = LogFilter.extend({
+  before: z.object({ at: Time, id: z.number().int().min(0) }).optional(),
+  limit: z.number().int().min(1).max(100).default(25),
+});
+export const LogEntry = z.object({
+  id: z.number(), at: z.number(), tzOffsetMinutes: z.number(), trackId: z.number(), verdict: z.string(), confidence: z.number(),
+  modelId: z.string(), cameraId: z.string(), snapshot: z.string().nullable(), reviewed: z.boolean(), falsePositive: z.boolean(), note: z.string().nullable(),
+});
+export type LogEntry = z.infer<typeof LogEntry>;
+export const LogPage = z.object({ rows: z.array(LogEntry), total: z.number(), next: z.object({ at: z.number(), id: z.number() }).nullable() });
+export type LogPage = z.infer<typeof LogPage>;
+export const DayCount = z.object({ day: z.string(), checks: z.number(), violations: z.number() });
+export type DayCount = z.infer<typeof DayCount>;
+const SnapshotName = z.string().regex(/^[\w.-]{1,100}\.jpg$/, 'not a snapshot name');
+
 export const contract = {
   'app:status': { args: z.tuple([]), result: AppStatus },
   'frame:analyze': { args: z.tuple([Frame]), result: FrameResponse },
   'camera:report': { args: z.tuple([CameraReport]), result: z.null() },
+  'admin:state': { args: z.tuple([]), result: AdminState },
+  'admin:setPin': { args: z.tuple([Pin]), result: z.null() },
+  'admin:unlock': { args: z.tuple([Pin]), result: UnlockResult },
+  'admin:lock': { args: z.tuple([]), result: z.null() },
+  'app:exitKiosk': { args: z.tuple([]), result: z.null() },
+  'log:page': { args: z.tuple([LogPageQuery]), result: LogPage },
+  'log:perDay': { args: z.tuple([z.object({ from: Time, to: Time }).refine((r) => r.to > r.from && r.to - r.from <= 400 * 86_400_000, 'range must be positive and at most 400 days')]), result: z.array(DayCount) },
+  'log:update': {
+    args: z.tuple([z.object({ id: z.number().int().min(1), reviewed: z.boolean().optional(), falsePositive: z.boolean().optional(), note: z.string().max(1000).nullable().optional() }).strict()]),
+    result: z.boolean(),
+  },
+  'log:delete': { args: z.tuple([z.object({ ids: z.array(z.number().int().min(1)).min(1).max(500) })]), result: z.number() },
+  'log:snapshot': { args: z.tuple([z.object({ name: SnapshotName })]), result: z.instanceof(Uint8Array).nullable() },
+  'log:exportCsv': { args: z.tuple([LogFilter]), result: z.union([z.object({ path: z.string(), rows: z.number() }), z.object({ cancelled: z.literal(true) })]) },
 } satisfies Record<Channel, { args: z.ZodTuple; result: z.ZodType }>;
 
 export type Contract = typeof contract;

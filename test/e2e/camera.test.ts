@@ -54,10 +54,11 @@ describe.skipIf(Boolean(missing))('camera problems', () => {
       await expect.poll(() => page.locator('main').getAttribute('data-camera'), { timeout: 15_000 }).toBe('live');
       // What an unplugged USB camera does to the page: its track ends.
       await page.evaluate(() => {
-        const video = document.querySelector('video')!;
-        const track = (video.srcObject as MediaStream).getVideoTracks()[0]!;
+        type Track = { stop(): void; dispatchEvent(event: unknown): void };
+        const page = globalThis as unknown as { document: { querySelector(s: string): { srcObject: { getVideoTracks(): Track[] } } }; Event: new (type: string) => unknown };
+        const track = page.document.querySelector('video').srcObject.getVideoTracks()[0]!;
         track.stop();
-        track.dispatchEvent(new Event('ended'));
+        track.dispatchEvent(new page.Event('ended'));
       });
       await expect.poll(() => page.locator('main').getAttribute('data-camera'), { timeout: 5_000 }).not.toBe('live');
       expect(logs.some((l) => l.startsWith('warn camera: lost'))).toBe(true);

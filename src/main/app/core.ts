@@ -7,22 +7,29 @@ import { ComplianceTracker } from '../compliance/tracker';
 import { createFrameHandler } from '../compliance/frame-handler';
 import type { ComplianceEvent } from '../compliance/tracker';
 import { UnavailableError, type Handlers } from './ipc-dispatch';
+import { createAdminHandlers, type AdminDeps } from './admin-handlers';
+import { AdminPin } from '../config/admin-pin';
+import { ViolationLog } from '../log/violation-log';
 import type { CameraReport } from '../../shared/contract';
 
 export interface CoreOptions {
   modelsDir: string;
-  settingsFile: string;
+  /** Settings, admin PIN and the violation log live here (Electron's userData). */
+  userDataDir: string;
   productName: string;
   version: string;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   onEvents?: (events: ComplianceEvent[]) => void;
   now?: () => number;
+  chooseSavePath?: AdminDeps['chooseSavePath'];
+  exitKiosk?: () => void;
 }
 
 export interface KioskCore {
   handlers: Handlers;
   settings: Settings;
   pipeline: VisionPipeline | null;
+  violationLog: ViolationLog | null;
   /** Why the pipeline is not running, in words for the screen; null when it runs. */
   problem: string | null;
   dispose(): Promise<void>;
@@ -30,7 +37,7 @@ export interface KioskCore {
 
 export async function createKioskCore(options: CoreOptions): Promise<KioskCore> {
   const log = options.log ?? ((level, message) => console[level](message));
-  const loaded = loadSettings(options.settingsFile);
+  const loaded = loadSettings(join(options.userDataDir, 'settings.json'));
   if (loaded.warning) log('warn', loaded.warning);
   const settings = loaded.settings;
 
@@ -56,8 +63,32 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     minDwellMs: settings.compliance.minDwellMs,
     cooldownMs: settings.compliance.cooldownMs,
   });
+  let cameraLabel = settings.camera.deviceId ?? 'default';
+  let violationLog: ViolationLog | null = null;
+  try {
+    violationLog = ViolationLog.open({
+      dir: join(options.userDataDir, 'log'),
+      snapshotMode: () => settings.privacy.snapshot,
+      retention: () => settings.retention,
+      modelId: () => pipeline?.classifier.model.id ?? 'unknown',
+      cameraId: () => cameraLabel,
+      log,
+      ...(options.now ? { now: options.now } : {}),
+    });
+  } catch (err) {
+    log('error', `violation log: cannot open: ${(err as Error).message}`);
+  }
+  const retentionTimer = setInterval(() => violationLog?.retain(), 24 * 3_600_000);
+  retentionTimer.unref();
+
   const analyze = pipeline
-    ? createFrameHandler({ pipeline, tracker, settings: () => settings, ...(options.now ? { now: options.now } : {}), ...(options.onEvents ? { onEvents: options.onEvents } : {}) })
+    ? createFrameHandler({
+        pipeline, tracker, settings: () => settings, ...(options.now ? { now: options.now } : {}),
+        onEvents: (events, frame) => {
+          options.onEvents?.(events);
+          void violationLog?.record(events, frame);
+        },
+      })
     : null;
 
   const handlers: Handlers = {
@@ -75,7 +106,16 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       if (!analyze) throw new UnavailableError(problem ?? 'vision pipeline not loaded');
       return analyze(frame);
     },
+    ...createAdminHandlers({
+      pin: new AdminPin(join(options.userDataDir, 'admin.json')),
+      log: violationLog,
+      chooseSavePath: options.chooseSavePath ?? (async () => null),
+      exitKiosk: options.exitKiosk ?? (() => log('info', 'exit kiosk requested (no kiosk window to leave)')),
+      audit: (m) => log('info', m),
+      ...(options.now ? { now: options.now } : {}),
+    }),
     'camera:report': (report: CameraReport) => {
+      if (report.state === 'live' && report.label) cameraLabel = report.label;
       const text = `camera: ${report.state}${report.label ? ` (${report.label})` : ''}${report.message ? `: ${report.message}` : ''}`;
       log(report.state === 'live' || report.state === 'starting' ? 'info' : 'warn', text);
       return null;
@@ -86,8 +126,11 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     handlers,
     settings,
     pipeline,
+    violationLog,
     problem,
     dispose: async () => {
+      clearInterval(retentionTimer);
+      await violationLog?.close();
       await pipeline?.dispose();
     },
   };

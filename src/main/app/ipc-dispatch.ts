@@ -14,6 +14,11 @@ export class UnavailableError extends Error {
   override name = 'UnavailableError';
 }
 
+/** Thrown by a handler the caller is not allowed to use (e.g. admin channels while locked). */
+export class ForbiddenError extends Error {
+  override name = 'ForbiddenError';
+}
+
 export interface DispatchStats {
   rejected: number;
   failed: number;
@@ -50,6 +55,10 @@ export async function dispatch(
   } catch (err) {
     if (err instanceof UnavailableError) {
       return { ok: false, code: 'unavailable', message: err.message };
+    }
+    if (err instanceof ForbiddenError) {
+      stats.rejected++;
+      return { ok: false, code: 'forbidden', message: err.message };
     }
     stats.failed++;
     logError(`IPC handler ${channel} failed`, err);

@@ -1,6 +1,5 @@
 // Electron entry: load the core, wire IPC, open the kiosk window.
-import { app, BrowserWindow } from 'electron';
-import { join } from 'node:path';
+import { app, BrowserWindow, dialog } from 'electron';
 import { createKioskCore, type KioskCore } from './core';
 import { setupIpc } from './ipc';
 import { modelsDir } from './paths';
@@ -14,7 +13,12 @@ let kioskWindow: BrowserWindow | null = null;
 app.whenReady().then(async () => {
   core = await createKioskCore({
     modelsDir: modelsDir(),
-    settingsFile: join(app.getPath('userData'), 'settings.json'),
+    userDataDir: app.getPath('userData'),
+    chooseSavePath: async (name) => {
+      const r = await dialog.showSaveDialog(kioskWindow ?? new BrowserWindow({ show: false }), { defaultPath: name, filters: [{ name: 'CSV', extensions: ['csv'] }] });
+      return r.canceled || !r.filePath ? null : r.filePath;
+    },
+    exitKiosk: () => app.quit(),
     productName: 'Mask Kiosk',
     version: app.getVersion(),
   });

@@ -1,5 +1,6 @@
 // One camera frame through the pipeline and the tracker, into what the screen shows and plays.
 import type { VisionPipeline } from '../vision/pipeline';
+import type { RawImage } from '../vision/image';
 import type { Settings } from '../config/settings';
 import type { Frame, FrameResponse } from '../../shared/contract';
 import { soundFor } from './sound-policy';
@@ -11,21 +12,22 @@ export interface FrameHandlerDeps {
   settings: () => Settings;
   /** Milliseconds since the epoch; injectable so recorded sequences replay deterministically. */
   now?: () => number;
-  /** Called with each frame's events, e.g. to write the violation log. */
-  onEvents?: (events: ComplianceEvent[]) => void;
+  /** Called with each frame's events and the frame, e.g. to write the violation log. */
+  onEvents?: (events: ComplianceEvent[], frame: RawImage) => void;
 }
 
 export function createFrameHandler(deps: FrameHandlerDeps): (frame: Frame) => Promise<FrameResponse> {
   const now = deps.now ?? Date.now;
   return async (frame) => {
-    const result = await deps.pipeline.analyzeFrame({ data: frame.data, width: frame.width, height: frame.height, channels: 4 });
+    const image: RawImage = { data: frame.data, width: frame.width, height: frame.height, channels: 4 };
+    const result = await deps.pipeline.analyzeFrame(image);
     const at = now();
     const status = deps.tracker.update(
       result.faces.map((f) => ({ box: f.box, keypoints: f.keypoints, pMask: f.verdictProbabilities.mask ?? 0, brightness: f.brightness })),
       frame.width,
       at,
     );
-    if (status.events.length > 0) deps.onEvents?.(status.events);
+    if (status.events.length > 0) deps.onEvents?.(status.events, image);
     return {
       state: status.state,
       guidance: status.guidance,

@@ -7,6 +7,8 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { VERDICTS } from '../vision/labels';
 
+export const SNAPSHOT_MODES = ['none', 'blurred', 'face'] as const;
+
 export const SETTINGS_VERSION = 1;
 
 const Time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)');
@@ -41,6 +43,14 @@ export const Settings = z.object({
     }).prefault({}),
   }).prefault({}),
   language: z.enum(['en', 'de']).default('en'),
+  privacy: z.object({
+    /** What a violation keeps of the face: nothing, a blurred crop (default), or the crop. */
+    snapshot: z.enum(SNAPSHOT_MODES).default('blurred'),
+  }).prefault({}),
+  retention: z.object({
+    days: z.number().int().min(1).max(3650).default(30),
+    maxMegabytes: z.number().min(10).max(100_000).default(500),
+  }).prefault({}),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -8,7 +8,8 @@ import { cropSquare, squareAround } from '../vision/crop';
 import type { Box } from '../vision/detector';
 import type { RawImage } from '../vision/image';
 
-export const SNAPSHOT_MODES = ['none', 'blurred', 'face'] as const;
+import { SNAPSHOT_MODES } from '../config/settings';
+
 export type SnapshotMode = (typeof SNAPSHOT_MODES)[number];
 
 const SIZE = 128;

@@ -17,7 +17,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'settings.json'), JSON.stringify({ model: { folder: CONTRACT_MODEL_DIR } }));
   core = await createKioskCore({
     modelsDir: join(REPO_ROOT, 'models'),
-    settingsFile: join(dir, 'settings.json'),
+    userDataDir: dir,
     productName: 'Mask Kiosk',
     version: 'test',
     log: (level, m) => logs.push(`${level} ${m}`),
@@ -82,7 +82,7 @@ describe('kiosk core without a usable model', () => {
   it('says what is wrong and answers frames with "unavailable", not a crash', async () => {
     const d = mkdtempSync(join(tmpdir(), 'core-missing-'));
     mkdirSync(join(d, 'models'));
-    const broken = await createKioskCore({ modelsDir: join(d, 'models'), settingsFile: join(d, 'settings.json'), productName: 'Mask Kiosk', version: 't', log: () => {} });
+    const broken = await createKioskCore({ modelsDir: join(d, 'models'), userDataDir: d, productName: 'Mask Kiosk', version: 't', log: () => {} });
     try {
       expect(broken.problem).toMatch(/Face detector model missing: .*model\.onnx\. Run `npm run setup`/);
       const s: DispatchStats = { rejected: 0, failed: 0 };
@@ -93,5 +93,40 @@ describe('kiosk core without a usable model', () => {
       await broken.dispose();
       rmSync(d, { recursive: true, force: true });
     }
+  });
+});
+
+describe('admin and the violation log over the IPC contract', () => {
+  it('asks for a first PIN, then guards every log channel behind it', async () => {
+    expect(await call('admin:state')).toEqual({ ok: true, value: { pinSet: false, unlocked: false, lockedUntil: 0 } });
+    expect(await call('log:page', { flag: 'all', limit: 10 })).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await call('admin:setPin', { pin: '12ab' })).toMatchObject({ ok: false, code: 'invalid_input' });
+    expect(await call('admin:setPin', { pin: '7391' })).toEqual({ ok: true, value: null });
+    expect(await call('admin:state')).toMatchObject({ value: { pinSet: true, unlocked: true } });
+    await call('admin:lock');
+    // A set PIN cannot be replaced without unlocking first.
+    expect(await call('admin:setPin', { pin: '0000' })).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await call('admin:unlock', { pin: '0000' })).toEqual({ ok: true, value: { ok: false, reason: 'wrong', triesLeft: 4 } });
+    expect(await call('admin:unlock', { pin: '7391' })).toEqual({ ok: true, value: { ok: true } });
+  });
+
+  it('pages, flags, notes, exports and deletes real log entries; bad inputs are rejected', async () => {
+    const log = core.violationLog!;
+    const at = Date.UTC(2026, 10, 27, 9);
+    for (let i = 0; i < 3; i++) log.store.recordCheck(at + i * 1000, 60, { trackId: i, verdict: 'no_mask', confidence: 0.9, modelId: 'm', cameraId: 'c', snapshot: null });
+    const page = (await call('log:page', { flag: 'all', limit: 2 })) as { ok: true; value: { rows: { id: number }[]; total: number; next: unknown } };
+    expect(page.value.total).toBe(3);
+    expect(page.value.rows).toHaveLength(2);
+    const id = page.value.rows[0]!.id;
+    expect(await call('log:update', { id, reviewed: true, falsePositive: true, note: '=1+1 a coat collar' })).toEqual({ ok: true, value: true });
+    expect(await call('log:update', { id, evil: true })).toMatchObject({ ok: false, code: 'invalid_input' });
+    expect(await call('log:page', { flag: 'all', limit: 1000 })).toMatchObject({ ok: false, code: 'invalid_input' });
+    expect(await call('log:snapshot', { name: '../settings.json' })).toMatchObject({ ok: false, code: 'invalid_input' });
+    expect(await call('log:perDay', { from: at + 1000, to: at })).toMatchObject({ ok: false, code: 'invalid_input' });
+    expect(await call('log:perDay', { from: at - 86_400_000, to: at + 86_400_000 })).toMatchObject({ ok: true, value: [{ day: '2026-11-27', checks: 3, violations: 3 }] });
+    const exported = (await call('log:exportCsv', { flag: 'false_positive' })) as { ok: true; value: { cancelled: true } };
+    expect(exported.value).toEqual({ cancelled: true }); // the test core has no save dialog
+    expect(await call('log:delete', { ids: [id] })).toEqual({ ok: true, value: 1 });
+    expect(log.store.count()).toBe(2);
   });
 });

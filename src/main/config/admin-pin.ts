@@ -1,0 +1,91 @@
+// The admin PIN: stored only as a scrypt hash with its salt and parameters; five wrong tries lock
+// it for five minutes, and the lock survives a restart. The file is written atomically.
+import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+
+export const MAX_TRIES = 5;
+export const LOCK_MS = 5 * 60_000;
+export const PIN_PATTERN = /^\d{4,8}$/;
+
+const Stored = z.object({
+  version: z.literal(1),
+  salt: z.string(),
+  hash: z.string(),
+  params: z.object({ N: z.number().int(), r: z.number().int(), p: z.number().int(), keylen: z.number().int() }),
+  failures: z.number().int().min(0).default(0),
+  lockedUntil: z.number().default(0),
+});
+type Stored = z.infer<typeof Stored>;
+
+const PARAMS = { N: 2 ** 15, r: 8, p: 1, keylen: 32 };
+
+function scrypt(pin: string, salt: Buffer, params: Stored['params']): Promise<Buffer> {
+  const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r };
+  return new Promise((resolve, reject) => scryptCb(pin, salt, params.keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
+}
+
+export type UnlockResult = { ok: true } | { ok: false; reason: 'wrong'; triesLeft: number } | { ok: false; reason: 'locked'; lockedUntil: number } | { ok: false; reason: 'not_set' };
+
+export class AdminPin {
+  constructor(
+    private readonly file: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private read(): Stored | null {
+    if (!existsSync(this.file)) return null;
+    try {
+      return Stored.parse(JSON.parse(readFileSync(this.file, 'utf8')));
+    } catch {
+      // An unreadable PIN file must not unlock anything: treat it as locked until reset by setup.
+      return null;
+    }
+  }
+
+  private write(stored: Stored): void {
+    mkdirSync(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.tmp-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(stored), { mode: 0o600 });
+    renameSync(tmp, this.file);
+  }
+
+  isSet(): boolean {
+    return this.read() !== null;
+  }
+
+  lockedUntil(): number {
+    const s = this.read();
+    return s && s.lockedUntil > this.now() ? s.lockedUntil : 0;
+  }
+
+  /** Sets a new PIN. The caller decides who may: the first run, or an unlocked admin. */
+  async set(pin: string): Promise<void> {
+    if (!PIN_PATTERN.test(pin)) throw new Error('the PIN must be 4 to 8 digits');
+    const salt = randomBytes(16);
+    const hash = await scrypt(pin, salt, PARAMS);
+    this.write({ version: 1, salt: salt.toString('base64'), hash: hash.toString('base64'), params: PARAMS, failures: 0, lockedUntil: 0 });
+  }
+
+  async verify(pin: string): Promise<UnlockResult> {
+    const s = this.read();
+    if (!s) return { ok: false, reason: 'not_set' };
+    const now = this.now();
+    if (s.lockedUntil > now) return { ok: false, reason: 'locked', lockedUntil: s.lockedUntil };
+    const expected = Buffer.from(s.hash, 'base64');
+    const got = await scrypt(String(pin), Buffer.from(s.salt, 'base64'), s.params);
+    if (got.length === expected.length && timingSafeEqual(got, expected)) {
+      if (s.failures || s.lockedUntil) this.write({ ...s, failures: 0, lockedUntil: 0 });
+      return { ok: true };
+    }
+    const failures = s.failures + 1;
+    if (failures >= MAX_TRIES) {
+      const lockedUntil = now + LOCK_MS;
+      this.write({ ...s, failures: 0, lockedUntil });
+      return { ok: false, reason: 'locked', lockedUntil };
+    }
+    this.write({ ...s, failures, lockedUntil: 0 });
+    return { ok: false, reason: 'wrong', triesLeft: MAX_TRIES - failures };
+  }
+}

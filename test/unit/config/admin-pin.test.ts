@@ -1,0 +1,45 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AdminPin, LOCK_MS } from '../../../src/main/config/admin-pin';
+
+let dir: string;
+let clock: number;
+const pinAt = (): AdminPin => new AdminPin(join(dir, 'admin.json'), () => clock);
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pin-'));
+  clock = 1_000_000;
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('admin PIN', () => {
+  it('starts unset, and stores a new PIN only as a salted scrypt hash', async () => {
+    const pin = pinAt();
+    expect(pin.isSet()).toBe(false);
+    expect(await pin.verify('1234')).toEqual({ ok: false, reason: 'not_set' });
+    await pin.set('482916');
+    const stored = readFileSync(join(dir, 'admin.json'), 'utf8');
+    expect(stored).not.toContain('482916');
+    expect(JSON.parse(stored)).toMatchObject({ salt: expect.any(String), hash: expect.any(String), params: { N: 32768 } });
+    expect(await pin.verify('482916')).toEqual({ ok: true });
+  });
+
+  it('rejects PINs that are not 4 to 8 digits', async () => {
+    await expect(pinAt().set('12a4')).rejects.toThrow(/4 to 8 digits/);
+    await expect(pinAt().set('123')).rejects.toThrow();
+  });
+
+  it('locks for five minutes after five wrong tries, across restarts, then lets the right PIN in', async () => {
+    await pinAt().set('2468');
+    for (let i = 1; i <= 4; i++) expect(await pinAt().verify('0000')).toEqual({ ok: false, reason: 'wrong', triesLeft: 5 - i });
+    expect(await pinAt().verify('0000')).toEqual({ ok: false, reason: 'locked', lockedUntil: clock + LOCK_MS });
+    // Even the right PIN is refused while locked, by a fresh instance (as after a restart).
+    expect(await pinAt().verify('2468')).toMatchObject({ ok: false, reason: 'locked' });
+    clock += LOCK_MS - 1;
+    expect(await pinAt().verify('2468')).toMatchObject({ ok: false, reason: 'locked' });
+    clock += 1;
+    expect(await pinAt().verify('2468')).toEqual({ ok: true });
+    expect(await pinAt().verify('1111')).toEqual({ ok: false, reason: 'wrong', triesLeft: 4 });
+  });
+});
