@@ -10,3 +10,8 @@ export type Language = keyof typeof LOCALES;
 export function translate(lang: Language, key: MessageKey): string {
   return LOCALES[lang][key] ?? en[key];
 }
+
+/** Fills {name} placeholders. */
+export function format(lang: Language, key: MessageKey, values: Record<string, string | number>): string {
+  return translate(lang, key).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+}
