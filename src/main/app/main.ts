@@ -1,29 +1,73 @@
-// Electron entry: load the core, wire IPC, open the kiosk window.
-import { app, BrowserWindow, dialog } from 'electron';
+// Electron entry: one instance, kiosk window, IPC wired to the core, and unattended-operation
+// care: display kept awake, renderer crashes reloaded (error screen after repeated ones), and
+// an uncaught exception in main logged before the app relaunches.
+import { app, BrowserWindow, dialog, powerSaveBlocker } from 'electron';
 import { createKioskCore, type KioskCore } from './core';
 import { setupIpc } from './ipc';
 import { modelsDir } from './paths';
-import { createKioskWindow } from './window';
+import { createKioskWindow, registerAppScheme, setupSession } from './window';
+import { CrashPolicy } from './policy';
 import type { DispatchStats } from './ipc-dispatch';
 
 const stats: DispatchStats = { rejected: 0, failed: 0 };
+const crashes = new CrashPolicy();
 let core: KioskCore | null = null;
 let kioskWindow: BrowserWindow | null = null;
 
-app.whenReady().then(async () => {
+function fatal(where: string, err: unknown): void {
+  console.error(`main: ${where}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  app.relaunch();
+  app.exit(1);
+}
+process.on('uncaughtException', (err) => fatal('uncaught exception', err));
+process.on('unhandledRejection', (err) => fatal('unhandled rejection', err));
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  registerAppScheme();
+  app.on('second-instance', () => kioskWindow?.focus());
+  app.whenReady().then(start).catch((err: unknown) => fatal('start', err));
+}
+
+async function start(): Promise<void> {
+  setupSession();
   core = await createKioskCore({
     modelsDir: modelsDir(),
     userDataDir: app.getPath('userData'),
+    productName: 'Mask Kiosk',
+    version: app.getVersion(),
     chooseSavePath: async (name) => {
-      const r = await dialog.showSaveDialog(kioskWindow ?? new BrowserWindow({ show: false }), { defaultPath: name, filters: [{ name: 'CSV', extensions: ['csv'] }] });
+      const options = { defaultPath: name, filters: [{ name: 'CSV', extensions: ['csv'] }] };
+      const r = kioskWindow ? await dialog.showSaveDialog(kioskWindow, options) : await dialog.showSaveDialog(options);
       return r.canceled || !r.filePath ? null : r.filePath;
     },
     exitKiosk: () => app.quit(),
-    productName: 'Mask Kiosk',
-    version: app.getVersion(),
   });
   setupIpc(core.handlers, (w) => w !== null && w === kioskWindow, stats);
+  powerSaveBlocker.start('prevent-display-sleep');
+  openWindow();
+}
+
+function openWindow(): void {
   kioskWindow = createKioskWindow({ kiosk: process.env.MASK_KIOSK_WINDOWED !== '1' });
+  kioskWindow.webContents.on('render-process-gone', (_event, details) => {
+    const action = crashes.onCrash(Date.now());
+    console.error(`renderer gone (${details.reason}); crash ${crashes.count}; ${action}`);
+    if (action === 'reload') kioskWindow?.webContents.reload();
+    else void kioskWindow?.loadURL(`data:text/html,${encodeURIComponent(errorScreen())}`);
+  });
+}
+
+function errorScreen(): string {
+  return `<!doctype html><meta charset="utf-8"><title>Mask Kiosk</title>
+  <body style="margin:0;height:100vh;display:grid;place-items:center;background:#16202b;color:#fff;font:3vh system-ui,sans-serif;text-align:center">
+  <div><h1 style="font-size:6vh">The kiosk is taking a short break</h1><p>Please wear a face mask in this building.</p>
+  <p style="opacity:.7;font-size:2vh">Staff: the display stopped several times in a row. Restart the app; the log has the details.</p></div>`;
+}
+
+app.on('child-process-gone', (_event, details) => {
+  if (details.type === 'GPU' || details.type === 'Utility') console.error(`child process gone: ${details.type} (${details.reason})`);
 });
 
 app.on('window-all-closed', () => {

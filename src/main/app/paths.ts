@@ -12,4 +12,4 @@ export function resourcesRoot(): string {
 
 export const modelsDir = (): string => join(resourcesRoot(), 'models');
 export const preloadPath = (): string => join(here, '..', 'preload', 'index.cjs');
-export const rendererIndex = (): string => join(here, '..', 'renderer', 'index.html');
+export const rendererDir = (): string => join(here, '..', 'renderer');

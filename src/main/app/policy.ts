@@ -1,0 +1,97 @@
+// The kiosk window's security and recovery policies as plain functions (no Electron import), so
+// each is tested directly; window.ts and main.ts only wire them to Electron's hooks.
+import { normalize, join, sep } from 'node:path';
+
+/** The app is served from this custom scheme, never from file://. */
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'kiosk';
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+
+/** Scripts only from our own origin; no eval, no inline script, no remote anything. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob: mediastream:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+function originOf(url: string): string | null {
+  try {
+    const u = new URL(url);
+    return u.protocol === `${APP_SCHEME}:` ? `${u.protocol}//${u.host}` : u.origin;
+  } catch {
+    return null;
+  }
+}
+
+export function isOwnOrigin(url: string | undefined): boolean {
+  return url !== undefined && originOf(url) === APP_ORIGIN;
+}
+
+export interface PermissionRequest {
+  permission: string;
+  /** For `media`: which kinds of device the page wants. */
+  mediaTypes?: readonly string[];
+  requestingUrl?: string;
+}
+
+/** Grants the camera (video only) to our own pages; denies every other permission to everyone. */
+export function allowPermission(req: PermissionRequest): boolean {
+  if (req.permission !== 'media' || !isOwnOrigin(req.requestingUrl)) return false;
+  const types = req.mediaTypes ?? [];
+  return types.length > 0 && types.every((t) => t === 'video');
+}
+
+/** Permission *checks* (as opposed to requests) carry no media types; allow only media for us. */
+export function allowPermissionCheck(permission: string, requestingOrigin: string | undefined): boolean {
+  return permission === 'media' && isOwnOrigin(requestingOrigin);
+}
+
+/** The kiosk never navigates anywhere: not to the web, not to files, not within itself by URL. */
+export function allowNavigation(url: string, currentUrl: string): boolean {
+  return isOwnOrigin(url) && url === currentUrl;
+}
+
+export const WINDOW_OPEN_DENIED = { action: 'deny' } as const;
+
+/** Maps an app:// request to a file inside the built renderer, or null (404) if it leaves it. */
+export function resolveAppFile(url: string, rendererDir: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return null;
+  }
+  if (u.protocol !== `${APP_SCHEME}:` || u.host !== APP_HOST) return null;
+  const relative = decodeURIComponent(u.pathname === '/' ? '/index.html' : u.pathname);
+  const file = normalize(join(rendererDir, relative));
+  return file.startsWith(normalize(rendererDir) + sep) ? file : null;
+}
+
+/**
+ * Decides what to do when the renderer dies: reload, unless it has died `maxCrashes` times within
+ * `windowMs`, then show the calm error screen instead of looping.
+ */
+export class CrashPolicy {
+  private crashes: number[] = [];
+
+  constructor(
+    private readonly maxCrashes = 3,
+    private readonly windowMs = 60_000,
+  ) {}
+
+  onCrash(now: number): 'reload' | 'error-screen' {
+    this.crashes = [...this.crashes.filter((t) => now - t < this.windowMs), now];
+    return this.crashes.length >= this.maxCrashes ? 'error-screen' : 'reload';
+  }
+
+  get count(): number {
+    return this.crashes.length;
+  }
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import {
+  allowNavigation,
+  allowPermission,
+  allowPermissionCheck,
+  APP_ORIGIN,
+  CONTENT_SECURITY_POLICY,
+  CrashPolicy,
+  resolveAppFile,
+  WINDOW_OPEN_DENIED,
+} from '../../../src/main/app/policy';
+
+const page = `${APP_ORIGIN}/index.html`;
+
+describe('permission policy', () => {
+  it('grants the camera to our own page only', () => {
+    expect(allowPermission({ permission: 'media', mediaTypes: ['video'], requestingUrl: page })).toBe(true);
+    expect(allowPermission({ permission: 'media', mediaTypes: ['video', 'audio'], requestingUrl: page })).toBe(false);
+    expect(allowPermission({ permission: 'media', mediaTypes: ['audio'], requestingUrl: page })).toBe(false);
+    expect(allowPermission({ permission: 'media', mediaTypes: [], requestingUrl: page })).toBe(false);
+    expect(allowPermission({ permission: 'media', mediaTypes: ['video'], requestingUrl: 'https://evil.example/' })).toBe(false);
+    expect(allowPermission({ permission: 'media', mediaTypes: ['video'], requestingUrl: 'file:///C:/x.html' })).toBe(false);
+  });
+
+  it('denies everything else', () => {
+    for (const permission of ['geolocation', 'notifications', 'clipboard-read', 'display-capture', 'openExternal', 'fullscreen', 'hid', 'serial', 'usb']) {
+      expect(allowPermission({ permission, requestingUrl: page }), permission).toBe(false);
+    }
+    expect(allowPermissionCheck('media', APP_ORIGIN)).toBe(true);
+    expect(allowPermissionCheck('geolocation', APP_ORIGIN)).toBe(false);
+    expect(allowPermissionCheck('media', 'http://127.0.0.1:5417')).toBe(false);
+  });
+});
+
+describe('navigation policy', () => {
+  it('denies navigation away and new windows', () => {
+    expect(allowNavigation('https://example.com/', page)).toBe(false);
+    expect(allowNavigation('file:///etc/passwd', page)).toBe(false);
+    expect(allowNavigation(`${APP_ORIGIN}/other.html`, page)).toBe(false);
+    expect(allowNavigation(page, page)).toBe(true);
+    expect(WINDOW_OPEN_DENIED).toEqual({ action: 'deny' });
+  });
+});
+
+describe('app protocol', () => {
+  it('serves files inside the renderer folder and nothing outside it', () => {
+    expect(resolveAppFile(`${APP_ORIGIN}/`, '/app/out/renderer')).toBe('/app/out/renderer/index.html');
+    expect(resolveAppFile(`${APP_ORIGIN}/assets/index-abc.js`, '/app/out/renderer')).toBe('/app/out/renderer/assets/index-abc.js');
+    expect(resolveAppFile(`${APP_ORIGIN}/../../etc/passwd`, '/app/out/renderer')).toBe('/app/out/renderer/etc/passwd');
+    expect(resolveAppFile(`${APP_ORIGIN}/%2e%2e/%2e%2e/secret`, '/app/out/renderer')).toBe('/app/out/renderer/secret');
+    expect(resolveAppFile(`${APP_ORIGIN}/a%2F..%2F..%2F..%2Fsecret`, '/app/out/renderer')).toBeNull();
+    expect(resolveAppFile('app://elsewhere/index.html', '/app/out/renderer')).toBeNull();
+    expect(resolveAppFile('https://kiosk/index.html', '/app/out/renderer')).toBeNull();
+  });
+
+  it('has a strict content security policy', () => {
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
+    expect(CONTENT_SECURITY_POLICY).toContain("object-src 'none'");
+  });
+});
+
+describe('crash policy', () => {
+  it('reloads after a crash, and shows the error screen after three within a minute', () => {
+    const p = new CrashPolicy();
+    expect(p.onCrash(0)).toBe('reload');
+    expect(p.onCrash(10_000)).toBe('reload');
+    expect(p.onCrash(20_000)).toBe('error-screen');
+    const q = new CrashPolicy();
+    expect([q.onCrash(0), q.onCrash(40_000), q.onCrash(100_000), q.onCrash(130_000)]).toEqual(['reload', 'reload', 'reload', 'reload']);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { REPO_ROOT } from '../../helpers/paths';
+
+const config = parse(readFileSync(join(REPO_ROOT, 'electron-builder.yml'), 'utf8')) as Record<string, any>;
+const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; productName: string };
+
+describe('electron-builder.yml', () => {
+  it('builds a per-machine NSIS installer for Windows and AppImage plus deb for Linux', () => {
+    expect(config.win.target.map((t: { target: string }) => t.target)).toEqual(['nsis']);
+    expect(config.nsis.perMachine).toBe(true);
+    expect(config.nsis.oneClick).toBe(false);
+    expect(config.linux.target).toEqual(['AppImage', 'deb']);
+    expect(config.productName).toBe(pkg.productName);
+  });
+
+  it('unpacks the native modules with their .node, .dll and .so files', () => {
+    const unpack = (config.asarUnpack as string[]).join('\n');
+    for (const pattern of ['onnxruntime-node/**/*.node', 'onnxruntime-node/bin/**/*.dll', 'onnxruntime-node/bin/**/*.so*', 'better-sqlite3/**/*.node', 'sharp/**/*']) {
+      expect(unpack).toContain(pattern);
+    }
+  });
+
+  it('ships both models as extra resources and rebuilds native modules for Electron', () => {
+    expect(config.extraResources.map((r: { from: string; to: string }) => [r.from, r.to])).toEqual([
+      ['models/blazeface', 'models/blazeface'],
+      ['models/facemask-default', 'models/facemask-default'],
+    ]);
+    expect(config.npmRebuild).toBe(true);
+  });
+
+  it('sets the Electron fuses', () => {
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+    });
+  });
+
+  it('has an npm run dist that builds first', () => {
+    expect(pkg.scripts.dist).toMatch(/^npm run build && electron-builder/);
+  });
+});
