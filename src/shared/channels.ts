@@ -17,6 +17,10 @@ export const CHANNELS = {
   'log:delete': 'deleteLogEntries',
   'log:snapshot': 'getSnapshot',
   'log:exportCsv': 'exportLogCsv',
+  'log:appLog': 'getAppLog',
+  'renderer:error': 'reportRendererError',
+  'settings:get': 'getSettings',
+  'settings:set': 'saveSettings',
 } as const;
 
 export type Channel = keyof typeof CHANNELS;

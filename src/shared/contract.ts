@@ -2,6 +2,9 @@
 // a handler runs; the preload and renderer get their types from here.
 import { z } from 'zod';
 import type { Channel, Result } from './channels';
+import { Settings } from '../main/config/settings-schema';
+
+export { Settings };
 
 export const AppStatus = z.object({
   productName: z.string(),
@@ -108,6 +111,10 @@ export const contract = {
   'log:delete': { args: z.tuple([z.object({ ids: z.array(z.number().int().min(1)).min(1).max(500) })]), result: z.number() },
   'log:snapshot': { args: z.tuple([z.object({ name: SnapshotName })]), result: z.instanceof(Uint8Array).nullable() },
   'log:exportCsv': { args: z.tuple([LogFilter]), result: z.union([z.object({ path: z.string(), rows: z.number() }), z.object({ cancelled: z.literal(true) })]) },
+  'log:appLog': { args: z.tuple([z.object({ lines: z.number().int().min(1).max(2000) })]), result: z.array(z.string()) },
+  'renderer:error': { args: z.tuple([z.object({ message: z.string().max(4000), source: z.string().max(500).optional() })]), result: z.null() },
+  'settings:get': { args: z.tuple([]), result: Settings },
+  'settings:set': { args: z.tuple([Settings]), result: z.object({ settings: Settings, restartNeeded: z.boolean() }) },
 } satisfies Record<Channel, { args: z.ZodTuple; result: z.ZodType }>;
 
 export type Contract = typeof contract;

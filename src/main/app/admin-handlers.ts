@@ -19,12 +19,14 @@ export interface AdminDeps {
   /** Leaves kiosk mode (Electron: quits the kiosk window). */
   exitKiosk: () => void;
   audit: (message: string) => void;
+  /** The newest lines of the app's own log. */
+  appLogTail: (lines: number) => string[];
   now?: () => number;
 }
 
 type AdminChannels = 'admin:state' | 'admin:setPin' | 'admin:unlock' | 'admin:lock' | 'app:exitKiosk' | `log:${string}`;
 
-export function createAdminHandlers(deps: AdminDeps): Pick<Handlers, Extract<keyof Handlers, AdminChannels>> {
+export function createAdminHandlers(deps: AdminDeps): { requireAdmin: () => void; handlers: Pick<Handlers, Extract<keyof Handlers, AdminChannels>> } {
   const now = deps.now ?? Date.now;
   let unlockedUntil = 0;
   const unlocked = (): boolean => unlockedUntil > now();
@@ -40,6 +42,8 @@ export function createAdminHandlers(deps: AdminDeps): Pick<Handlers, Extract<key
   };
 
   return {
+    requireAdmin,
+    handlers: {
     'admin:state': () => ({ pinSet: deps.pin.isSet(), unlocked: unlocked(), lockedUntil: deps.pin.lockedUntil() }),
     'admin:setPin': async ({ pin }) => {
       // The first run sets a PIN freely; changing it needs an unlocked session.
@@ -73,6 +77,10 @@ export function createAdminHandlers(deps: AdminDeps): Pick<Handlers, Extract<key
       deps.audit(`admin: deleted ${n} log entries`);
       return n;
     },
+    'log:appLog': ({ lines }) => {
+      requireAdmin();
+      return deps.appLogTail(lines);
+    },
     'log:snapshot': async ({ name }) => {
       const log = requireLog();
       try {
@@ -96,6 +104,7 @@ export function createAdminHandlers(deps: AdminDeps): Pick<Handlers, Extract<key
       await once(out, 'finish');
       deps.audit(`admin: exported ${rows} log entries to ${path}`);
       return { path, rows };
+    },
     },
   };
 }

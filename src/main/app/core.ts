@@ -1,7 +1,8 @@
 // The kiosk's main-process core, free of Electron: settings, vision pipeline, tracker and the IPC
 // handlers over them. The Electron app and the browser preview both run exactly this.
 import { join } from 'node:path';
-import { loadSettings, type Settings } from '../config/settings';
+import { loadSettings, saveSettings, type Settings } from '../config/settings';
+import { AppLog } from '../log/app-log';
 import { VisionPipeline } from '../vision/pipeline';
 import { ComplianceTracker } from '../compliance/tracker';
 import { createFrameHandler } from '../compliance/frame-handler';
@@ -23,10 +24,13 @@ export interface CoreOptions {
   now?: () => number;
   chooseSavePath?: AdminDeps['chooseSavePath'];
   exitKiosk?: () => void;
+  /** Settings were saved by an admin (Electron applies start-at-login here). */
+  onSettingsChanged?: (settings: Settings) => void;
 }
 
 export interface KioskCore {
   handlers: Handlers;
+  /** Settings as loaded at start. */
   settings: Settings;
   pipeline: VisionPipeline | null;
   violationLog: ViolationLog | null;
@@ -36,10 +40,15 @@ export interface KioskCore {
 }
 
 export async function createKioskCore(options: CoreOptions): Promise<KioskCore> {
-  const log = options.log ?? ((level, message) => console[level](message));
-  const loaded = loadSettings(join(options.userDataDir, 'settings.json'));
+  const appLog = new AppLog(join(options.userDataDir, 'logs'));
+  const log: NonNullable<CoreOptions['log']> = (level, message) => {
+    appLog.write(level, message);
+    (options.log ?? ((l, m) => console[l](m)))(level, message);
+  };
+  const settingsFile = join(options.userDataDir, 'settings.json');
+  const loaded = loadSettings(settingsFile);
   if (loaded.warning) log('warn', loaded.warning);
-  const settings = loaded.settings;
+  let settings = loaded.settings;
 
   let pipeline: VisionPipeline | null = null;
   let problem: string | null = null;
@@ -57,12 +66,13 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     log('error', `vision: not running: ${problem}`);
   }
 
-  const tracker = new ComplianceTracker({
-    compliantAt: settings.compliance.compliantAt,
-    violationAt: settings.compliance.violationAt,
-    minDwellMs: settings.compliance.minDwellMs,
-    cooldownMs: settings.compliance.cooldownMs,
+  const trackerOptions = (s: Settings) => ({
+    compliantAt: s.compliance.compliantAt,
+    violationAt: s.compliance.violationAt,
+    minDwellMs: s.compliance.minDwellMs,
+    cooldownMs: s.compliance.cooldownMs,
   });
+  const tracker = new ComplianceTracker(trackerOptions(settings));
   let cameraLabel = settings.camera.deviceId ?? 'default';
   let violationLog: ViolationLog | null = null;
   try {
@@ -91,6 +101,16 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       })
     : null;
 
+  const admin = createAdminHandlers({
+    pin: new AdminPin(join(options.userDataDir, 'admin.json')),
+    log: violationLog,
+    chooseSavePath: options.chooseSavePath ?? (async () => null),
+    exitKiosk: options.exitKiosk ?? (() => log('info', 'exit kiosk requested (no kiosk window to leave)')),
+    audit: (m) => log('info', m),
+    appLogTail: (lines) => appLog.tail(lines),
+    ...(options.now ? { now: options.now } : {}),
+  });
+
   const handlers: Handlers = {
     'app:status': () => ({
       productName: options.productName,
@@ -106,14 +126,26 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       if (!analyze) throw new UnavailableError(problem ?? 'vision pipeline not loaded');
       return analyze(frame);
     },
-    ...createAdminHandlers({
-      pin: new AdminPin(join(options.userDataDir, 'admin.json')),
-      log: violationLog,
-      chooseSavePath: options.chooseSavePath ?? (async () => null),
-      exitKiosk: options.exitKiosk ?? (() => log('info', 'exit kiosk requested (no kiosk window to leave)')),
-      audit: (m) => log('info', m),
-      ...(options.now ? { now: options.now } : {}),
-    }),
+    ...admin.handlers,
+    'renderer:error': ({ message, source }) => {
+      log('error', `renderer: ${message}${source ? ` (${source})` : ''}`);
+      return null;
+    },
+    'settings:get': () => {
+      admin.requireAdmin();
+      return settings;
+    },
+    'settings:set': (next) => {
+      admin.requireAdmin();
+      // Model and detector settings take effect when the pipeline is loaded again, at restart.
+      const restartNeeded = JSON.stringify([next.model, next.detection]) !== JSON.stringify([settings.model, settings.detection]);
+      saveSettings(settingsFile, next);
+      settings = next;
+      tracker.configure(trackerOptions(settings));
+      log('info', `settings saved${restartNeeded ? ' (model changes apply after a restart)' : ''}`);
+      options.onSettingsChanged?.(settings);
+      return { settings, restartNeeded };
+    },
     'camera:report': (report: CameraReport) => {
       if (report.state === 'live' && report.label) cameraLabel = report.label;
       const text = `camera: ${report.state}${report.label ? ` (${report.label})` : ''}${report.message ? `: ${report.message}` : ''}`;

@@ -43,7 +43,9 @@ async function start(): Promise<void> {
       return r.canceled || !r.filePath ? null : r.filePath;
     },
     exitKiosk: () => app.quit(),
+    onSettingsChanged: (settings) => app.setLoginItemSettings({ openAtLogin: settings.startAtLogin }),
   });
+  app.setLoginItemSettings({ openAtLogin: core.settings.startAtLogin });
   setupIpc(core.handlers, (w) => w !== null && w === kioskWindow, stats);
   powerSaveBlocker.start('prevent-display-sleep');
   openWindow();

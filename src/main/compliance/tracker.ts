@@ -123,10 +123,19 @@ export class ComplianceTracker {
   private tracks: Track[] = [];
   private nextId = 1;
   private recent: { kind: ComplianceEvent['kind']; box: Box; at: number }[] = [];
-  readonly options: TrackerOptions;
+  private opts: TrackerOptions;
 
   constructor(options: Partial<TrackerOptions> = {}) {
-    this.options = { ...DEFAULT_TRACKER_OPTIONS, ...options };
+    this.opts = { ...DEFAULT_TRACKER_OPTIONS, ...options };
+  }
+
+  get options(): TrackerOptions {
+    return this.opts;
+  }
+
+  /** New thresholds apply from the next frame; tracks and their history stay. */
+  configure(options: Partial<TrackerOptions>): void {
+    this.opts = { ...this.opts, ...options };
   }
 
   /** Feeds one frame's faces, observed at `now` (ms since the epoch). */

@@ -1,60 +1,10 @@
-// Settings: one versioned schema with its defaults, validated on load, written atomically.
-// How to add a setting: add it to the schema below with a .default(); old files pick up the
-// default on load. Changing the meaning or shape of an existing one needs a new version and a
-// migration step in MIGRATIONS.
+// Settings on disk: validated on load (a broken file is kept aside and defaults used), migrated
+// from older versions, written atomically. The schema itself is in settings-schema.ts.
 import { existsSync, readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { z } from 'zod';
-import { VERDICTS } from '../vision/labels';
+import { DEFAULT_SETTINGS, Settings, SETTINGS_VERSION } from './settings-schema';
 
-export const SNAPSHOT_MODES = ['none', 'blurred', 'face'] as const;
-
-export const SETTINGS_VERSION = 1;
-
-const Time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)');
-
-export const Settings = z.object({
-  version: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
-  camera: z.object({
-    /** A MediaDeviceInfo.deviceId; null picks the first camera. */
-    deviceId: z.string().nullable().default(null),
-  }).prefault({}),
-  model: z.object({
-    /** A classifier folder; null uses the bundled models/facemask-default. */
-    folder: z.string().nullable().default(null),
-    labelOverrides: z.record(z.string(), z.enum(VERDICTS)).default({}),
-  }).prefault({}),
-  detection: z.object({
-    minScore: z.number().min(0.05).max(0.99).default(0.5),
-  }).prefault({}),
-  compliance: z.object({
-    compliantAt: z.number().min(0.5).max(0.99).default(0.7),
-    violationAt: z.number().min(0.01).max(0.5).default(0.3),
-    minDwellMs: z.number().int().min(0).max(5000).default(200),
-    cooldownMs: z.number().int().min(0).max(600_000).default(4000),
-  }).prefault({}),
-  sound: z.object({
-    volume: z.number().min(0).max(1).default(0.8),
-    muted: z.boolean().default(false),
-    quietHours: z.object({
-      enabled: z.boolean().default(false),
-      start: Time.default('22:00'),
-      end: Time.default('07:00'),
-    }).prefault({}),
-  }).prefault({}),
-  language: z.enum(['en', 'de']).default('en'),
-  privacy: z.object({
-    /** What a violation keeps of the face: nothing, a blurred crop (default), or the crop. */
-    snapshot: z.enum(SNAPSHOT_MODES).default('blurred'),
-  }).prefault({}),
-  retention: z.object({
-    days: z.number().int().min(1).max(3650).default(30),
-    maxMegabytes: z.number().min(10).max(100_000).default(500),
-  }).prefault({}),
-});
-export type Settings = z.infer<typeof Settings>;
-
-export const DEFAULT_SETTINGS: Settings = Settings.parse({});
+export { Settings, SETTINGS_VERSION, SNAPSHOT_MODES, DEFAULT_SETTINGS } from './settings-schema';
 
 /** Upgrade steps, keyed by the version they upgrade from. */
 const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {};

@@ -130,3 +130,27 @@ describe('admin and the violation log over the IPC contract', () => {
     expect(log.store.count()).toBe(2);
   });
 });
+
+describe('settings, renderer errors and the app log over the IPC contract', () => {
+  it('saves valid settings atomically, applies them, and rejects invalid ones', async () => {
+    const current = (await call('settings:get')) as { ok: true; value: Record<string, any> };
+    expect(current.ok).toBe(true);
+    const next = { ...current.value, language: 'de', sound: { ...current.value.sound, muted: true } };
+    expect(await call('settings:set', next)).toMatchObject({ ok: true, value: { restartNeeded: false, settings: { language: 'de' } } });
+    expect(await call('app:status')).toMatchObject({ value: { language: 'de' } });
+    const { loadSettings } = await import('../../../src/main/config/settings');
+    expect(loadSettings(join(dir, 'settings.json')).settings.sound.muted).toBe(true);
+    expect(await call('settings:set', { ...next, sound: { ...next.sound, volume: 7 } })).toMatchObject({ ok: false, code: 'invalid_input', message: expect.stringMatching(/sound\.volume/) });
+    expect(await call('settings:set', { ...next, model: { folder: '/elsewhere', labelOverrides: {} } })).toMatchObject({ ok: true, value: { restartNeeded: true } });
+  });
+
+  it('writes renderer errors to the app log, which admins can read', async () => {
+    expect(await call('renderer:error', { message: 'TypeError: x is undefined', source: 'app.js:10' })).toEqual({ ok: true, value: null });
+    const tail = (await call('log:appLog', { lines: 50 })) as { ok: true; value: string[] };
+    expect(tail.value.some((l) => /ERROR renderer: TypeError: x is undefined \(app\.js:10\)$/.test(l))).toBe(true);
+    expect(tail.value.some((l) => /INFO  vision: model /.test(l))).toBe(true);
+    await call('admin:lock');
+    expect(await call('log:appLog', { lines: 50 })).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await call('settings:get')).toMatchObject({ ok: false, code: 'forbidden' });
+  });
+});
