@@ -27,7 +27,8 @@ const STRIDE = 16;
 const pipeline = await VisionPipeline.load({ detectorFolder: DEFAULT_DETECTOR_DIR, classifierFolder: values.model });
 const size = pipeline.classifier.cropSize;
 const grey = (crop: Uint8Array, inside: (x: number, y: number) => boolean): Uint8Array => {
-  const out = crop.slice();
+  // A copy: crops are Buffers, whose slice() is a view, not a copy.
+  const out = new Uint8Array(crop);
   for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if (inside(x, y)) out.fill(128, (y * size + x) * 3, (y * size + x) * 3 + 3);
   return out;
 };
