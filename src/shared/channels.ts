@@ -28,4 +28,4 @@ export type MethodName = (typeof CHANNELS)[Channel];
 
 /** Results, not throws, cross the process boundary. */
 export type Result<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
-export type ErrorCode = 'invalid_input' | 'forbidden' | 'unavailable' | 'internal';
+export type ErrorCode = 'invalid_input' | 'forbidden' | 'unavailable' | 'busy' | 'internal';

@@ -5,9 +5,9 @@ import { loadSettings, saveSettings, type Settings } from '../config/settings';
 import { AppLog } from '../log/app-log';
 import { VisionPipeline } from '../vision/pipeline';
 import { ComplianceTracker } from '../compliance/tracker';
-import { createFrameHandler } from '../compliance/frame-handler';
+import { createFrameHandler, FrameBusyError } from '../compliance/frame-handler';
 import type { ComplianceEvent } from '../compliance/tracker';
-import { UnavailableError, type Handlers } from './ipc-dispatch';
+import { BusyError, UnavailableError, type Handlers } from './ipc-dispatch';
 import { createAdminHandlers, type AdminDeps } from './admin-handlers';
 import { AdminPin } from '../config/admin-pin';
 import { ViolationLog } from '../log/violation-log';
@@ -124,7 +124,12 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     }),
     'frame:analyze': async (frame) => {
       if (!analyze) throw new UnavailableError(problem ?? 'vision pipeline not loaded');
-      return analyze(frame);
+      try {
+        return await analyze(frame);
+      } catch (err) {
+        if (err instanceof FrameBusyError) throw new BusyError(err.message);
+        throw err;
+      }
     },
     ...admin.handlers,
     'renderer:error': ({ message, source }) => {

@@ -14,6 +14,11 @@ export class UnavailableError extends Error {
   override name = 'UnavailableError';
 }
 
+/** Thrown when a call must wait for one already running (e.g. a second frame in flight). */
+export class BusyError extends Error {
+  override name = 'BusyError';
+}
+
 /** Thrown by a handler the caller is not allowed to use (e.g. admin channels while locked). */
 export class ForbiddenError extends Error {
   override name = 'ForbiddenError';
@@ -55,6 +60,9 @@ export async function dispatch(
   } catch (err) {
     if (err instanceof UnavailableError) {
       return { ok: false, code: 'unavailable', message: err.message };
+    }
+    if (err instanceof BusyError) {
+      return { ok: false, code: 'busy', message: err.message };
     }
     if (err instanceof ForbiddenError) {
       stats.rejected++;

@@ -16,9 +16,27 @@ export interface FrameHandlerDeps {
   onEvents?: (events: ComplianceEvent[], frame: RawImage) => void;
 }
 
+/** A frame that arrives while another is being analysed; the renderer sends one at a time. */
+export class FrameBusyError extends Error {
+  override name = 'FrameBusyError';
+}
+
 export function createFrameHandler(deps: FrameHandlerDeps): (frame: Frame) => Promise<FrameResponse> {
   const now = deps.now ?? Date.now;
+  let busy = false;
   return async (frame) => {
+    // One frame in flight on this side too: the pipeline reuses its buffers, and a renderer that
+    // floods frames must not queue work up (latest frame wins; the extra one is refused).
+    if (busy) throw new FrameBusyError('a frame is already being analysed');
+    busy = true;
+    try {
+      return await analyse(frame);
+    } finally {
+      busy = false;
+    }
+  };
+
+  async function analyse(frame: Frame): Promise<FrameResponse> {
     const image: RawImage = { data: frame.data, width: frame.width, height: frame.height, channels: 4 };
     const result = await deps.pipeline.analyzeFrame(image);
     const at = now();
@@ -38,5 +56,5 @@ export function createFrameHandler(deps: FrameHandlerDeps): (frame: Frame) => Pr
       height: frame.height,
       pipelineMs: result.timings.total,
     };
-  };
+  }
 }

@@ -154,3 +154,13 @@ describe('settings, renderer errors and the app log over the IPC contract', () =
     expect(await call('settings:get')).toMatchObject({ ok: false, code: 'forbidden' });
   });
 });
+
+describe('one frame in flight', () => {
+  it('refuses a second frame while one is being analysed, then takes the next', async () => {
+    const frame = await portraitFrame();
+    const [a, b] = await Promise.all([call('frame:analyze', frame), call('frame:analyze', frame)]);
+    expect(a).toMatchObject({ ok: true });
+    expect(b).toMatchObject({ ok: false, code: 'busy', message: 'a frame is already being analysed' });
+    expect(await call('frame:analyze', frame)).toMatchObject({ ok: true });
+  });
+});
