@@ -2,10 +2,10 @@
 // decode, weighted NMS, and map boxes back into frame pixels.
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
 import { createSession, type LoadedSession, type RuntimeOptions } from './runtime';
-import { rawInput, type RawImage } from './image';
+import type { RawImage } from './image';
+import { resampleWindow, ResampleScratch } from './resample';
 import {
   decodeDetections,
   generateAnchors,
@@ -100,6 +100,8 @@ export class FaceDetector {
   private readonly anchors = generateAnchors();
   // Reused across frames: the detector runs on every camera frame.
   private readonly input = new Float32Array(INPUT_SIZE * INPUT_SIZE * 3);
+  private readonly pixels = new Uint8Array(INPUT_SIZE * INPUT_SIZE * 3);
+  private readonly scratch = new ResampleScratch();
   private readonly inputTensor: ort.Tensor;
   private readonly outputs: { scores: string; boxes: string; anchorOffset: number }[];
 
@@ -134,26 +136,16 @@ export class FaceDetector {
 
   async detect(image: RawImage, overrides: Partial<DetectorOptions> = {}): Promise<DetectedFace[]> {
     const opts = { ...this.options, ...overrides };
-    return this.infer(await this.prepare(image, opts.border), opts);
+    return this.infer(this.prepare(image, opts.border), opts);
   }
 
   /** Letterboxes the image into the model's reused input tensor (the "convert" stage). */
-  async prepare(image: RawImage, border: number = this.options.border): Promise<Letterbox> {
+  prepare(image: RawImage, border: number = this.options.border): Letterbox {
     const lb = letterbox(image.width, image.height, border);
-    const pixels = await sharp(image.data, rawInput(image))
-      .resize(lb.resizedWidth, lb.resizedHeight, { fit: 'fill', kernel: 'linear' })
-      .extend({
-        top: lb.offsetY,
-        left: lb.offsetX,
-        bottom: INPUT_SIZE - lb.resizedHeight - lb.offsetY,
-        right: INPUT_SIZE - lb.resizedWidth - lb.offsetX,
-        background: { r: 0, g: 0, b: 0 },
-      })
-      .removeAlpha()
-      .raw()
-      .toBuffer();
+    const side = INPUT_SIZE / lb.scale;
+    resampleWindow(image, { x: -lb.offsetX / lb.scale, y: -lb.offsetY / lb.scale, width: side, height: side }, INPUT_SIZE, INPUT_SIZE, this.pixels, this.scratch);
     // The model expects RGB in [-1, 1].
-    for (let i = 0; i < this.input.length; i++) this.input[i] = pixels[i]! / 127.5 - 1;
+    for (let i = 0; i < this.input.length; i++) this.input[i] = this.pixels[i]! / 127.5 - 1;
     return lb;
   }
 

@@ -1,6 +1,7 @@
 // detect -> crop -> classify, for camera frames and for still images.
 import { performance } from 'node:perf_hooks';
 import { cropSquare, meanLuminance, squareAround } from './crop';
+import { ResampleScratch } from './resample';
 import { FaceDetector, type Box, type DetectedFace, type DetectorOptions, type Point } from './detector';
 import { MaskClassifier } from './classifier';
 import { decodeImage, type RawImage } from './image';
@@ -67,6 +68,10 @@ export interface FrameResult {
 }
 
 export class VisionPipeline {
+  // Reused every frame: one crop buffer per face slot, and the resampler's tap tables.
+  private readonly cropBuffers: Uint8Array[] = [];
+  private readonly scratch = new ResampleScratch();
+
   private constructor(
     readonly detector: FaceDetector,
     readonly classifier: MaskClassifier,
@@ -117,7 +122,7 @@ export class VisionPipeline {
     // Each border in turn until a face is found (stills); camera frames have exactly one.
     for (const border of borders) {
       let t = performance.now();
-      const lb = await this.detector.prepare(image, border);
+      const lb = this.detector.prepare(image, border);
       convertMs += performance.now() - t;
       t = performance.now();
       detected = await this.detector.infer(lb, minScore === undefined ? {} : { minScore });
@@ -127,10 +132,11 @@ export class VisionPipeline {
     detected = detected.sort((a, b) => b.score - a.score).slice(0, this.options.maxFaces);
 
     let t = performance.now();
-    const { cropSize, model } = this.classifier;
-    const crops = await Promise.all(
-      detected.map((face) => cropSquare(image, squareAround(face.box, this.options.cropMargin), cropSize, model.preprocessing.resample)),
-    );
+    const { cropSize } = this.classifier;
+    const crops = detected.map((face, i) => {
+      if (this.cropBuffers[i]?.length !== cropSize * cropSize * 3) this.cropBuffers[i] = new Uint8Array(cropSize * cropSize * 3);
+      return cropSquare(image, squareAround(face.box, this.options.cropMargin), cropSize, this.cropBuffers[i], this.scratch);
+    });
     const cropMs = performance.now() - t;
 
     t = performance.now();
