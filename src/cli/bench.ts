@@ -10,6 +10,7 @@ import sharp, { type OverlayOptions } from 'sharp';
 import { VisionPipeline, type StageTimings } from '../main/vision/pipeline';
 import { MaskClassifier } from '../main/vision/classifier';
 import { ComplianceTracker } from '../main/compliance/tracker';
+import { observationOf } from '../main/compliance/frame-handler';
 import type { RawImage } from '../main/vision/image';
 import { listFiles } from './files';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, REPO_ROOT } from './model-paths';
@@ -81,7 +82,7 @@ async function runCase(pipeline: VisionPipeline, frame: RawImage, faces: number,
     const t0 = performance.now();
     const result = await pipeline.analyzeFrame(frame);
     const t1 = performance.now();
-    tracker.update(result.faces.map((f) => ({ box: f.box, keypoints: f.keypoints, pMask: f.verdictProbabilities.mask ?? 0, brightness: f.brightness })), frame.width, Date.now());
+    tracker.update(result.faces.map(observationOf), frame.width, Date.now());
     const t2 = performance.now();
     if (i < warmup) continue;
     found = result.faces.length;
@@ -156,7 +157,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     for (let i = 0; i < n; i++) {
       const result = await pipeline.analyzeFrame(frame);
-      tracker.update(result.faces.map((f) => ({ box: f.box, keypoints: f.keypoints, pMask: f.verdictProbabilities.mask ?? 0, brightness: f.brightness })), frame.width, Date.now());
+      tracker.update(result.faces.map(observationOf), frame.width, Date.now());
       if (i === 1000 || i === Math.floor(n / 2) || i === n - 1) {
         (globalThis as { gc?: () => void }).gc?.();
         rss.push({ frame: i + 1, rssMb: mb(process.memoryUsage().rss) });

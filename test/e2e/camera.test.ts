@@ -1,14 +1,14 @@
 // Camera trouble in real Chromium: no camera at all, and a camera that drops out mid-run and comes
 // back. The screen must say so and recover by itself, without a reload.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPreviewServer, type PreviewServer } from '../../src/cli/preview-server';
+import { buildApp } from '../helpers/build';
 import { chromiumMissing, launchChromium } from '../helpers/browser';
 import { makeClip } from '../helpers/video';
-import { REPO_ROOT, SCRATCH_DIR } from '../helpers/paths';
+import { SCRATCH_DIR } from '../helpers/paths';
 
 const missing = chromiumMissing();
 const SHOTS = join(SCRATCH_DIR, 'e2e');
@@ -19,8 +19,7 @@ describe.skipIf(Boolean(missing))('camera problems', () => {
   const logs: string[] = [];
 
   beforeAll(async () => {
-    const built = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: REPO_ROOT, encoding: 'utf8' });
-    expect(built.status, built.stderr).toBe(0);
+    buildApp();
     userData = mkdtempSync(join(tmpdir(), 'kiosk-camera-'));
     server = await startPreviewServer({ userDataDir: userData, log: (level, m) => logs.push(`${level} ${m}`) });
     mkdirSync(SHOTS, { recursive: true });

@@ -1,9 +1,8 @@
 // Needs the Electron binary, which downloads from GitHub at install; where it is absent this
 // test is skipped and says why in its name, and it runs wherever the binary is present.
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { _electron as electron } from 'playwright-core';
+import { buildApp } from '../helpers/build';
 import { electronBinary } from '../../scripts/electron-binary';
 import { REPO_ROOT } from '../helpers/paths';
 
@@ -13,8 +12,7 @@ if (reason) console.warn(`electron-app.test.ts${reason}`);
 
 describe('Electron app', () => {
   it.skipIf('missing' in binary)(`opens the kiosk window with the sandboxed preload API${reason}`, async () => {
-    const build = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: REPO_ROOT });
-    expect(build.status).toBe(0);
+    buildApp();
     const app = await electron.launch({
       executablePath: (binary as { path: string }).path,
       args: [REPO_ROOT, '--no-sandbox'],

@@ -2,7 +2,6 @@
 // images (a person without a mask, then nobody, then a person with a mask), bound to the real
 // core through the browser preview. Screenshots of each state go to test/.cache/e2e/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startPreviewServer, type PreviewServer } from '../../src/cli/preview-server';
 import { VisionPipeline } from '../../src/main/vision/pipeline';
 import type { ComplianceEvent } from '../../src/main/compliance/tracker';
+import { buildApp } from '../helpers/build';
 import { chromiumMissing, launchChromium } from '../helpers/browser';
 import { makeClip } from '../helpers/video';
 import { DETECTOR_DIR, REPO_ROOT, SCRATCH_DIR, manifest } from '../helpers/paths';
@@ -43,8 +43,7 @@ describe.skipIf(Boolean(missing))('kiosk in Chromium with a fake camera', () => 
   const events: (ComplianceEvent & { seenAt: number })[] = [];
 
   beforeAll(async () => {
-    const built = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: REPO_ROOT, encoding: 'utf8' });
-    expect(built.status, built.stderr).toBe(0);
+    buildApp();
     const clip = await makeClip([
       { image: await pickPortrait('without_mask'), seconds: 4 },
       { image: null, seconds: 3 },

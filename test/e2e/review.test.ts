@@ -1,15 +1,15 @@
 // Staff review in real Chromium over the browser preview: first-run PIN, filter, mark a false
 // positive, export CSV; screenshots of the pad and the review screen go to test/.cache/e2e/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startPreviewServer, type PreviewServer } from '../../src/cli/preview-server';
 import { decodeImage } from '../../src/main/vision/image';
+import { buildApp } from '../helpers/build';
 import { chromiumMissing, launchChromium } from '../helpers/browser';
-import { REPO_ROOT, SCRATCH_DIR, sample } from '../helpers/paths';
+import { SCRATCH_DIR, sample } from '../helpers/paths';
 
 const missing = chromiumMissing();
 const SHOTS = join(SCRATCH_DIR, 'e2e');
@@ -21,8 +21,7 @@ describe.skipIf(Boolean(missing))('review screen', () => {
   let userData: string;
 
   beforeAll(async () => {
-    const built = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: REPO_ROOT, encoding: 'utf8' });
-    expect(built.status, built.stderr).toBe(0);
+    buildApp();
     userData = mkdtempSync(join(tmpdir(), 'kiosk-review-'));
     server = await startPreviewServer({ userDataDir: userData, log: () => {} });
     // Three violations today, with blurred snapshots of real faces, and five compliant checks.

@@ -1,10 +1,10 @@
 // One camera frame through the pipeline and the tracker, into what the screen shows and plays.
-import type { VisionPipeline } from '../vision/pipeline';
+import type { FaceResult, VisionPipeline } from '../vision/pipeline';
 import type { RawImage } from '../vision/image';
 import type { Settings } from '../config/settings';
 import type { Frame, FrameResponse } from '../../shared/contract';
 import { soundFor } from './sound-policy';
-import type { ComplianceEvent, ComplianceTracker } from './tracker';
+import type { ComplianceEvent, ComplianceTracker, FaceObservation } from './tracker';
 
 export interface FrameHandlerDeps {
   pipeline: VisionPipeline;
@@ -14,6 +14,11 @@ export interface FrameHandlerDeps {
   now?: () => number;
   /** Called with each frame's events and the frame, e.g. to write the violation log. */
   onEvents?: (events: ComplianceEvent[], frame: RawImage) => void;
+}
+
+/** What the tracker needs of one face the pipeline found. */
+export function observationOf(face: FaceResult): FaceObservation {
+  return { box: face.box, keypoints: face.keypoints, pMask: face.verdictProbabilities.mask ?? 0, brightness: face.brightness };
 }
 
 /** A frame that arrives while another is being analysed; the renderer sends one at a time. */
@@ -41,7 +46,7 @@ export function createFrameHandler(deps: FrameHandlerDeps): (frame: Frame) => Pr
     const result = await deps.pipeline.analyzeFrame(image);
     const at = now();
     const status = deps.tracker.update(
-      result.faces.map((f) => ({ box: f.box, keypoints: f.keypoints, pMask: f.verdictProbabilities.mask ?? 0, brightness: f.brightness })),
+      result.faces.map(observationOf),
       frame.width,
       at,
     );
