@@ -18,6 +18,8 @@ export const AppStatus = z.object({
   language: z.enum(['en', 'de']),
   cameraDeviceId: z.string().nullable(),
   volume: z.number(),
+  /** Things staff should know that do not stop the kiosk (a settings file that was reset, say). */
+  notices: z.array(z.string()),
 });
 export type AppStatus = z.infer<typeof AppStatus>;
 

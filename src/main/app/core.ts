@@ -24,6 +24,8 @@ export interface CoreOptions {
   now?: () => number;
   chooseSavePath?: AdminDeps['chooseSavePath'];
   exitKiosk?: () => void;
+  /** The app's own log; created in <userDataDir>/logs when not given. */
+  appLog?: AppLog;
   /** Settings were saved by an admin (Electron applies start-at-login here). */
   onSettingsChanged?: (settings: Settings) => void;
 }
@@ -40,7 +42,7 @@ export interface KioskCore {
 }
 
 export async function createKioskCore(options: CoreOptions): Promise<KioskCore> {
-  const appLog = new AppLog(join(options.userDataDir, 'logs'));
+  const appLog = options.appLog ?? new AppLog(join(options.userDataDir, 'logs'));
   const log: NonNullable<CoreOptions['log']> = (level, message) => {
     appLog.write(level, message);
     (options.log ?? ((l, m) => console[l](m)))(level, message);
@@ -49,6 +51,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
   const loaded = loadSettings(settingsFile);
   if (loaded.warning) log('warn', loaded.warning);
   let settings = loaded.settings;
+  const notices: string[] = loaded.warning ? [loaded.warning] : [];
 
   let pipeline: VisionPipeline | null = null;
   let problem: string | null = null;
@@ -85,6 +88,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       log,
       ...(options.now ? { now: options.now } : {}),
     });
+    if (violationLog.warning) notices.push(violationLog.warning);
   } catch (err) {
     log('error', `violation log: cannot open: ${(err as Error).message}`);
   }
@@ -121,6 +125,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       language: settings.language,
       cameraDeviceId: settings.camera.deviceId,
       volume: settings.sound.volume,
+      notices,
     }),
     'frame:analyze': async (frame) => {
       if (!analyze) throw new UnavailableError(problem ?? 'vision pipeline not loaded');

@@ -8,14 +8,21 @@ import { modelsDir } from './paths';
 import { createKioskWindow, registerAppScheme, setupSession } from './window';
 import { CrashPolicy } from './policy';
 import type { DispatchStats } from './ipc-dispatch';
+import { AppLog } from '../log/app-log';
+import { join } from 'node:path';
 
 const stats: DispatchStats = { rejected: 0, failed: 0 };
 const crashes = new CrashPolicy();
 let core: KioskCore | null = null;
 let kioskWindow: BrowserWindow | null = null;
+/** Set only by the admin's "leave kiosk mode": closing the window any other way is refused. */
+let leaving = false;
+let appLog: AppLog | null = null;
 
 function fatal(where: string, err: unknown): void {
-  console.error(`main: ${where}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  const message = `main: ${where}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+  console.error(message);
+  appLog?.write('error', `${message}; relaunching`);
   app.relaunch();
   app.exit(1);
 }
@@ -31,8 +38,10 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
+  appLog = new AppLog(join(app.getPath('userData'), 'logs'));
   setupSession();
   core = await createKioskCore({
+    appLog,
     modelsDir: modelsDir(),
     userDataDir: app.getPath('userData'),
     productName: 'Mask Kiosk',
@@ -42,7 +51,10 @@ async function start(): Promise<void> {
       const r = kioskWindow ? await dialog.showSaveDialog(kioskWindow, options) : await dialog.showSaveDialog(options);
       return r.canceled || !r.filePath ? null : r.filePath;
     },
-    exitKiosk: () => app.quit(),
+    exitKiosk: () => {
+      leaving = true;
+      app.quit();
+    },
     onSettingsChanged: (settings) => app.setLoginItemSettings({ openAtLogin: settings.startAtLogin }),
   });
   app.setLoginItemSettings({ openAtLogin: core.settings.startAtLogin });
@@ -52,13 +64,23 @@ async function start(): Promise<void> {
 }
 
 function openWindow(): void {
-  kioskWindow = createKioskWindow({ kiosk: process.env.MASK_KIOSK_WINDOWED !== '1' });
-  kioskWindow.webContents.on('render-process-gone', (_event, details) => {
-    const action = crashes.onCrash(Date.now());
-    console.error(`renderer gone (${details.reason}); crash ${crashes.count}; ${action}`);
-    if (action === 'reload') kioskWindow?.webContents.reload();
-    else void kioskWindow?.loadURL(`data:text/html,${encodeURIComponent(errorScreen())}`);
+  const windowed = process.env.MASK_KIOSK_WINDOWED === '1';
+  kioskWindow = createKioskWindow({ kiosk: !windowed });
+  kioskWindow.on('close', (event) => {
+    if (!leaving && !windowed) {
+      event.preventDefault();
+      appLog?.write('warn', 'window close refused: leave kiosk mode from the admin screen');
+    }
   });
+  kioskWindow.webContents.on('render-process-gone', (_event, details) => recover(`renderer gone (${details.reason})`));
+}
+
+/** Reloads the page after a crash; after repeated ones shows a calm error screen instead. */
+function recover(what: string): void {
+  const action = crashes.onCrash(Date.now());
+  appLog?.write('error', `${what}; crash ${crashes.count} in the last minute; ${action}`);
+  if (action === 'reload') kioskWindow?.webContents.reload();
+  else void kioskWindow?.loadURL(`data:text/html,${encodeURIComponent(errorScreen())}`);
 }
 
 function errorScreen(): string {
@@ -69,7 +91,9 @@ function errorScreen(): string {
 }
 
 app.on('child-process-gone', (_event, details) => {
-  if (details.type === 'GPU' || details.type === 'Utility') console.error(`child process gone: ${details.type} (${details.reason})`);
+  // The GPU process takes the page's drawing with it; other helpers restart on their own.
+  if (details.type === 'GPU') recover(`GPU process gone (${details.reason})`);
+  else appLog?.write('warn', `child process gone: ${details.type} (${details.reason})`);
 });
 
 app.on('window-all-closed', () => {

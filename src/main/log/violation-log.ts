@@ -25,6 +25,8 @@ export class ViolationLog {
   private constructor(
     readonly store: ViolationStore,
     private readonly options: ViolationLogOptions,
+    /** Set when a damaged log was moved aside at open: staff should hear of it. */
+    readonly warning: string | null,
   ) {
     this.snapshotsDir = join(options.dir, 'snapshots');
   }
@@ -33,7 +35,7 @@ export class ViolationLog {
   static open(options: ViolationLogOptions): ViolationLog {
     const { store, warning } = ViolationStore.open(options.dir);
     if (warning) options.log('warn', warning);
-    const log = new ViolationLog(store, options);
+    const log = new ViolationLog(store, options, warning);
     log.retain();
     return log;
   }

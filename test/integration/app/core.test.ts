@@ -164,3 +164,26 @@ describe('one frame in flight', () => {
     expect(await call('frame:analyze', frame)).toMatchObject({ ok: true });
   });
 });
+
+describe('damaged files at start', () => {
+  it('keeps a broken settings file and a corrupt log aside, starts fresh, and tells staff', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'core-damaged-'));
+    writeFileSync(join(d, 'settings.json'), '{"language": ');
+    mkdirSync(join(d, 'log'));
+    writeFileSync(join(d, 'log', 'violations.db'), Buffer.alloc(4096, 7));
+    const c = await createKioskCore({ modelsDir: join(REPO_ROOT, 'models'), userDataDir: d, productName: 'Mask Kiosk', version: 't', log: () => {} });
+    try {
+      const s: DispatchStats = { rejected: 0, failed: 0 };
+      const status = (await dispatch(c.handlers, 'app:status', [], s)) as { ok: true; value: { notices: string[]; problem: string | null } };
+      expect(status.value.problem).toBeNull();
+      expect(status.value.notices).toEqual([
+        expect.stringMatching(/^Settings file was unreadable .*kept as .*settings\.json\.broken-/),
+        expect.stringMatching(/^The violation log was damaged .*moved to .*violations\.db\.corrupt-/),
+      ]);
+      expect(c.violationLog!.store.count()).toBe(0);
+    } finally {
+      await c.dispose();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});

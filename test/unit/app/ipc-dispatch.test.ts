@@ -3,7 +3,7 @@ import { dispatch, type DispatchStats, type Handlers } from '../../../src/main/a
 import { buildKioskApi } from '../../../src/preload/api';
 import { CHANNELS } from '../../../src/shared/channels';
 
-const status = { productName: 'Mask Kiosk', version: '0.1.0', provider: 'cpu', model: 'm', problem: null, language: 'en' as const, cameraDeviceId: null, volume: 1 };
+const status = { productName: 'Mask Kiosk', version: '0.1.0', provider: 'cpu', model: 'm', problem: null, language: 'en' as const, cameraDeviceId: null, volume: 1, notices: [] };
 const unused = async (): Promise<never> => {
   throw new Error('not called');
 };
