@@ -89,7 +89,7 @@ export const LogEntry = z.object({
   modelId: z.string(), cameraId: z.string(), snapshot: z.string().nullable(), reviewed: z.boolean(), falsePositive: z.boolean(), note: z.string().nullable(),
 });
 export type LogEntry = z.infer<typeof LogEntry>;
-export const LogPage = z.object({ rows: z.array(LogEntry), total: z.number(), next: z.object({ at: z.number(), id: z.number() }).nullable() });
+export const LogPage = z.object({ rows: z.array(LogEntry), total: z.number(), totalCapped: z.boolean(), next: z.object({ at: z.number(), id: z.number() }).nullable() });
 export type LogPage = z.infer<typeof LogPage>;
 export const DayCount = z.object({ day: z.string(), checks: z.number(), violations: z.number() });
 export type DayCount = z.infer<typeof DayCount>;

@@ -38,9 +38,14 @@ export interface PageQuery {
   limit: number;
 }
 
+/** Counting stops here: on a million-row log an exact count costs more than the page itself. */
+export const COUNT_LIMIT = 10_000;
+
 export interface Page {
   rows: Violation[];
+  /** Rows matching the filter, exact up to COUNT_LIMIT; `totalCapped` says there are more. */
   total: number;
+  totalCapped: boolean;
   next: { at: number; id: number } | null;
 }
 
@@ -205,11 +210,13 @@ export class ViolationStore {
     const rows = this.db
       .prepare(`SELECT * FROM violations WHERE ${where}${keyset} ORDER BY at_utc DESC, id DESC LIMIT @limit`)
       .all({ ...params, ...(q.before ? { beforeAt: q.before.at, beforeId: q.before.id } : {}), limit: q.limit + 1 }) as Row[];
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM violations WHERE ${where}`).get(params) as { n: number }).n;
+    const counted = (
+      this.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM violations WHERE ${where} LIMIT ${COUNT_LIMIT + 1})`).get(params) as { n: number }
+    ).n;
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit).map(toViolation);
     const last = page.at(-1);
-    return { rows: page, total, next: more && last ? { at: last.at, id: last.id } : null };
+    return { rows: page, total: Math.min(counted, COUNT_LIMIT), totalCapped: counted > COUNT_LIMIT, next: more && last ? { at: last.at, id: last.id } : null };
   }
 
   /** Every row matching the filter, oldest first, for export. */

@@ -111,3 +111,19 @@ describe('violation store', () => {
     expect(existsSync(join(dir, 'violations.db.corrupt-2026-11-27T12-00-00-000Z'))).toBe(true);
   });
 });
+
+describe('counting a large log', () => {
+  it('counts exactly up to the cap and says when there are more', async () => {
+    const { COUNT_LIMIT } = await import('../../../src/main/log/store');
+    const d = mkdtempSync(join(tmpdir(), 'store-count-'));
+    const { store } = ViolationStore.open(d);
+    const insert = store.db.transaction((n: number) => {
+      for (let i = 0; i < n; i++) store.recordCheck(T0 + i, 0, violation(i));
+    });
+    insert(COUNT_LIMIT + 5);
+    expect(store.page({ limit: 5 })).toMatchObject({ total: COUNT_LIMIT, totalCapped: true });
+    expect(store.page({ limit: 5, from: T0, to: T0 + 100 })).toMatchObject({ total: 100, totalCapped: false });
+    store.close();
+    rmSync(d, { recursive: true, force: true });
+  });
+});
