@@ -2,7 +2,7 @@
 // portrait (or nobody) in front of a lobby-like backdrop. Clips go to test/.cache (git-ignored).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp, { type OverlayOptions } from 'sharp';
 import { SCRATCH_DIR } from './paths';
@@ -36,7 +36,9 @@ async function sceneFrame(scene: Scene, out: string): Promise<void> {
 
 /** Writes (or reuses) a y4m clip at 15 fps and returns its path. */
 export async function makeClip(scenes: Scene[], fps = 15): Promise<string> {
-  const key = createHash('sha256').update(JSON.stringify({ scenes, fps, v: 1 })).digest('hex').slice(0, 16);
+  // The key covers each image's size and time too, so a changed file never reuses an old clip.
+  const stamp = scenes.map((sc) => (sc.image ? `${statSync(sc.image).size}:${statSync(sc.image).mtimeMs}` : ''));
+  const key = createHash('sha256').update(JSON.stringify({ scenes, stamp, fps, v: 1 })).digest('hex').slice(0, 16);
   const dir = join(SCRATCH_DIR, 'clips');
   const clip = join(dir, `clip-${key}.y4m`);
   if (existsSync(clip)) return clip;

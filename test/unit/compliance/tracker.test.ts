@@ -111,7 +111,7 @@ describe('compliance tracker', () => {
   });
 
   it('judges a person who steps closer', () => {
-    const s = play(new ComplianceTracker(), [...repeat(10, (i) => [face(0.05, 300 - i * 5, 200 - i * 3, 30 + i * 6)]), ...repeat(15, () => [face(0.05, 250, 170, 100)])]);
+    const s = play(new ComplianceTracker(), [...repeat(10, (i) => [face(0.05, 300 - i * 5, 200 - i * 3, 30 + i * 6)]), ...repeat(15, () => [face(0.05, 250, 170, 140)])]);
     expect(s.at(-1)!.state).toBe('violation');
     expect(events(s)).toHaveLength(1);
   });
