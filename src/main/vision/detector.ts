@@ -139,9 +139,16 @@ export class FaceDetector {
     return this.infer(this.prepare(image, opts.border), opts);
   }
 
-  /** Letterboxes the image into the model's reused input tensor (the "convert" stage). */
-  prepare(image: RawImage, border: number = this.options.border): Letterbox {
-    const lb = letterbox(image.width, image.height, border);
+  /**
+   * Letterboxes the image, or the `region` of it, into the model's reused input tensor (the
+   * "convert" stage). Boxes found are mapped back to whole-frame pixels either way.
+   */
+  prepare(image: RawImage, border: number = this.options.border, region?: Box): Letterbox {
+    const lb = letterbox(region?.width ?? image.width, region?.height ?? image.height, border);
+    if (region) {
+      lb.offsetX -= region.x * lb.scale;
+      lb.offsetY -= region.y * lb.scale;
+    }
     const side = INPUT_SIZE / lb.scale;
     resampleWindow(image, { x: -lb.offsetX / lb.scale, y: -lb.offsetY / lb.scale, width: side, height: side }, INPUT_SIZE, INPUT_SIZE, this.pixels, this.scratch);
     // The model expects RGB in [-1, 1].

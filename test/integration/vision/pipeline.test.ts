@@ -64,3 +64,26 @@ describe('vision pipeline', () => {
     expect(pipeline.providers.classifier).toMatch(/^cpu/);
   });
 });
+
+describe('zoom pass for distant faces', () => {
+  it('finds a face too small for the whole-frame pass, in frame coordinates', async () => {
+    const [row] = sample('test', 'without_mask', 1);
+    const tile = await sharp(row!.path).resize({ height: 80 }).flatten({ background: '#ffffff' }).png().toBuffer({ resolveWithObject: true });
+    const left = Math.round((640 - tile.info.width) / 2);
+    const { data } = await sharp({ create: { width: 640, height: 480, channels: 4, background: '#8a8478' } })
+      .composite([{ input: tile.data, left, top: 150 }]).raw().toBuffer({ resolveWithObject: true });
+    const frame = { data, width: 640, height: 480, channels: 4 as const };
+    const noZoom = await VisionPipeline.load({ detectorFolder: DETECTOR_DIR, classifierFolder: CONTRACT_MODEL_DIR, zoomRegion: null });
+    try {
+      expect((await noZoom.analyzeFrame(frame)).faces).toEqual([]);
+    } finally {
+      await noZoom.dispose();
+    }
+    const [face] = (await pipeline.analyzeFrame(frame)).faces;
+    expect(face).toBeDefined();
+    expect(face!.box.x).toBeGreaterThanOrEqual(left - 10);
+    expect(face!.box.x + face!.box.width).toBeLessThanOrEqual(left + tile.info.width + 10);
+    expect(face!.box.y).toBeGreaterThanOrEqual(140);
+    expect(face!.box.y + face!.box.height).toBeLessThanOrEqual(150 + 80 + 10);
+  });
+});
