@@ -91,7 +91,7 @@ describe.skipIf(Boolean(missing))('kiosk in Chromium with a fake camera', () => 
     const fps = Number(await strip.getAttribute('data-fps'));
     const latency = Number(await strip.getAttribute('data-latency-ms'));
     expect(fps).toBeGreaterThan(0);
-    console.info(`e2e: sustained ${fps.toFixed(1)} fps, median frame-to-status ${latency.toFixed(1)} ms, provider ${await strip.innerText()}`);
+    console.info(`e2e: sustained ${fps.toFixed(1)} fps, median frame-to-status ${latency.toFixed(1)} ms; status strip: ${await strip.innerText()}`);
     expect(server.stats).toEqual({ rejected: 0, failed: 0 });
   }, 120_000);
 });
