@@ -2,7 +2,7 @@
 // a test portrait: the person walks up (growing from far to near) and then stands, with small
 // camera jitter and exposure noise. The result (boxes, keypoints, P(mask), brightness: no pixels)
 // is a fixture for the compliance tracker's tests, so they replay real detector and classifier
-// behaviour. Usage: tsx scripts/record-sequence.ts <portrait> <out.json> [--seconds 4]
+// behaviour. The first half second is the empty lobby before the person walks in. Usage: tsx scripts/record-sequence.ts <portrait> <out.json> [--seconds 4]
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
@@ -23,14 +23,15 @@ let seed = 7;
 const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 
 const recorded = [];
+const empty = Math.round(fps / 2);
 for (let i = 0; i < frames; i++) {
-  const approach = Math.min(1, i / (fps * 1.2));
+  const approach = Math.min(1, Math.max(0, i - empty) / (fps * 1.2));
   const height = Math.round(90 + approach * 250);
   const person = await sharp(portrait).resize({ height, width: height, fit: 'inside' }).flatten({ background: '#fff' }).modulate({ brightness: 0.9 + 0.2 * rand() }).png().toBuffer({ resolveWithObject: true });
   const left = Math.round((640 - person.info.width) / 2 + (rand() - 0.5) * 8);
   const top = Math.round((480 - person.info.height) / 2 + (rand() - 0.5) * 6);
   const { data, info } = await sharp({ create: { width: 640, height: 480, channels: 4, background: '#b8b0a4' } })
-    .composite([{ input: person.data, left, top }]).raw().toBuffer({ resolveWithObject: true });
+    .composite(i < empty ? [] : [{ input: person.data, left, top }]).raw().toBuffer({ resolveWithObject: true });
   const result = await pipeline.analyzeFrame({ data, width: info.width, height: info.height, channels: 4 });
   recorded.push({
     t: Math.round((i * 1000) / fps),

@@ -43,11 +43,15 @@ describe('compliance tracker on recorded pipeline output', () => {
   it('plays a visit without a mask, an empty lobby, then a visit with a mask', () => {
     const tracker = new ComplianceTracker();
     const first = replay(tracker, bare, T0);
-    const empty = Array.from({ length: 30 }, (_, i) => tracker.update([], 640, T0 + 4000 + i * 67));
-    const second = replay(tracker, masked, T0 + 6100);
-    const states = [...first, ...empty, ...second].map((x) => x.state).filter((st, i, all) => i === 0 || st !== all[i - 1]);
+    const afterFirst = T0 + bare.frames.at(-1)!.t + 67;
+    const empty = Array.from({ length: 30 }, (_, i) => tracker.update([], 640, afterFirst + i * 67));
+    const second = replay(tracker, masked, afterFirst + 30 * 67);
     // While still far, the walker is asked to come closer (guidance) or being checked.
-    expect(states.filter((st) => st !== 'guidance')).toEqual(['idle', 'checking', 'violation', 'idle', 'checking', 'compliant']);
+    const states = [...first, ...empty, ...second]
+      .map((x) => x.state)
+      .filter((st) => st !== 'guidance')
+      .filter((st, i, all) => i === 0 || st !== all[i - 1]);
+    expect(states).toEqual(['idle', 'checking', 'violation', 'idle', 'checking', 'compliant']);
     expect([...first, ...empty, ...second].flatMap((x) => x.events).map((e) => e.kind)).toEqual(['violation', 'compliant']);
   });
 
