@@ -158,12 +158,19 @@ async function main(): Promise<void> {
     for (let i = 0; i < n; i++) {
       const result = await pipeline.analyzeFrame(frame);
       tracker.update(result.faces.map(observationOf), frame.width, Date.now());
-      if (i === 1000 || i === Math.floor(n / 2) || i === n - 1) {
+      // Ten samples; the first after a tenth of the run, once allocators have warmed up.
+      if ((i + 1) % Math.max(1, Math.floor(n / 10)) === 0 || i === n - 1) {
         (globalThis as { gc?: () => void }).gc?.();
         rss.push({ frame: i + 1, rssMb: mb(process.memoryUsage().rss) });
       }
     }
-    const report = { soak: n, seconds: r2((performance.now() - t0) / 1000), rss, growthPercent: r2(((rss.at(-1)!.rssMb - rss[0]!.rssMb) / rss[0]!.rssMb) * 100), ...info };
+    const start = rss[0]!.rssMb;
+    const middle = rss[Math.floor(rss.length / 2)]!.rssMb;
+    const end = rss.at(-1)!.rssMb;
+    const report = {
+      soak: n, seconds: r2((performance.now() - t0) / 1000),
+      rssMb: { start, middle, end }, growthPercent: r2(((end - start) / start) * 100), samples: rss, ...info,
+    };
     console.log(values.json ? JSON.stringify(report) : report);
     await pipeline.dispose();
     return;
