@@ -153,15 +153,16 @@ async function main(): Promise<void> {
     const n = Number(values.soak) || 100_000;
     const frame = await composeFrame(portraits, 640, 1);
     const tracker = new ComplianceTracker();
-    const rss: { frame: number; rssMb: number }[] = [];
+    const rss: { frame: number; rssMb: number; heapMb: number; heapTotalMb: number; externalMb: number }[] = [];
     const t0 = performance.now();
     for (let i = 0; i < n; i++) {
       const result = await pipeline.analyzeFrame(frame);
       tracker.update(result.faces.map(observationOf), frame.width, Date.now());
-      // Ten samples; the first after a tenth of the run, once allocators have warmed up.
-      if ((i + 1) % Math.max(1, Math.floor(n / 10)) === 0 || i === n - 1) {
+      // Twenty samples; the first after a twentieth of the run, once allocators have warmed up.
+      if ((i + 1) % Math.max(1, Math.floor(n / 20)) === 0 || i === n - 1) {
         (globalThis as { gc?: () => void }).gc?.();
-        rss.push({ frame: i + 1, rssMb: mb(process.memoryUsage().rss) });
+        const m = process.memoryUsage();
+        rss.push({ frame: i + 1, rssMb: mb(m.rss), heapMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external) });
       }
     }
     const start = rss[0]!.rssMb;

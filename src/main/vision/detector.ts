@@ -104,6 +104,8 @@ export class FaceDetector {
   private readonly scratch = new ResampleScratch();
   private readonly inputTensor: ort.Tensor;
   private readonly outputs: { scores: string; boxes: string; anchorOffset: number }[];
+  // Outputs written by ORT into our own buffers: nothing is allocated per frame for them.
+  private readonly fetches: Record<string, ort.Tensor> = {};
 
   private constructor(
     private readonly loaded: LoadedSession,
@@ -111,6 +113,11 @@ export class FaceDetector {
   ) {
     this.inputTensor = new ort.Tensor('float32', this.input, [1, INPUT_SIZE, INPUT_SIZE, 3]);
     this.outputs = pairOutputs(loaded.session);
+    for (const { scores, boxes, anchorOffset } of this.outputs) {
+      const anchors = anchorOffset === 0 ? 512 : 384;
+      this.fetches[scores] = new ort.Tensor('float32', new Float32Array(anchors), [1, anchors, 1]);
+      this.fetches[boxes] = new ort.Tensor('float32', new Float32Array(anchors * 16), [1, anchors, 16]);
+    }
   }
 
   static async load(
@@ -159,12 +166,12 @@ export class FaceDetector {
   /** Runs the model on the prepared input and decodes faces in frame pixels. */
   async infer(lb: Letterbox, overrides: Partial<DetectorOptions> = {}): Promise<DetectedFace[]> {
     const opts = { ...this.options, ...overrides };
-    const result = await this.loaded.session.run({ [this.loaded.session.inputNames[0]!]: this.inputTensor });
+    await this.loaded.session.run({ [this.loaded.session.inputNames[0]!]: this.inputTensor }, this.fetches);
     const candidates: Detection[] = [];
     for (const { scores, boxes, anchorOffset } of this.outputs) {
       decodeDetections(
-        result[scores]!.data as Float32Array,
-        result[boxes]!.data as Float32Array,
+        this.fetches[scores]!.data as Float32Array,
+        this.fetches[boxes]!.data as Float32Array,
         this.anchors,
         anchorOffset,
         opts.minScore,
