@@ -42,10 +42,6 @@ export async function decodeImage(input: string | Uint8Array): Promise<RawImage>
   }
 }
 
-export function rawInput(image: RawImage): { raw: { width: number; height: number; channels: 3 | 4 } } {
-  return { raw: { width: image.width, height: image.height, channels: image.channels } };
-}
-
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'unknown error';
 }

@@ -48,6 +48,11 @@ export interface Preprocessing {
   resizeTo: number;
   /** ...then centre-cropped to this side, the model's input size. */
   inputSize: number;
+  /**
+   * The filter the model was trained with. Read and reported, but the kiosk crops every model's
+   * faces with its own area sampling (resample.ts): at these sizes the difference is small,
+   * and one crop routine keeps training and the kiosk identical.
+   */
   resample: Resample;
   /** Per channel: value = pixel * scale[c] + offset[c], folding rescale, mean and std together. */
   scale: [number, number, number];
