@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { VisionPipeline, DEFAULT_PIPELINE_OPTIONS } from '../src/main/vision/pipeline';
+import { VisionPipeline, DEFAULT_PIPELINE_OPTIONS, detectWithPasses, stillImagePasses } from '../src/main/vision/pipeline';
 import { cropSquare, squareAround } from '../src/main/vision/crop';
 import { decodeImage } from '../src/main/vision/image';
 import { listFiles } from '../src/cli/files';
@@ -43,11 +43,7 @@ for (const [folder, verdict] of [['with_mask', 'mask'], ['without_mask', 'no_mas
   const step = Math.max(1, Math.floor(files.length / Number(values['per-class'])));
   for (const file of files.filter((_, i) => i % step === 0).slice(0, Number(values['per-class']))) {
     const image = await decodeImage(file);
-    let face;
-    for (const border of DEFAULT_PIPELINE_OPTIONS.stillImage.borders) {
-      face = (await pipeline.detector.detect(image, { border, minScore: DEFAULT_PIPELINE_OPTIONS.stillImage.minScore })).sort((a, b) => b.score - a.score)[0];
-      if (face) break;
-    }
+    const [face] = (await detectWithPasses(pipeline.detector, image, stillImagePasses(), DEFAULT_PIPELINE_OPTIONS.stillImage.minScore)).faces;
     if (!face) continue;
     const region = squareAround(face.box, DEFAULT_PIPELINE_OPTIONS.cropMargin);
     const crop = await cropSquare(image, region, size);

@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { FaceDetector } from '../main/vision/detector';
 import { cropSquare, squareAround } from '../main/vision/crop';
 import { decodeImage, ImageDecodeError } from '../main/vision/image';
-import { DEFAULT_PIPELINE_OPTIONS } from '../main/vision/pipeline';
+import { DEFAULT_PIPELINE_OPTIONS, detectWithPasses, stillImagePasses } from '../main/vision/pipeline';
 import { KEYPOINT_NAMES } from '../main/vision/blazeface-decode';
 import { listFiles } from './files';
 import { EVAL_CLASSES, type EvalClass } from './metrics';
@@ -30,7 +30,8 @@ if (!values.data || !values.out) {
 }
 const size = Number(values.size);
 const margin = Number(values.margin);
-const { borders, minScore } = DEFAULT_PIPELINE_OPTIONS.stillImage;
+const { minScore } = DEFAULT_PIPELINE_OPTIONS.stillImage;
+const passes = stillImagePasses();
 const detector = await FaceDetector.load(DEFAULT_DETECTOR_DIR);
 
 for (const split of values.split.split(',')) {
@@ -51,14 +52,8 @@ for (const split of values.split.split(',')) {
         console.error(`${file}: skipped, ${err.message}`);
         continue;
       }
-      let faces: Awaited<ReturnType<FaceDetector['detect']>> = [];
-      let usedBorder = 0;
-      for (const border of borders) {
-        faces = await detector.detect(image, { border, minScore });
-        usedBorder = border;
-        if (faces.length) break;
-      }
-      const face = faces.sort((a, b) => b.score - a.score)[0];
+      const { faces, pass } = await detectWithPasses(detector, image, passes, minScore);
+      const face = faces[0];
       if (!face) {
         noFace[label]!++;
         rows.push(JSON.stringify({ split, label, source: file, face: false }));
@@ -73,7 +68,7 @@ for (const split of values.split.split(',')) {
       );
       rows.push(
         JSON.stringify({
-          split, label, source: file, face: true, crop: join(split, label, name), score: face.score, border: usedBorder,
+          split, label, source: file, face: true, crop: join(split, label, name), score: face.score, border: passes[pass]!.border,
           faces: faces.length, keypoints, margin,
         }),
       );

@@ -46,9 +46,38 @@ export const DEFAULT_PIPELINE_OPTIONS: Omit<PipelineOptions, 'detectorFolder' | 
   runtime: {},
 };
 
-interface DetectionPass {
+export interface DetectionPass {
   border: number;
   region?: Box;
+}
+
+/** The still-image passes: each border of `stillImage.borders` in turn. */
+export function stillImagePasses(still: PipelineOptions['stillImage'] = DEFAULT_PIPELINE_OPTIONS.stillImage): DetectionPass[] {
+  return still.borders.map((border) => ({ border }));
+}
+
+/**
+ * Runs detection passes in turn until one finds a face; faces come back most confident first,
+ * with the pass that found them (-1: none did). The kiosk, the CLI and the training export all
+ * detect through here, so they frame faces identically. `timing` accumulates milliseconds.
+ */
+export async function detectWithPasses(
+  detector: FaceDetector,
+  image: RawImage,
+  passes: readonly DetectionPass[],
+  minScore?: number,
+  timing: { convert: number; detect: number } = { convert: 0, detect: 0 },
+): Promise<{ faces: DetectedFace[]; pass: number }> {
+  for (const [index, { border, region }] of passes.entries()) {
+    let t = performance.now();
+    const lb = detector.prepare(image, border, region);
+    timing.convert += performance.now() - t;
+    t = performance.now();
+    const faces = await detector.infer(lb, minScore === undefined ? {} : { minScore });
+    timing.detect += performance.now() - t;
+    if (faces.length > 0) return { faces: faces.sort((a, b) => b.score - a.score), pass: index };
+  }
+  return { faces: [], pass: -1 };
 }
 
 export interface FaceResult {
@@ -133,25 +162,12 @@ export class VisionPipeline {
   async analyzeImage(input: string | Uint8Array): Promise<FrameResult> {
     const start = performance.now();
     const image = await decodeImage(input);
-    const passes = this.options.stillImage.borders.map((border) => ({ border }));
-    return this.run(image, passes, this.options.stillImage.minScore, performance.now() - start, start);
+    return this.run(image, stillImagePasses(this.options.stillImage), this.options.stillImage.minScore, performance.now() - start, start);
   }
 
   private async run(image: RawImage, passes: readonly DetectionPass[], minScore: number | undefined, decodeMs: number, start: number): Promise<FrameResult> {
-    let convertMs = 0;
-    let detectMs = 0;
-    let detected: DetectedFace[] = [];
-    // Each detection pass in turn until one finds a face.
-    for (const { border, region } of passes) {
-      let t = performance.now();
-      const lb = this.detector.prepare(image, border, region);
-      convertMs += performance.now() - t;
-      t = performance.now();
-      detected = await this.detector.infer(lb, minScore === undefined ? {} : { minScore });
-      detectMs += performance.now() - t;
-      if (detected.length > 0) break;
-    }
-    detected = detected.sort((a, b) => b.score - a.score).slice(0, this.options.maxFaces);
+    const timing = { convert: 0, detect: 0 };
+    const detected = (await detectWithPasses(this.detector, image, passes, minScore, timing)).faces.slice(0, this.options.maxFaces);
 
     let t = performance.now();
     const { cropSize } = this.classifier;
@@ -182,7 +198,7 @@ export class VisionPipeline {
       width: image.width,
       height: image.height,
       faces,
-      timings: { decode: decodeMs, convert: convertMs, detect: detectMs, crop: cropMs, classify: classifyMs, total: performance.now() - start },
+      timings: { decode: decodeMs, convert: timing.convert, detect: timing.detect, crop: cropMs, classify: classifyMs, total: performance.now() - start },
     };
   }
 
