@@ -86,7 +86,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       modelId: () => pipeline?.classifier.model.id ?? 'unknown',
       cameraId: () => cameraLabel,
       log,
-      ...(options.now ? { now: options.now } : {}),
+      now: options.now,
     });
     if (violationLog.warning) notices.push(violationLog.warning);
   } catch (err) {
@@ -97,7 +97,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
 
   const analyze = pipeline
     ? createFrameHandler({
-        pipeline, tracker, settings: () => settings, ...(options.now ? { now: options.now } : {}),
+        pipeline, tracker, settings: () => settings, now: options.now,
         onEvents: (events, frame) => {
           options.onEvents?.(events);
           void violationLog?.record(events, frame);
@@ -112,7 +112,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     exitKiosk: options.exitKiosk ?? (() => log('info', 'exit kiosk requested (no kiosk window to leave)')),
     audit: (m) => log('info', m),
     appLogTail: (lines) => appLog.tail(lines),
-    ...(options.now ? { now: options.now } : {}),
+    now: options.now,
   });
 
   const handlers: Handlers = {
