@@ -6,7 +6,8 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { main: resolve('src/main/app/main.ts') } },
+      // The vision worker is a second entry: main starts it as a worker thread by file name.
+      rollupOptions: { input: { main: resolve('src/main/app/main.ts'), 'vision-worker': resolve('src/main/vision/vision-worker.ts') } },
     },
   },
   preload: {

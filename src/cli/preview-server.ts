@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { createKioskCore, type CoreOptions, type KioskCore } from '../main/app/core';
 import { dispatch, type DispatchStats } from '../main/app/ipc-dispatch';
 import { decodeMessage, encodeMessage, type WireCall } from '../shared/wire';
-import { REPO_ROOT } from './model-paths';
+import { REPO_ROOT, VISION_WORKER_SOURCE } from './model-paths';
 
 export interface PreviewOptions {
   /** Folder of the built renderer (electron-vite build output). */
@@ -61,6 +61,7 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
   const bridge = await bundleBridge();
   const core = await createKioskCore({
     modelsDir: options.modelsDir ?? join(REPO_ROOT, 'models'),
+    visionWorker: VISION_WORKER_SOURCE,
     userDataDir: options.userDataDir,
     // A browser has no save dialog that main can drive: exports land in <user data>/exports.
     chooseSavePath: async (name) => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import type { Browser, Page } from 'playwright-core';
 import { startPreviewServer, type PreviewServer } from '../../src/cli/preview-server';
 import { VisionPipeline } from '../../src/main/vision/pipeline';
@@ -94,4 +95,15 @@ describe.skipIf(Boolean(missing))('kiosk in Chromium with a fake camera', () => 
     console.info(`e2e: sustained ${fps.toFixed(1)} fps, median frame-to-status ${latency.toFixed(1)} ms; status strip: ${await strip.innerText()}`);
     expect(server.stats).toEqual({ rejected: 0, failed: 0 });
   }, 120_000);
+
+  it('shows the problem screen while the vision worker restarts after a crash, then carries on', async () => {
+    const main = page.locator('main');
+    await (server.core.vision as unknown as { worker: Worker }).worker.terminate();
+    await expect.poll(() => main.getAttribute('data-state'), { timeout: 10_000, interval: 20 }).toBe('problem');
+    expect(await page.locator('p.problem').innerText()).toMatch(/vision engine is restarting/);
+    await page.screenshot({ path: join(SHOTS, '4-vision-restarting.png') });
+    await expect.poll(() => main.getAttribute('data-state'), { timeout: 30_000, interval: 50 }).not.toBe('problem');
+    await page.screenshot({ path: join(SHOTS, '5-after-restart.png') });
+    expect(server.stats.failed).toBe(0);
+  }, 60_000);
 });

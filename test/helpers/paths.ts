@@ -1,12 +1,13 @@
 // Where tests find the repository's models and the shared data set.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DETECTOR_DIR = join(REPO_ROOT, 'models', 'blazeface');
 export const CONTRACT_MODEL_DIR = join(REPO_ROOT, 'test', 'fixtures', 'contract-model');
 export const SCRATCH_DIR = join(REPO_ROOT, 'test', '.cache');
+export const VISION_WORKER_SOURCE = pathToFileURL(join(REPO_ROOT, 'src', 'main', 'vision', 'vision-worker.ts'));
 
 function findDataDir(): string {
   // The data sits beside the checkout (../shared); a clone made elsewhere finds the workplace copy.

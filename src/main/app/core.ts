@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { loadSettings, saveSettings, type Settings } from '../config/settings';
 import { AppLog } from '../log/app-log';
-import { VisionPipeline } from '../vision/pipeline';
+import { VisionThread, VisionThreadError } from '../vision/vision-thread';
 import { ComplianceTracker } from '../compliance/tracker';
 import { createFrameHandler, FrameBusyError } from '../compliance/frame-handler';
 import type { ComplianceEvent } from '../compliance/tracker';
@@ -15,6 +15,8 @@ import type { CameraReport } from '../../shared/contract';
 
 export interface CoreOptions {
   modelsDir: string;
+  /** The vision worker script: out/main/vision-worker.js in the app, the .ts source elsewhere. */
+  visionWorker: URL;
   /** Settings, admin PIN and the violation log live here (Electron's userData). */
   userDataDir: string;
   productName: string;
@@ -34,7 +36,7 @@ export interface KioskCore {
   handlers: Handlers;
   /** Settings as loaded at start. */
   settings: Settings;
-  pipeline: VisionPipeline | null;
+  vision: VisionThread | null;
   violationLog: ViolationLog | null;
   /** Why the pipeline is not running, in words for the screen; null when it runs. */
   problem: string | null;
@@ -53,17 +55,21 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
   let settings = loaded.settings;
   const notices: string[] = loaded.warning ? [loaded.warning] : [];
 
-  let pipeline: VisionPipeline | null = null;
+  let vision: VisionThread | null = null;
   let problem: string | null = null;
   const classifierFolder = settings.model.folder ?? join(options.modelsDir, 'facemask-default');
   try {
-    pipeline = await VisionPipeline.load({
-      detectorFolder: join(options.modelsDir, 'blazeface'),
-      classifierFolder,
-      detector: { minScore: settings.detection.minScore },
-      labelOverrides: settings.model.labelOverrides,
+    vision = await VisionThread.start({
+      entry: options.visionWorker,
+      pipeline: {
+        detectorFolder: join(options.modelsDir, 'blazeface'),
+        classifierFolder,
+        detector: { minScore: settings.detection.minScore },
+        labelOverrides: settings.model.labelOverrides,
+      },
+      log,
     });
-    log('info', `vision: model ${pipeline.classifier.model.id}; provider ${pipeline.providers.classifier}; detector provider ${pipeline.providers.detector}`);
+    log('info', `vision: model ${vision.info.modelId}; provider ${vision.info.providers.classifier}; detector provider ${vision.info.providers.detector}`);
   } catch (err) {
     problem = err instanceof Error ? err.message : String(err);
     log('error', `vision: not running: ${problem}`);
@@ -83,7 +89,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       dir: join(options.userDataDir, 'log'),
       snapshotMode: () => settings.privacy.snapshot,
       retention: () => settings.retention,
-      modelId: () => pipeline?.classifier.model.id ?? 'unknown',
+      modelId: () => vision?.info.modelId ?? 'unknown',
       cameraId: () => cameraLabel,
       log,
       now: options.now,
@@ -95,9 +101,9 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
   const retentionTimer = setInterval(() => violationLog?.retain(), 24 * 3_600_000);
   retentionTimer.unref();
 
-  const analyze = pipeline
+  const analyze = vision
     ? createFrameHandler({
-        pipeline, tracker, settings: () => settings, now: options.now,
+        pipeline: vision, tracker, settings: () => settings, now: options.now,
         onEvents: (events, frame) => {
           options.onEvents?.(events);
           void violationLog?.record(events, frame);
@@ -119,8 +125,8 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     'app:status': () => ({
       productName: options.productName,
       version: options.version,
-      provider: pipeline?.activeProvider ?? null,
-      model: pipeline?.classifier.model.id ?? null,
+      provider: vision?.info.provider ?? null,
+      model: vision?.info.modelId ?? null,
       problem,
       language: settings.language,
       cameraDeviceId: settings.camera.deviceId,
@@ -133,6 +139,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
         return await analyze(frame);
       } catch (err) {
         if (err instanceof FrameBusyError) throw new BusyError(err.message);
+        if (err instanceof VisionThreadError) throw new UnavailableError(err.message);
         throw err;
       }
     },
@@ -167,13 +174,13 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
   return {
     handlers,
     settings,
-    pipeline,
+    vision,
     violationLog,
     problem,
     dispose: async () => {
       clearInterval(retentionTimer);
       await violationLog?.close();
-      await pipeline?.dispose();
+      await vision?.dispose();
     },
   };
 }

@@ -43,6 +43,8 @@ async function start(): Promise<void> {
   core = await createKioskCore({
     appLog,
     modelsDir: modelsDir(),
+    // Built beside main.js from src/main/vision/vision-worker.ts (electron.vite.config.ts).
+    visionWorker: new URL('./vision-worker.js', import.meta.url),
     userDataDir: app.getPath('userData'),
     productName: 'Mask Kiosk',
     version: app.getVersion(),

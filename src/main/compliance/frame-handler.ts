@@ -1,13 +1,18 @@
 // One camera frame through the pipeline and the tracker, into what the screen shows and plays.
-import type { FaceResult, VisionPipeline } from '../vision/pipeline';
+import type { FaceResult, FrameResult } from '../vision/pipeline';
 import type { RawImage } from '../vision/image';
 import type { Settings } from '../config/settings';
 import type { Frame, FrameResponse } from '../../shared/contract';
 import { soundFor } from './sound-policy';
 import type { ComplianceEvent, ComplianceTracker, FaceObservation } from './tracker';
 
+/** The pipeline itself, or the vision thread that runs it. */
+export interface FrameAnalyzer {
+  analyzeFrame(image: RawImage): Promise<FrameResult>;
+}
+
 export interface FrameHandlerDeps {
-  pipeline: VisionPipeline;
+  pipeline: FrameAnalyzer;
   tracker: ComplianceTracker;
   settings: () => Settings;
   /** Milliseconds since the epoch; injectable so recorded sequences replay deterministically. */

@@ -99,6 +99,8 @@ export interface StageTimings {
   detect: number;
   crop: number;
   classify: number;
+  /** Copying the frame to the vision thread and the answer back; 0 when run in the caller's thread. */
+  handoff: number;
   total: number;
 }
 
@@ -198,7 +200,7 @@ export class VisionPipeline {
       width: image.width,
       height: image.height,
       faces,
-      timings: { decode: decodeMs, convert: timing.convert, detect: timing.detect, crop: cropMs, classify: classifyMs, total: performance.now() - start },
+      timings: { decode: decodeMs, convert: timing.convert, detect: timing.detect, crop: cropMs, classify: classifyMs, handoff: 0, total: performance.now() - start },
     };
   }
 

@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { createKioskCore, type KioskCore } from '../../../src/main/app/core';
 import { dispatch, type DispatchStats } from '../../../src/main/app/ipc-dispatch';
-import { CONTRACT_MODEL_DIR, REPO_ROOT, sample } from '../../helpers/paths';
+import { CONTRACT_MODEL_DIR, REPO_ROOT, VISION_WORKER_SOURCE, sample } from '../../helpers/paths';
 
 let dir: string;
 let core: KioskCore;
@@ -16,6 +17,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'core-'));
   writeFileSync(join(dir, 'settings.json'), JSON.stringify({ model: { folder: CONTRACT_MODEL_DIR } }));
   core = await createKioskCore({
+    visionWorker: VISION_WORKER_SOURCE,
     modelsDir: join(REPO_ROOT, 'models'),
     userDataDir: dir,
     productName: 'Mask Kiosk',
@@ -71,6 +73,18 @@ describe('kiosk core over the IPC contract', () => {
     expect(stats.failed).toBe(0);
   });
 
+  it('answers "unavailable" while its vision worker restarts after a crash, then analyses again', async () => {
+    const frame = await portraitFrame();
+    await (core.vision as unknown as { worker: Worker }).worker.terminate();
+    expect(await call('frame:analyze', frame)).toMatchObject({ ok: false, code: 'unavailable', message: expect.stringMatching(/vision engine is restarting/) });
+    const end = Date.now() + 20_000;
+    while (!(await call('frame:analyze', frame)).ok && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(await call('frame:analyze', frame)).toMatchObject({ ok: true, value: { width: 320 } });
+    expect(logs.some((l) => /^warn vision: worker stopped .*restarting/.test(l))).toBe(true);
+    expect(logs.some((l) => /^info vision: worker restarted; model .*contract-model/.test(l))).toBe(true);
+    expect(stats.failed).toBe(0);
+  });
+
   it('logs camera reports and validates them', async () => {
     expect(await call('camera:report', { state: 'lost', message: 'device unplugged' })).toEqual({ ok: true, value: null });
     expect(logs.at(-1)).toBe('warn camera: lost: device unplugged');
@@ -82,7 +96,7 @@ describe('kiosk core without a usable model', () => {
   it('says what is wrong and answers frames with "unavailable", not a crash', async () => {
     const d = mkdtempSync(join(tmpdir(), 'core-missing-'));
     mkdirSync(join(d, 'models'));
-    const broken = await createKioskCore({ modelsDir: join(d, 'models'), userDataDir: d, productName: 'Mask Kiosk', version: 't', log: () => {} });
+    const broken = await createKioskCore({ visionWorker: VISION_WORKER_SOURCE, modelsDir: join(d, 'models'), userDataDir: d, productName: 'Mask Kiosk', version: 't', log: () => {} });
     try {
       expect(broken.problem).toMatch(/Face detector model missing: .*model\.onnx\. Run `npm run setup`/);
       const s: DispatchStats = { rejected: 0, failed: 0 };
@@ -171,7 +185,7 @@ describe('damaged files at start', () => {
     writeFileSync(join(d, 'settings.json'), '{"language": ');
     mkdirSync(join(d, 'log'));
     writeFileSync(join(d, 'log', 'violations.db'), Buffer.alloc(4096, 7));
-    const c = await createKioskCore({ modelsDir: join(REPO_ROOT, 'models'), userDataDir: d, productName: 'Mask Kiosk', version: 't', log: () => {} });
+    const c = await createKioskCore({ visionWorker: VISION_WORKER_SOURCE, modelsDir: join(REPO_ROOT, 'models'), userDataDir: d, productName: 'Mask Kiosk', version: 't', log: () => {} });
     try {
       const s: DispatchStats = { rejected: 0, failed: 0 };
       const status = (await dispatch(c.handlers, 'app:status', [], s)) as { ok: true; value: { notices: string[]; problem: string | null } };
