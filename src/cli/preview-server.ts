@@ -6,16 +6,19 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WebSocketServer, type RawData } from 'ws';
 import { build } from 'esbuild';
 import { createKioskCore, type CoreOptions, type KioskCore } from '../main/app/core';
 import { dispatch, type DispatchStats } from '../main/app/ipc-dispatch';
 import { decodeMessage, encodeMessage, type WireCall } from '../shared/wire';
-import { REPO_ROOT, VISION_WORKER_SOURCE } from './model-paths';
+import { REPO_ROOT } from './model-paths';
 
 export interface PreviewOptions {
   /** Folder of the built renderer (electron-vite build output). */
   rendererDir?: string;
+  /** The vision worker; by default the built one beside the app's main (out/main/vision-worker.js). */
+  visionWorker?: URL;
   port?: number;
   userDataDir: string;
   modelsDir?: string;
@@ -57,11 +60,15 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
   if (!existsSync(join(rendererDir, 'index.html'))) {
     throw new Error(`No built renderer at ${rendererDir}: run \`npm run build\` first.`);
   }
+  const visionWorker = options.visionWorker ?? pathToFileURL(join(REPO_ROOT, 'out', 'main', 'vision-worker.js'));
+  if (!existsSync(visionWorker)) {
+    throw new Error(`No built vision worker at ${fileURLToPath(visionWorker)}: run \`npm run build\` first.`);
+  }
   const token = randomBytes(24).toString('base64url');
   const bridge = await bundleBridge();
   const core = await createKioskCore({
     modelsDir: options.modelsDir ?? join(REPO_ROOT, 'models'),
-    visionWorker: VISION_WORKER_SOURCE,
+    visionWorker,
     userDataDir: options.userDataDir,
     // A browser has no save dialog that main can drive: exports land in <user data>/exports.
     chooseSavePath: async (name) => {

@@ -5,7 +5,6 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPreviewServer, type PreviewServer } from '../../src/cli/preview-server';
-import { buildApp } from '../helpers/build';
 import { chromiumMissing, launchChromium } from '../helpers/browser';
 import { makeClip } from '../helpers/video';
 import { SCRATCH_DIR } from '../helpers/paths';
@@ -19,7 +18,6 @@ describe.skipIf(Boolean(missing))('camera problems', () => {
   const logs: string[] = [];
 
   beforeAll(async () => {
-    buildApp();
     userData = mkdtempSync(join(tmpdir(), 'kiosk-camera-'));
     server = await startPreviewServer({ userDataDir: userData, log: (level, m) => logs.push(`${level} ${m}`) });
     mkdirSync(SHOTS, { recursive: true });

@@ -2,7 +2,6 @@
 // test is skipped and says why in its name, and it runs wherever the binary is present.
 import { describe, expect, it } from 'vitest';
 import { _electron as electron } from 'playwright-core';
-import { buildApp } from '../helpers/build';
 import { electronBinary } from '../../scripts/electron-binary';
 import { REPO_ROOT } from '../helpers/paths';
 
@@ -12,7 +11,6 @@ if (reason) console.warn(`electron-app.test.ts${reason}`);
 
 describe('Electron app', () => {
   it.skipIf('missing' in binary)(`opens the kiosk window with the sandboxed preload API${reason}`, async () => {
-    buildApp();
     const app = await electron.launch({
       executablePath: (binary as { path: string }).path,
       args: [REPO_ROOT, '--no-sandbox'],

@@ -10,7 +10,6 @@ import type { Browser, Page } from 'playwright-core';
 import { startPreviewServer, type PreviewServer } from '../../src/cli/preview-server';
 import { VisionPipeline } from '../../src/main/vision/pipeline';
 import type { ComplianceEvent } from '../../src/main/compliance/tracker';
-import { buildApp } from '../helpers/build';
 import { chromiumMissing, launchChromium } from '../helpers/browser';
 import { makeClip } from '../helpers/video';
 import { DETECTOR_DIR, REPO_ROOT, SCRATCH_DIR, manifest } from '../helpers/paths';
@@ -44,7 +43,6 @@ describe.skipIf(Boolean(missing))('kiosk in Chromium with a fake camera', () => 
   const events: (ComplianceEvent & { seenAt: number })[] = [];
 
   beforeAll(async () => {
-    buildApp();
     const clip = await makeClip([
       { image: await pickPortrait('without_mask'), seconds: 4 },
       { image: null, seconds: 3 },

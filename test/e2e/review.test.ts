@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startPreviewServer, type PreviewServer } from '../../src/cli/preview-server';
 import { decodeImage } from '../../src/main/vision/image';
-import { buildApp } from '../helpers/build';
 import { chromiumMissing, launchChromium } from '../helpers/browser';
 import { SCRATCH_DIR, sample } from '../helpers/paths';
 
@@ -21,7 +20,6 @@ describe.skipIf(Boolean(missing))('review screen', () => {
   let userData: string;
 
   beforeAll(async () => {
-    buildApp();
     userData = mkdtempSync(join(tmpdir(), 'kiosk-review-'));
     server = await startPreviewServer({ userDataDir: userData, log: () => {} });
     // Three violations today, with blurred snapshots of real faces, and five compliant checks.

@@ -1,0 +1,8 @@
+// Builds the app (electron-vite: main, vision worker, preload, renderer) once before any test
+// file runs: the e2e tests serve its renderer and run its vision worker, and files running in
+// parallel must not rebuild out/ under each other.
+import { buildApp } from './helpers/build';
+
+export default function setup(): void {
+  buildApp();
+}
