@@ -103,7 +103,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
 
   const analyze = vision
     ? createFrameHandler({
-        pipeline: vision, tracker, settings: () => settings, now: options.now,
+        vision, tracker, settings: () => settings, now: options.now,
         onEvents: (events, frame) => {
           options.onEvents?.(events);
           void violationLog?.record(events, frame);

@@ -12,7 +12,7 @@ export interface FrameAnalyzer {
 }
 
 export interface FrameHandlerDeps {
-  pipeline: FrameAnalyzer;
+  vision: FrameAnalyzer;
   tracker: ComplianceTracker;
   settings: () => Settings;
   /** Milliseconds since the epoch; injectable so recorded sequences replay deterministically. */
@@ -48,7 +48,7 @@ export function createFrameHandler(deps: FrameHandlerDeps): (frame: Frame) => Pr
 
   async function analyse(frame: Frame): Promise<FrameResponse> {
     const image: RawImage = { data: frame.data, width: frame.width, height: frame.height, channels: 4 };
-    const result = await deps.pipeline.analyzeFrame(image);
+    const result = await deps.vision.analyzeFrame(image);
     const at = now();
     const status = deps.tracker.update(
       result.faces.map(observationOf),
