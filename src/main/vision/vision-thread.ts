@@ -23,6 +23,8 @@ export interface VisionThreadOptions {
   pipeline: ThreadPipelineOptions;
   heap?: { youngGenerationMb: number; oldGenerationMb: number };
   restarts?: { max: number; windowMs: number };
+  /** A frame not answered in this long means the worker hangs: it is ended and restarted. */
+  frameTimeoutMs?: number;
   /** Crashes and restarts, for the app log. */
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
@@ -32,6 +34,8 @@ export interface VisionThreadOptions {
 // stops a leak.
 export const DEFAULT_VISION_HEAP = { youngGenerationMb: 6, oldGenerationMb: 512 };
 export const DEFAULT_VISION_RESTARTS = { max: 3, windowMs: 60_000 };
+// A frame takes milliseconds; even the 86 M-parameter BEiT takes under a second per face here.
+export const DEFAULT_FRAME_TIMEOUT_MS = 10_000;
 
 /** The vision thread is restarting or has stopped; the message says which and why. */
 export class VisionThreadError extends Error {
@@ -54,6 +58,7 @@ export class VisionThread {
   private stoppedBecause = '';
   private lastError: Error | null = null;
   private readonly crashTimes: number[] = [];
+  private readonly watchdog: NodeJS.Timeout;
 
   private constructor(
     private readonly options: VisionThreadOptions,
@@ -61,6 +66,11 @@ export class VisionThread {
     private currentInfo: VisionInfo,
   ) {
     this.attach(worker);
+    const timeout = options.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS;
+    // One timer for all frames rather than one per frame; a hung native call never returns, so
+    // only ending the thread frees the kiosk.
+    this.watchdog = setInterval(() => this.checkHung(timeout), Math.min(1000, timeout));
+    this.watchdog.unref();
   }
 
   /** Starts the worker and loads the models; rejects with the pipeline's own message if it cannot. */
@@ -111,6 +121,7 @@ export class VisionThread {
     if (this.state === 'disposed') return;
     const running = this.state === 'running';
     this.state = 'disposed';
+    clearInterval(this.watchdog);
     this.failPending(new VisionThreadError('the vision engine was shut down'));
     // Down or restarting: the old worker has exited and a new one, if any, ends itself on start.
     if (!running) return;
@@ -119,6 +130,18 @@ export class VisionThread {
     const timer = setTimeout(() => void this.worker.terminate(), 3000);
     await exited;
     clearTimeout(timer);
+  }
+
+  private checkHung(timeoutMs: number): void {
+    if (this.state !== 'running') return;
+    const now = performance.now();
+    for (const p of this.pending.values()) {
+      if (now - p.start > timeoutMs) {
+        this.lastError = new Error(`no answer to a frame within ${timeoutMs >= 1000 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`);
+        void this.worker.terminate();
+        return;
+      }
+    }
   }
 
   private attach(worker: Worker): void {
@@ -164,7 +187,8 @@ export class VisionThread {
     while (this.crashTimes[0]! < now - windowMs) this.crashTimes.shift();
     if (this.crashTimes.length > max) {
       this.state = 'down';
-      this.stoppedBecause = `${reason}; ${this.crashTimes.length} times in ${Math.round(windowMs / 1000)} s, not restarting`;
+      const n = this.crashTimes.length;
+      this.stoppedBecause = `${reason}; ${n} time${n === 1 ? '' : 's'} in ${Math.round(windowMs / 1000)} s, not restarting`;
       this.failPending(new VisionThreadError(`the vision engine stopped: ${this.stoppedBecause}`));
       this.options.log?.('error', `vision: ${this.stoppedBecause}`);
       return;

@@ -132,4 +132,15 @@ describe('vision thread', () => {
       await t.dispose();
     }
   });
+
+  it('ends and replaces a worker that does not answer a frame in time', async () => {
+    // A real frame takes milliseconds; a 1 ms limit makes the watchdog treat it as hung.
+    const t = await VisionThread.start({ entry: VISION_WORKER_SOURCE, pipeline: pipelineOptions, frameTimeoutMs: 1, restarts: { max: 0, windowMs: 60_000 } });
+    try {
+      const [row] = sample('test', 'with_mask', 1);
+      await expect(t.analyzeFrame(await frameFrom(row!.path))).rejects.toThrow(/stopped: no answer to a frame within 1 ms; 1 time in 60 s, not restarting/);
+    } finally {
+      await t.dispose();
+    }
+  });
 });
