@@ -3,8 +3,8 @@
 // Why a thread: inference no longer blocks the main thread's IPC and log writes, and the
 // worker's V8 heap can be sized for its job. A pipeline that allocates a little per frame made
 // V8 grow the main isolate's young generation once, about 27,000 frames into a soak (RSS +16 %,
-// then flat); a worker with a small fixed young generation stays flat from the first frame at
-// the same speed (npm run bench -- --soak). The old-generation cap turns a runaway leak into a
+// then flat); a worker with a small fixed young generation stays flat (+0.5 % over 100,000
+// frames, npm run bench -- --soak) for about 0.2 ms more per frame. The old-generation cap turns a runaway leak into a
 // restart of this thread instead of the kiosk, and an unexpected exit restarts it too (at most
 // `restarts.max` times a minute, then it stays down with the reason).
 import { Worker } from 'node:worker_threads';
@@ -30,11 +30,11 @@ export interface VisionThreadOptions {
 }
 
 // Six megabytes of young generation (two 2 MB semi-spaces) holds a frame's short-lived objects
-// many times over; the pipeline's steady heap is about 14 MB, so 512 MB of old generation only
+// many times over; the worker's steady heap is about 11 MB, so 512 MB of old generation only
 // stops a leak.
 export const DEFAULT_VISION_HEAP = { youngGenerationMb: 6, oldGenerationMb: 512 };
 export const DEFAULT_VISION_RESTARTS = { max: 3, windowMs: 60_000 };
-// A frame takes milliseconds; even the 86 M-parameter BEiT takes under a second per face here.
+// A frame takes milliseconds; even the 86 M-parameter BEiT takes about 0.2 s per face here.
 export const DEFAULT_FRAME_TIMEOUT_MS = 10_000;
 
 /** The vision thread is restarting or has stopped; the message says which and why. */
