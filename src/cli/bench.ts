@@ -75,7 +75,7 @@ interface CaseReport {
   rssMb: number;
 }
 
-async function runCase(pipeline: VisionThread, frame: RawImage, faces: number, frames: number): Promise<CaseReport> {
+async function runCase(vision: VisionThread, frame: RawImage, faces: number, frames: number): Promise<CaseReport> {
   const tracker = new ComplianceTracker();
   const samples: Record<Stage, number[]> = { convert: [], detect: [], crop: [], classify: [], handoff: [], track: [], total: [] };
   let found = 0;
@@ -83,7 +83,7 @@ async function runCase(pipeline: VisionThread, frame: RawImage, faces: number, f
   const wallStart = performance.now();
   for (let i = 0; i < frames + warmup; i++) {
     const t0 = performance.now();
-    const result = await pipeline.analyzeFrame(frame);
+    const result = await vision.analyzeFrame(frame);
     const t1 = performance.now();
     tracker.update(result.faces.map(observationOf), frame.width, Date.now());
     const t2 = performance.now();
@@ -149,13 +149,13 @@ function table(cases: CaseReport[]): string {
 
 async function main(): Promise<void> {
   const portraits = listFiles([join(values.data, 'without_mask'), join(values.data, 'with_mask')]).filter((_, i) => i % 37 === 0);
-  const pipeline = await VisionThread.start({
+  const vision = await VisionThread.start({
     entry: VISION_WORKER_SOURCE,
     pipeline: { detectorFolder: DEFAULT_DETECTOR_DIR, classifierFolder: values.model },
     log: (level, message) => console.error(`${level}: ${message}`),
   });
   const frames = Number(values.frames);
-  const info = { provider: pipeline.info.providers.classifier, model: pipeline.info.modelId, node: process.version, cpus: (await import('node:os')).cpus()[0]?.model };
+  const info = { provider: vision.info.providers.classifier, model: vision.info.modelId, node: process.version, cpus: (await import('node:os')).cpus()[0]?.model };
 
   if (values.soak) {
     const n = Number(values.soak) || 100_000;
@@ -168,7 +168,7 @@ async function main(): Promise<void> {
     const every = Math.max(1, Math.floor((n - warmup) / 20));
     const loadedRssMb = mb(process.memoryUsage().rss);
     for (let i = 0; i < n; i++) {
-      const result = await pipeline.analyzeFrame(frame);
+      const result = await vision.analyzeFrame(frame);
       tracker.update(result.faces.map(observationOf), frame.width, Date.now());
       // The first tenth of the run is warm-up: start-up memory (model loading, composing the test
       // frame, the main isolate settling) is still being returned then, by as much as 13 MB in one
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
       const done = i + 1;
       if (done === warmup || (done > warmup && (done - warmup) % every === 0) || done === n) {
         (globalThis as { gc?: () => void }).gc?.();
-        const w = await pipeline.memory();
+        const w = await vision.memory();
         rss.push({ frame: done, rssMb: mb(process.memoryUsage().rss), heapMb: mb(w.heapUsed), heapTotalMb: mb(w.heapTotal), externalMb: mb(w.external) });
       }
     }
@@ -188,16 +188,16 @@ async function main(): Promise<void> {
       rssMb: { loaded: loadedRssMb, start, middle, end }, growthPercent: r2(((end - start) / start) * 100), samples: rss, ...info,
     };
     console.log(values.json ? JSON.stringify(report) : report);
-    await pipeline.dispose();
+    await vision.dispose();
     return;
   }
 
   const configs = values.quick ? [[640, 1]] : [320, 640, 1280].flatMap((w) => [1, 2, 4, 8].map((f) => [w, f]));
   const cases: CaseReport[] = [];
   for (const [width, faces] of configs as [number, number][]) {
-    cases.push(await runCase(pipeline, await composeFrame(portraits, width, faces), faces, values.quick ? Math.max(frames, 300) : frames));
+    cases.push(await runCase(vision, await composeFrame(portraits, width, faces), faces, values.quick ? Math.max(frames, 300) : frames));
   }
-  await pipeline.dispose();
+  await vision.dispose();
 
   if (values.quick) {
     const c = cases[0]!;

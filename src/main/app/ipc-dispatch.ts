@@ -4,6 +4,7 @@ import type { Channel, Result } from '../../shared/channels';
 import { CHANNELS } from '../../shared/channels';
 import { contract, type ArgsOf, type Contract } from '../../shared/contract';
 import type { z } from 'zod';
+import { firstIssue } from '../../shared/zod-issue';
 
 export type Handlers = {
   [C in Channel]: (...args: ArgsOf<C>) => Promise<z.infer<Contract[C]['result']>> | z.infer<Contract[C]['result']>;
@@ -51,8 +52,7 @@ export async function dispatch(
   const parsed = contract[channel].args.safeParse(args);
   if (!parsed.success) {
     stats.rejected++;
-    const issue = parsed.error.issues[0];
-    return { ok: false, code: 'invalid_input', message: `${channel}: ${issue ? `${issue.path.join('.') || 'arguments'}: ${issue.message}` : 'invalid arguments'}` };
+    return { ok: false, code: 'invalid_input', message: `${channel}: ${firstIssue(parsed.error, 'arguments')}` };
   }
   try {
     const handler = handlers[channel] as (...a: unknown[]) => unknown;

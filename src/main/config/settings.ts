@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DEFAULT_SETTINGS, Settings, SETTINGS_VERSION } from './settings-schema';
+import { firstIssue } from '../../shared/zod-issue';
 
 export { Settings, SETTINGS_VERSION, SNAPSHOT_MODES, DEFAULT_SETTINGS } from './settings-schema';
 
@@ -38,8 +39,7 @@ export function loadSettings(file: string, now: Date = new Date()): LoadedSettin
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('not a JSON object');
     const parsed = Settings.safeParse(migrate(raw as Record<string, unknown>));
     if (parsed.success) return { settings: parsed.data, warning: null };
-    const issue = parsed.error.issues[0]!;
-    problem = `${issue.path.join('.') || 'settings'}: ${issue.message}`;
+    problem = firstIssue(parsed.error, 'settings');
   } catch (err) {
     problem = (err as Error).message;
   }

@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { VisionPipeline } from './pipeline';
 import { workerRequest, type ThreadPipelineOptions, type WorkerReply } from './vision-messages';
+import { firstIssue } from '../../shared/zod-issue';
 
 const port = parentPort;
 if (!port) throw new Error('vision-worker.ts runs as a worker thread (see VisionThread)');
@@ -29,8 +30,7 @@ port.on('message', (raw: unknown) => {
   if (!parsed.success) {
     const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : null;
     const data = (raw as { data?: unknown })?.data instanceof Uint8Array ? (raw as { data: Uint8Array<ArrayBuffer> }).data : null;
-    const issue = parsed.error.issues[0];
-    reply({ type: 'error', id, message: `malformed vision request: ${issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid'}`, data }, data ? [data.buffer] : []);
+    reply({ type: 'error', id, message: `malformed vision request: ${firstIssue(parsed.error, 'message')}`, data }, data ? [data.buffer] : []);
     return;
   }
   const request = parsed.data;
@@ -48,8 +48,12 @@ port.on('message', (raw: unknown) => {
   }
   const { id, data, width, height, channels } = request;
   // The pipeline reuses its buffers, so frames that arrive together are analysed one after another.
-  queue = queue.then(() => pipeline.analyzeFrame({ data, width, height, channels })).then(
-    (result) => reply({ type: 'result', id, result, data }, [data.buffer]),
-    (err: unknown) => reply({ type: 'error', id, message: messageOf(err), data }, [data.buffer]),
-  );
+  queue = queue
+    .then(() => pipeline.analyzeFrame({ data, width, height, channels }))
+    .then(
+      (result) => reply({ type: 'result', id, result, data }, [data.buffer]),
+      (err: unknown) => reply({ type: 'error', id, message: messageOf(err), data }, [data.buffer]),
+    )
+    // A reply that cannot be sent must not turn the queue into a rejected promise for later frames.
+    .catch((err: unknown) => reply({ type: 'error', id: null, message: `vision reply failed: ${messageOf(err)}`, data: null }));
 });
