@@ -6,7 +6,7 @@
 // then flat); a worker with a small fixed young generation stays flat (+0.5 % over 100,000
 // frames, npm run bench -- --soak) for about 0.2 ms more per frame. The old-generation cap turns a runaway leak into a
 // restart of this thread instead of the kiosk, and an unexpected exit restarts it too (at most
-// `restarts.max` times a minute, then it stays down with the reason).
+// `restarts.max` times a minute; then it rests, says why, and tries again after a few minutes).
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -22,7 +22,8 @@ export interface VisionThreadOptions {
   entry: URL;
   pipeline: ThreadPipelineOptions;
   heap?: { youngGenerationMb: number; oldGenerationMb: number };
-  restarts?: { max: number; windowMs: number };
+  /** At most `max` restarts in `windowMs`; then it waits `retryAfterMs` before trying again. */
+  restarts?: Partial<typeof DEFAULT_VISION_RESTARTS>;
   /** A frame not answered in this long means the worker hangs: it is ended and restarted. */
   frameTimeoutMs?: number;
   /** Crashes and restarts, for the app log. */
@@ -33,7 +34,7 @@ export interface VisionThreadOptions {
 // many times over; the worker's steady heap is about 11 MB, so 512 MB of old generation only
 // stops a leak.
 export const DEFAULT_VISION_HEAP = { youngGenerationMb: 6, oldGenerationMb: 512 };
-export const DEFAULT_VISION_RESTARTS = { max: 3, windowMs: 60_000 };
+export const DEFAULT_VISION_RESTARTS = { max: 3, windowMs: 60_000, retryAfterMs: 300_000 };
 // A frame takes milliseconds; even the 86 M-parameter BEiT takes about 0.2 s per face here.
 export const DEFAULT_FRAME_TIMEOUT_MS = 10_000;
 
@@ -59,6 +60,7 @@ export class VisionThread {
   private lastError: Error | null = null;
   private readonly crashTimes: number[] = [];
   private readonly watchdog: NodeJS.Timeout;
+  private retryTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly options: VisionThreadOptions,
@@ -122,6 +124,7 @@ export class VisionThread {
     const running = this.state === 'running';
     this.state = 'disposed';
     clearInterval(this.watchdog);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.failPending(new VisionThreadError('the vision engine was shut down'));
     // Down or restarting: the old worker has exited and a new one, if any, ends itself on start.
     if (!running) return;
@@ -182,21 +185,22 @@ export class VisionThread {
     if (this.state === 'disposed') return;
     const reason = this.lastError ? this.lastError.message : `exit code ${code}`;
     const now = Date.now();
-    const { max, windowMs } = this.options.restarts ?? DEFAULT_VISION_RESTARTS;
+    const { max, windowMs } = this.restartPolicy;
     this.crashTimes.push(now);
     while (this.crashTimes[0]! < now - windowMs) this.crashTimes.shift();
     if (this.crashTimes.length > max) {
-      this.state = 'down';
       const n = this.crashTimes.length;
-      this.stoppedBecause = `${reason}; ${n} time${n === 1 ? '' : 's'} in ${Math.round(windowMs / 1000)} s, not restarting`;
-      this.failPending(new VisionThreadError(`the vision engine stopped: ${this.stoppedBecause}`));
-      this.options.log?.('error', `vision: ${this.stoppedBecause}`);
+      this.goDown(`${reason}; ${n} time${n === 1 ? '' : 's'} in ${Math.round(windowMs / 1000)} s`);
       return;
     }
     this.stoppedBecause = reason;
     this.failPending(new VisionThreadError(`the vision engine is restarting (${reason})`));
-    this.state = 'restarting';
     this.options.log?.('warn', `vision: worker stopped (${reason}); restarting`);
+    this.restart();
+  }
+
+  private restart(): void {
+    this.state = 'restarting';
     spawn(this.options).then(
       ({ worker, info }) => {
         if (this.state === 'disposed') {
@@ -210,12 +214,31 @@ export class VisionThread {
         this.options.log?.('info', `vision: worker restarted; model ${info.modelId}; provider ${info.provider}`);
       },
       (err: unknown) => {
-        if (this.state === 'disposed') return;
-        this.state = 'down';
-        this.stoppedBecause = `could not restart: ${err instanceof Error ? err.message : String(err)}`;
-        this.options.log?.('error', `vision: ${this.stoppedBecause}`);
+        if (this.state !== 'disposed') this.goDown(`could not restart: ${err instanceof Error ? err.message : String(err)}`);
       },
     );
+  }
+
+  /**
+   * Too many crashes in a row, or a restart that failed: stop for a while rather than crash in a
+   * loop, then try again, so an unattended kiosk recovers from a passing fault by itself.
+   */
+  private goDown(why: string): void {
+    const { retryAfterMs } = this.restartPolicy;
+    this.state = 'down';
+    this.stoppedBecause = `${why}; next try in ${retryAfterMs >= 60_000 ? `${Math.round(retryAfterMs / 60_000)} min` : `${Math.round(retryAfterMs / 1000)} s`}`;
+    this.failPending(new VisionThreadError(`the vision engine stopped: ${this.stoppedBecause}`));
+    this.options.log?.('error', `vision: ${this.stoppedBecause}`);
+    this.retryTimer = setTimeout(() => {
+      if (this.state !== 'down') return;
+      this.options.log?.('info', 'vision: trying to start the worker again');
+      this.restart();
+    }, retryAfterMs);
+    this.retryTimer.unref();
+  }
+
+  private get restartPolicy(): typeof DEFAULT_VISION_RESTARTS {
+    return { ...DEFAULT_VISION_RESTARTS, ...this.options.restarts };
   }
 
   private failPending(err: Error): void {

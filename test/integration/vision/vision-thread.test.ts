@@ -108,11 +108,11 @@ describe('vision thread', () => {
     await expect(VisionThread.start({ entry: VISION_WORKER_SOURCE, pipeline: missing })).rejects.toThrow(expected);
   });
 
-  it('restarts after its worker dies, and stays down after too many deaths in a row', async () => {
+  it('restarts after its worker dies; after too many deaths in a row it rests, then tries again', async () => {
     const events: string[] = [];
     const t = await VisionThread.start({
       entry: VISION_WORKER_SOURCE, pipeline: pipelineOptions,
-      restarts: { max: 1, windowMs: 60_000 },
+      restarts: { max: 1, windowMs: 60_000, retryAfterMs: 1500 },
       log: (level, m) => events.push(`${level}: ${m}`),
     });
     try {
@@ -127,7 +127,10 @@ describe('vision thread', () => {
 
       await killWorker(t);
       await until(async () => events.some((e) => e.startsWith('error:')));
-      await expect(t.analyzeFrame(frame)).rejects.toThrow(/stopped: .*2 times in 60 s, not restarting/);
+      await expect(t.analyzeFrame(frame)).rejects.toThrow(/stopped: exit code 1; 2 times in 60 s; next try in 2 s/);
+      await until(async () => events.filter((e) => e.includes('worker restarted')).length === 2);
+      expect(events).toContain('info: vision: trying to start the worker again');
+      expect((await t.analyzeFrame(frame)).faces[0]?.verdict).toBe('no_mask');
     } finally {
       await t.dispose();
     }
@@ -138,7 +141,7 @@ describe('vision thread', () => {
     const t = await VisionThread.start({ entry: VISION_WORKER_SOURCE, pipeline: pipelineOptions, frameTimeoutMs: 1, restarts: { max: 0, windowMs: 60_000 } });
     try {
       const [row] = sample('test', 'with_mask', 1);
-      await expect(t.analyzeFrame(await frameFrom(row!.path))).rejects.toThrow(/stopped: no answer to a frame within 1 ms; 1 time in 60 s, not restarting/);
+      await expect(t.analyzeFrame(await frameFrom(row!.path))).rejects.toThrow(/stopped: no answer to a frame within 1 ms; 1 time in 60 s; next try in 5 min/);
     } finally {
       await t.dispose();
     }
