@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import type { Browser, Page } from 'playwright-core';
 import { startPreviewServer, type PreviewServer } from '../../src/cli/preview-server';
 import { VisionPipeline } from '../../src/main/vision/pipeline';
@@ -13,6 +12,7 @@ import type { ComplianceEvent } from '../../src/main/compliance/tracker';
 import { chromiumMissing, launchChromium } from '../helpers/browser';
 import { makeClip } from '../helpers/video';
 import { DETECTOR_DIR, REPO_ROOT, SCRATCH_DIR, manifest } from '../helpers/paths';
+import { killVisionWorker } from '../helpers/vision';
 
 const DEFAULT_MODEL = join(REPO_ROOT, 'models', 'facemask-default');
 const SHOTS = join(SCRATCH_DIR, 'e2e');
@@ -96,7 +96,7 @@ describe.skipIf(Boolean(missing))('kiosk in Chromium with a fake camera', () => 
 
   it('shows the problem screen while the vision worker restarts after a crash, then carries on', async () => {
     const main = page.locator('main');
-    await (server.core.vision as unknown as { worker: Worker }).worker.terminate();
+    await killVisionWorker(server.core.vision!);
     await expect.poll(() => main.getAttribute('data-state'), { timeout: 10_000, interval: 20 }).toBe('problem');
     expect(await page.locator('p.problem').innerText()).toMatch(/vision engine is restarting/);
     await page.screenshot({ path: join(SHOTS, '4-vision-restarting.png') });

@@ -140,7 +140,7 @@ export class VisionThread {
     const now = performance.now();
     for (const p of this.pending.values()) {
       if (now - p.start > timeoutMs) {
-        this.lastError = new Error(`no answer to a frame within ${timeoutMs >= 1000 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`);
+        this.lastError = new Error(`no answer to a frame within ${duration(timeoutMs)}`);
         void this.worker.terminate();
         return;
       }
@@ -226,7 +226,7 @@ export class VisionThread {
   private goDown(why: string): void {
     const { retryAfterMs } = this.restartPolicy;
     this.state = 'down';
-    this.stoppedBecause = `${why}; next try in ${retryAfterMs >= 60_000 ? `${Math.round(retryAfterMs / 60_000)} min` : `${Math.round(retryAfterMs / 1000)} s`}`;
+    this.stoppedBecause = `${why}; next try in ${duration(retryAfterMs)}`;
     this.failPending(new VisionThreadError(`the vision engine stopped: ${this.stoppedBecause}`));
     this.options.log?.('error', `vision: ${this.stoppedBecause}`);
     this.retryTimer = setTimeout(() => {
@@ -246,6 +246,13 @@ export class VisionThread {
     this.pending.clear();
     this.memoryRequests.clear();
   }
+}
+
+/** A duration in words for the log and the screen: "1 ms", "10 s", "5 min". */
+function duration(ms: number): string {
+  if (ms >= 60_000) return `${Math.round(ms / 60_000)} min`;
+  if (ms >= 1000) return `${Math.round(ms / 1000)} s`;
+  return `${ms} ms`;
 }
 
 /** Starts a worker and waits until its pipeline is loaded (or could not be). */

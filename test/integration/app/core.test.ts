@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { createKioskCore, type KioskCore } from '../../../src/main/app/core';
 import { dispatch, type DispatchStats } from '../../../src/main/app/ipc-dispatch';
 import { CONTRACT_MODEL_DIR, REPO_ROOT, VISION_WORKER_SOURCE, sample } from '../../helpers/paths';
+import { killVisionWorker } from '../../helpers/vision';
 
 let dir: string;
 let core: KioskCore;
@@ -75,7 +75,7 @@ describe('kiosk core over the IPC contract', () => {
 
   it('answers "unavailable" while its vision worker restarts after a crash, then analyses again', async () => {
     const frame = await portraitFrame();
-    await (core.vision as unknown as { worker: Worker }).worker.terminate();
+    await killVisionWorker(core.vision!);
     expect(await call('frame:analyze', frame)).toMatchObject({ ok: false, code: 'unavailable', message: expect.stringMatching(/vision engine is restarting/) });
     const end = Date.now() + 20_000;
     while (!(await call('frame:analyze', frame)).ok && Date.now() < end) await new Promise((r) => setTimeout(r, 50));

@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { VisionPipeline } from '../../../src/main/vision/pipeline';
 import { ImageDecodeError } from '../../../src/main/vision/image';
 import { CONTRACT_MODEL_DIR, DETECTOR_DIR, sample } from '../../helpers/paths';
+import { cameraFrame } from '../../helpers/vision';
 
 let pipeline: VisionPipeline;
 beforeAll(async () => {
@@ -10,24 +11,10 @@ beforeAll(async () => {
 });
 afterAll(() => pipeline.dispose());
 
-/** A 640x480 RGBA camera-like frame with a real test portrait in it. */
-async function frameFrom(path: string) {
-  const portrait = await sharp(path).resize(300, 300, { fit: 'inside' }).flatten({ background: '#ffffff' }).toBuffer({ resolveWithObject: true });
-  const { width, height } = portrait.info;
-  const left = Math.floor((640 - width) / 2);
-  const top = Math.floor((480 - height) / 2);
-  const { data, info } = await sharp(portrait.data)
-    .extend({ left, top, right: 640 - width - left, bottom: 480 - height - top, background: '#5a6470' })
-    .ensureAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, channels: 4 as const };
-}
-
 describe('vision pipeline', () => {
   it('analyses an RGBA camera frame: box, keypoints, verdict, probabilities, timings', async () => {
     const [row] = sample('test', 'without_mask', 1);
-    const result = await pipeline.analyzeFrame(await frameFrom(row!.path));
+    const result = await pipeline.analyzeFrame(await cameraFrame(row!.path));
     expect(result.width).toBe(640);
     expect(result.faces).toHaveLength(1);
     const face = result.faces[0]!;

@@ -1,33 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
-import sharp from 'sharp';
 import { VisionPipeline } from '../../../src/main/vision/pipeline';
 import { VisionThread, VisionThreadError } from '../../../src/main/vision/vision-thread';
 import type { RawImage } from '../../../src/main/vision/image';
 import { DETECTOR_DIR, REPO_ROOT, VISION_WORKER_SOURCE, sample } from '../../helpers/paths';
+import { cameraFrame, killVisionWorker } from '../../helpers/vision';
 
 const CLASSIFIER_DIR = join(REPO_ROOT, 'models', 'facemask-default');
 const pipelineOptions = { detectorFolder: DETECTOR_DIR, classifierFolder: CLASSIFIER_DIR };
 
-/** A camera-like RGBA frame with a real portrait in the middle. */
-async function frameFrom(path: string, width = 640, height = 480): Promise<RawImage> {
-  const side = Math.round(height * 0.6);
-  const portrait = await sharp(path).resize(side, side, { fit: 'inside' }).flatten({ background: '#ffffff' }).toBuffer({ resolveWithObject: true });
-  const left = Math.floor((width - portrait.info.width) / 2);
-  const top = Math.floor((height - portrait.info.height) / 2);
-  const { data, info } = await sharp(portrait.data)
-    .extend({ left, top, right: width - portrait.info.width - left, bottom: height - portrait.info.height - top, background: '#5a6470' })
-    .ensureAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data), width: info.width, height: info.height, channels: 4 };
-}
-
-/** Ends the worker thread as a native crash or a fatal error inside it would. */
-async function killWorker(thread: VisionThread): Promise<void> {
-  await (thread as unknown as { worker: Worker }).worker.terminate();
-}
+/** The portrait at 60 % of the frame's height, as a visitor close to the kiosk. */
+const frameFrom = (path: string, width = 640, height = 480): Promise<RawImage> => cameraFrame(path, { width, height, side: Math.round(height * 0.6) });
 
 async function until(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
@@ -119,13 +102,13 @@ describe('vision thread', () => {
       const [row] = sample('test', 'without_mask', 1);
       const frame = await frameFrom(row!.path);
       const inFlight = t.analyzeFrame(frame);
-      await killWorker(t);
+      await killVisionWorker(t);
       await expect(inFlight).rejects.toBeInstanceOf(VisionThreadError);
       await expect(t.analyzeFrame(frame)).rejects.toThrow(/restarting/);
       await until(async () => events.some((e) => e.includes('worker restarted')));
       expect((await t.analyzeFrame(frame)).faces[0]?.verdict).toBe('no_mask');
 
-      await killWorker(t);
+      await killVisionWorker(t);
       await until(async () => events.some((e) => e.startsWith('error:')));
       await expect(t.analyzeFrame(frame)).rejects.toThrow(/stopped: exit code 1; 2 times in 60 s; next try in 2 s/);
       await until(async () => events.filter((e) => e.includes('worker restarted')).length === 2);

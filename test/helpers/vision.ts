@@ -1,0 +1,24 @@
+// Camera-like frames made from real test portraits, and a way to end the vision worker as a
+// crash would, for the tests of the pipeline, the vision thread, the core and the kiosk.
+import type { Worker } from 'node:worker_threads';
+import sharp from 'sharp';
+import type { RawImage } from '../../src/main/vision/image';
+import type { VisionThread } from '../../src/main/vision/vision-thread';
+
+/** An RGBA frame `width` x `height` with the portrait, fitted inside `side` px, in the middle. */
+export async function cameraFrame(path: string, { width = 640, height = 480, side = 300 } = {}): Promise<RawImage & { channels: 4 }> {
+  const portrait = await sharp(path).resize(side, side, { fit: 'inside' }).flatten({ background: '#ffffff' }).toBuffer({ resolveWithObject: true });
+  const left = Math.floor((width - portrait.info.width) / 2);
+  const top = Math.floor((height - portrait.info.height) / 2);
+  const { data, info } = await sharp(portrait.data)
+    .extend({ left, top, right: width - portrait.info.width - left, bottom: height - portrait.info.height - top, background: '#5a6470' })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 4 };
+}
+
+/** Ends the worker thread as a native crash or a fatal error inside it would. */
+export async function killVisionWorker(thread: VisionThread): Promise<void> {
+  await (thread as unknown as { worker: Worker }).worker.terminate();
+}
