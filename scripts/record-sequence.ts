@@ -37,7 +37,7 @@ for (let i = 0; i < frames; i++) {
     t: Math.round((i * 1000) / fps),
     faces: result.faces.map((f) => ({
       box: roundAll(f.box), keypoints: Object.fromEntries(Object.entries(f.keypoints).map(([k, p]) => [k, roundAll(p)])),
-      pMask: Number((f.verdictProbabilities.mask ?? 0).toFixed(4)), brightness: Number(f.brightness.toFixed(3)),
+      pMask: Number((f.verdictProbabilities.mask ?? 0).toFixed(4)), pIncorrect: Number((f.verdictProbabilities.incorrect ?? 0).toFixed(4)), brightness: Number(f.brightness.toFixed(3)),
     })),
   });
 }

@@ -91,44 +91,100 @@ def _shade(fill, face, rng):
     return np.clip(fill * (1 - strength * yy + strength / 2), 0, 255)
 
 
-def draw_mask(img: np.ndarray, keypoints, rng: random.Random) -> np.ndarray:
-    """A face mask covering nose bridge to chin, cheek to cheek."""
+def _render_mask(img, f, pts, top, bottom, half, rng, loops=True):
+    """Fills the polygon with a fabric, pleats and ear loops; shared by every way of wearing it."""
     size = img.shape[0]
-    f = Face(keypoints, size)
-    top = f.nose_len * rng.uniform(0.25, 0.65)
-    bottom = f.nose_len + f.mouth_len * rng.uniform(2.2, 3.2)
-    half = rng.uniform(0.36, 0.5)
-    shape = rng.random()
+    alpha = Image.new('L', (size, size), 0)
+    ImageDraw.Draw(alpha).polygon([tuple(p) for p in pts], fill=255)
+    alpha = alpha.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 1.5)))
+    fill = _shade(_texture(size, _colour(rng), rng), f, rng)
+    out = _composite(img.astype(np.float32), fill, alpha)
+    pil = Image.fromarray(out)
+    draw = ImageDraw.Draw(pil)
+    if rng.random() < 0.5:  # pleats
+        centre = f.at(0, (top + bottom) / 2)
+        cy, cx = int(min(size - 1, max(0, centre[1]))), int(min(size - 1, max(0, centre[0])))
+        dark = tuple(int(c * 0.75) for c in fill[cy, cx])
+        for k in range(rng.randint(2, 3)):
+            d = top + (bottom - top) * (0.3 + 0.2 * k)
+            draw.line([tuple(f.at(-half * 0.85, d)), tuple(f.at(half * 0.85, d))], fill=dark, width=1)
+    if loops and rng.random() < 0.6:  # ear loops
+        loop = (235, 235, 235) if rng.random() < 0.6 else (40, 40, 40)
+        for side in (-1, 1):
+            draw.line([tuple(f.at(side * half, top + f.nose_len * 0.2)), tuple(f.at(side * 0.55, -f.nose_len * 0.1))], fill=loop, width=1)
+    return np.asarray(pil)
+
+
+def _mask_outline(f, top, bottom, half, rng, bridge=True):
+    """Top edge (arched over the nose bridge when it sits there), sides, rounded or pointed bottom."""
     pts = []
-    # Top edge, arched over the nose bridge.
     for t in np.linspace(-1, 1, 9):
-        arch = (1 - t * t) * f.nose_len * rng.uniform(0.05, 0.25)
-        pts.append(f.at(t * half, top - arch + abs(t) * f.nose_len * 0.25))
-    # Sides and a rounded (cloth, surgical) or pointed (N95-like) bottom.
+        arch = (1 - t * t) * f.nose_len * (rng.uniform(0.05, 0.25) if bridge else rng.uniform(-0.05, 0.08))
+        pts.append(f.at(t * half, top - arch + abs(t) * f.nose_len * (0.25 if bridge else 0.1)))
+    shape = rng.random()
     for t in np.linspace(1, -1, 11):
         if shape < 0.7:
             depth = bottom - (t * t) * f.mouth_len * rng.uniform(0.8, 1.6)
         else:
             depth = bottom - abs(t) * f.mouth_len * 1.6
         pts.append(f.at(t * half * (0.9 + 0.1 * (1 - t * t)), depth))
+    return pts
+
+
+def draw_mask(img: np.ndarray, keypoints, rng: random.Random) -> np.ndarray:
+    """A face mask worn right: nose bridge to chin, cheek to cheek."""
+    f = Face(keypoints, img.shape[0])
+    top = f.nose_len * rng.uniform(0.25, 0.65)
+    bottom = f.nose_len + f.mouth_len * rng.uniform(2.2, 3.2)
+    half = rng.uniform(0.36, 0.5)
+    return _render_mask(img, f, _mask_outline(f, top, bottom, half, rng), top, bottom, half, rng)
+
+
+def draw_mask_below_nose(img: np.ndarray, keypoints, rng: random.Random) -> np.ndarray:
+    """Worn wrong: the top edge under the nose tip, nostrils bare, mouth (mostly) covered."""
+    f = Face(keypoints, img.shape[0])
+    top = f.nose_len + f.mouth_len * rng.uniform(0.2, 0.55)
+    bottom = f.nose_len + f.mouth_len * rng.uniform(2.4, 3.4)
+    half = rng.uniform(0.36, 0.5)
+    return _render_mask(img, f, _mask_outline(f, top, bottom, half, rng, bridge=False), top, bottom, half, rng)
+
+
+def draw_mask_on_chin(img: np.ndarray, keypoints, rng: random.Random) -> np.ndarray:
+    """Worn wrong: pulled down below the lips onto the chin, nose and mouth bare."""
+    f = Face(keypoints, img.shape[0])
+    top = f.nose_len + f.mouth_len * rng.uniform(1.25, 1.7)
+    bottom = f.nose_len + f.mouth_len * rng.uniform(3.0, 3.9)
+    half = rng.uniform(0.38, 0.52)
+    return _render_mask(img, f, _mask_outline(f, top, bottom, half, rng, bridge=False), top, bottom, half, rng)
+
+
+def draw_mask_one_ear(img: np.ndarray, keypoints, rng: random.Random) -> np.ndarray:
+    """Worn wrong: hanging from one ear beside the jaw, nose and mouth bare."""
+    size = img.shape[0]
+    f = Face(keypoints, size)
+    side = rng.choice((-1, 1))
+    ear = f.at(side * 0.45, f.nose_len * rng.uniform(0.5, 0.9))
+    length = (f.nose_len + f.mouth_len * 2.5) * rng.uniform(0.8, 1.1)
+    width = f.width * rng.uniform(0.25, 0.35)
+    # Hangs down along the jaw from the ear, its inner edge outside the mouth corner.
+    a = rng.uniform(-0.05, 0.3) * side
+    down = np.array([math.sin(a), math.cos(a)], dtype=np.float32) @ np.array([[f.right[0], f.right[1]], [f.down[0], f.down[1]]], dtype=np.float32)
+    across = -np.array([down[1], -down[0]], dtype=np.float32) * side
+    start = ear + down * length * 0.1
+    pts = [start, start + across * width, start + across * width * 0.9 + down * length, start + down * length * 0.95]
     alpha = Image.new('L', (size, size), 0)
     ImageDraw.Draw(alpha).polygon([tuple(p) for p in pts], fill=255)
     alpha = alpha.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 1.5)))
     fill = _shade(_texture(size, _colour(rng), rng), f, rng)
     out = _composite(img.astype(np.float32), fill, alpha)
-    draw = ImageDraw.Draw(Image.fromarray(out))
     pil = Image.fromarray(out)
-    draw = ImageDraw.Draw(pil)
-    if rng.random() < 0.5:  # pleats
-        dark = tuple(int(c * 0.75) for c in fill[int(min(size - 1, max(0, f.nose[1]))), int(min(size - 1, max(0, f.nose[0])))])
-        for k in range(rng.randint(2, 3)):
-            d = top + (bottom - top) * (0.3 + 0.2 * k)
-            draw.line([tuple(f.at(-half * 0.85, d)), tuple(f.at(half * 0.85, d))], fill=dark, width=1)
-    if rng.random() < 0.6:  # ear loops
+    if rng.random() < 0.7:
         loop = (235, 235, 235) if rng.random() < 0.6 else (40, 40, 40)
-        for side in (-1, 1):
-            draw.line([tuple(f.at(side * half, top + f.nose_len * 0.2)), tuple(f.at(side * 0.55, -f.nose_len * 0.1))], fill=loop, width=1)
+        ImageDraw.Draw(pil).line([tuple(start), tuple(f.at(side * 0.55, -f.nose_len * 0.1))], fill=loop, width=1)
     return np.asarray(pil)
+
+
+INCORRECT = (draw_mask_below_nose, draw_mask_below_nose, draw_mask_on_chin, draw_mask_one_ear)
 
 
 def _skin(img, f):

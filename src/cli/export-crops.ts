@@ -1,5 +1,5 @@
-// npm run export-crops -- --data DIR --out DIR [--split train,val,test] [--size 192] [--margin 0.8]
-// Exports the most confident face of every labelled image through the product's own detector
+// npm run export-crops -- --data DIR --out DIR [--split train,val,test | --flat NAME] [--size 192] [--margin 0.8]
+// Exports the subject face (nearest the centre, in face sizes) of every labelled image through the product's own detector
 // and crop code, so that training sees faces framed exactly as the kiosk frames them. The
 // wider margin leaves room for training-time scale and shift jitter around the kiosk's crop.
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { decodeImage, ImageDecodeError } from '../main/vision/image';
 import { DEFAULT_PIPELINE_OPTIONS, detectWithPasses, stillImagePasses } from '../main/vision/pipeline';
 import { KEYPOINT_NAMES } from '../main/vision/blazeface-decode';
 import { listFiles } from './files';
-import { EVAL_CLASSES, type EvalClass } from './metrics';
+import { EVAL_CLASSES, subjectFace, type EvalClass } from './metrics';
 import { DEFAULT_DETECTOR_DIR } from './model-paths';
 
 const { values } = parseArgs({
@@ -22,10 +22,12 @@ const { values } = parseArgs({
     split: { type: 'string', default: 'train,val,test' },
     size: { type: 'string', default: '192' },
     margin: { type: 'string', default: '0.8' },
+    // A set without split folders (label folders directly under --data), exported as split NAME.
+    flat: { type: 'string' },
   },
 });
 if (!values.data || !values.out) {
-  console.error('Usage: npm run export-crops -- --data DIR --out DIR [--split train,val,test] [--size 192] [--margin 0.8]');
+  console.error('Usage: npm run export-crops -- --data DIR --out DIR [--split train,val,test | --flat NAME] [--size 192] [--margin 0.8]');
   process.exit(2);
 }
 const size = Number(values.size);
@@ -34,11 +36,12 @@ const { minScore } = DEFAULT_PIPELINE_OPTIONS.stillImage;
 const passes = stillImagePasses();
 const detector = await FaceDetector.load(DEFAULT_DETECTOR_DIR);
 
-for (const split of values.split.split(',')) {
+const splits = values.flat ? [values.flat] : values.split.split(',');
+for (const split of splits) {
   const rows: string[] = [];
   const noFace: Record<string, number> = {};
   for (const label of Object.keys(EVAL_CLASSES) as EvalClass[]) {
-    const dir = join(values.data, split, label);
+    const dir = values.flat ? join(values.data, label) : join(values.data, split, label);
     if (!existsSync(dir)) continue;
     const outDir = join(values.out, split, label);
     mkdirSync(outDir, { recursive: true });
@@ -53,7 +56,8 @@ for (const split of values.split.split(',')) {
         continue;
       }
       const { faces, pass } = await detectWithPasses(detector, image, passes, minScore);
-      const face = faces[0];
+      // The same subject rule as `scan --eval`: in a photo of several people, the one the label is about.
+      const face = subjectFace(faces, image.width, image.height);
       if (!face) {
         noFace[label]!++;
         rows.push(JSON.stringify({ split, label, source: file, face: false }));
@@ -70,6 +74,9 @@ for (const split of values.split.split(',')) {
         JSON.stringify({
           split, label, source: file, face: true, crop: join(split, label, name), score: face.score, border: passes[pass]!.border,
           faces: faces.length, keypoints, margin,
+          // The face's own resolution in the photo: training uses it to keep image quality from
+          // telling the classes apart.
+          faceSide: Math.round(Math.max(face.box.width, face.box.height)),
         }),
       );
     }

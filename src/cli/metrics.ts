@@ -1,9 +1,11 @@
 // Evaluation arithmetic for `scan --eval`: pure functions over (expected, predicted) pairs.
 import type { Verdict } from '../main/vision/labels';
 
-export const EVAL_CLASSES = { with_mask: 'mask', without_mask: 'no_mask' } as const satisfies Record<string, Verdict>;
+/** Label folders an evaluation set may hold, and the verdict each one expects. */
+export const EVAL_CLASSES = { with_mask: 'mask', without_mask: 'no_mask', incorrect: 'incorrect' } as const satisfies Record<string, Verdict>;
 export type EvalClass = keyof typeof EVAL_CLASSES;
 export type Prediction = Verdict | 'no_face';
+export const PREDICTIONS = ['mask', 'no_mask', 'incorrect', 'no_face'] as const satisfies readonly Prediction[];
 
 export interface EvalRecord {
   file: string;
@@ -16,59 +18,84 @@ export interface EvalRecord {
 }
 
 export interface EvalReport {
+  /** The label folders present in the set, in EVAL_CLASSES order. */
+  classes: EvalClass[];
   n: number;
   nDetected: number;
   /** No-face counts as wrong. */
   accuracy: number;
   /** Over images where a face was found. */
   accuracyDetected: number;
+  /** Mean over the classes present of their recall, no face counted as wrong. */
+  balancedAccuracy: number;
+  /** Mean over the classes present of their recall on detected faces. */
+  balancedAccuracyDetected: number;
   noFaceRate: number;
-  detectionRate: Record<EvalClass, number>;
+  detectionRate: Partial<Record<EvalClass, number>>;
   precision: Partial<Record<Verdict, number>>;
+  /** Per expected verdict, on detected faces. */
   recall: Partial<Record<Verdict, number>>;
+  /** Per expected verdict, no face counted as wrong. */
+  recallEndToEnd: Partial<Record<Verdict, number>>;
+  /**
+   * What the kiosk does with the answer: "compliant" (mask) or not (no mask, incorrect). Share
+   * of each folder's detected faces that got the right side of that line.
+   */
+  complianceRecall: Partial<Record<EvalClass, number>>;
   /** confusion[expected folder][prediction] = count */
-  confusion: Record<EvalClass, Record<Prediction, number>>;
+  confusion: Partial<Record<EvalClass, Record<Prediction, number>>>;
   imagesPerSecond: number;
-  /** Over images with a face: how well P(mask) ranks masked above bare faces. */
+  /** Over images with a face, masked against bare folders: how well P(mask) ranks masked above bare faces. */
   rocAuc: number;
   /** Expected calibration error of the verdict confidence, 10 equal-width bins. */
   ece: number;
 }
 
 const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
+const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 
 export function evaluate(records: readonly EvalRecord[], seconds: number): EvalReport {
-  const classes = Object.keys(EVAL_CLASSES) as EvalClass[];
-  const confusion = Object.fromEntries(
-    classes.map((c) => [c, { mask: 0, no_mask: 0, incorrect: 0, no_face: 0 } satisfies Record<Prediction, number>]),
-  ) as Record<EvalClass, Record<Prediction, number>>;
+  const classes = (Object.keys(EVAL_CLASSES) as EvalClass[]).filter((c) => records.some((r) => r.expected === c));
+  const confusion: Partial<Record<EvalClass, Record<Prediction, number>>> = {};
+  for (const c of classes) confusion[c] = { mask: 0, no_mask: 0, incorrect: 0, no_face: 0 };
   let correct = 0;
   let detected = 0;
   for (const r of records) {
-    confusion[r.expected][r.predicted]++;
+    confusion[r.expected]![r.predicted]++;
     if (r.predicted !== 'no_face') detected++;
     if (r.predicted === EVAL_CLASSES[r.expected]) correct++;
   }
   const precision: Partial<Record<Verdict, number>> = {};
   const recall: Partial<Record<Verdict, number>> = {};
-  const detectionRate = {} as Record<EvalClass, number>;
+  const recallEndToEnd: Partial<Record<Verdict, number>> = {};
+  const complianceRecall: Partial<Record<EvalClass, number>> = {};
+  const detectionRate: Partial<Record<EvalClass, number>> = {};
   for (const c of classes) {
     const v = EVAL_CLASSES[c];
-    const total = records.filter((r) => r.expected === c).length;
-    const predictedAsV = classes.reduce((n, other) => n + confusion[other][v], 0);
-    precision[v] = ratio(confusion[c][v], predictedAsV);
-    recall[v] = ratio(confusion[c][v], total - confusion[c].no_face);
-    detectionRate[c] = ratio(total - confusion[c].no_face, total);
+    const row = confusion[c]!;
+    const total = PREDICTIONS.reduce((n, p) => n + row[p], 0);
+    const found = total - row.no_face;
+    const predictedAsV = classes.reduce((n, other) => n + confusion[other]![v], 0);
+    precision[v] = ratio(row[v], predictedAsV);
+    recall[v] = ratio(row[v], found);
+    recallEndToEnd[v] = ratio(row[v], total);
+    complianceRecall[c] = ratio(v === 'mask' ? row.mask : row.no_mask + row.incorrect, found);
+    detectionRate[c] = ratio(found, total);
   }
   return {
+    classes,
     n: records.length,
     nDetected: detected,
     accuracy: ratio(correct, records.length),
     accuracyDetected: ratio(correct, detected),
+    balancedAccuracy: mean(classes.map((c) => recallEndToEnd[EVAL_CLASSES[c]]!)),
+    balancedAccuracyDetected: mean(classes.map((c) => recall[EVAL_CLASSES[c]]!)),
     noFaceRate: ratio(records.length - detected, records.length),
     detectionRate,
     precision,
     recall,
+    recallEndToEnd,
+    complianceRecall,
     confusion,
     imagesPerSecond: ratio(records.length, seconds),
     ...classifierQuality(records),
@@ -77,12 +104,37 @@ export function evaluate(records: readonly EvalRecord[], seconds: number): EvalR
 
 function classifierQuality(records: readonly EvalRecord[]): { rocAuc: number; ece: number } {
   const scored = records.filter((r) => r.predicted !== 'no_face' && r.pMask !== undefined);
-  const positives = scored.filter((r) => EVAL_CLASSES[r.expected] === 'mask').map((r) => r.pMask!);
-  const negatives = scored.filter((r) => EVAL_CLASSES[r.expected] !== 'mask').map((r) => r.pMask!);
+  const positives = scored.filter((r) => r.expected === 'with_mask').map((r) => r.pMask!);
+  const negatives = scored.filter((r) => r.expected === 'without_mask').map((r) => r.pMask!);
   return {
     rocAuc: rocAuc(positives, negatives),
     ece: expectedCalibrationError(scored.filter((r) => r.confidence !== undefined).map((r) => ({ confidence: r.confidence!, correct: r.predicted === EVAL_CLASSES[r.expected] }))),
   };
+}
+
+/**
+ * The face a labelled crop is about when the detector finds several: the one nearest the
+ * crop's centre, distance measured in face sizes, so a large face slightly off-centre wins over
+ * a small one in a corner. (The most confident face can be a bystander's.)
+ */
+export function subjectFace<F extends { box: { x: number; y: number; width: number; height: number } }>(
+  faces: readonly F[],
+  width: number,
+  height: number,
+): F | undefined {
+  let best: F | undefined;
+  let bestCost = Infinity;
+  for (const f of faces) {
+    const side = Math.max(1, Math.max(f.box.width, f.box.height));
+    const dx = f.box.x + f.box.width / 2 - width / 2;
+    const dy = f.box.y + f.box.height / 2 - height / 2;
+    const cost = Math.hypot(dx, dy) / side;
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = f;
+    }
+  }
+  return best;
 }
 
 /** Probability that a random positive scores above a random negative (ties count half). */

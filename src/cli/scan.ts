@@ -1,19 +1,19 @@
 // npm run scan -- <image|folder...> [--model DIR] [--json]
-// npm run scan -- --eval <folder with with_mask/ and without_mask/> [--json]
+// npm run scan -- --eval <folder with with_mask/, without_mask/, incorrect/> [--json]
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_PIPELINE_OPTIONS, VisionPipeline, type FaceResult } from '../main/vision/pipeline';
+import { DEFAULT_PIPELINE_OPTIONS, VisionPipeline, type FaceResult, type FrameResult } from '../main/vision/pipeline';
 import { ImageDecodeError } from '../main/vision/image';
 import { parseProviderList } from '../main/vision/runtime';
 import { listFiles } from './files';
-import { EVAL_CLASSES, evaluate, type EvalClass, type EvalRecord, type EvalReport } from './metrics';
+import { EVAL_CLASSES, PREDICTIONS, evaluate, subjectFace, type EvalClass, type EvalRecord, type EvalReport } from './metrics';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR } from './model-paths';
 
 const USAGE = `Usage:
   npm run scan -- <image|folder...> [--model DIR] [--json]
-  npm run scan -- --eval <folder with with_mask/ and without_mask/> [--json]
+  npm run scan -- --eval <folder with with_mask/, without_mask/ and optionally incorrect/> [--json]
 Options:
   --model DIR       classifier folder (Optimum layout); default models/facemask-default
   --detector DIR    face detector folder; default models/blazeface
@@ -91,9 +91,9 @@ function faceJson(file: string, index: number, count: number, f: FaceResult) {
 }
 
 /** Runs the pipeline on one file; a file that is not a usable image is reported, not fatal. */
-async function analyse(pipeline: VisionPipeline, file: string): Promise<FaceResult[] | { error: string }> {
+async function analyse(pipeline: VisionPipeline, file: string): Promise<FrameResult | { error: string }> {
   try {
-    return (await pipeline.analyzeImage(file)).faces;
+    return await pipeline.analyzeImage(file);
   } catch (err) {
     if (err instanceof ImageDecodeError) return { error: err.message };
     throw err;
@@ -110,12 +110,13 @@ async function scan(opts: Options, out: (line: string) => void): Promise<void> {
     let skipped = 0;
     let faces = 0;
     for (const file of files) {
-      const result = await analyse(pipeline, file);
-      if ('error' in result) {
+      const analysed = await analyse(pipeline, file);
+      if ('error' in analysed) {
         skipped++;
-        out(opts.json ? JSON.stringify({ file, skipped: true, error: result.error }) : `${file}  skipped: ${result.error}`);
+        out(opts.json ? JSON.stringify({ file, skipped: true, error: analysed.error }) : `${file}  skipped: ${analysed.error}`);
         continue;
       }
+      const result = analysed.faces;
       if (result.length === 0) out(opts.json ? JSON.stringify({ file, faces: 0 }) : `${file}  no face found`);
       result.forEach((f, i) => {
         faces++;
@@ -135,9 +136,9 @@ async function scan(opts: Options, out: (line: string) => void): Promise<void> {
 
 async function runEval(opts: Options, out: (line: string) => void): Promise<EvalReport> {
   const [root] = opts.paths;
-  if (!root || opts.paths.length > 1) throw new UsageError('--eval takes one folder holding with_mask/ and without_mask/.');
+  if (!root || opts.paths.length > 1) throw new UsageError('--eval takes one folder holding with_mask/, without_mask/ and optionally incorrect/.');
   const classes = (Object.keys(EVAL_CLASSES) as EvalClass[]).filter((c) => existsSync(join(root, c)));
-  if (classes.length === 0) throw new UsageError(`${root} holds neither with_mask/ nor without_mask/.`);
+  if (classes.length === 0) throw new UsageError(`${root} holds none of ${Object.keys(EVAL_CLASSES).map((c) => `${c}/`).join(', ')}.`);
   const pipeline = await loadPipeline(opts);
   const records: EvalRecord[] = [];
   const skipped: { file: string; error: string }[] = [];
@@ -151,8 +152,7 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
           out(opts.json ? JSON.stringify({ file, skipped: true, error: result.error }) : `${file}  skipped: ${result.error}`);
           continue;
         }
-        // The most confident face is the subject of a labelled photo.
-        const face = [...result].sort((a, b) => b.detectorScore - a.detectorScore)[0];
+        const face = subjectFace(result.faces, result.width, result.height);
         const record: EvalRecord = {
           file: relative(root, file),
           expected,
@@ -175,10 +175,14 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
     out(`images: ${report.n} (${skipped.length} skipped), faces found in ${report.nDetected}`);
     out(`accuracy (no face counts as wrong): ${pct(report.accuracy)}`);
     out(`accuracy on images with a face:     ${pct(report.accuracyDetected)}`);
-    out(`no-face rate: ${pct(report.noFaceRate)}; detection rate: ${classes.map((c) => `${c} ${pct(report.detectionRate[c])}`).join(', ')}`);
-    for (const v of ['mask', 'no_mask'] as const) out(`${v}: precision ${pct(report.precision[v] ?? 0)}, recall ${pct(report.recall[v] ?? 0)} (on detected faces)`);
-    out('confusion (rows: folder; columns: mask, no_mask, no_face):');
-    for (const c of classes) out(`  ${c.padEnd(13)} ${[report.confusion[c].mask, report.confusion[c].no_mask, report.confusion[c].no_face].map((n) => String(n).padStart(5)).join(' ')}`);
+    out(`balanced accuracy (mean recall):    ${pct(report.balancedAccuracy)} end to end, ${pct(report.balancedAccuracyDetected)} on detected faces`);
+    out(`no-face rate: ${pct(report.noFaceRate)}; detection rate: ${classes.map((c) => `${c} ${pct(report.detectionRate[c] ?? 0)}`).join(', ')}`);
+    for (const c of classes) {
+      const v = EVAL_CLASSES[c];
+      out(`${v}: precision ${pct(report.precision[v] ?? 0)}, recall ${pct(report.recall[v] ?? 0)} (on detected faces); right side of the compliance line ${pct(report.complianceRecall[c] ?? 0)}`);
+    }
+    out(`confusion (rows: folder; columns: ${PREDICTIONS.join(', ')}):`);
+    for (const c of classes) out(`  ${c.padEnd(13)} ${PREDICTIONS.map((p) => String(report.confusion[c]![p]).padStart(5)).join(' ')}`);
     out(`ROC AUC ${report.rocAuc.toFixed(4)}; expected calibration error ${report.ece.toFixed(4)}`);
     out(`speed: ${report.imagesPerSecond.toFixed(1)} images/s`);
   }

@@ -40,17 +40,17 @@ export const Frame = z
 export type Frame = z.infer<typeof Frame>;
 
 const Box = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
-export const ScreenState = z.enum(['idle', 'checking', 'guidance', 'compliant', 'violation']);
-export const TrackState = z.enum(['checking', 'guidance', 'compliant', 'violation']);
+export const ScreenState = z.enum(['idle', 'checking', 'guidance', 'compliant', 'incorrect', 'violation']);
+export const TrackState = z.enum(['checking', 'guidance', 'compliant', 'incorrect', 'violation']);
 export const Guidance = z.enum(['step_closer', 'face_camera', 'too_dark']);
 
 export const FrameResponse = z.object({
   state: ScreenState,
   guidance: Guidance.nullable(),
-  faces: z.array(z.object({ id: z.number(), box: Box, state: TrackState, guidance: Guidance.nullable(), pMask: z.number().nullable() })),
+  faces: z.array(z.object({ id: z.number(), box: Box, state: TrackState, guidance: Guidance.nullable(), pMask: z.number().nullable(), pIncorrect: z.number().nullable() })),
   /** Played by the renderer; main has already applied mute, volume and quiet hours. */
   sound: z.enum(['alert', 'chime']).nullable(),
-  events: z.array(z.object({ kind: z.enum(['violation', 'compliant']), trackId: z.number(), at: z.number() })),
+  events: z.array(z.object({ kind: z.enum(['violation', 'compliant']), verdict: z.enum(['mask', 'no_mask', 'incorrect']), trackId: z.number(), at: z.number() })),
   width: z.number(),
   height: z.number(),
   pipelineMs: z.number(),
@@ -79,6 +79,7 @@ export const LogFilter = z.object({
   from: Time.optional(),
   to: Time.optional(),
   flag: z.enum(['all', 'unreviewed', 'reviewed', 'false_positive', 'confirmed']).default('all'),
+  verdict: z.enum(['all', 'no_mask', 'incorrect']).default('all'),
 });
 export const LogPageQuery = LogFilter.extend({
   before: z.object({ at: Time, id: z.number().int().min(0) }).optional(),

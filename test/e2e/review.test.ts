@@ -27,9 +27,9 @@ describe.skipIf(Boolean(missing))('review screen', () => {
     for (const [i, row] of sample('test', 'without_mask', 3).entries()) {
       const frame = await decodeImage(row.path);
       const box = { x: 0, y: 0, width: frame.width, height: frame.height };
-      await server.core.violationLog!.record([{ kind: 'violation', trackId: i + 1, at: now - (i + 1) * 600_000, confidence: 0.9 - i * 0.05, box }], frame);
+      await server.core.violationLog!.record([{ kind: 'violation', verdict: i === 0 ? 'incorrect' : 'no_mask', trackId: i + 1, at: now - (i + 1) * 600_000, confidence: 0.9 - i * 0.05, box }], frame);
     }
-    for (let i = 0; i < 5; i++) await server.core.violationLog!.record([{ kind: 'compliant', trackId: 10 + i, at: now - i * 60_000, confidence: 0.97, box: { x: 0, y: 0, width: 10, height: 10 } }], { data: new Uint8Array(4 * 16 * 16), width: 16, height: 16, channels: 4 });
+    for (let i = 0; i < 5; i++) await server.core.violationLog!.record([{ kind: 'compliant', verdict: 'mask', trackId: 10 + i, at: now - i * 60_000, confidence: 0.97, box: { x: 0, y: 0, width: 10, height: 10 } }], { data: new Uint8Array(4 * 16 * 16), width: 16, height: 16, channels: 4 });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     mkdirSync(SHOTS, { recursive: true });

@@ -80,6 +80,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     violationAt: s.compliance.violationAt,
     minDwellMs: s.compliance.minDwellMs,
     cooldownMs: s.compliance.cooldownMs,
+    incorrectIsViolation: s.compliance.incorrectIsViolation,
   });
   const tracker = new ComplianceTracker(trackerOptions(settings));
   let cameraLabel = settings.camera.deviceId ?? 'default';

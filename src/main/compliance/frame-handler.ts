@@ -23,7 +23,8 @@ export interface FrameHandlerDeps {
 
 /** What the tracker needs of one face the pipeline found. */
 export function observationOf(face: FaceResult): FaceObservation {
-  return { box: face.box, keypoints: face.keypoints, pMask: face.verdictProbabilities.mask ?? 0, brightness: face.brightness };
+  const p = face.verdictProbabilities;
+  return { box: face.box, keypoints: face.keypoints, pMask: p.mask ?? 0, pIncorrect: p.incorrect ?? 0, brightness: face.brightness };
 }
 
 /** A frame that arrives while another is being analysed; the renderer sends one at a time. */
@@ -59,9 +60,9 @@ export function createFrameHandler(deps: FrameHandlerDeps): (frame: Frame) => Pr
     return {
       state: status.state,
       guidance: status.guidance,
-      faces: status.tracks.map((t) => ({ id: t.id, box: t.box, state: t.state, guidance: t.guidance, pMask: t.pMask })),
+      faces: status.tracks.map((t) => ({ id: t.id, box: t.box, state: t.state, guidance: t.guidance, pMask: t.pMask, pIncorrect: t.pIncorrect })),
       sound: soundFor(status.events, deps.settings().sound, new Date(at)),
-      events: status.events.map((e) => ({ kind: e.kind, trackId: e.trackId, at: e.at })),
+      events: status.events.map((e) => ({ kind: e.kind, verdict: e.verdict, trackId: e.trackId, at: e.at })),
       width: frame.width,
       height: frame.height,
       pipelineMs: result.timings.total,

@@ -18,10 +18,13 @@ export function inQuietHours(quiet: Settings['sound']['quietHours'], local: Date
   return start <= end ? now >= start && now < end : now >= start || now < end;
 }
 
-/** An alert outranks a chime; the tracker already ensures one event per person per visit. */
+/**
+ * An alert outranks a chime; the tracker already ensures one event per person per visit. A mask
+ * below the nose gets the alert even where it is only a reminder: it asks the person to act.
+ */
 export function soundFor(events: readonly ComplianceEvent[], sound: Settings['sound'], local: Date): Sound | null {
   if (sound.muted || sound.volume === 0 || inQuietHours(sound.quietHours, local)) return null;
-  if (events.some((e) => e.kind === 'violation')) return 'alert';
+  if (events.some((e) => e.kind === 'violation' || e.verdict === 'incorrect')) return 'alert';
   if (events.some((e) => e.kind === 'compliant')) return 'chime';
   return null;
 }

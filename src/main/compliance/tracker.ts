@@ -2,11 +2,12 @@
 // mask probability is smoothed, and a verdict needs a minimum dwell and crosses hysteresis
 // thresholds, so a face hovering at the decision boundary does not flicker the screen or
 // repeat alarms. One violation event per person per visit, with a cooldown for a person who is
-// lost for a moment and found again.
+// lost for a moment and found again. A mask worn below the nose is its own state ("incorrect"):
+// a violation by default, or only a reminder when the facility chooses so.
 import type { Box, Point } from '../vision/detector';
 import type { KeypointName } from '../vision/blazeface-decode';
 
-export type TrackState = 'checking' | 'guidance' | 'compliant' | 'violation';
+export type TrackState = 'checking' | 'guidance' | 'compliant' | 'incorrect' | 'violation';
 export type ScreenState = 'idle' | TrackState;
 export type Guidance = 'step_closer' | 'face_camera' | 'too_dark';
 
@@ -14,8 +15,10 @@ export type Guidance = 'step_closer' | 'face_camera' | 'too_dark';
 export interface FaceObservation {
   box: Box;
   keypoints: Record<KeypointName, Point>;
-  /** Calibrated probability that the face wears a mask. */
+  /** Calibrated probability that the face wears a mask, properly. */
   pMask: number;
+  /** Calibrated probability of a mask worn below the nose; 0 from a model without that class. */
+  pIncorrect: number;
   /** Mean luminance of the face crop, 0..1. */
   brightness: number;
 }
@@ -43,6 +46,13 @@ export interface TrackerOptions {
   guidanceAfterMs: number;
   /** A new track where a person just triggered an event repeats no event within this time. */
   cooldownMs: number;
+  /**
+   * A mask below the nose is a violation (logged, alert sound). When false it is only a
+   * reminder: the screen still asks the person to pull it up, but it counts as compliant.
+   */
+  incorrectIsViolation: boolean;
+  /** The kind of a violation (no mask or worn wrong) changes only when the other is this much likelier. */
+  kindMargin: number;
 }
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
@@ -61,10 +71,17 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   minBrightness: 0.12,
   guidanceAfterMs: 400,
   cooldownMs: 4_000,
+  incorrectIsViolation: true,
+  kindMargin: 0.15,
 };
+
+/** What a judged person was found to wear (or not). */
+export type WornVerdict = 'mask' | 'no_mask' | 'incorrect';
 
 export interface ComplianceEvent {
   kind: 'violation' | 'compliant';
+  /** no_mask or incorrect for a violation; mask, or incorrect when that is only a reminder, for compliant. */
+  verdict: WornVerdict;
   trackId: number;
   /** Milliseconds since the epoch. */
   at: number;
@@ -79,6 +96,7 @@ export interface TrackView {
   state: TrackState;
   guidance: Guidance | null;
   pMask: number | null;
+  pIncorrect: number | null;
 }
 
 export interface ComplianceStatus {
@@ -93,11 +111,15 @@ interface Track {
   box: Box;
   lastSeen: number;
   pMask: number | null;
+  pIncorrect: number | null;
   firstUsable: number | null;
   usable: number;
   badSince: number | null;
   badReason: Guidance | null;
+  /** Which side of the compliance line the person is on... */
   verdict: 'compliant' | 'violation' | null;
+  /** ...and what they wear there. */
+  worn: WornVerdict | null;
   announced: Set<ComplianceEvent['kind']>;
 }
 
@@ -120,7 +142,7 @@ export function viewProblem(face: FaceObservation, frameWidth: number, o: Tracke
   return null;
 }
 
-const SEVERITY: Record<ScreenState, number> = { idle: 0, compliant: 1, checking: 2, guidance: 3, violation: 4 };
+const SEVERITY: Record<ScreenState, number> = { idle: 0, compliant: 1, checking: 2, guidance: 3, incorrect: 4, violation: 5 };
 
 export class ComplianceTracker {
   private tracks: Track[] = [];
@@ -151,7 +173,9 @@ export class ComplianceTracker {
     this.recent = this.recent.filter((r) => now - r.at <= o.cooldownMs);
 
     const live = this.tracks.filter((t) => t.lastSeen === now);
-    const tracks = live.map((t): TrackView => ({ id: t.id, box: t.box, state: this.stateOf(t, now), guidance: this.guidanceOf(t, now), pMask: t.pMask }));
+    const tracks = live.map((t): TrackView => ({
+      id: t.id, box: t.box, state: this.stateOf(t, now), guidance: this.guidanceOf(t, now), pMask: t.pMask, pIncorrect: t.pIncorrect,
+    }));
     let state: ScreenState = 'idle';
     for (const t of tracks) if (SEVERITY[t.state] > SEVERITY[state]) state = t.state;
     const guidance = state === 'guidance' ? (tracks.find((t) => t.state === 'guidance')?.guidance ?? null) : null;
@@ -185,8 +209,8 @@ export class ComplianceTracker {
 
   private open(face: FaceObservation, now: number): Track {
     const track: Track = {
-      id: this.nextId++, box: face.box, lastSeen: now, pMask: null, firstUsable: null, usable: 0,
-      badSince: null, badReason: null, verdict: null, announced: new Set(),
+      id: this.nextId++, box: face.box, lastSeen: now, pMask: null, pIncorrect: null, firstUsable: null, usable: 0,
+      badSince: null, badReason: null, verdict: null, worn: null, announced: new Set(),
     };
     this.tracks.push(track);
     return track;
@@ -207,29 +231,49 @@ export class ComplianceTracker {
     track.badReason = null;
     track.firstUsable ??= now;
     track.usable++;
-    track.pMask = track.pMask === null ? face.pMask : track.pMask + (1 - Math.exp(-dt / o.smoothingMs)) * (face.pMask - track.pMask);
+    const k = 1 - Math.exp(-dt / o.smoothingMs);
+    track.pMask = track.pMask === null ? face.pMask : track.pMask + k * (face.pMask - track.pMask);
+    track.pIncorrect = track.pIncorrect === null ? face.pIncorrect : track.pIncorrect + k * (face.pIncorrect - track.pIncorrect);
     if (track.usable < o.minObservations || now - track.firstUsable < o.minDwellMs) return;
 
-    const p = track.pMask;
+    const pIncorrect = track.pIncorrect;
+    const pBare = Math.max(0, 1 - track.pMask - pIncorrect);
+    // The compliance line: a mask below the nose falls on the violation side unless the facility
+    // counts it as a reminder only.
+    const p = o.incorrectIsViolation ? track.pMask : track.pMask + pIncorrect;
     let verdict = track.verdict;
     if (p >= o.compliantAt) verdict = 'compliant';
     else if (p <= o.violationAt) verdict = 'violation';
-    if (verdict === track.verdict || verdict === null) return;
+    if (verdict === null) return;
+    const changedSide = verdict !== track.verdict;
     track.verdict = verdict;
-    this.announce(track, verdict, verdict === 'compliant' ? p : 1 - p, now, events);
+    track.worn = this.wornOf(track, verdict, pBare);
+    if (!changedSide) return;
+    this.announce(track, verdict, track.worn, verdict === 'compliant' ? p : 1 - p, now, events);
+  }
+
+  /** What the person wears on their side of the line, sticky within kindMargin so it does not flicker. */
+  private wornOf(track: Track, side: 'compliant' | 'violation', pBare: number): WornVerdict {
+    const pMask = track.pMask ?? 0;
+    const pIncorrect = track.pIncorrect ?? 0;
+    const [other, pOther] = side === 'compliant' ? (['mask', pMask] as const) : (['no_mask', pBare] as const);
+    const current = track.worn === 'incorrect' || track.worn === other ? track.worn : null;
+    if (current === 'incorrect') return pOther > pIncorrect + this.options.kindMargin ? other : 'incorrect';
+    if (current === other) return pIncorrect > pOther + this.options.kindMargin ? 'incorrect' : other;
+    return pIncorrect > pOther ? 'incorrect' : other;
   }
 
   /** Emits an event unless this track, or a person just seen in the same place, already had it. */
-  private announce(track: Track, kind: ComplianceEvent['kind'], confidence: number, now: number, events: ComplianceEvent[]): void {
+  private announce(track: Track, kind: ComplianceEvent['kind'], verdict: WornVerdict, confidence: number, now: number, events: ComplianceEvent[]): void {
     if (track.announced.has(kind)) return;
     track.announced.add(kind);
     const repeat = this.recent.some((r) => r.kind === kind && iou(r.box, track.box) >= this.options.iouMatch);
     this.recent.push({ kind, box: track.box, at: now });
-    if (!repeat) events.push({ kind, trackId: track.id, at: now, confidence, box: track.box });
+    if (!repeat) events.push({ kind, verdict, trackId: track.id, at: now, confidence, box: track.box });
   }
 
   private stateOf(track: Track, now: number): TrackState {
-    if (track.verdict) return track.verdict;
+    if (track.verdict) return track.worn === 'incorrect' ? 'incorrect' : track.verdict;
     return this.guidanceOf(track, now) ? 'guidance' : 'checking';
   }
 

@@ -30,6 +30,8 @@ export const Settings = z.object({
     violationAt: z.number().min(0.01).max(0.5).default(0.3),
     minDwellMs: z.number().int().min(0).max(5000).default(200),
     cooldownMs: z.number().int().min(0).max(600_000).default(4000),
+    /** A mask below the nose is logged as a violation; false makes it a reminder on screen only. */
+    incorrectIsViolation: z.boolean().default(true),
   }).prefault({}),
   sound: z.object({
     volume: z.number().min(0).max(1).default(0.8),

@@ -66,7 +66,7 @@ export class ViolationLog {
         this.options.log('warn', `violation log: snapshot not saved, event kept without it: ${(err as Error).message}`);
       }
       this.store.recordCheck(e.at, tz, {
-        trackId: e.trackId, verdict: 'no_mask', confidence: Math.min(1, Math.max(0, e.confidence)),
+        trackId: e.trackId, verdict: e.verdict === 'incorrect' ? 'incorrect' : 'no_mask', confidence: Math.min(1, Math.max(0, e.confidence)),
         modelId: this.options.modelId(), cameraId: this.options.cameraId(), snapshot,
       });
     }

@@ -42,6 +42,18 @@ describe('violation store', () => {
     store.close();
   });
 
+  it('filters by kind (no mask, mask below the nose) through its own index', () => {
+    const { store } = ViolationStore.open(dir);
+    const ids = Array.from({ length: 12 }, (_, i) => store.recordCheck(T0 + i * 60_000, 0, { ...violation(i), verdict: i % 4 === 0 ? 'incorrect' : 'no_mask' })!);
+    expect(store.page({ limit: 100, verdict: 'incorrect' }).rows.map((r) => r.id)).toEqual([ids[8], ids[4], ids[0]]);
+    expect(store.page({ limit: 100, verdict: 'no_mask' }).total).toBe(9);
+    expect(store.page({ limit: 100, verdict: 'all' }).total).toBe(12);
+    expect([...store.iterate({ verdict: 'incorrect' })].map((r) => r.verdict)).toEqual(['incorrect', 'incorrect', 'incorrect']);
+    const plan = store.db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM violations WHERE verdict = 'incorrect' ORDER BY at_utc DESC, id DESC LIMIT 10`).all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toContain('violations_incorrect');
+    store.close();
+  });
+
   it('counts a day by the kiosk’s local calendar', () => {
     const { store } = ViolationStore.open(dir);
     const lateEvening = Date.UTC(2026, 10, 20, 23, 30); // 00:30 next day at UTC+1

@@ -23,7 +23,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 27, 12);
-const event = (kind: ComplianceEvent['kind'], at = NOW, trackId = 1): ComplianceEvent => ({ kind, trackId, at, confidence: 0.9, box: { x: 10, y: 10, width: frame.width - 20, height: frame.height - 20 } });
+const event = (kind: ComplianceEvent['kind'], at = NOW, trackId = 1, verdict: ComplianceEvent['verdict'] = kind === 'violation' ? 'no_mask' : 'mask'): ComplianceEvent => ({ kind, verdict, trackId, at, confidence: 0.9, box: { x: 10, y: 10, width: frame.width - 20, height: frame.height - 20 } });
 const open = (mode: SnapshotMode = 'blurred', retention = { days: 30, maxMegabytes: 500 }) =>
   ViolationLog.open({ dir, snapshotMode: () => mode, retention: () => retention, modelId: () => 'facemask-default', cameraId: () => 'cam', log: (l, m) => logs.push(`${l} ${m}`), now: () => NOW });
 
@@ -45,6 +45,13 @@ describe('violation log', () => {
     expect(row).toMatchObject({ verdict: 'no_mask', modelId: 'facemask-default', cameraId: 'cam', confidence: 0.9 });
     expect(readdirSync(log.snapshotsDir)).toEqual([row!.snapshot]);
     expect(log.store.perDay(NOW - DAY, NOW + DAY)).toEqual([{ day: '2026-11-27', checks: 2, violations: 1 }]);
+    await log.close();
+  });
+
+  it('records what a violator wore: no mask, or a mask below the nose', async () => {
+    const log = open();
+    await log.record([event('violation', NOW, 1, 'incorrect'), event('violation', NOW + 1000, 2, 'no_mask')], frame);
+    expect(log.store.page({ limit: 10 }).rows.map((r) => r.verdict)).toEqual(['no_mask', 'incorrect']);
     await log.close();
   });
 

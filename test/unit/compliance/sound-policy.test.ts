@@ -3,7 +3,7 @@ import { inQuietHours, soundFor } from '../../../src/main/compliance/sound-polic
 import { DEFAULT_SETTINGS } from '../../../src/main/config/settings';
 import type { ComplianceEvent } from '../../../src/main/compliance/tracker';
 
-const ev = (kind: ComplianceEvent['kind']): ComplianceEvent => ({ kind, trackId: 1, at: 0, confidence: 0.9, box: { x: 0, y: 0, width: 1, height: 1 } });
+const ev = (kind: ComplianceEvent['kind'], verdict: ComplianceEvent['verdict'] = kind === 'violation' ? 'no_mask' : 'mask'): ComplianceEvent => ({ kind, verdict, trackId: 1, at: 0, confidence: 0.9, box: { x: 0, y: 0, width: 1, height: 1 } });
 const at = (hh: number, mm = 0): Date => new Date(2026, 10, 27, hh, mm);
 const sound = DEFAULT_SETTINGS.sound;
 
@@ -13,6 +13,12 @@ describe('sound policy', () => {
     expect(soundFor([ev('compliant')], sound, at(12))).toBe('chime');
     expect(soundFor([ev('compliant'), ev('violation')], sound, at(12))).toBe('alert');
     expect(soundFor([], sound, at(12))).toBeNull();
+  });
+
+  it('plays the alert for a mask below the nose, also where it is only a reminder', () => {
+    expect(soundFor([ev('violation', 'incorrect')], sound, at(12))).toBe('alert');
+    expect(soundFor([ev('compliant', 'incorrect')], sound, at(12))).toBe('alert');
+    expect(soundFor([ev('compliant', 'mask')], sound, at(12))).toBe('chime');
   });
 
   it('stays silent when muted, at zero volume, or in quiet hours', () => {

@@ -18,6 +18,7 @@ function face(pMask: number, x = 250, y = 150, width = 140, extra: Partial<FaceO
       leftEar: { x: x + 0.95 * w, y: y + 0.45 * w },
     },
     pMask,
+    pIncorrect: 0,
     brightness: 0.5,
     ...extra,
   };
@@ -114,6 +115,46 @@ describe('compliance tracker', () => {
     const s = play(new ComplianceTracker(), [...repeat(10, (i) => [face(0.05, 300 - i * 5, 200 - i * 3, 30 + i * 6)]), ...repeat(15, () => [face(0.05, 250, 170, 140)])]);
     expect(s.at(-1)!.state).toBe('violation');
     expect(events(s)).toHaveLength(1);
+  });
+
+  it('says "pull your mask up" for a mask below the nose: a violation of its own kind, one event', () => {
+    const below = (pMask: number, pIncorrect: number) => face(pMask, 250, 150, 140, { pIncorrect });
+    const s = play(new ComplianceTracker(), repeat(20, () => [below(0.05, 0.85)]));
+    expect(s.at(-1)!.state).toBe('incorrect');
+    expect(s.at(-1)!.tracks[0]).toMatchObject({ state: 'incorrect' });
+    expect(events(s)).toEqual([expect.objectContaining({ kind: 'violation', verdict: 'incorrect' })]);
+  });
+
+  it('tells no mask from a mask below the nose without flickering between the two', () => {
+    // The two non-compliant classes trade places frame by frame, within the kind margin.
+    const s = play(new ComplianceTracker(), repeat(45, (i) => [face(0.04, 250, 150, 140, { pIncorrect: i % 2 ? 0.55 : 0.41 })]));
+    const states = s.map((x) => x.state).filter((st) => st !== 'checking');
+    expect(new Set(states).size).toBe(1);
+    expect(events(s)).toHaveLength(1);
+  });
+
+  it('moves from "no mask" to "pull it up" when a person puts a mask on below the nose, without a second alarm', () => {
+    const s = play(new ComplianceTracker(), [...repeat(15, () => [face(0.03)]), ...repeat(20, () => [face(0.05, 250, 150, 140, { pIncorrect: 0.9 })])]);
+    expect(s[14]!.state).toBe('violation');
+    expect(s.at(-1)!.state).toBe('incorrect');
+    expect(events(s).map((e) => [e.kind, e.verdict])).toEqual([['violation', 'no_mask']]);
+  });
+
+  it('treats a mask below the nose as a reminder only when the facility turns that off', () => {
+    const s = play(new ComplianceTracker({ incorrectIsViolation: false }), repeat(20, () => [face(0.1, 250, 150, 140, { pIncorrect: 0.85 })]));
+    expect(s.at(-1)!.state).toBe('incorrect');
+    expect(events(s)).toEqual([expect.objectContaining({ kind: 'compliant', verdict: 'incorrect' })]);
+    // A bare face is still a violation.
+    const bare = play(new ComplianceTracker({ incorrectIsViolation: false }), repeat(20, () => [face(0.05, 250, 150, 140, { pIncorrect: 0.05 })]));
+    expect(events(bare)).toEqual([expect.objectContaining({ kind: 'violation', verdict: 'no_mask' })]);
+  });
+
+  it('works unchanged with a two-class model (no incorrect probability)', () => {
+    const s = play(new ComplianceTracker(), repeat(20, () => [face(0.05)]));
+    expect(s.at(-1)!.state).toBe('violation');
+    expect(events(s)).toEqual([expect.objectContaining({ kind: 'violation', verdict: 'no_mask' })]);
+    const ok = play(new ComplianceTracker(), repeat(20, () => [face(0.95)]));
+    expect(events(ok)).toEqual([expect.objectContaining({ kind: 'compliant', verdict: 'mask' })]);
   });
 
   it('names turned-away and dark faces', () => {
