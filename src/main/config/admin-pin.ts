@@ -29,6 +29,9 @@ function scrypt(pin: string, salt: Buffer, params: Stored['params']): Promise<Bu
 export type UnlockResult = { ok: true } | { ok: false; reason: 'wrong'; triesLeft: number } | { ok: false; reason: 'locked'; lockedUntil: number } | { ok: false; reason: 'not_set' };
 
 export class AdminPin {
+  /** Every PIN operation runs after the previous one has finished: see verify(). */
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly file: string,
     private readonly now: () => number = Date.now,
@@ -60,32 +63,48 @@ export class AdminPin {
     return s && s.lockedUntil > this.now() ? s.lockedUntil : 0;
   }
 
+  private serial<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(operation, operation);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** Sets a new PIN. The caller decides who may: the first run, or an unlocked admin. */
-  async set(pin: string): Promise<void> {
+  set(pin: string): Promise<void> {
+    return this.serial(() => this.setNow(pin));
+  }
+
+  private async setNow(pin: string): Promise<void> {
     if (!PIN_PATTERN.test(pin)) throw new Error('the PIN must be 4 to 8 digits');
     const salt = randomBytes(16);
     const hash = await scrypt(pin, salt, PARAMS);
     this.write({ version: 1, salt: salt.toString('base64'), hash: hash.toString('base64'), params: PARAMS, failures: 0, lockedUntil: 0 });
   }
 
-  async verify(pin: string): Promise<UnlockResult> {
+  /**
+   * Attempts run one at a time, and each is counted as a failure on disk before the comparison
+   * (then cleared if the PIN was right): however many attempts arrive at once, through however
+   * many connections, or if the process dies mid-check, the lockout holds.
+   */
+  verify(pin: string): Promise<UnlockResult> {
+    return this.serial(() => this.verifyNow(pin));
+  }
+
+  private async verifyNow(pin: string): Promise<UnlockResult> {
     const s = this.read();
     if (!s) return { ok: false, reason: 'not_set' };
     const now = this.now();
     if (s.lockedUntil > now) return { ok: false, reason: 'locked', lockedUntil: s.lockedUntil };
+    const failures = s.failures + 1;
+    const lockedUntil = failures >= MAX_TRIES ? now + LOCK_MS : 0;
+    this.write({ ...s, failures: lockedUntil ? 0 : failures, lockedUntil });
     const expected = Buffer.from(s.hash, 'base64');
     const got = await scrypt(String(pin), Buffer.from(s.salt, 'base64'), s.params);
     if (got.length === expected.length && timingSafeEqual(got, expected)) {
-      if (s.failures || s.lockedUntil) this.write({ ...s, failures: 0, lockedUntil: 0 });
+      this.write({ ...s, failures: 0, lockedUntil: 0 });
       return { ok: true };
     }
-    const failures = s.failures + 1;
-    if (failures >= MAX_TRIES) {
-      const lockedUntil = now + LOCK_MS;
-      this.write({ ...s, failures: 0, lockedUntil });
-      return { ok: false, reason: 'locked', lockedUntil };
-    }
-    this.write({ ...s, failures, lockedUntil: 0 });
+    if (lockedUntil) return { ok: false, reason: 'locked', lockedUntil };
     return { ok: false, reason: 'wrong', triesLeft: MAX_TRIES - failures };
   }
 }

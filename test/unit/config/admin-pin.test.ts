@@ -25,6 +25,27 @@ describe('admin PIN', () => {
     expect(await pin.verify('482916')).toEqual({ ok: true });
   });
 
+  it('holds the lockout when many attempts arrive at once (40 wrong and the right one)', async () => {
+    const pin = pinAt();
+    await pin.set('482916');
+    const attempts = [...Array.from({ length: 40 }, (_, i) => pin.verify(String(100000 + i))), pin.verify('482916')];
+    const results = await Promise.all(attempts);
+    expect(results.some((r) => r.ok)).toBe(false);
+    expect(results.at(-1)).toMatchObject({ ok: false, reason: 'locked' });
+    expect(results.filter((r) => !r.ok && r.reason === 'wrong')).toHaveLength(4);
+    expect(JSON.parse(readFileSync(join(dir, 'admin.json'), 'utf8')).lockedUntil).toBe(clock + LOCK_MS);
+  });
+
+  it('counts an attempt before checking it, so a crash mid-check still costs a try', async () => {
+    const pin = pinAt();
+    await pin.set('482916');
+    const pending = pin.verify('000000');
+    // The attempt is on disk while scrypt still runs.
+    await new Promise((r) => setImmediate(r));
+    expect(JSON.parse(readFileSync(join(dir, 'admin.json'), 'utf8')).failures).toBe(1);
+    expect(await pending).toEqual({ ok: false, reason: 'wrong', triesLeft: 4 });
+  });
+
   it('rejects PINs that are not 4 to 8 digits', async () => {
     await expect(pinAt().set('12a4')).rejects.toThrow(/4 to 8 digits/);
     await expect(pinAt().set('123')).rejects.toThrow();
