@@ -224,6 +224,28 @@ def swap_background(x, rng, p):
     return out
 
 
+def add_neighbours(x, rng, p):
+    """Crowds: part of another person's face at the side of the crop, whatever either label, so that
+    faces around the subject (common in the masked photos) say nothing about the subject."""
+    n, _, h, w = x.shape
+    yy, xx = torch.meshgrid(torch.linspace(-1, 1, h), torch.linspace(-1, 1, w), indexing='ij')
+    out = x.clone()
+    for i in range(n):
+        if rng.random() >= p:
+            continue
+        j = rng.randrange(n)
+        s = rng.uniform(0.55, 0.95)
+        side = rng.choice((-1, 1))
+        cx, cy = side * rng.uniform(0.75, 1.1), rng.uniform(-0.35, 0.35)
+        # Sample the other crop scaled by s around (cx, cy): its face ellipse pasted with a soft edge.
+        grid = torch.stack([(xx - cx) / s, (yy - cy) / s], -1)[None]
+        other = F.grid_sample(x[j:j + 1], grid, mode='bilinear', padding_mode='zeros', align_corners=False)[0]
+        inside = (((xx - cx) / (0.62 * s)) ** 2 + ((yy - cy) / (0.8 * s)) ** 2).clamp(max=4)
+        alpha = torch.sigmoid((1 - inside) * 10)[None]
+        out[i] = out[i] * (1 - alpha) + other * alpha
+    return out
+
+
 def normalise(x):
     return (x - 0.5) / 0.5
 
@@ -236,6 +258,21 @@ def predict(model, images_u8, batch=256):
             b = torch.from_numpy(images_u8[i:i + batch]).permute(0, 3, 1, 2)
             logits.append(model(normalise(kiosk_view(b))))
     return torch.cat(logits)
+
+
+def recompute_bn(model, images_u8, limit=2048, batch=256):
+    """Fresh BatchNorm statistics (a plain average over clean crops) for averaged weights."""
+    bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None
+    model.train()
+    with torch.no_grad():
+        for i in range(0, min(len(images_u8), limit), batch):
+            model(normalise(kiosk_view(torch.from_numpy(images_u8[i:i + batch]).permute(0, 3, 1, 2))))
+    for m in bns:
+        m.momentum = 0.1
+    model.eval()
 
 
 def recalls(pred, labels, classes=(NO_MASK, MASK, INCORRECT)):
@@ -341,9 +378,13 @@ def main():
     ap.add_argument('--p-occlusion', type=float, default=0.2)
     ap.add_argument('--p-degrade', type=float, default=0.5)
     ap.add_argument('--p-turn', type=float, default=0.4)
+    ap.add_argument('--p-neighbour', type=float, default=0.0)
     ap.add_argument('--balance', type=int, default=1, help='1: equal class share and head-turn spread when sampling')
     ap.add_argument('--width', type=int, default=16, help='channels of the stem; each block doubles it')
     ap.add_argument('--flip-tta', type=int, default=0)
+    ap.add_argument('--ema', type=float, default=0.0, help='decay of an exponential moving average of the weights (0: off); the average is what gets evaluated and exported')
+    ap.add_argument('--choose', choices=['best', 'last'], default='best', help='best: checkpoint by score over the second half of training; last: the final weights')
+    ap.add_argument('--save-checkpoint', default=None, help='also write the chosen weights here (for training/ensemble.py)')
     ap.add_argument('--time-limit', type=float, default=57 * 60, help='seconds; a safety stop so a slow machine still finishes within the hour')
     args = ap.parse_args()
 
@@ -386,6 +427,7 @@ def main():
     steps = args.epochs * len(loader)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps, pct_start=0.15)
     rng = random.Random(args.seed)
+    ema = torch.optim.swa_utils.AveragedModel(model, avg_fn=lambda avg, new, n: args.ema * avg + (1 - args.ema) * new) if args.ema > 0 else None
     best = None
     history = []
     for epoch in range(args.epochs):
@@ -395,6 +437,7 @@ def main():
         for xb, yb, side in loader:
             x = geometric(xb, None, p_turn=args.p_turn)
             x = swap_background(x, rng, p=0.3)
+            x = add_neighbours(x, rng, p=args.p_neighbour)
             x = degrade_resolution(x, side, p=args.p_degrade)
             x = photometric(x, rng)
             loss = F.cross_entropy(model(normalise(x)), yb, label_smoothing=0.05)
@@ -402,22 +445,31 @@ def main():
             loss.backward()
             opt.step()
             sched.step()
+            if ema is not None:
+                ema.update_parameters(model)
             seen += len(yb)
             loss_sum += float(loss) * len(yb)
-        _, bal, nll, rec = evaluate(model, val3_x, val3_y)
+        judged = model
+        if ema is not None:
+            # BatchNorm statistics follow the averaged weights: recompute them on clean training crops.
+            recompute_bn(ema.module, train_x)
+            judged = ema.module
+        judged = FlipAverage(judged) if args.flip_tta else judged
+        _, bal, nll, rec = evaluate(judged, val3_x, val3_y)
         entry = {'epoch': epoch + 1, 'train_loss': round(loss_sum / seen, 4), 'val_balanced': round(bal, 4), 'val_nll': round(nll, 4),
                  'val_recall': {ID2LABEL[str(k)]: round(v, 4) for k, v in rec.items()}}
         score = bal
         if select is not None:
-            c = evaluate_compliance(model, *select)
+            c = evaluate_compliance(judged, *select)
             entry['select'] = {k: round(v, 4) for k, v in c.items()}
             # Generalisation first, but never at the cost of the data the kiosk was built on.
             score = (c['balanced'] + bal) / 2
         entry['score'] = round(score, 4)
         history.append(entry)
         log(f"epoch {epoch + 1}/{args.epochs} loss {entry['train_loss']:.4f} val bal {bal:.4f} {entry['val_recall']} nll {nll:.4f} select {entry.get('select')} ({time.time() - t0:.0f}s)")
-        if epoch + 1 >= args.epochs // 2 and (best is None or (score, -nll) > (best[0], -best[1])):
-            best = (score, nll, epoch + 1, {k: v.clone() for k, v in model.state_dict().items()})
+        source = ema.module if ema is not None else model
+        if args.choose == 'last' or (epoch + 1 >= args.epochs // 2 and (best is None or (score, -nll) > (best[0], -best[1]))):
+            best = (score, nll, epoch + 1, {k: v.clone() for k, v in source.state_dict().items()})
         if time.time() - start > args.time_limit:
             log(f'time limit reached after epoch {epoch + 1}; stopping')
             break
@@ -441,6 +493,8 @@ def main():
         'history': history,
     }
     export(model, args.out, temperature, meta, flip_tta=bool(args.flip_tta))
+    if args.save_checkpoint:
+        torch.save({'state': model.state_dict(), 'width': args.width, 'meta': meta}, args.save_checkpoint)
     log(f'exported to {args.out} in {time.time() - start:.0f}s total')
 
 

@@ -27,6 +27,13 @@ function findDataDir(): string {
 
 export const DATA_DIR = findDataDir();
 
+/** Another set of ../shared/data (ood-eval-v1, london-faces-v1), found beside facemask-v1. */
+export function sharedDataSet(name: string): string {
+  const dir = join(DATA_DIR, '..', name);
+  if (!existsSync(join(dir, 'manifest.csv'))) throw new Error(`The ${name} data set is not at ${dir}.`);
+  return dir;
+}
+
 export interface ManifestRow {
   split: string;
   label: 'with_mask' | 'without_mask';

@@ -2,12 +2,15 @@
 // to open in a spreadsheet: a cell that would start a formula is prefixed with an apostrophe.
 import type { Violation } from './store';
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+// Spreadsheets skip leading whitespace and line breaks before deciding a cell is a formula, and
+// accept the full-width signs too.
+const FORMULA_START = /^[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|^[\t\r\n]/;
 
 export function csvField(value: string | number | boolean | null): string {
   let s = value === null ? '' : String(value);
   if (typeof value === 'string' && FORMULA_START.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+  // A semicolon is quoted too: German Excel splits on it.
+  return /[",;\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export const CSV_COLUMNS = ['id', 'local_time', 'utc_time', 'verdict', 'confidence', 'model', 'camera', 'reviewed', 'false_positive', 'note', 'snapshot'] as const;

@@ -130,6 +130,16 @@ describe('CSV export', () => {
     expect(csvField(true)).toBe('true');
   });
 
+  it('defuses formulas behind whitespace or a line break, full-width signs, and quotes semicolons', () => {
+    expect(csvField(' =1+1')).toBe("' =1+1");
+    expect(csvField('\n=cmd')).toBe(`"'\n=cmd"`);
+    expect(csvField('\t+1')).toBe(`'\t+1`);
+    expect(csvField('\uFF1DSUM(A1)')).toBe(`'\uFF1DSUM(A1)`);
+    expect(csvField('\uFF20x')).toBe(`'\uFF20x`);
+    expect(csvField('a;b')).toBe('"a;b"');
+    expect(csvField('no formula - here')).toBe('no formula - here');
+  });
+
   it('writes a header and one CRLF row per event with local and UTC times', () => {
     const lines = [...csvLines([{ id: 3, at: Date.UTC(2026, 10, 27, 8, 5), tzOffsetMinutes: 60, trackId: 1, verdict: 'no_mask', confidence: 0.91234, modelId: 'm', cameraId: 'c', snapshot: null, reviewed: true, falsePositive: false, note: '=cmd|x' }])];
     expect(lines).toEqual([

@@ -1,0 +1,73 @@
+// The third verdict in real headless Chromium: a person wearing the mask below the nose (from
+// the synthetic london-faces-v1 test set, people the model never trained on) walks up to the
+// fake camera. The kiosk asks them to pull the mask up, in its own colour and icon, plays the
+// alert and logs one violation of that kind. Screenshot: test/.cache/e2e/incorrect.png.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startPreviewServer, type PreviewServer } from '../../src/cli/preview-server';
+import { VisionPipeline } from '../../src/main/vision/pipeline';
+import type { ComplianceEvent } from '../../src/main/compliance/tracker';
+import { chromiumMissing, launchChromium } from '../helpers/browser';
+import { makeClip } from '../helpers/video';
+import { DETECTOR_DIR, REPO_ROOT, SCRATCH_DIR } from '../helpers/paths';
+import { syntheticLondonSet } from '../helpers/synthetic-london';
+
+const DEFAULT_MODEL = join(REPO_ROOT, 'models', 'facemask-default');
+const SHOTS = join(SCRATCH_DIR, 'e2e');
+
+/** The first synthetic mask-below-the-nose portrait the pipeline reads clearly as such. */
+async function pickIncorrectPortrait(): Promise<string> {
+  const dir = join(syntheticLondonSet(), 'incorrect');
+  const pipeline = await VisionPipeline.load({ detectorFolder: DETECTOR_DIR, classifierFolder: DEFAULT_MODEL });
+  try {
+    for (const name of readdirSync(dir).sort()) {
+      const { faces } = await pipeline.analyzeImage(join(dir, name));
+      if (faces.length === 1 && faces[0]!.verdict === 'incorrect' && faces[0]!.confidence > 0.9) return join(dir, name);
+    }
+  } finally {
+    await pipeline.dispose();
+  }
+  throw new Error('no synthetic portrait is read as a mask below the nose');
+}
+
+const missing = chromiumMissing();
+if (missing) console.warn(`incorrect.test.ts skipped: ${missing}`);
+
+describe.skipIf(Boolean(missing))('kiosk: a mask worn below the nose', () => {
+  let server: PreviewServer;
+  let browser: Browser;
+  let page: Page;
+  let userData: string;
+  const events: ComplianceEvent[] = [];
+
+  beforeAll(async () => {
+    const clip = await makeClip([{ image: null, seconds: 1 }, { image: await pickIncorrectPortrait(), seconds: 5 }]);
+    userData = mkdtempSync(join(tmpdir(), 'kiosk-e2e-incorrect-'));
+    server = await startPreviewServer({ userDataDir: userData, log: () => {}, onEvents: (e) => events.push(...e) });
+    browser = await launchChromium({ fakeVideo: clip });
+    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (userData) rmSync(userData, { recursive: true, force: true });
+  });
+
+  it('asks the person to pull the mask up, sounds the alert and logs one violation of that kind', async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.goto(server.url);
+    const main = page.locator('main');
+    await expect.poll(() => main.getAttribute('data-state'), { timeout: 30_000, interval: 40 }).toBe('incorrect');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(SHOTS, 'incorrect.png') });
+    expect(await page.locator('h1').innerText()).toBe('Please pull your mask up');
+    expect(await page.locator('.box.incorrect .label').first().innerText()).toBe('Mask below nose');
+    expect(await main.getAttribute('data-sounds')).toBe('alert');
+    expect(events.map((e) => [e.kind, e.verdict])).toEqual([['violation', 'incorrect']]);
+    await expect.poll(() => server.core.violationLog!.store.page({ limit: 10, verdict: 'incorrect' }).total, { timeout: 5_000 }).toBe(1);
+  }, 60_000);
+});

@@ -1,0 +1,35 @@
+// The synthetic three-verdict test set (training/make_synthetic_test.py): london-faces-v1 people
+// the default model never trained on, bare, with a mask drawn on right, and worn wrong. Built on
+// first use into test/.cache (derived from the shared photos, so never committed), and rebuilt
+// when the drawing or split code changes.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, SCRATCH_DIR, sharedDataSet } from './paths';
+
+const SOURCES = ['training/synth.py', 'training/london_split.py', 'training/make_synthetic_test.py', 'src/cli/export-crops.ts'];
+
+function run(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { cwd: REPO_ROOT, encoding: 'utf8', timeout: 300_000 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr || r.stdout}`);
+}
+
+/** The folder holding with_mask/, without_mask/ and incorrect/, ready for `scan --eval`. */
+export function syntheticLondonSet(): string {
+  const data = sharedDataSet('london-faces-v1');
+  const hash = createHash('sha256');
+  for (const f of SOURCES) hash.update(readFileSync(join(REPO_ROOT, f)));
+  hash.update(readFileSync(join(data, 'manifest.csv')));
+  const key = hash.digest('hex').slice(0, 16);
+  const root = join(SCRATCH_DIR, 'london-synth');
+  const out = join(root, 'set');
+  const stamp = join(root, 'key');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === key) return out;
+  rmSync(root, { recursive: true, force: true });
+  const crops = join(root, 'crops');
+  run(process.execPath, ['--import', 'tsx', 'src/cli/export-crops.ts', '--data', data, '--out', crops, '--flat', 'london', '--size', '384']);
+  run('/usr/bin/python3', ['training/make_synthetic_test.py', '--crops', crops, '--data', data, '--out', out]);
+  writeFileSync(stamp, key);
+  return out;
+}

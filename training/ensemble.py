@@ -1,0 +1,74 @@
+#!/usr/bin/python3
+"""Exports several trained MaskNets (train.py --save-checkpoint) as one classifier folder whose
+graph averages their logits over the crop and its mirror image. Calibration (temperature) is
+fitted on val with its synthetic masks-worn-wrong, as train.py does for a single model."""
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import synth  # noqa: E402
+import train as T  # noqa: E402
+from model import MaskNet, count_parameters  # noqa: E402
+
+
+class Mean(nn.Module):
+    def __init__(self, models):
+        super().__init__()
+        self.models = nn.ModuleList(models)
+
+    def forward(self, x):
+        return torch.stack([m(x) for m in self.models]).mean(0)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('checkpoints', nargs='+')
+    ap.add_argument('--crops', required=True)
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--select-crops', default=None)
+    ap.add_argument('--seed', type=int, default=1234)
+    ap.add_argument('--flip-tta', type=int, default=1)
+    args = ap.parse_args()
+    start = time.time()
+    models, metas = [], []
+    for path in args.checkpoints:
+        ck = torch.load(path)
+        w = ck['width']
+        m = MaskNet(widths=(w, 2 * w, 4 * w, 8 * w, 16 * w), classes=len(T.LABELS))
+        m.load_state_dict(ck['state'])
+        m.eval()
+        models.append(m)
+        metas.append(ck['meta'])
+    ens = Mean(models).eval()
+    graph = T.FlipAverage(ens) if args.flip_tta else ens
+    val_rows, val_x, val_y, _ = T.load_split(args.crops, 'val')
+    inc_x, inc_y = T.synthetic_copies(val_rows, val_x, val_y, args.seed, [(lambda im, kp, rng: rng.choice(synth.INCORRECT)(im, kp, rng), T.INCORRECT)])
+    val3_x, val3_y = np.concatenate([val_x, inc_x]), np.concatenate([val_y, inc_y])
+    logits, bal, nll, rec = T.evaluate(graph, val3_x, val3_y)
+    temperature = T.fit_temperature(logits, val3_y)
+    cal_nll = float(F.cross_entropy(logits / temperature, torch.from_numpy(val3_y)))
+    select = None
+    if args.select_crops:
+        _, s_x, s_y, _ = T.load_split(args.select_crops, 'ood')
+        select = T.evaluate_compliance(graph, s_x, s_y)
+    T.log(f'ensemble of {len(models)}: val balanced {bal:.4f} {rec}, nll {nll:.4f} -> {cal_nll:.4f} at T={temperature:.3f}; select {select}')
+    meta = {
+        'ensemble': [os.path.basename(p) for p in args.checkpoints], 'members': metas, 'flip_tta': bool(args.flip_tta),
+        'parameters': sum(count_parameters(m) for m in models), 'input': T.INPUT, 'crop_margin': T.KIOSK_MARGIN,
+        'val_balanced_accuracy': round(bal, 4), 'val_recall': {T.ID2LABEL[str(k)]: round(v, 4) for k, v in rec.items()},
+        'val_nll': round(nll, 4), 'val_nll_calibrated': round(cal_nll, 4), 'temperature': round(temperature, 4),
+        'seconds': round(time.time() - start), 'torch': torch.__version__,
+    }
+    T.export(ens, args.out, temperature, meta, flip_tta=bool(args.flip_tta))
+    T.log(f'exported to {args.out}')
+
+
+if __name__ == '__main__':
+    main()
