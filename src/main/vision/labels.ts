@@ -7,14 +7,15 @@ export function normaliseLabel(label: string): string {
   return label.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
-const KNOWN: Record<string, Verdict> = Object.fromEntries(
+// A Map, not an object: a label such as "constructor" must not find Object.prototype's members.
+const KNOWN: ReadonlyMap<string, Verdict> = new Map(
   (
     [
       ['mask', ['mask', 'masked', 'withmask', 'wearingmask', 'facemask', 'maskon', 'yes', 'maskworn', 'withfacemask']],
       ['no_mask', ['nomask', 'withoutmask', 'unmasked', 'nofacemask', 'maskoff', 'notmasked', 'withoutfacemask', 'no', 'bare', 'nonmask']],
       ['incorrect', ['incorrect', 'maskincorrect', 'incorrectmask', 'maskwearedincorrect', 'maskwornincorrectly', 'maskweredincorrect', 'improper', 'improperlyworn']],
     ] as const
-  ).flatMap(([verdict, names]) => names.map((n) => [n, verdict])),
+  ).flatMap(([verdict, names]) => names.map((n) => [n, verdict] as const)),
 );
 
 export class LabelMappingError extends Error {
@@ -38,7 +39,8 @@ export function mapLabels(
       throw new LabelMappingError(`${source}: id2label must number its classes 0..${ids.length - 1}; found id ${id} at position ${position}.`);
     }
     const label = id2label[String(id)]!;
-    const verdict = overrides[label] ?? normOverrides.get(normaliseLabel(label)) ?? KNOWN[normaliseLabel(label)];
+    const own = Object.hasOwn(overrides, label) ? overrides[label] : undefined;
+    const verdict = own ?? normOverrides.get(normaliseLabel(label)) ?? KNOWN.get(normaliseLabel(label));
     if (!verdict) {
       throw new LabelMappingError(
         `${source}: id2label["${id}"] = "${label}" does not name a kiosk verdict (${VERDICTS.join(', ')}). ` +

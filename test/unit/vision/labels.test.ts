@@ -33,6 +33,12 @@ describe('mapLabels', () => {
     expect(() => mapLabels({ 0: 'Mask', 2: 'No Mask' })).toThrow(/0\.\.1/);
   });
 
+  it('refuses labels that name members of a plain object ("constructor", "toString") with a clear error', () => {
+    expect(() => mapLabels({ 0: 'Mask', 1: 'constructor' })).toThrow(/"constructor" does not name a kiosk verdict/);
+    expect(() => mapLabels({ 0: 'toString', 1: 'No Mask' })).toThrow(LabelMappingError);
+    expect(() => mapLabels({ 0: 'Mask', 1: 'hasOwnProperty' }, {})).toThrow(LabelMappingError);
+  });
+
   it('normalises case and punctuation', () => {
     expect(normaliseLabel(' No-Mask ')).toBe('nomask');
   });
