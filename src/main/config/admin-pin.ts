@@ -1,8 +1,8 @@
 // The admin PIN: stored only as a scrypt hash with its salt and parameters; five wrong tries lock
 // it for five minutes, and the lock survives a restart. The file is written atomically.
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from './atomic-write';
 import { z } from 'zod';
 
 export const MAX_TRIES = 5;
@@ -48,10 +48,7 @@ export class AdminPin {
   }
 
   private write(stored: Stored): void {
-    mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(stored), { mode: 0o600 });
-    renameSync(tmp, this.file);
+    writeFileAtomic(this.file, JSON.stringify(stored), { mode: 0o600 });
   }
 
   isSet(): boolean {

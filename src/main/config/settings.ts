@@ -1,7 +1,7 @@
 // Settings on disk: validated on load (a broken file is kept aside and defaults used), migrated
 // from older versions, written atomically. The schema itself is in settings-schema.ts.
-import { existsSync, readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { writeFileAtomic } from './atomic-write';
 import { DEFAULT_SETTINGS, Settings, SETTINGS_VERSION } from './settings-schema';
 import { firstIssue } from '../../shared/zod-issue';
 
@@ -49,11 +49,7 @@ export function loadSettings(file: string, now: Date = new Date()): LoadedSettin
   return { settings: DEFAULT_SETTINGS, warning: `Settings file was unreadable (${problem}); defaults are in use and the old file was kept as ${backup}.` };
 }
 
-/** Writes to a temporary file and renames it over the old one, so a crash never leaves half a file. */
+/** Replaces the file atomically and durably: a crash never leaves half a file. */
 export function saveSettings(file: string, settings: Settings): void {
-  const valid = Settings.parse(settings);
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(valid, null, 2) + '\n');
-  renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(Settings.parse(settings), null, 2) + '\n');
 }

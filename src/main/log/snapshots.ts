@@ -1,8 +1,9 @@
 // Snapshots of violations, private by default: only ever the face crop, never the whole frame,
 // and in the default `blurred` mode pixelated and blurred so that no one can be recognised.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { rmSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../config/atomic-write';
 import sharp from 'sharp';
 import { cropSquare, squareAround } from '../vision/crop';
 import type { Box } from '../vision/detector';
@@ -31,15 +32,7 @@ export function snapshotName(at: number): string {
 
 /** Written to a temporary name and renamed, so a half-written file never carries the real name. */
 export function writeSnapshot(dir: string, name: string, bytes: Uint8Array): void {
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${name}.tmp`);
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, join(dir, name));
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomic(join(dir, name), bytes);
 }
 
 export function removeSnapshots(dir: string, names: readonly string[]): void {
