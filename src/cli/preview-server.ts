@@ -39,6 +39,8 @@ const TYPES: Record<string, string> = {
 };
 /** Frames are at most full HD RGBA plus a small header. */
 const MAX_MESSAGE = 1920 * 1080 * 4 + 64 * 1024;
+/** A kiosk screen and a few test or staff tabs; more is an attack or a leak. */
+export const MAX_CONNECTIONS = 4;
 
 async function bundleBridge(): Promise<string> {
   const out = await build({
@@ -84,7 +86,16 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
   const stats: DispatchStats = { rejected: 0, failed: 0 };
   let origin = '';
 
+  // Only our own address: a page elsewhere that rebinds its DNS name to 127.0.0.1 sends its own Host.
+  const hostAllowed = (req: IncomingMessage): boolean => req.headers.host === `127.0.0.1:${port}` || req.headers.host === `localhost:${port}`;
+  let port = 0;
+
   const server: Server = createServer((req, res) => {
+    if (!hostAllowed(req)) {
+      res.writeHead(421);
+      res.end('misdirected request');
+      return;
+    }
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (path === '/preview-bridge.js') {
@@ -112,12 +123,23 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/kiosk' || !tokenMatches(req, token) || req.headers.origin !== origin) {
+    if (url.pathname !== '/kiosk' || !hostAllowed(req) || !tokenMatches(req, token) || req.headers.origin !== origin) {
       socket.write('HTTP/1.1 403 Forbidden\r\n\r\n');
       socket.destroy();
       return;
     }
+    if (wss.clients.size >= MAX_CONNECTIONS) {
+      socket.write('HTTP/1.1 503 Service Unavailable\r\n\r\n');
+      socket.destroy();
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // A frame ws cannot accept (text that is not UTF-8, over the size limit) closes this
+      // connection only; without a listener it would take the whole process down.
+      ws.on('error', (err) => {
+        stats.rejected++;
+        options.log?.('warn', `preview: connection closed: ${err.message}`);
+      });
       ws.on('message', (data: RawData, isBinary: boolean) => {
         void (async () => {
           let call: Partial<WireCall> = {};
@@ -143,7 +165,7 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
     server.listen(options.port ?? 0, '127.0.0.1', () => ok());
   });
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  port = typeof address === 'object' && address ? address.port : 0;
   origin = `http://127.0.0.1:${port}`;
   return {
     url: `${origin}/?token=${token}`,

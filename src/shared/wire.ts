@@ -1,7 +1,8 @@
 // Binary message format of the browser preview's WebSocket: the same calls as Electron IPC,
 // with byte arrays (camera frames) carried raw instead of as JSON numbers.
 // Layout: [u32 little-endian header length][header JSON, UTF-8][bytes...]; in the header each
-// Uint8Array is replaced by {"$bytes": [offset, length]} into the bytes that follow.
+// Uint8Array is replaced by {"$bytes": [offset, length]} into the bytes that follow. References
+// come in order and never overlap, so a message can never decode into more bytes than it holds.
 
 export interface WireCall {
   id: number;
@@ -46,13 +47,17 @@ export function decodeMessage(data: Uint8Array): unknown {
   const headLength = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, true);
   if (4 + headLength > data.byteLength) throw new Error('header length beyond message');
   const body = data.subarray(4 + headLength);
-  const text = new TextDecoder().decode(data.subarray(4, 4 + headLength));
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(data.subarray(4, 4 + headLength));
+  // JSON.parse revives values in document order, so each reference must start where the last ended or later.
+  let next = 0;
   return JSON.parse(text, (_key, value: unknown) => {
     if (value && typeof value === 'object' && !Array.isArray(value) && MARK in value) {
       const ref = (value as Record<string, unknown>)[MARK];
       if (!Array.isArray(ref) || ref.length !== 2 || !ref.every((n) => Number.isInteger(n) && n >= 0)) throw new Error('bad byte reference');
       const [start, length] = ref as [number, number];
       if (start + length > body.byteLength) throw new Error('byte reference beyond message');
+      if (start < next) throw new Error('byte references overlap or repeat');
+      next = start + length;
       return body.slice(start, start + length);
     }
     return value;
