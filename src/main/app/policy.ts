@@ -69,7 +69,12 @@ export function resolveAppFile(url: string, rendererDir: string): string | null 
     return null;
   }
   if (u.protocol !== `${APP_SCHEME}:` || u.host !== APP_HOST) return null;
-  const relative = decodeURIComponent(u.pathname === '/' ? '/index.html' : u.pathname);
+  let relative: string;
+  try {
+    relative = decodeURIComponent(u.pathname === '/' ? '/index.html' : u.pathname);
+  } catch {
+    return null; // a malformed %-escape names no file of ours
+  }
   const file = normalize(join(rendererDir, relative));
   return file.startsWith(normalize(rendererDir) + sep) ? file : null;
 }

@@ -253,18 +253,19 @@ export class ViolationStore {
     return this.db.prepare(`UPDATE violations SET ${sets.join(', ')} WHERE id = @id`).run(params).changes === 1;
   }
 
-  /** Deletes rows; returns the snapshot names they referenced so the caller removes the files. */
-  delete(ids: readonly number[]): string[] {
+  /** Deletes rows; returns how many existed and the snapshot names they referenced, for the caller to remove. */
+  delete(ids: readonly number[]): { deleted: number; snapshots: string[] } {
     return this.db.transaction(() => {
       const snapshots: string[] = [];
+      let deleted = 0;
       const select = this.db.prepare('SELECT snapshot FROM violations WHERE id = ?');
       const del = this.db.prepare('DELETE FROM violations WHERE id = ?');
       for (const id of ids) {
         const row = select.get(id) as { snapshot: string | null } | undefined;
         if (row?.snapshot) snapshots.push(row.snapshot);
-        del.run(id);
+        deleted += del.run(id).changes;
       }
-      return snapshots;
+      return { deleted, snapshots };
     })();
   }
 

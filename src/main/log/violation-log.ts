@@ -80,10 +80,11 @@ export class ViolationLog {
     return result;
   }
 
+  /** Returns how many of the ids were rows (ids already gone are not counted). */
   delete(ids: readonly number[]): number {
-    const snapshots = this.store.delete(ids);
+    const { deleted, snapshots } = this.store.delete(ids);
     removeSnapshots(this.snapshotsDir, snapshots);
-    return ids.length;
+    return deleted;
   }
 
   async close(): Promise<void> {

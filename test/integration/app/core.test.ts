@@ -140,8 +140,10 @@ describe('admin and the violation log over the IPC contract', () => {
     expect(await call('log:perDay', { from: at - 86_400_000, to: at + 86_400_000 })).toMatchObject({ ok: true, value: [{ day: '2026-11-27', checks: 3, violations: 3 }] });
     const exported = (await call('log:exportCsv', { flag: 'false_positive' })) as { ok: true; value: { cancelled: true } };
     expect(exported.value).toEqual({ cancelled: true }); // the test core has no save dialog
-    expect(await call('log:delete', { ids: [id] })).toEqual({ ok: true, value: 1 });
+    expect(await call('log:delete', { ids: [id, 987_654] })).toEqual({ ok: true, value: 1 });
     expect(log.store.count()).toBe(2);
+    // The audit line counts rows deleted, not ids asked for.
+    expect(await call('log:delete', { ids: [987_654, 987_655] })).toEqual({ ok: true, value: 0 });
   });
 });
 

@@ -79,7 +79,8 @@ describe('violation store', () => {
     expect(store.page({ limit: 10, flag: 'confirmed' }).rows.map((r) => r.id)).toEqual([ids[4]]);
     expect(store.page({ limit: 100, flag: 'unreviewed' }).total).toBe(23);
     expect(store.page({ limit: 100, from: T0 + 10 * 60_000, to: T0 + 12 * 60_000 }).rows.map((r) => r.id)).toEqual([ids[11], ids[10]]);
-    expect(store.delete([ids[0]!, ids[1]!])).toEqual([]);
+    expect(store.delete([ids[0]!, ids[1]!])).toEqual({ deleted: 2, snapshots: [] });
+    expect(store.delete([ids[0]!, 999_999]).deleted).toBe(0);
     expect(store.count()).toBe(23);
     expect(store.update(999_999, { reviewed: true })).toBe(false);
     store.close();

@@ -50,6 +50,8 @@ describe('app protocol', () => {
     expect(resolveAppFile(`${APP_ORIGIN}/%2e%2e/%2e%2e/secret`, '/app/out/renderer')).toBe('/app/out/renderer/secret');
     expect(resolveAppFile(`${APP_ORIGIN}/a%2F..%2F..%2F..%2Fsecret`, '/app/out/renderer')).toBeNull();
     expect(resolveAppFile('app://elsewhere/index.html', '/app/out/renderer')).toBeNull();
+    expect(resolveAppFile(`${APP_ORIGIN}/%E0%A4%A`, '/app/out/renderer')).toBeNull();
+    expect(resolveAppFile(`${APP_ORIGIN}/%`, '/app/out/renderer')).toBeNull();
     expect(resolveAppFile('https://kiosk/index.html', '/app/out/renderer')).toBeNull();
   });
 
