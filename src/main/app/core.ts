@@ -2,7 +2,7 @@
 // handlers over them. The Electron app and the browser preview both run exactly this.
 import { join } from 'node:path';
 import { loadSettings, saveSettings, type Settings } from '../config/settings';
-import { AppLog } from '../log/app-log';
+import { AppLog, ReportLimiter, openAuditLog, sanitiseReport } from '../log/app-log';
 import { VisionThread, VisionThreadError } from '../vision/vision-thread';
 import { ComplianceTracker } from '../compliance/tracker';
 import { createFrameHandler, FrameBusyError } from '../compliance/frame-handler';
@@ -45,6 +45,9 @@ export interface KioskCore {
 
 export async function createKioskCore(options: CoreOptions): Promise<KioskCore> {
   const appLog = options.appLog ?? new AppLog(join(options.userDataDir, 'logs'));
+  const auditLog = openAuditLog(appLog.dir);
+  const rendererReports = new ReportLimiter();
+  const cameraReports = new ReportLimiter(30);
   const log: NonNullable<CoreOptions['log']> = (level, message) => {
     appLog.write(level, message);
     (options.log ?? ((l, m) => console[l](m)))(level, message);
@@ -117,7 +120,10 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     log: violationLog,
     chooseSavePath: options.chooseSavePath ?? (async () => null),
     exitKiosk: options.exitKiosk ?? (() => log('info', 'exit kiosk requested (no kiosk window to leave)')),
-    audit: (m) => log('info', m),
+    audit: (m) => {
+      auditLog.write('info', m);
+      log('info', m);
+    },
     appLogTail: (lines) => appLog.tail(lines),
     now: options.now,
   });
@@ -146,7 +152,10 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     },
     ...admin.handlers,
     'renderer:error': ({ message, source }) => {
-      log('error', `renderer: ${message}${source ? ` (${source})` : ''}`);
+      const dropped = rendererReports.admit((options.now ?? Date.now)());
+      if (dropped === null) return null;
+      const text = `renderer: ${sanitiseReport(message, 500)}${source ? ` (${sanitiseReport(source, 200)})` : ''}`;
+      log('error', dropped ? `${text} [${dropped} earlier renderer reports not logged: too many]` : text);
       return null;
     },
     'settings:get': () => {
@@ -165,8 +174,13 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       return { settings, restartNeeded };
     },
     'camera:report': (report: CameraReport) => {
-      if (report.state === 'live' && report.label) cameraLabel = report.label;
-      const text = `camera: ${report.state}${report.label ? ` (${report.label})` : ''}${report.message ? `: ${report.message}` : ''}`;
+      // The label names the camera in every later violation row: keep it short and printable.
+      const dropped = cameraReports.admit((options.now ?? Date.now)());
+      if (dropped === null) return null;
+      const label = report.label ? sanitiseReport(report.label, 100) : '';
+      const message = report.message ? sanitiseReport(report.message, 300) : '';
+      if (report.state === 'live' && label) cameraLabel = label;
+      const text = `camera: ${report.state}${label ? ` (${label})` : ''}${message ? `: ${message}` : ''}`;
       log(report.state === 'live' || report.state === 'starting' ? 'info' : 'warn', text);
       return null;
     },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -168,6 +168,24 @@ describe('settings, renderer errors and the app log over the IPC contract', () =
     await call('admin:lock');
     expect(await call('log:appLog', { lines: 50 })).toMatchObject({ ok: false, code: 'forbidden' });
     expect(await call('settings:get')).toMatchObject({ ok: false, code: 'forbidden' });
+  });
+
+  it('keeps admin actions in their own audit log that no flood of renderer reports can rotate away', async () => {
+    for (let i = 0; i < 2000; i++) await call('renderer:error', { message: `flood ${i} ${'x'.repeat(3000)}` });
+    const audit = readFileSync(join(dir, 'logs', 'audit.log'), 'utf8');
+    expect(audit).toMatch(/admin: PIN set/);
+    expect(audit).toMatch(/admin: unlocked/);
+    expect(audit).not.toMatch(/flood/);
+    const appLogText = readdirSync(join(dir, 'logs')).filter((f) => f.startsWith('app')).map((f) => readFileSync(join(dir, 'logs', f), 'utf8')).join('');
+    // Rate-limited (a few tens a minute) and truncated, so the app log keeps its history too.
+    expect(appLogText.match(/ERROR renderer: flood/g)!.length).toBeLessThanOrEqual(25);
+    expect(appLogText.split('\n').every((l) => l.length < 1000)).toBe(true);
+  });
+
+  it('keeps camera labels short and printable before they name the camera in the log', async () => {
+    await call('camera:report', { state: 'live', label: 'USB Cam\r\nINFO  admin: unlocked\u0007' });
+    const tail = readFileSync(join(dir, 'logs', 'app.log'), 'utf8').trim().split('\n').at(-1)!;
+    expect(tail).toMatch(/camera: live \(USB Cam INFO  admin: unlocked\)$/);
   });
 });
 
