@@ -1,9 +1,8 @@
-// Settings on disk: validated on load (a broken file is kept aside and defaults used), migrated
-// from older versions, written atomically. The schema itself is in settings-schema.ts.
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+// Settings on disk: validated field by field on load (what fails is reset and named, the rest
+// kept), migrated from older versions, written atomically. The schema itself is in settings-schema.ts.
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from './atomic-write';
 import { DEFAULT_SETTINGS, Settings, SETTINGS_VERSION } from './settings-schema';
-import { firstIssue } from '../../shared/zod-issue';
 
 export { Settings, SETTINGS_VERSION, SNAPSHOT_MODES, DEFAULT_SETTINGS } from './settings-schema';
 
@@ -27,26 +26,134 @@ function migrate(raw: Record<string, unknown>): Record<string, unknown> {
   return data;
 }
 
+/** Where a privacy setting cannot be read, the kiosk keeps the least it can. */
+const MOST_PRIVATE: Record<string, unknown> = { 'privacy.snapshot': 'none' };
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Dotted paths of keys in `raw` that the schema does not know (they would be dropped silently). */
+function unknownKeys(raw: Json, shape: Json, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    const field = shape[key] as { def?: { innerType?: unknown }; shape?: Json } | undefined;
+    if (!field) {
+      out.push(prefix + key);
+      continue;
+    }
+    const inner = objectShape(field);
+    if (inner && isObject(value)) out.push(...unknownKeys(value, inner, `${prefix}${key}.`));
+  }
+  return out;
+}
+
+/** The object shape inside a field schema wrapped in default/prefault, if it is an object. */
+function objectShape(schema: unknown): Json | null {
+  let s = schema as { shape?: Json; def?: { innerType?: unknown } } | undefined;
+  for (let i = 0; s && i < 5; i++) {
+    if (s.shape) return s.shape;
+    s = s.def?.innerType as typeof s;
+  }
+  return null;
+}
+
+function deletePath(obj: Json, path: readonly PropertyKey[]): void {
+  let node: unknown = obj;
+  for (const key of path.slice(0, -1)) {
+    if (!isObject(node)) return;
+    node = node[key as string];
+  }
+  if (isObject(node)) delete node[path.at(-1) as string];
+}
+
+function setPath(obj: Json, dotted: string, value: unknown): void {
+  const keys = dotted.split('.');
+  let node = obj;
+  for (const key of keys.slice(0, -1)) {
+    if (!isObject(node[key])) node[key] = {};
+    node = node[key] as Json;
+  }
+  node[keys.at(-1)!] = value;
+}
+
 /**
- * Reads settings; a missing file gives defaults. A file that is not valid JSON or not valid
- * settings is kept beside as `<file>.broken-<time>`, replaced by defaults, and reported.
+ * Validates field by field: whatever fails is dropped so its default applies (or, for a privacy
+ * field, the most private value), and everything that validates is kept.
+ */
+function recover(data: Json): { settings: Settings; reset: string[] } {
+  const work = structuredClone(data);
+  const reset: string[] = [];
+  for (let round = 0; round < 50; round++) {
+    const parsed = Settings.safeParse(work);
+    if (parsed.success) {
+      const settings = parsed.data;
+      for (const path of reset) if (path in MOST_PRIVATE) setPath(settings as unknown as Json, path, MOST_PRIVATE[path]);
+      return { settings: Settings.parse(settings), reset };
+    }
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.length ? issue.path : [];
+    if (path.length === 0) break;
+    // The field itself, not an array element or record entry below it.
+    const dotted = path.filter((k) => typeof k === 'string').join('.');
+    reset.push(dotted);
+    deletePath(work, path.length > 1 && typeof path.at(-1) !== 'string' ? path.slice(0, -1) : path);
+  }
+  return { settings: DEFAULT_SETTINGS, reset: ['everything'] };
+}
+
+/**
+ * Reads settings; a missing file gives defaults. A field that does not validate is reset (the
+ * rest is kept) and named; a privacy field that cannot be read takes its most private value. A
+ * file that is not JSON at all, or was written by a newer version, is kept beside the new one
+ * (`<file>.broken-<time>` / `<file>.newer-<time>`) and reported.
  */
 export function loadSettings(file: string, now: Date = new Date()): LoadedSettings {
   if (!existsSync(file)) return { settings: DEFAULT_SETTINGS, warning: null };
-  let problem: string;
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  let raw: unknown;
   try {
-    const raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('not a JSON object');
-    const parsed = Settings.safeParse(migrate(raw as Record<string, unknown>));
-    if (parsed.success) return { settings: parsed.data, warning: null };
-    problem = firstIssue(parsed.error, 'settings');
+    // A UTF-8 byte order mark (Notepad writes one) is not part of the JSON.
+    raw = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+    if (!isObject(raw)) throw new Error('not a JSON object');
   } catch (err) {
-    problem = (err as Error).message;
+    const backup = `${file}.broken-${stamp}`;
+    copyFileSync(file, backup);
+    // Unreadable as a whole: nothing says what the privacy choice was, so keep the most private.
+    const settings = Settings.parse({ ...DEFAULT_SETTINGS, privacy: { ...DEFAULT_SETTINGS.privacy, snapshot: MOST_PRIVATE['privacy.snapshot'] } });
+    saveSettings(file, settings);
+    return { settings, warning: `Settings file was unreadable (${(err as Error).message}); defaults are in use (no snapshots kept) and the old file was kept as ${backup}.` };
   }
-  const backup = `${file}.broken-${now.toISOString().replace(/[:.]/g, '-')}`;
-  renameSync(file, backup);
-  saveSettings(file, DEFAULT_SETTINGS);
-  return { settings: DEFAULT_SETTINGS, warning: `Settings file was unreadable (${problem}); defaults are in use and the old file was kept as ${backup}.` };
+  const notes: string[] = [];
+  const version = typeof raw.version === 'number' ? raw.version : SETTINGS_VERSION;
+  let data: Json;
+  if (version > SETTINGS_VERSION) {
+    const aside = `${file}.newer-${stamp}`;
+    copyFileSync(file, aside);
+    notes.push(`Settings were written by a newer version of the app (settings version ${version}); it was kept as ${aside}, and what this version understands of it is in use.`);
+    data = { ...raw, version: SETTINGS_VERSION };
+  } else {
+    try {
+      data = migrate(raw);
+    } catch (err) {
+      notes.push(`Settings could not be upgraded (${(err as Error).message}).`);
+      data = { version: SETTINGS_VERSION };
+    }
+  }
+  const unknown = unknownKeys(data, Settings.shape as unknown as Json);
+  if (unknown.length) notes.push(`Unknown settings ignored: ${unknown.join(', ')}.`);
+  const { settings, reset } = recover(data);
+  if (reset.length) {
+    const backup = `${file}.broken-${stamp}`;
+    copyFileSync(file, backup);
+    const privateOnes = reset.filter((p) => p in MOST_PRIVATE);
+    notes.push(
+      `Settings reset because they could not be read: ${reset.join(', ')}` +
+        (privateOnes.length ? ` (${privateOnes.join(', ')} set to its most private value)` : '') +
+        `; the rest was kept, and the old file saved as ${backup}.`,
+    );
+  }
+  if (reset.length || version > SETTINGS_VERSION) saveSettings(file, settings);
+  return { settings, warning: notes.length ? notes.join(' ') : null };
 }
 
 /** Replaces the file atomically and durably: a crash never leaves half a file. */

@@ -33,20 +33,53 @@ describe('settings', () => {
     expect(settings.compliance.violationAt).toBe(0.3);
   });
 
-  it('keeps a broken file as a backup, uses defaults, and says so', () => {
+  it('keeps a file that is not JSON as a backup, uses defaults with no snapshots, and says so', () => {
     writeFileSync(file, '{"language": "de", ');
     const { settings, warning } = loadSettings(file, new Date('2026-11-27T10:00:00Z'));
-    expect(settings).toEqual(DEFAULT_SETTINGS);
+    expect(settings).toEqual({ ...DEFAULT_SETTINGS, privacy: { snapshot: 'none' } });
     expect(warning).toMatch(/Settings file was unreadable .* kept as .*settings\.json\.broken-2026-11-27T10-00-00-000Z/);
     expect(readFileSync(join(dir, 'settings.json.broken-2026-11-27T10-00-00-000Z'), 'utf8')).toBe('{"language": "de", ');
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(DEFAULT_SETTINGS);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(settings);
   });
 
-  it('rejects out-of-range values the same way, naming the field', () => {
-    writeFileSync(file, JSON.stringify({ sound: { volume: 3 } }));
-    const { warning } = loadSettings(file);
-    expect(warning).toMatch(/sound\.volume/);
-    expect(existsSync(file)).toBe(true);
+  it('resets only the field that is wrong, keeps the rest, and names it', () => {
+    writeFileSync(file, JSON.stringify({ language: 'de', sound: { volume: 3, muted: true }, privacy: { snapshot: 'none' }, retention: { days: 7 } }));
+    const { settings, warning } = loadSettings(file, new Date('2026-11-27T10:00:00Z'));
+    expect(settings.language).toBe('de');
+    expect(settings.sound).toMatchObject({ volume: 0.8, muted: true });
+    expect(settings.privacy.snapshot).toBe('none');
+    expect(settings.retention.days).toBe(7);
+    expect(warning).toMatch(/reset .*: sound\.volume; the rest was kept/);
+    expect(loadSettings(file).settings).toEqual(settings);
+  });
+
+  it('uses the most private value where a privacy field cannot be read', () => {
+    writeFileSync(file, JSON.stringify({ privacy: { snapshot: 'sometimes' }, language: 'de' }));
+    const { settings, warning } = loadSettings(file);
+    expect(settings.privacy.snapshot).toBe('none');
+    expect(settings.language).toBe('de');
+    expect(warning).toMatch(/privacy\.snapshot set to its most private value/);
+  });
+
+  it('reads a file that starts with a UTF-8 byte order mark', () => {
+    writeFileSync(file, '\uFEFF' + JSON.stringify({ language: 'de', privacy: { snapshot: 'none' } }));
+    expect(loadSettings(file)).toMatchObject({ settings: { language: 'de', privacy: { snapshot: 'none' } }, warning: null });
+  });
+
+  it('keeps a newer version\'s file aside, says so, and keeps what it understands', () => {
+    writeFileSync(file, JSON.stringify({ version: 9, language: 'de', privacy: { snapshot: 'none' }, hologram: { on: true } }));
+    const { settings, warning } = loadSettings(file, new Date('2026-11-27T10:00:00Z'));
+    expect(settings).toMatchObject({ version: 1, language: 'de', privacy: { snapshot: 'none' } });
+    expect(warning).toMatch(/written by a newer version of the app/);
+    expect(warning).toMatch(/Unknown settings ignored: hologram/);
+    expect(existsSync(join(dir, 'settings.json.newer-2026-11-27T10-00-00-000Z'))).toBe(true);
+  });
+
+  it('warns about unknown keys, also nested ones', () => {
+    writeFileSync(file, JSON.stringify({ language: 'de', sound: { volum: 0.2 } }));
+    const { settings, warning } = loadSettings(file);
+    expect(settings.language).toBe('de');
+    expect(warning).toMatch(/Unknown settings ignored: sound\.volum\./);
   });
 
   it('refuses to save invalid settings', () => {
