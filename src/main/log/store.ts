@@ -224,11 +224,23 @@ export class ViolationStore {
     return { rows: page, total: Math.min(counted, COUNT_LIMIT), totalCapped: counted > COUNT_LIMIT, next: more && last ? { at: last.at, id: last.id } : null };
   }
 
-  /** Every row matching the filter, oldest first, for export. */
-  *iterate(q: Omit<PageQuery, 'limit' | 'before'>): Generator<Violation> {
+  /**
+   * Every row matching the filter, oldest first, for export. Read in keyset pages, each a
+   * finished query: the caller may await between rows (writing a file) while the kiosk keeps
+   * recording on the same connection, which an open SQLite iterator would refuse as busy.
+   */
+  *iterate(q: Omit<PageQuery, 'limit' | 'before'>, pageSize = 1000): Generator<Violation> {
     const { where, params } = filterSql(q);
-    for (const row of this.db.prepare(`SELECT * FROM violations WHERE ${where} ORDER BY at_utc, id`).iterate(params)) {
-      yield toViolation(row as Row);
+    const first = this.db.prepare(`SELECT * FROM violations WHERE ${where} ORDER BY at_utc, id LIMIT @limit`);
+    const after = this.db.prepare(
+      `SELECT * FROM violations WHERE ${where} AND (at_utc > @afterAt OR (at_utc = @afterAt AND id > @afterId)) ORDER BY at_utc, id LIMIT @limit`,
+    );
+    let last: Row | undefined;
+    for (;;) {
+      const rows = (last ? after.all({ ...params, afterAt: last.at_utc, afterId: last.id, limit: pageSize }) : first.all({ ...params, limit: pageSize })) as Row[];
+      for (const row of rows) yield toViolation(row);
+      if (rows.length < pageSize) return;
+      last = rows.at(-1);
     }
   }
 
