@@ -30,7 +30,7 @@ function fileSize(path: string): number {
 export function logBytes(store: ViolationStore, snapshotsDir: string): number {
   // The WAL is transient (checkpointed back into the file at about 4 MB), so the cap counts the
   // database file and the snapshots.
-  return snapshotsBytes(snapshotsDir) + fileSize(store.file);
+  return snapshotsBytes(snapshotsDir, store.referencedSnapshots()) + fileSize(store.file);
 }
 
 export function applyRetention(store: ViolationStore, snapshotsDir: string, policy: RetentionPolicy, now: number): RetentionResult {

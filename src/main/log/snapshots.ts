@@ -41,12 +41,33 @@ export function removeSnapshots(dir: string, names: readonly string[]): void {
   }
 }
 
-export function snapshotsBytes(dir: string): number {
+/** Bytes of the snapshot files the log references (a stray file must not push real events out). */
+export function snapshotsBytes(dir: string, referenced: ReadonlySet<string>): number {
   let total = 0;
+  for (const name of referenced) {
+    try {
+      total += statSync(join(dir, name)).size;
+    } catch {
+      // already gone
+    }
+  }
+  return total;
+}
+
+/** Deletes files in the snapshot folder that no row references (a crash between file and row); returns how many. */
+export function sweepOrphanSnapshots(store: { referencedSnapshots(): Set<string> }, dir: string): number {
+  let names: string[];
   try {
-    for (const name of readdirSync(dir)) total += statSync(join(dir, name)).size;
+    names = readdirSync(dir);
   } catch {
     return 0;
   }
-  return total;
+  const referenced = store.referencedSnapshots();
+  let removed = 0;
+  for (const name of names) {
+    if (referenced.has(name)) continue;
+    rmSync(join(dir, name), { force: true });
+    removed++;
+  }
+  return removed;
 }

@@ -291,6 +291,11 @@ export class ViolationStore {
     })();
   }
 
+  /** Names of every snapshot file a row refers to. */
+  referencedSnapshots(): Set<string> {
+    return new Set((this.db.prepare('SELECT snapshot FROM violations WHERE snapshot IS NOT NULL').pluck().all() as string[]));
+  }
+
   /** The oldest rows that have snapshots, for trimming to the disk cap. */
   oldestWithSnapshots(limit: number): { id: number; snapshot: string }[] {
     return this.db.prepare('SELECT id, snapshot FROM violations WHERE snapshot IS NOT NULL ORDER BY at_utc, id LIMIT ?').all(limit) as { id: number; snapshot: string }[];

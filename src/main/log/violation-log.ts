@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ComplianceEvent } from '../compliance/tracker';
 import type { RawImage } from '../vision/image';
 import { applyRetention, type RetentionPolicy, type RetentionResult } from './retention';
-import { makeSnapshot, removeSnapshots, snapshotName, writeSnapshot, type SnapshotMode } from './snapshots';
+import { makeSnapshot, removeSnapshots, snapshotName, sweepOrphanSnapshots, writeSnapshot, type SnapshotMode } from './snapshots';
 import { ViolationStore } from './store';
 
 export interface ViolationLogOptions {
@@ -36,6 +36,8 @@ export class ViolationLog {
     const { store, warning } = ViolationStore.open(options.dir);
     if (warning) options.log('warn', warning);
     const log = new ViolationLog(store, options, warning);
+    const swept = sweepOrphanSnapshots(store, log.snapshotsDir);
+    if (swept) options.log('info', `violation log: removed ${swept} snapshot files that no event references (left by a crash)`);
     log.retain();
     return log;
   }
@@ -65,10 +67,16 @@ export class ViolationLog {
       } catch (err) {
         this.options.log('warn', `violation log: snapshot not saved, event kept without it: ${(err as Error).message}`);
       }
-      this.store.recordCheck(e.at, tz, {
-        trackId: e.trackId, verdict: e.verdict === 'incorrect' ? 'incorrect' : 'no_mask', confidence: Math.min(1, Math.max(0, e.confidence)),
-        modelId: this.options.modelId(), cameraId: this.options.cameraId(), snapshot,
-      });
+      try {
+        this.store.recordCheck(e.at, tz, {
+          trackId: e.trackId, verdict: e.verdict === 'incorrect' ? 'incorrect' : 'no_mask', confidence: Math.min(1, Math.max(0, e.confidence)),
+          modelId: this.options.modelId(), cameraId: this.options.cameraId(), snapshot,
+        });
+      } catch (err) {
+        // No row, no picture: a face image the log does not reference would never be deleted.
+        if (snapshot) removeSnapshots(this.snapshotsDir, [snapshot]);
+        throw err;
+      }
     }
   }
 

@@ -82,6 +82,43 @@ describe('violation log', () => {
     await log.close();
   });
 
+  it('leaves no face picture behind when the database itself is full', async () => {
+    const log = open();
+    await log.record([event('violation', NOW, 1)], frame);
+    // Fill the database to its limit: no new page can be allocated for another row.
+    const pages = log.store.db.pragma('page_count', { simple: true }) as number;
+    log.store.db.pragma(`max_page_count = ${pages}`);
+    const filler = log.store.db.prepare('INSERT INTO violations (at_utc, tz_offset_min, track_id, verdict, confidence, model_id, camera_id, note) VALUES (?, 0, 0, ?, 0.5, ?, ?, ?)');
+    // Large rows first, then ever smaller ones, until not even the smallest fits.
+    for (const size of [500, 50, 1]) {
+      expect(() => {
+        for (let i = 0; i < 100_000; i++) filler.run(NOW - i, 'no_mask', 'm'.repeat(size), 'c', 'n'.repeat(size));
+      }).toThrow(/full/);
+    }
+    const rowsBefore = log.store.count();
+    await log.record([event('violation', NOW + 1000, 2)], frame);
+    expect(log.store.count()).toBe(rowsBefore);
+    expect(logs.some((l) => /error violation log: write failed: .*full/.test(l))).toBe(true);
+    // Only the first event's snapshot is on disk; the failed one left nothing.
+    expect(readdirSync(log.snapshotsDir)).toEqual([...log.store.referencedSnapshots()]);
+    expect(readdirSync(log.snapshotsDir)).toHaveLength(1);
+    await log.close();
+  });
+
+  it('sweeps snapshot files no event references at start, and the disk cap counts only referenced ones', async () => {
+    const first = open();
+    await first.record([event('violation', NOW, 1)], frame);
+    const kept = readdirSync(first.snapshotsDir);
+    const bytesBefore = logBytes(first.store, first.snapshotsDir);
+    writeFileSync(join(first.snapshotsDir, 'orphan-after-crash.jpg'), Buffer.alloc(200_000));
+    expect(logBytes(first.store, first.snapshotsDir)).toBe(bytesBefore);
+    await first.close();
+    const again = open();
+    expect(readdirSync(again.snapshotsDir)).toEqual(kept);
+    expect(logs.some((l) => /removed 1 snapshot files that no event references/.test(l))).toBe(true);
+    await again.close();
+  });
+
   it('deletes events and snapshots older than the retention period at start', async () => {
     const first = open();
     await first.record([event('violation', NOW - 40 * DAY, 1), event('violation', NOW - 10 * DAY, 2)], frame);
