@@ -64,7 +64,13 @@ export const CameraReport = z.object({
 });
 export type CameraReport = z.infer<typeof CameraReport>;
 
-export const AdminState = z.object({ pinSet: z.boolean(), unlocked: z.boolean(), lockedUntil: z.number() });
+export const AdminState = z.object({
+  pinSet: z.boolean(),
+  unlocked: z.boolean(),
+  lockedUntil: z.number(),
+  /** Set when the PIN file exists but cannot be read: admin is locked, and this says why and how to recover. */
+  problem: z.string().nullable(),
+});
 export type AdminState = z.infer<typeof AdminState>;
 const Pin = z.object({ pin: z.string().regex(/^\d{4,8}$/, 'PIN must be 4 to 8 digits') });
 export const UnlockResult = z.union([
@@ -72,6 +78,7 @@ export const UnlockResult = z.union([
   z.object({ ok: z.literal(false), reason: z.literal('wrong'), triesLeft: z.number() }),
   z.object({ ok: z.literal(false), reason: z.literal('locked'), lockedUntil: z.number() }),
   z.object({ ok: z.literal(false), reason: z.literal('not_set') }),
+  z.object({ ok: z.literal(false), reason: z.literal('damaged') }),
 ]);
 
 const Time = z.number().int().min(0).max(8.64e15);

@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AdminPin } from '../config/admin-pin';
+import { DAMAGED_PIN_MESSAGE, type AdminPin } from '../config/admin-pin';
 import type { ViolationLog } from '../log/violation-log';
 import { csvLines } from '../log/csv';
 import { ForbiddenError, UnavailableError, type Handlers } from './ipc-dispatch';
@@ -44,7 +44,10 @@ export function createAdminHandlers(deps: AdminDeps): { requireAdmin: () => void
   return {
     requireAdmin,
     handlers: {
-    'admin:state': () => ({ pinSet: deps.pin.isSet(), unlocked: unlocked(), lockedUntil: deps.pin.lockedUntil() }),
+    'admin:state': () => {
+      const state = deps.pin.state();
+      return { pinSet: state !== 'unset', unlocked: unlocked(), lockedUntil: deps.pin.lockedUntil(), problem: state === 'damaged' ? DAMAGED_PIN_MESSAGE : null };
+    },
     'admin:setPin': async ({ pin }) => {
       // The first run sets a PIN freely; changing it needs an unlocked session.
       if (deps.pin.isSet()) requireAdmin();

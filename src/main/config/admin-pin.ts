@@ -26,7 +26,21 @@ function scrypt(pin: string, salt: Buffer, params: Stored['params']): Promise<Bu
   return new Promise((resolve, reject) => scryptCb(pin, salt, params.keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
 }
 
-export type UnlockResult = { ok: true } | { ok: false; reason: 'wrong'; triesLeft: number } | { ok: false; reason: 'locked'; lockedUntil: number } | { ok: false; reason: 'not_set' };
+export type UnlockResult =
+  | { ok: true }
+  | { ok: false; reason: 'wrong'; triesLeft: number }
+  | { ok: false; reason: 'locked'; lockedUntil: number }
+  | { ok: false; reason: 'not_set' }
+  | { ok: false; reason: 'damaged' };
+
+/** Said to staff when admin.json exists but cannot be read; README "Admin PIN file damaged" has the recovery. */
+export const DAMAGED_PIN_MESSAGE =
+  'The admin PIN file (admin.json) is damaged or from a newer version, so admin access is locked. The PC administrator can delete admin.json in the kiosk\'s data folder; the kiosk then asks for a new PIN.';
+
+/** A PIN file that exists but cannot be read. Never treated as "no PIN". */
+export class DamagedPinFileError extends Error {
+  override name = 'DamagedPinFileError';
+}
 
 export class AdminPin {
   /** Every PIN operation runs after the previous one has finished: see verify(). */
@@ -37,13 +51,23 @@ export class AdminPin {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** null: no PIN file. Throws DamagedPinFileError for a file that exists but cannot be read. */
   private read(): Stored | null {
     if (!existsSync(this.file)) return null;
     try {
       return Stored.parse(JSON.parse(readFileSync(this.file, 'utf8')));
-    } catch {
-      // An unreadable PIN file must not unlock anything: treat it as locked until reset by setup.
-      return null;
+    } catch (err) {
+      throw new DamagedPinFileError(`${DAMAGED_PIN_MESSAGE} (${(err as Error).message.split('\n')[0]})`);
+    }
+  }
+
+  /** 'damaged': the file exists but cannot be read; admin access stays locked until it is removed. */
+  state(): 'unset' | 'set' | 'damaged' {
+    try {
+      return this.read() ? 'set' : 'unset';
+    } catch (err) {
+      if (err instanceof DamagedPinFileError) return 'damaged';
+      throw err;
     }
   }
 
@@ -51,13 +75,15 @@ export class AdminPin {
     writeFileAtomic(this.file, JSON.stringify(stored), { mode: 0o600 });
   }
 
+  /** True for a damaged file too: only a missing file lets anyone choose the first PIN. */
   isSet(): boolean {
-    return this.read() !== null;
+    return this.state() !== 'unset';
   }
 
   lockedUntil(): number {
-    const s = this.read();
-    return s && s.lockedUntil > this.now() ? s.lockedUntil : 0;
+    if (this.state() !== 'set') return 0;
+    const s = this.read()!;
+    return s.lockedUntil > this.now() ? s.lockedUntil : 0;
   }
 
   private serial<T>(operation: () => Promise<T>): Promise<T> {
@@ -88,6 +114,7 @@ export class AdminPin {
   }
 
   private async verifyNow(pin: string): Promise<UnlockResult> {
+    if (this.state() === 'damaged') return { ok: false, reason: 'damaged' };
     const s = this.read();
     if (!s) return { ok: false, reason: 'not_set' };
     const now = this.now();

@@ -112,7 +112,7 @@ describe('kiosk core without a usable model', () => {
 
 describe('admin and the violation log over the IPC contract', () => {
   it('asks for a first PIN, then guards every log channel behind it', async () => {
-    expect(await call('admin:state')).toEqual({ ok: true, value: { pinSet: false, unlocked: false, lockedUntil: 0 } });
+    expect(await call('admin:state')).toEqual({ ok: true, value: { pinSet: false, unlocked: false, lockedUntil: 0, problem: null } });
     expect(await call('log:page', { flag: 'all', limit: 10 })).toMatchObject({ ok: false, code: 'forbidden' });
     expect(await call('admin:setPin', { pin: '12ab' })).toMatchObject({ ok: false, code: 'invalid_input' });
     expect(await call('admin:setPin', { pin: '7391' })).toEqual({ ok: true, value: null });
@@ -144,6 +144,24 @@ describe('admin and the violation log over the IPC contract', () => {
     expect(log.store.count()).toBe(2);
     // The audit line counts rows deleted, not ids asked for.
     expect(await call('log:delete', { ids: [987_654, 987_655] })).toEqual({ ok: true, value: 0 });
+  });
+});
+
+describe('a damaged admin PIN file', () => {
+  it('locks admin access with a message for staff, and nobody can choose a new PIN', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'core-pin-'));
+    writeFileSync(join(d, 'admin.json'), '{"version":1,"salt":"abc","ha');
+    const c = await createKioskCore({ visionWorker: VISION_WORKER_SOURCE, modelsDir: join(REPO_ROOT, 'models'), userDataDir: d, productName: 'Mask Kiosk', version: 't', log: () => {} });
+    try {
+      const callC = (channel: string, ...args: unknown[]) => dispatch(c.handlers, channel, args, { rejected: 0, failed: 0 }, () => {});
+      expect(await callC('admin:state')).toMatchObject({ ok: true, value: { pinSet: true, unlocked: false, problem: expect.stringMatching(/admin\.json\) is damaged .* delete admin\.json/) } });
+      expect(await callC('admin:setPin', { pin: '1111' })).toMatchObject({ ok: false, code: 'forbidden' });
+      expect(await callC('admin:unlock', { pin: '1111' })).toEqual({ ok: true, value: { ok: false, reason: 'damaged' } });
+      expect(await callC('log:page', { flag: 'all', limit: 10 })).toMatchObject({ ok: false, code: 'forbidden' });
+    } finally {
+      await c.dispose();
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdminPin, LOCK_MS } from '../../../src/main/config/admin-pin';
@@ -44,6 +44,20 @@ describe('admin PIN', () => {
     await new Promise((r) => setImmediate(r));
     expect(JSON.parse(readFileSync(join(dir, 'admin.json'), 'utf8')).failures).toBe(1);
     expect(await pending).toEqual({ ok: false, reason: 'wrong', triesLeft: 4 });
+  });
+
+  it('treats a damaged or newer PIN file as locked, never as "no PIN"', async () => {
+    const pin = pinAt();
+    await pin.set('482916');
+    const file = join(dir, 'admin.json');
+    const good = readFileSync(file, 'utf8');
+    for (const damaged of [good.slice(0, 20), JSON.stringify({ ...JSON.parse(good), version: 2 }), '']) {
+      writeFileSync(file, damaged);
+      expect(pin.state()).toBe('damaged');
+      expect(pin.isSet()).toBe(true);
+      expect(await pin.verify('482916')).toEqual({ ok: false, reason: 'damaged' });
+      expect(readFileSync(file, 'utf8')).toBe(damaged);
+    }
   });
 
   it('rejects PINs that are not 4 to 8 digits', async () => {
