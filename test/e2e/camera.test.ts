@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPreviewServer, type PreviewServer } from '../../src/cli/preview-server';
-import { chromiumMissing, launchChromium } from '../helpers/browser';
+import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
 import { makeClip } from '../helpers/video';
 import { SCRATCH_DIR } from '../helpers/paths';
 
@@ -20,6 +20,7 @@ describe.skipIf(Boolean(missing))('camera problems', () => {
   beforeAll(async () => {
     userData = mkdtempSync(join(tmpdir(), 'kiosk-camera-'));
     server = await startPreviewServer({ userDataDir: userData, log: (level, m) => logs.push(`${level} ${m}`) });
+    await finishSetup(server);
     mkdirSync(SHOTS, { recursive: true });
   }, 120_000);
 

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startPreviewServer, type PreviewServer } from '../../src/cli/preview-server';
 import { VisionPipeline } from '../../src/main/vision/pipeline';
 import type { ComplianceEvent } from '../../src/main/compliance/tracker';
-import { chromiumMissing, launchChromium } from '../helpers/browser';
+import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
 import { makeClip } from '../helpers/video';
 import { DETECTOR_DIR, REPO_ROOT, SCRATCH_DIR } from '../helpers/paths';
 import { syntheticLondonSet } from '../helpers/synthetic-london';
@@ -47,6 +47,7 @@ describe.skipIf(Boolean(missing))('kiosk: a mask worn below the nose', () => {
     const clip = await makeClip([{ image: null, seconds: 1 }, { image: await pickIncorrectPortrait(), seconds: 5 }]);
     userData = mkdtempSync(join(tmpdir(), 'kiosk-e2e-incorrect-'));
     server = await startPreviewServer({ userDataDir: userData, log: () => {}, onEvents: (e) => events.push(...e) });
+    await finishSetup(server);
     browser = await launchChromium({ fakeVideo: clip });
     page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   }, 300_000);

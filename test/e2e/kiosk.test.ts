@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startPreviewServer, type PreviewServer } from '../../src/cli/preview-server';
 import { VisionPipeline } from '../../src/main/vision/pipeline';
 import type { ComplianceEvent } from '../../src/main/compliance/tracker';
-import { chromiumMissing, launchChromium } from '../helpers/browser';
+import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
 import { makeClip } from '../helpers/video';
 import { DETECTOR_DIR, REPO_ROOT, SCRATCH_DIR, manifest } from '../helpers/paths';
 import { killVisionWorker } from '../helpers/vision';
@@ -50,6 +50,7 @@ describe.skipIf(Boolean(missing))('kiosk in Chromium with a fake camera', () => 
     ]);
     userData = mkdtempSync(join(tmpdir(), 'kiosk-e2e-'));
     server = await startPreviewServer({ userDataDir: userData, log: () => {}, onEvents: (e) => events.push(...e.map((x) => ({ ...x, seenAt: Date.now() }))) });
+    await finishSetup(server);
     browser = await launchChromium({ fakeVideo: clip });
     page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   }, 180_000);

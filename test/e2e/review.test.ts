@@ -41,14 +41,25 @@ describe.skipIf(Boolean(missing))('review screen', () => {
     if (userData) rmSync(userData, { recursive: true, force: true });
   });
 
-  it('sets the first PIN, filters, marks a false positive and exports the CSV', async () => {
+  it('runs the first-run set-up, then filters, marks a false positive and exports the CSV', async () => {
     await page.goto(server.url);
-    await page.keyboard.press('Control+Shift+A');
+    // First start: the set-up asks for the PIN before the kiosk checks anyone.
+    await expect.poll(() => page.locator('[data-screen="setup"]').getAttribute('data-step')).toBe('pin');
     await expect.poll(() => page.locator('#pad-title').innerText()).toBe('Choose an admin PIN');
-    await page.screenshot({ path: join(SHOTS, 'admin-pin-pad.png') });
+    await page.screenshot({ path: join(SHOTS, 'setup-pin.png') });
     await page.keyboard.type('5821');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#pad-title').innerText()).toBe('Enter the PIN again');
+    await page.keyboard.type('5821');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('[data-screen="setup"]').getAttribute('data-step')).toBe('camera');
+    await page.screenshot({ path: join(SHOTS, 'setup-camera.png') });
+    await page.getByRole('button', { name: 'Start the kiosk' }).click();
+    await expect.poll(() => page.locator('main.kiosk').count()).toBe(1);
+    expect(await page.locator('[data-screen="setup"]').count()).toBe(0);
+
+    await page.keyboard.press('Control+Shift+A');
+    await expect.poll(() => page.locator('#pad-title').innerText()).toBe('Admin PIN');
     await page.keyboard.type('5821');
     await page.keyboard.press('Enter');
 
@@ -58,6 +69,13 @@ describe.skipIf(Boolean(missing))('review screen', () => {
     await expect.poll(() => page.locator('[data-entry] img').count()).toBe(3);
     await expect.poll(() => page.locator('.chart h3').innerText()).toMatch(/Compliance rate: 62\.5 %/);
     await page.screenshot({ path: join(SHOTS, 'review.png') });
+
+    // The newest violation was a mask below the nose: the kind filter finds it alone.
+    await page.selectOption('select[name="verdict"]', 'incorrect');
+    await expect.poll(() => page.locator('[data-entry]').count()).toBe(1);
+    expect(await page.locator('[data-entry] .verdict').innerText()).toBe('Mask below nose');
+    await page.selectOption('select[name="verdict"]', 'all');
+    await expect.poll(() => page.locator('[data-entry]').count()).toBe(3);
 
     await page.selectOption('select[name="flag"]', 'unreviewed');
     const first = page.locator('[data-entry]').first();
@@ -79,7 +97,7 @@ describe.skipIf(Boolean(missing))('review screen', () => {
     const path = (await page.locator('.message').innerText()).replace(/^Exported 1 entries to /, '');
     const csv = readFileSync(path, 'utf8').split('\r\n');
     expect(csv[0]).toBe('id,local_time,utc_time,verdict,confidence,model,camera,reviewed,false_positive,note,snapshot');
-    expect(csv[1]).toMatch(new RegExp(`^${id},.*,no_mask,.*,true,true,"'=HYPERLINK\\(""x""\\) scarf, not a mask",.*\\.jpg$`));
+    expect(csv[1]).toMatch(new RegExp(`^${id},.*,incorrect,.*,true,true,"'=HYPERLINK\\(""x""\\) scarf, not a mask",.*\\.jpg$`));
     expect(csv[2]).toBe('');
 
     await page.getByRole('button', { name: 'Lock' }).click();

@@ -15,3 +15,9 @@ export async function launchChromium(options: { fakeVideo?: string } = {}): Prom
   }
   return chromium.launch({ executablePath: CHROMIUM, args, headless: true });
 }
+
+/** Finishes the first-run set-up the way staff would, minus the screens: an admin PIN, then locked. */
+export async function finishSetup(server: { core: { handlers: { 'admin:setPin': (a: { pin: string }) => unknown; 'admin:lock': () => unknown } } }, pin = '2468'): Promise<void> {
+  await server.core.handlers['admin:setPin']({ pin });
+  await server.core.handlers['admin:lock']();
+}

@@ -115,8 +115,9 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       })
     : null;
 
+  const pin = new AdminPin(join(options.userDataDir, 'admin.json'));
   const admin = createAdminHandlers({
-    pin: new AdminPin(join(options.userDataDir, 'admin.json')),
+    pin,
     log: violationLog,
     chooseSavePath: options.chooseSavePath ?? (async () => null),
     exitKiosk: options.exitKiosk ?? (() => log('info', 'exit kiosk requested (no kiosk window to leave)')),
@@ -142,6 +143,8 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     }),
     'frame:analyze': async (frame) => {
       if (!analyze) throw new UnavailableError(problem ?? 'vision pipeline not loaded');
+      // Until staff have chosen the admin PIN (first-run set-up), the kiosk checks nobody.
+      if (pin.state() === 'unset') throw new UnavailableError('set-up not finished: choose the admin PIN first');
       try {
         return await analyze(frame);
       } catch (err) {

@@ -45,6 +45,16 @@ describe('kiosk core over the IPC contract', () => {
     expect(logs.some((l) => /^info vision: model .*contract-model.*provider cpu/.test(l))).toBe(true);
   });
 
+  it('checks nobody until the first-run set-up has chosen the admin PIN', async () => {
+    expect(await call('admin:state')).toEqual({ ok: true, value: { pinSet: false, unlocked: false, lockedUntil: 0, problem: null } });
+    expect(await call('frame:analyze', await portraitFrame())).toMatchObject({ ok: false, code: 'unavailable', message: expect.stringMatching(/set-up not finished/) });
+    expect(await call('log:page', { flag: 'all', limit: 10 })).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await call('admin:setPin', { pin: '12ab' })).toMatchObject({ ok: false, code: 'invalid_input' });
+    expect(await call('admin:setPin', { pin: '7391' })).toEqual({ ok: true, value: null });
+    expect(await call('admin:state')).toMatchObject({ value: { pinSet: true, unlocked: true } });
+    await call('admin:lock');
+  });
+
   it('analyses a real frame into a screen state and per-face boxes', async () => {
     const r = await call('frame:analyze', await portraitFrame());
     expect(r.ok).toBe(true);
@@ -111,13 +121,9 @@ describe('kiosk core without a usable model', () => {
 });
 
 describe('admin and the violation log over the IPC contract', () => {
-  it('asks for a first PIN, then guards every log channel behind it', async () => {
-    expect(await call('admin:state')).toEqual({ ok: true, value: { pinSet: false, unlocked: false, lockedUntil: 0, problem: null } });
+  it('guards every log channel behind the PIN chosen at set-up', async () => {
+    expect(await call('admin:state')).toMatchObject({ value: { pinSet: true, unlocked: false } });
     expect(await call('log:page', { flag: 'all', limit: 10 })).toMatchObject({ ok: false, code: 'forbidden' });
-    expect(await call('admin:setPin', { pin: '12ab' })).toMatchObject({ ok: false, code: 'invalid_input' });
-    expect(await call('admin:setPin', { pin: '7391' })).toEqual({ ok: true, value: null });
-    expect(await call('admin:state')).toMatchObject({ value: { pinSet: true, unlocked: true } });
-    await call('admin:lock');
     // A set PIN cannot be replaced without unlocking first.
     expect(await call('admin:setPin', { pin: '0000' })).toMatchObject({ ok: false, code: 'forbidden' });
     expect(await call('admin:unlock', { pin: '0000' })).toEqual({ ok: true, value: { ok: false, reason: 'wrong', triesLeft: 4 } });
