@@ -22,7 +22,10 @@ if ('missing' in found && process.env.ELECTRON_SKIP_BINARY_DOWNLOAD !== '1') {
   found = electronBinary();
 }
 if ('missing' in found) {
-  fail(`Cannot start the kiosk: the Electron binary is not available (${found.missing}); install on a machine that can download it from GitHub (all but the window itself runs without it: \`npm test\`, \`npm run scan\`).`);
+  fail(
+    `Cannot start the kiosk: the Electron binary is not available (${found.missing}); install on a machine that can download it from GitHub. ` +
+      'Meanwhile `npm run preview` shows the same kiosk in Chromium or Chrome, and `npm test` and `npm run scan` work without it.',
+  );
 }
 const binary = (found as { path: string }).path;
 
