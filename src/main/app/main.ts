@@ -1,12 +1,13 @@
 // Electron entry: one instance, kiosk window, IPC wired to the core, and unattended-operation
 // care: display kept awake, renderer crashes reloaded (error screen after repeated ones), and
-// an uncaught exception in main logged before the app relaunches.
-import { app, BrowserWindow, dialog, powerSaveBlocker } from 'electron';
+// an uncaught exception in main logged before the app relaunches, with back-off, and after
+// repeated ones a calm error screen instead of a restart loop. Native crash dumps stay local.
+import { app, BrowserWindow, crashReporter, dialog, powerSaveBlocker } from 'electron';
 import { createKioskCore, type KioskCore } from './core';
 import { setupIpc } from './ipc';
 import { modelsDir } from './paths';
 import { createKioskWindow, registerAppScheme, setupSession } from './window';
-import { CrashPolicy } from './policy';
+import { CrashPolicy, readRestartHistory, restartDecision, writeRestartHistory } from './policy';
 import type { DispatchStats } from './ipc-dispatch';
 import { AppLog } from '../log/app-log';
 import { join } from 'node:path';
@@ -19,12 +20,28 @@ let kioskWindow: BrowserWindow | null = null;
 let leaving = false;
 let appLog: AppLog | null = null;
 
+// Dumps of native crashes are kept on this PC for staff or support; nothing is uploaded.
+crashReporter.start({ uploadToServer: false });
+
+let failing = false;
 function fatal(where: string, err: unknown): void {
   const message = `main: ${where}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
   console.error(message);
-  appLog?.write('error', `${message}; relaunching`);
-  app.relaunch();
-  app.exit(1);
+  if (failing) return; // one decision per failure, even if more errors follow while it waits
+  failing = true;
+  const historyFile = join(app.getPath('userData'), 'logs', 'restarts.json');
+  const decision = restartDecision(readRestartHistory(historyFile), Date.now());
+  writeRestartHistory(historyFile, decision.history);
+  if (decision.action === 'relaunch') {
+    appLog?.write('error', `${message}; relaunching in ${decision.delayMs / 1000} s (restart ${decision.history.length} in 10 minutes)`);
+    setTimeout(() => {
+      app.relaunch();
+      app.exit(1);
+    }, decision.delayMs);
+    return;
+  }
+  appLog?.write('error', `${message}; it keeps failing (${decision.history.length} restarts in 10 minutes): staying on the error screen instead of restarting`);
+  showErrorScreen(`The app stopped ${decision.history.length} times in 10 minutes: ${err instanceof Error ? err.message : String(err)}`);
 }
 process.on('uncaughtException', (err) => fatal('uncaught exception', err));
 process.on('unhandledRejection', (err) => fatal('unhandled rejection', err));
@@ -39,6 +56,7 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   appLog = new AppLog(join(app.getPath('userData'), 'logs'));
+  appLog.write('info', `crash dumps (kept on this PC, never uploaded): ${app.getPath('crashDumps')}`);
   setupSession();
   core = await createKioskCore({
     appLog,
@@ -82,14 +100,25 @@ function recover(what: string): void {
   const action = crashes.onCrash(Date.now());
   appLog?.write('error', `${what}; crash ${crashes.count} in the last minute; ${action}`);
   if (action === 'reload') kioskWindow?.webContents.reload();
-  else void kioskWindow?.loadURL(`data:text/html,${encodeURIComponent(errorScreen())}`);
+  else showErrorScreen('The display stopped several times in a row.');
 }
 
-function errorScreen(): string {
+/** The calm screen for a kiosk that cannot carry on by itself; opens a window if there is none. */
+function showErrorScreen(reason: string): void {
+  try {
+    if (!kioskWindow || kioskWindow.isDestroyed()) kioskWindow = new BrowserWindow({ fullscreen: true, webPreferences: { sandbox: true, contextIsolation: true } });
+    void kioskWindow.loadURL(`data:text/html,${encodeURIComponent(errorScreen(reason))}`);
+  } catch {
+    app.exit(1);
+  }
+}
+
+function errorScreen(reason: string): string {
+  const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html><meta charset="utf-8"><title>Mask Kiosk</title>
   <body style="margin:0;height:100vh;display:grid;place-items:center;background:#16202b;color:#fff;font:3vh system-ui,sans-serif;text-align:center">
   <div><h1 style="font-size:6vh">The kiosk is taking a short break</h1><p>Please wear a face mask in this building.</p>
-  <p style="opacity:.7;font-size:2vh">Staff: the display stopped several times in a row. Restart the app; the log has the details.</p></div>`;
+  <p style="opacity:.7;font-size:2vh">Staff: ${esc(reason)} Restart the app once the cause is fixed; the app log has the details.</p></div>`;
 }
 
 app.on('child-process-gone', (_event, details) => {

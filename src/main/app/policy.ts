@@ -1,6 +1,7 @@
 // The kiosk window's security and recovery policies as plain functions (no Electron import), so
 // each is tested directly; window.ts and main.ts only wire them to Electron's hooks.
-import { normalize, join, sep } from 'node:path';
+import { dirname, normalize, join, sep } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 /** The app is served from this custom scheme, never from file://. */
 export const APP_SCHEME = 'app';
@@ -98,5 +99,50 @@ export class CrashPolicy {
 
   get count(): number {
     return this.crashes.length;
+  }
+}
+
+export interface RestartPolicyOptions {
+  /** Restarts within this window count toward the cap. */
+  windowMs: number;
+  /** After this many restarts in the window, main stays up on an error screen. */
+  maxRestarts: number;
+  /** Delay before the n-th restart in the window: base x 2^(n-1), capped. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RESTART_POLICY: RestartPolicyOptions = { windowMs: 10 * 60_000, maxRestarts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 };
+
+export type RestartDecision = { action: 'relaunch'; delayMs: number; history: number[] } | { action: 'stay-down'; history: number[] };
+
+/**
+ * What main does after a fatal error, given when it last restarted (kept on disk across
+ * restarts): relaunch with a growing delay, or, when it keeps failing (a full disk, a broken
+ * install), stop relaunching and show a calm error screen that says what is wrong.
+ */
+export function restartDecision(previous: readonly number[], now: number, o: RestartPolicyOptions = DEFAULT_RESTART_POLICY): RestartDecision {
+  const recent = previous.filter((t) => now - t < o.windowMs && t <= now);
+  if (recent.length >= o.maxRestarts) return { action: 'stay-down', history: recent };
+  const delayMs = Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** recent.length);
+  return { action: 'relaunch', delayMs, history: [...recent, now] };
+}
+
+/** The restart history file: a JSON list of times; anything unreadable counts as no history. */
+export function readRestartHistory(file: string): number[] {
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return Array.isArray(data) ? data.filter((t): t is number => typeof t === 'number' && Number.isFinite(t)) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function writeRestartHistory(file: string, history: readonly number[]): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(history));
+  } catch {
+    // A full disk must not turn a restart into a crash loop of its own.
   }
 }

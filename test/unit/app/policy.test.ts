@@ -7,6 +7,9 @@ import {
   CONTENT_SECURITY_POLICY,
   CrashPolicy,
   resolveAppFile,
+  restartDecision,
+  readRestartHistory,
+  writeRestartHistory,
   WINDOW_OPEN_DENIED,
 } from '../../../src/main/app/policy';
 
@@ -70,5 +73,42 @@ describe('crash policy', () => {
     expect(p.onCrash(20_000)).toBe('error-screen');
     const q = new CrashPolicy();
     expect([q.onCrash(0), q.onCrash(40_000), q.onCrash(100_000), q.onCrash(130_000)]).toEqual(['reload', 'reload', 'reload', 'reload']);
+  });
+});
+
+describe('main process restarts', () => {
+  it('relaunches with a growing delay, then stays down on the error screen when it keeps failing', () => {
+    let history: number[] = [];
+    const delays: number[] = [];
+    let t = 1_000_000;
+    for (let i = 0; i < 5; i++) {
+      const d = restartDecision(history, t);
+      expect(d.action).toBe('relaunch');
+      if (d.action === 'relaunch') delays.push(d.delayMs);
+      history = d.history;
+      t += 20_000;
+    }
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 16000]);
+    expect(restartDecision(history, t).action).toBe('stay-down');
+  });
+
+  it('forgets restarts older than the window, so a kiosk that fails once a day always comes back', () => {
+    const day = 86_400_000;
+    const history = [1, 2, 3, 4, 5].map((i) => i * day);
+    expect(restartDecision(history, 6 * day)).toMatchObject({ action: 'relaunch', delayMs: 1000 });
+  });
+
+  it('keeps its history on disk, and reads a damaged file as none', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const d = mkdtempSync(join(tmpdir(), 'restarts-'));
+    const f = join(d, 'logs', 'restarts.json');
+    expect(readRestartHistory(f)).toEqual([]);
+    writeRestartHistory(f, [5, 6]);
+    expect(readRestartHistory(f)).toEqual([5, 6]);
+    writeFileSync(f, '[1, "x", null');
+    expect(readRestartHistory(f)).toEqual([]);
+    rmSync(d, { recursive: true, force: true });
   });
 });
