@@ -7,6 +7,7 @@ import { createKioskCore, type KioskCore } from './core';
 import { setupIpc } from './ipc';
 import { modelsDir } from './paths';
 import { createKioskWindow, registerAppScheme, setupSession } from './window';
+import { setLinuxAutostart } from './autostart';
 import { CrashPolicy, readRestartHistory, restartDecision, writeRestartHistory } from './policy';
 import type { DispatchStats } from './ipc-dispatch';
 import { AppLog } from '../log/app-log';
@@ -75,9 +76,9 @@ async function start(): Promise<void> {
       leaving = true;
       app.quit();
     },
-    onSettingsChanged: (settings) => app.setLoginItemSettings({ openAtLogin: settings.startAtLogin }),
+    onSettingsChanged: (settings) => setStartAtLogin(settings.startAtLogin),
   });
-  app.setLoginItemSettings({ openAtLogin: core.settings.startAtLogin });
+  setStartAtLogin(core.settings.startAtLogin);
   setupIpc(core.handlers, (w) => w !== null && w === kioskWindow, stats);
   powerSaveBlocker.start('prevent-display-sleep');
   openWindow();
@@ -93,6 +94,19 @@ function openWindow(): void {
     }
   });
   kioskWindow.webContents.on('render-process-gone', (_event, details) => recover(`renderer gone (${details.reason})`));
+}
+
+function setStartAtLogin(enabled: boolean): void {
+  if (process.platform === 'linux') {
+    try {
+      const file = setLinuxAutostart(enabled, process.env.APPIMAGE ?? process.execPath);
+      appLog?.write('info', `start at login ${enabled ? 'on' : 'off'} (${file})`);
+    } catch (err) {
+      appLog?.write('warn', `start at login: cannot write the autostart entry: ${(err as Error).message}`);
+    }
+  } else {
+    app.setLoginItemSettings({ openAtLogin: enabled });
+  }
 }
 
 /** Reloads the page after a crash; after repeated ones shows a calm error screen instead. */
