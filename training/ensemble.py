@@ -18,6 +18,35 @@ import train as T  # noqa: E402
 from model import MaskNet, count_parameters  # noqa: E402
 
 
+class Shifted(nn.Module):
+    """Adds per-class logit offsets fitted on val (bias-corrected temperature scaling)."""
+
+    def __init__(self, model, bias):
+        super().__init__()
+        self.model = model
+        self.register_buffer('bias', bias)
+
+    def forward(self, x):
+        return self.model(x) + self.bias
+
+
+def fit_bias_and_temperature(logits, labels):
+    y = torch.from_numpy(labels)
+    log_t = torch.zeros(1, requires_grad=True)
+    bias = torch.zeros(logits.shape[1], requires_grad=True)
+    opt = torch.optim.LBFGS([log_t, bias], lr=0.1, max_iter=300)
+
+    def closure():
+        opt.zero_grad()
+        loss = F.cross_entropy((logits + bias) / log_t.exp(), y)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    b = bias.detach() - bias.detach().mean()
+    return b, float(log_t.exp())
+
+
 class Mean(nn.Module):
     def __init__(self, models):
         super().__init__()
@@ -35,6 +64,7 @@ def main():
     ap.add_argument('--select-crops', default=None)
     ap.add_argument('--seed', type=int, default=1234)
     ap.add_argument('--flip-tta', type=int, default=1)
+    ap.add_argument('--fit-bias', type=int, default=0, help='also fit per-class logit offsets on val (with the temperature, by NLL)')
     args = ap.parse_args()
     start = time.time()
     models, metas = [], []
@@ -52,16 +82,24 @@ def main():
     inc_x, inc_y = T.synthetic_copies(val_rows, val_x, val_y, args.seed, [(lambda im, kp, rng: rng.choice(synth.INCORRECT)(im, kp, rng), T.INCORRECT)])
     val3_x, val3_y = np.concatenate([val_x, inc_x]), np.concatenate([val_y, inc_y])
     logits, bal, nll, rec = T.evaluate(graph, val3_x, val3_y)
+    bias = None
+    if args.fit_bias:
+        bias, _ = fit_bias_and_temperature(logits, val3_y)
+        ens = Shifted(ens, bias)
+        graph = T.FlipAverage(ens) if args.flip_tta else ens
+        logits, bal, nll, rec = T.evaluate(graph, val3_x, val3_y)
     temperature = T.fit_temperature(logits, val3_y)
     cal_nll = float(F.cross_entropy(logits / temperature, torch.from_numpy(val3_y)))
     select = None
     if args.select_crops:
         _, s_x, s_y, _ = T.load_split(args.select_crops, 'ood')
         select = T.evaluate_compliance(graph, s_x, s_y)
+    T.log(f'bias {None if bias is None else [round(float(b), 3) for b in bias]}')
     T.log(f'ensemble of {len(models)}: val balanced {bal:.4f} {rec}, nll {nll:.4f} -> {cal_nll:.4f} at T={temperature:.3f}; select {select}')
     meta = {
         'ensemble': [os.path.basename(p) for p in args.checkpoints], 'members': metas, 'flip_tta': bool(args.flip_tta),
         'parameters': sum(count_parameters(m) for m in models), 'input': T.INPUT, 'crop_margin': T.KIOSK_MARGIN,
+        'logit_bias': [round(float(b), 4) for b in bias] if bias is not None else None,
         'val_balanced_accuracy': round(bal, 4), 'val_recall': {T.ID2LABEL[str(k)]: round(v, 4) for k, v in rec.items()},
         'val_nll': round(nll, 4), 'val_nll_calibrated': round(cal_nll, 4), 'temperature': round(temperature, 4),
         'seconds': round(time.time() - start), 'torch': torch.__version__,

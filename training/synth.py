@@ -267,3 +267,54 @@ def draw_beard(img, keypoints, rng):
 
 
 OCCLUSIONS = (draw_hand, draw_phone, draw_scarf, draw_beard)
+
+
+def _affine_from(src_pts, dst_pts):
+    """The affine map taking three source points to three destination points, as PIL wants it
+    (destination -> source coefficients)."""
+    a = np.array([[x, y, 1.0] for x, y in dst_pts])
+    bx = np.array([p[0] for p in src_pts])
+    by = np.array([p[1] for p in src_pts])
+    cx = np.linalg.solve(a, bx)
+    cy = np.linalg.solve(a, by)
+    return tuple(cx) + tuple(cy)
+
+
+def transplant_mask(img, keypoints, donor, donor_keypoints, rng, worn_wrong=False):
+    """A real mask, cut from a photo of someone wearing one (donor), laid onto a bare face by the
+    two faces' eyes and mouth. Worn right it covers the nose (label: mask); worn wrong it is
+    pushed down until the nose tip shows (label: incorrect). Real masks this way teach both
+    classes what real masks look like, so "drawn" is no cue for either."""
+    size = img.shape[0]
+    f, d = Face(keypoints, size), Face(donor_keypoints, donor.shape[0])
+    # The part of the face a mask covers, in target coordinates, from just below the eyes (worn
+    # right) or just below the nose tip (worn wrong) down past the chin.
+    top = f.nose_len * (rng.uniform(0.35, 0.55) if not worn_wrong else 1.0 + rng.uniform(0.15, 0.35) * f.mouth_len / f.nose_len)
+    bottom = f.nose_len + f.mouth_len * rng.uniform(2.6, 3.4)
+    # Worn wrong, the donor's mask is moved down so that its upper part (about 0.6 nose lengths
+    # below the donor's eyes) starts where the target's nose ends.
+    shift = (top / f.nose_len - rng.uniform(0.55, 0.7)) * d.nose_len if worn_wrong else 0.0
+    # Map target points to donor points; a wrong fit is moved down along the donor's face.
+    dst = [tuple(_pt(keypoints, 'rightEye', size)), tuple(_pt(keypoints, 'leftEye', size)), tuple(f.mouth)]
+    src = [tuple(_pt(donor_keypoints, 'rightEye', donor.shape[0]) - d.down * shift), tuple(_pt(donor_keypoints, 'leftEye', donor.shape[0]) - d.down * shift), tuple(d.mouth - d.down * shift)]
+    warped = Image.fromarray(donor).transform((size, size), Image.AFFINE, _affine_from(src, dst), resample=Image.BILINEAR)
+    half = rng.uniform(0.4, 0.5)
+    pts = _mask_outline(f, top, bottom, half, rng, bridge=not worn_wrong)
+    alpha = Image.new('L', (size, size), 0)
+    ImageDraw.Draw(alpha).polygon([tuple(p) for p in pts], fill=255)
+    alpha = alpha.filter(ImageFilter.GaussianBlur(rng.uniform(1.0, 2.0)))
+    return _composite(img.astype(np.float32), np.asarray(warped, dtype=np.float32), alpha)
+
+
+def usable_donor(img, keypoints):
+    """A masked face whose lower half lies inside its photo (no black padding where the mask is)."""
+    size = img.shape[0]
+    f = Face(keypoints, size)
+    ys = [f.at(t, f.nose_len * 0.5)[1] for t in (-0.45, 0.45)] + [f.at(0, f.nose_len + f.mouth_len * 3.2)[1]]
+    xs = [f.at(t, f.nose_len)[0] for t in (-0.5, 0.5)]
+    y0, y1 = int(max(0, min(ys))), int(min(size, max(ys)))
+    x0, x1 = int(max(0, min(xs))), int(min(size, max(xs)))
+    if y1 - y0 < 8 or x1 - x0 < 8:
+        return False
+    region = img[y0:y1, x0:x1]
+    return float((region.max(axis=2) < 8).mean()) < 0.02

@@ -79,9 +79,12 @@ class Crops(Dataset):
     (incorrect), and occlusions that are not masks (no mask). Returns the face's native size too,
     for the resolution augmentation."""
 
-    def __init__(self, rows, images, labels, p_mask, p_incorrect, p_occlusion, seed):
+    def __init__(self, rows, images, labels, p_mask, p_incorrect, p_occlusion, seed, p_transplant=0.0, donors=()):
         self.rows, self.images, self.labels = rows, images, labels
         self.p_mask, self.p_incorrect, self.p_occlusion = p_mask, p_incorrect, p_occlusion
+        self.p_transplant = p_transplant
+        # Real masked faces whose mask can be laid onto a bare face (see synth.transplant_mask).
+        self.donors = list(donors)
         self.seed = seed
         self.epoch = 0
 
@@ -93,7 +96,13 @@ class Crops(Dataset):
         img, label = self.images[i], int(self.labels[i])
         kp = self.rows[i]['keypoints']
         if label == NO_MASK:
-            img, label = edit_bare(img, kp, rng, self.p_mask, self.p_incorrect, self.p_occlusion)
+            if self.donors and rng.random() < self.p_transplant:
+                d = rng.choice(self.donors)
+                wrong = rng.random() < 0.5
+                img = synth.transplant_mask(img, kp, self.images[d], self.rows[d]['keypoints'], rng, worn_wrong=wrong)
+                label = INCORRECT if wrong else MASK
+            else:
+                img, label = edit_bare(img, kp, rng, self.p_mask, self.p_incorrect, self.p_occlusion)
         side = float(self.rows[i].get('faceSide', 256))
         return torch.from_numpy(np.array(img, copy=True)).permute(2, 0, 1), label, side
 
@@ -379,6 +388,7 @@ def main():
     ap.add_argument('--p-degrade', type=float, default=0.5)
     ap.add_argument('--p-turn', type=float, default=0.4)
     ap.add_argument('--p-neighbour', type=float, default=0.0)
+    ap.add_argument('--p-transplant', type=float, default=0.0, help='share of bare faces that get a real mask from a masked training photo, half worn right, half pushed below the nose')
     ap.add_argument('--balance', type=int, default=1, help='1: equal class share and head-turn spread when sampling')
     ap.add_argument('--width', type=int, default=16, help='channels of the stem; each block doubles it')
     ap.add_argument('--flip-tta', type=int, default=0)
@@ -412,7 +422,11 @@ def main():
         select = (s_x, s_y)
         log(f'checkpoint choice also on {len(s_rows)} evaluation-only crops ({args.select_crops})')
 
-    data = Crops(train_rows, train_x, train_y, p_mask=args.p_mask, p_incorrect=args.p_incorrect, p_occlusion=args.p_occlusion, seed=args.seed)
+    donors = [i for i in range(len(train_rows)) if train_y[i] == MASK and synth.usable_donor(train_x[i], train_rows[i]['keypoints'])] if args.p_transplant > 0 else []
+    if donors:
+        log(f'{len(donors)} masked training faces can lend their mask')
+    data = Crops(train_rows, train_x, train_y, p_mask=args.p_mask, p_incorrect=args.p_incorrect, p_occlusion=args.p_occlusion, seed=args.seed,
+                 p_transplant=args.p_transplant, donors=donors)
     gen = torch.Generator().manual_seed(args.seed)
     if args.balance:
         weights = balancing_weights(train_rows, train_y)
