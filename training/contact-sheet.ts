@@ -11,7 +11,7 @@ if (!evalFile || !dataDir || !out) {
   console.error('usage: tsx training/contact-sheet.ts <eval.jsonl> <data folder> <out.png>');
   process.exit(2);
 }
-const want: Record<string, string> = { with_mask: 'mask', without_mask: 'no_mask' };
+const want: Record<string, string> = { with_mask: 'mask', without_mask: 'no_mask', incorrect: 'incorrect' };
 const rows = readFileSync(evalFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
   .filter((r) => typeof r.expected === 'string' && r.predicted !== want[r.expected as string]);
 const TILE = 200;

@@ -75,7 +75,11 @@ def main():
         m.load_state_dict(ck['state'])
         m.eval()
         models.append(m)
-        metas.append(ck['meta'])
+        meta = dict(ck['meta'])
+        if meta.get('options', {}).get('choose') == 'last':
+            meta['checkpoint_choice'] = 'the final (averaged) weights; ood-eval-v1 was only logged per epoch, to compare recipes'
+        meta.pop('history', None)
+        metas.append(meta)
     ens = Mean(models).eval()
     graph = T.FlipAverage(ens) if args.flip_tta else ens
     val_rows, val_x, val_y, _ = T.load_split(args.crops, 'val')
