@@ -233,6 +233,35 @@ def swap_background(x, rng, p):
     return out
 
 
+def pad_edges(x, rng, p):
+    """A photo's edge inside the crop: beyond a straight line (most often below the chin, as when a
+    tight portrait hangs in a frame) the crop is one plain colour of any shade, for every class.
+    Training crops are otherwise padded only with black, and a plain band under the chin must
+    not read as a mask worn low."""
+    n, _, h, w = x.shape
+    out = x.clone()
+    for i in range(n):
+        if rng.random() >= p:
+            continue
+        colour = torch.tensor([rng.uniform(0, 1) for _ in range(3)]).view(3, 1, 1)
+        if rng.random() < 0.5:
+            g = rng.uniform(0.2, 0.95)
+            colour = torch.full((3, 1, 1), g)
+        for _ in range(rng.choice((1, 1, 2))):
+            side = rng.choice(('bottom', 'bottom', 'bottom', 'left', 'right', 'top'))
+            at = rng.uniform(0.72, 0.98) if side in ('bottom', 'right') else rng.uniform(0.02, 0.25)
+            cut = int(at * (h if side in ('bottom', 'top') else w))
+            if side == 'bottom':
+                out[i, :, cut:, :] = colour
+            elif side == 'top':
+                out[i, :, :cut, :] = colour
+            elif side == 'right':
+                out[i, :, :, cut:] = colour
+            else:
+                out[i, :, :, :cut] = colour
+    return out
+
+
 def add_neighbours(x, rng, p):
     """Crowds: part of another person's face at the side of the crop, whatever either label, so that
     faces around the subject (common in the masked photos) say nothing about the subject."""
@@ -388,6 +417,7 @@ def main():
     ap.add_argument('--p-degrade', type=float, default=0.5)
     ap.add_argument('--p-turn', type=float, default=0.4)
     ap.add_argument('--p-neighbour', type=float, default=0.3)
+    ap.add_argument('--p-pad', type=float, default=0.0, help='share of crops that get a plain-coloured photo edge (see pad_edges)')
     ap.add_argument('--p-transplant', type=float, default=0.0, help='share of bare faces that get a real mask from a masked training photo, half worn right, half pushed below the nose')
     ap.add_argument('--balance', type=int, default=1, help='1: equal class share and head-turn spread when sampling')
     ap.add_argument('--width', type=int, default=16, help='channels of the stem; each block doubles it')
@@ -452,6 +482,7 @@ def main():
             x = geometric(xb, None, p_turn=args.p_turn)
             x = swap_background(x, rng, p=0.3)
             x = add_neighbours(x, rng, p=args.p_neighbour)
+            x = pad_edges(x, rng, p=args.p_pad)
             x = degrade_resolution(x, side, p=args.p_degrade)
             x = photometric(x, rng)
             loss = F.cross_entropy(model(normalise(x)), yb, label_smoothing=0.05)
