@@ -140,22 +140,23 @@ def draw_mask(img: np.ndarray, keypoints, rng: random.Random) -> np.ndarray:
     return _render_mask(img, f, _mask_outline(f, top, bottom, half, rng), top, bottom, half, rng)
 
 
+def _draw_worn_low(img, keypoints, rng, top_in_mouth_lengths, bottom_in_mouth_lengths, half_width):
+    """A mask whose top edge sits below the nose tip: no arch over a nose bridge."""
+    f = Face(keypoints, img.shape[0])
+    top = f.nose_len + f.mouth_len * rng.uniform(*top_in_mouth_lengths)
+    bottom = f.nose_len + f.mouth_len * rng.uniform(*bottom_in_mouth_lengths)
+    half = rng.uniform(*half_width)
+    return _render_mask(img, f, _mask_outline(f, top, bottom, half, rng, bridge=False), top, bottom, half, rng)
+
+
 def draw_mask_below_nose(img: np.ndarray, keypoints, rng: random.Random) -> np.ndarray:
     """Worn wrong: the top edge under the nose tip, nostrils bare, mouth (mostly) covered."""
-    f = Face(keypoints, img.shape[0])
-    top = f.nose_len + f.mouth_len * rng.uniform(0.2, 0.55)
-    bottom = f.nose_len + f.mouth_len * rng.uniform(2.4, 3.4)
-    half = rng.uniform(0.36, 0.5)
-    return _render_mask(img, f, _mask_outline(f, top, bottom, half, rng, bridge=False), top, bottom, half, rng)
+    return _draw_worn_low(img, keypoints, rng, (0.2, 0.55), (2.4, 3.4), (0.36, 0.5))
 
 
 def draw_mask_on_chin(img: np.ndarray, keypoints, rng: random.Random) -> np.ndarray:
     """Worn wrong: pulled down below the lips onto the chin, nose and mouth bare."""
-    f = Face(keypoints, img.shape[0])
-    top = f.nose_len + f.mouth_len * rng.uniform(1.25, 1.7)
-    bottom = f.nose_len + f.mouth_len * rng.uniform(3.0, 3.9)
-    half = rng.uniform(0.38, 0.52)
-    return _render_mask(img, f, _mask_outline(f, top, bottom, half, rng, bridge=False), top, bottom, half, rng)
+    return _draw_worn_low(img, keypoints, rng, (1.25, 1.7), (3.0, 3.9), (0.38, 0.52))
 
 
 def draw_mask_one_ear(img: np.ndarray, keypoints, rng: random.Random) -> np.ndarray:
