@@ -46,6 +46,7 @@ export interface KioskCore {
 export async function createKioskCore(options: CoreOptions): Promise<KioskCore> {
   const appLog = options.appLog ?? new AppLog(join(options.userDataDir, 'logs'));
   const auditLog = openAuditLog(appLog.dir);
+  const now = options.now ?? Date.now;
   const rendererReports = new ReportLimiter();
   const cameraReports = new ReportLimiter(30);
   const log: NonNullable<CoreOptions['log']> = (level, message) => {
@@ -116,6 +117,8 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     : null;
 
   const pin = new AdminPin(join(options.userDataDir, 'admin.json'));
+  // Once a PIN exists the set-up is done for good: frames need not read admin.json again.
+  let setUp = false;
   const admin = createAdminHandlers({
     pin,
     log: violationLog,
@@ -144,7 +147,8 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     'frame:analyze': async (frame) => {
       if (!analyze) throw new UnavailableError(problem ?? 'vision pipeline not loaded');
       // Until staff have chosen the admin PIN (first-run set-up), the kiosk checks nobody.
-      if (pin.state() === 'unset') throw new UnavailableError('set-up not finished: choose the admin PIN first');
+      setUp ||= pin.state() !== 'unset';
+      if (!setUp) throw new UnavailableError('set-up not finished: choose the admin PIN first');
       try {
         return await analyze(frame);
       } catch (err) {
@@ -155,7 +159,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     },
     ...admin.handlers,
     'renderer:error': ({ message, source }) => {
-      const dropped = rendererReports.admit((options.now ?? Date.now)());
+      const dropped = rendererReports.admit(now());
       if (dropped === null) return null;
       const text = `renderer: ${sanitiseReport(message, 500)}${source ? ` (${sanitiseReport(source, 200)})` : ''}`;
       log('error', dropped ? `${text} [${dropped} earlier renderer reports not logged: too many]` : text);
@@ -178,7 +182,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     },
     'camera:report': (report: CameraReport) => {
       // The label names the camera in every later violation row: keep it short and printable.
-      const dropped = cameraReports.admit((options.now ?? Date.now)());
+      const dropped = cameraReports.admit(now());
       if (dropped === null) return null;
       const label = report.label ? sanitiseReport(report.label, 100) : '';
       const message = report.message ? sanitiseReport(report.message, 300) : '';

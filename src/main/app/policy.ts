@@ -1,7 +1,8 @@
 // The kiosk window's security and recovery policies as plain functions (no Electron import), so
 // each is tested directly; window.ts and main.ts only wire them to Electron's hooks.
-import { dirname, normalize, join, sep } from 'node:path';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { normalize, join, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../config/atomic-write';
 
 /** The app is served from this custom scheme, never from file://. */
 export const APP_SCHEME = 'app';
@@ -140,8 +141,7 @@ export function readRestartHistory(file: string): number[] {
 
 export function writeRestartHistory(file: string, history: readonly number[]): void {
   try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(history));
+    writeFileAtomic(file, JSON.stringify(history));
   } catch {
     // A full disk must not turn a restart into a crash loop of its own.
   }

@@ -37,10 +37,8 @@ export type UnlockResult =
 export const DAMAGED_PIN_MESSAGE =
   'The admin PIN file (admin.json) is damaged or from a newer version, so admin access is locked. The PC administrator can delete admin.json in the kiosk\'s data folder; the kiosk then asks for a new PIN.';
 
-/** A PIN file that exists but cannot be read. Never treated as "no PIN". */
-export class DamagedPinFileError extends Error {
-  override name = 'DamagedPinFileError';
-}
+/** What the PIN file holds; a file that exists but cannot be read is 'damaged', never "no PIN". */
+type PinFile = { state: 'unset' } | { state: 'damaged' } | { state: 'set'; stored: Stored };
 
 export class AdminPin {
   /** Every PIN operation runs after the previous one has finished: see verify(). */
@@ -51,24 +49,19 @@ export class AdminPin {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** null: no PIN file. Throws DamagedPinFileError for a file that exists but cannot be read. */
-  private read(): Stored | null {
-    if (!existsSync(this.file)) return null;
+  /** One read of the file per question asked of it. */
+  private read(): PinFile {
+    if (!existsSync(this.file)) return { state: 'unset' };
     try {
-      return Stored.parse(JSON.parse(readFileSync(this.file, 'utf8')));
-    } catch (err) {
-      throw new DamagedPinFileError(`${DAMAGED_PIN_MESSAGE} (${(err as Error).message.split('\n')[0]})`);
+      return { state: 'set', stored: Stored.parse(JSON.parse(readFileSync(this.file, 'utf8'))) };
+    } catch {
+      return { state: 'damaged' };
     }
   }
 
   /** 'damaged': the file exists but cannot be read; admin access stays locked until it is removed. */
-  state(): 'unset' | 'set' | 'damaged' {
-    try {
-      return this.read() ? 'set' : 'unset';
-    } catch (err) {
-      if (err instanceof DamagedPinFileError) return 'damaged';
-      throw err;
-    }
+  state(): PinFile['state'] {
+    return this.read().state;
   }
 
   private write(stored: Stored): void {
@@ -81,9 +74,8 @@ export class AdminPin {
   }
 
   lockedUntil(): number {
-    if (this.state() !== 'set') return 0;
-    const s = this.read()!;
-    return s.lockedUntil > this.now() ? s.lockedUntil : 0;
+    const pin = this.read();
+    return pin.state === 'set' && pin.stored.lockedUntil > this.now() ? pin.stored.lockedUntil : 0;
   }
 
   private serial<T>(operation: () => Promise<T>): Promise<T> {
@@ -114,9 +106,10 @@ export class AdminPin {
   }
 
   private async verifyNow(pin: string): Promise<UnlockResult> {
-    if (this.state() === 'damaged') return { ok: false, reason: 'damaged' };
-    const s = this.read();
-    if (!s) return { ok: false, reason: 'not_set' };
+    const file = this.read();
+    if (file.state === 'damaged') return { ok: false, reason: 'damaged' };
+    if (file.state === 'unset') return { ok: false, reason: 'not_set' };
+    const s = file.stored;
     const now = this.now();
     if (s.lockedUntil > now) return { ok: false, reason: 'locked', lockedUntil: s.lockedUntil };
     const failures = s.failures + 1;
