@@ -30,23 +30,6 @@ class Shifted(nn.Module):
         return self.model(x) + self.bias
 
 
-def fit_bias_and_temperature(logits, labels):
-    y = torch.from_numpy(labels)
-    log_t = torch.zeros(1, requires_grad=True)
-    bias = torch.zeros(logits.shape[1], requires_grad=True)
-    opt = torch.optim.LBFGS([log_t, bias], lr=0.1, max_iter=300)
-
-    def closure():
-        opt.zero_grad()
-        loss = F.cross_entropy((logits + bias) / log_t.exp(), y)
-        loss.backward()
-        return loss
-
-    opt.step(closure)
-    b = bias.detach() - bias.detach().mean()
-    return b, float(log_t.exp())
-
-
 class Mean(nn.Module):
     def __init__(self, models):
         super().__init__()
@@ -88,11 +71,11 @@ def main():
     logits, bal, nll, rec = T.evaluate(graph, val3_x, val3_y)
     bias = None
     if args.fit_bias:
-        bias, _ = fit_bias_and_temperature(logits, val3_y)
+        _, bias = T.fit_temperature(logits, val3_y, with_bias=True)
         ens = Shifted(ens, bias)
         graph = T.FlipAverage(ens) if args.flip_tta else ens
         logits, bal, nll, rec = T.evaluate(graph, val3_x, val3_y)
-    temperature = T.fit_temperature(logits, val3_y)
+    temperature, _ = T.fit_temperature(logits, val3_y)
     cal_nll = float(F.cross_entropy(logits / temperature, torch.from_numpy(val3_y)))
     select = None
     if args.select_crops:

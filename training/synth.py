@@ -91,15 +91,20 @@ def _shade(fill, face, rng):
     return np.clip(fill * (1 - strength * yy + strength / 2), 0, 255)
 
 
-def _render_mask(img, f, pts, top, bottom, half, rng, loops=True):
-    """Fills the polygon with a fabric, pleats and ear loops; shared by every way of wearing it."""
+def _fabric(img, f, pts, rng):
+    """The polygon filled with a shaded fabric, soft-edged, over the face: (image, fill colours)."""
     size = img.shape[0]
     alpha = Image.new('L', (size, size), 0)
     ImageDraw.Draw(alpha).polygon([tuple(p) for p in pts], fill=255)
     alpha = alpha.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 1.5)))
     fill = _shade(_texture(size, _colour(rng), rng), f, rng)
-    out = _composite(img.astype(np.float32), fill, alpha)
-    pil = Image.fromarray(out)
+    return Image.fromarray(_composite(img.astype(np.float32), fill, alpha)), fill
+
+
+def _render_mask(img, f, pts, top, bottom, half, rng):
+    """Fills the polygon with a fabric, pleats and ear loops; shared by every way of wearing it."""
+    size = img.shape[0]
+    pil, fill = _fabric(img, f, pts, rng)
     draw = ImageDraw.Draw(pil)
     if rng.random() < 0.5:  # pleats
         centre = f.at(0, (top + bottom) / 2)
@@ -108,7 +113,7 @@ def _render_mask(img, f, pts, top, bottom, half, rng, loops=True):
         for k in range(rng.randint(2, 3)):
             d = top + (bottom - top) * (0.3 + 0.2 * k)
             draw.line([tuple(f.at(-half * 0.85, d)), tuple(f.at(half * 0.85, d))], fill=dark, width=1)
-    if loops and rng.random() < 0.6:  # ear loops
+    if rng.random() < 0.6:  # ear loops
         loop = (235, 235, 235) if rng.random() < 0.6 else (40, 40, 40)
         for side in (-1, 1):
             draw.line([tuple(f.at(side * half, top + f.nose_len * 0.2)), tuple(f.at(side * 0.55, -f.nose_len * 0.1))], fill=loop, width=1)
@@ -173,12 +178,7 @@ def draw_mask_one_ear(img: np.ndarray, keypoints, rng: random.Random) -> np.ndar
     across = -np.array([down[1], -down[0]], dtype=np.float32) * side
     start = ear + down * length * 0.1
     pts = [start, start + across * width, start + across * width * 0.9 + down * length, start + down * length * 0.95]
-    alpha = Image.new('L', (size, size), 0)
-    ImageDraw.Draw(alpha).polygon([tuple(p) for p in pts], fill=255)
-    alpha = alpha.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 1.5)))
-    fill = _shade(_texture(size, _colour(rng), rng), f, rng)
-    out = _composite(img.astype(np.float32), fill, alpha)
-    pil = Image.fromarray(out)
+    pil, _ = _fabric(img, f, pts, rng)
     if rng.random() < 0.7:
         loop = (235, 235, 235) if rng.random() < 0.6 else (40, 40, 40)
         ImageDraw.Draw(pil).line([tuple(start), tuple(f.at(side * 0.55, -f.nose_len * 0.1))], fill=loop, width=1)

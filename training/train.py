@@ -345,19 +345,22 @@ def synthetic_copies(rows, images, labels, seed, edits):
     return np.stack(xs), np.array(ys, dtype=np.int64)
 
 
-def fit_temperature(logits, labels):
+def fit_temperature(logits, labels, with_bias=False):
+    """Temperature scaling by NLL; with_bias also fits per-class logit offsets (mean zero).
+    Returns (temperature, offsets or None)."""
     y = torch.from_numpy(labels)
     log_t = torch.zeros(1, requires_grad=True)
-    opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=200)
+    bias = torch.zeros(logits.shape[1], requires_grad=True) if with_bias else None
+    opt = torch.optim.LBFGS([log_t] + ([bias] if with_bias else []), lr=0.1, max_iter=300 if with_bias else 200)
 
     def closure():
         opt.zero_grad()
-        loss = F.cross_entropy(logits / log_t.exp(), y)
+        loss = F.cross_entropy((logits + bias if with_bias else logits) / log_t.exp(), y)
         loss.backward()
         return loss
 
     opt.step(closure)
-    return float(log_t.exp())
+    return float(log_t.exp()), (bias.detach() - bias.detach().mean() if with_bias else None)
 
 
 class FlipAverage(nn.Module):
@@ -523,7 +526,7 @@ def main():
     model.load_state_dict(state)
     graph = FlipAverage(model) if args.flip_tta else model
     logits, bal, nll, rec = evaluate(graph, val3_x, val3_y)
-    temperature = fit_temperature(logits, val3_y)
+    temperature, _ = fit_temperature(logits, val3_y)
     cal_nll = float(F.cross_entropy(logits / temperature, torch.from_numpy(val3_y)))
     log(f'best epoch {best_epoch}: score {score:.4f}, val balanced {bal:.4f}, nll {nll:.4f}; temperature {temperature:.3f} -> nll {cal_nll:.4f}')
     meta = {
