@@ -14,6 +14,7 @@ import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser
 import { makeClip } from '../helpers/video';
 import { DETECTOR_DIR, REPO_ROOT, SCRATCH_DIR } from '../helpers/paths';
 import { syntheticLondonSet } from '../helpers/synthetic-london';
+import { firstReadAs } from '../helpers/vision';
 
 const DEFAULT_MODEL = join(REPO_ROOT, 'models', 'facemask-default');
 const SHOTS = join(SCRATCH_DIR, 'e2e');
@@ -23,14 +24,11 @@ async function pickIncorrectPortrait(): Promise<string> {
   const dir = join(syntheticLondonSet(), 'incorrect');
   const pipeline = await VisionPipeline.load({ detectorFolder: DETECTOR_DIR, classifierFolder: DEFAULT_MODEL });
   try {
-    for (const name of readdirSync(dir).filter((n) => n.includes('below_nose')).sort()) {
-      const { faces } = await pipeline.analyzeImage(join(dir, name));
-      if (faces.length === 1 && faces[0]!.verdict === 'incorrect' && faces[0]!.confidence > 0.9) return join(dir, name);
-    }
+    const names = readdirSync(dir).filter((n) => n.includes('below_nose')).sort();
+    return await firstReadAs(names.map((n) => join(dir, n)), 'incorrect', 0.9, async (p) => (await pipeline.analyzeImage(p)).faces);
   } finally {
     await pipeline.dispose();
   }
-  throw new Error('no synthetic portrait is read as a mask below the nose');
 }
 
 const missing = chromiumMissing();

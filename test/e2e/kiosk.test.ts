@@ -12,7 +12,7 @@ import type { ComplianceEvent } from '../../src/main/compliance/tracker';
 import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
 import { makeClip } from '../helpers/video';
 import { DETECTOR_DIR, REPO_ROOT, SCRATCH_DIR, manifest } from '../helpers/paths';
-import { killVisionWorker } from '../helpers/vision';
+import { firstReadAs, killVisionWorker } from '../helpers/vision';
 
 const DEFAULT_MODEL = join(REPO_ROOT, 'models', 'facemask-default');
 const SHOTS = join(SCRATCH_DIR, 'e2e');
@@ -21,15 +21,11 @@ const SHOTS = join(SCRATCH_DIR, 'e2e');
 async function pickPortrait(label: 'with_mask' | 'without_mask'): Promise<string> {
   const pipeline = await VisionPipeline.load({ detectorFolder: DETECTOR_DIR, classifierFolder: DEFAULT_MODEL });
   try {
-    const want = label === 'with_mask' ? 'mask' : 'no_mask';
-    for (const row of manifest().filter((r) => r.split === 'test' && r.label === label && r.width >= 300 && r.height >= 300)) {
-      const { faces } = await pipeline.analyzeImage(row.path);
-      if (faces.length === 1 && faces[0]!.verdict === want && faces[0]!.confidence > 0.95) return row.path;
-    }
+    const rows = manifest().filter((r) => r.split === 'test' && r.label === label && r.width >= 300 && r.height >= 300);
+    return await firstReadAs(rows.map((r) => r.path), label === 'with_mask' ? 'mask' : 'no_mask', 0.95, async (p) => (await pipeline.analyzeImage(p)).faces);
   } finally {
     await pipeline.dispose();
   }
-  throw new Error(`no clear ${label} portrait in the test split`);
 }
 
 const missing = chromiumMissing();

@@ -4,6 +4,8 @@ import type { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import type { RawImage } from '../../src/main/vision/image';
 import type { VisionThread } from '../../src/main/vision/vision-thread';
+import type { FaceResult } from '../../src/main/vision/pipeline';
+import type { Verdict } from '../../src/main/vision/labels';
 
 /** An RGBA frame `width` x `height` with the portrait, fitted inside `side` px, in the middle. */
 export async function cameraFrame(path: string, { width = 640, height = 480, side = 300 } = {}): Promise<RawImage & { channels: 4 }> {
@@ -21,4 +23,17 @@ export async function cameraFrame(path: string, { width = 640, height = 480, sid
 /** Ends the worker thread as a native crash or a fatal error inside it would. */
 export async function killVisionWorker(thread: VisionThread): Promise<void> {
   await (thread as unknown as { worker: Worker }).worker.terminate();
+}
+
+/**
+ * The first of `paths` in which `read` finds exactly one face, of `verdict`, above
+ * `minConfidence`: tests about the app, not the model, pick their portraits this way so that
+ * they do not hinge on one photo's verdict.
+ */
+export async function firstReadAs(paths: Iterable<string>, verdict: Verdict, minConfidence: number, read: (path: string) => Promise<FaceResult[]>): Promise<string> {
+  for (const path of paths) {
+    const faces = await read(path);
+    if (faces.length === 1 && faces[0]!.verdict === verdict && faces[0]!.confidence > minConfidence) return path;
+  }
+  throw new Error(`no candidate portrait reads as one clear "${verdict}" face`);
 }

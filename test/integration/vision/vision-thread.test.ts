@@ -4,7 +4,7 @@ import { VisionPipeline } from '../../../src/main/vision/pipeline';
 import { VisionThread, VisionThreadError } from '../../../src/main/vision/vision-thread';
 import type { RawImage } from '../../../src/main/vision/image';
 import { DETECTOR_DIR, REPO_ROOT, VISION_WORKER_SOURCE, sample } from '../../helpers/paths';
-import { cameraFrame, killVisionWorker } from '../../helpers/vision';
+import { cameraFrame, firstReadAs, killVisionWorker } from '../../helpers/vision';
 
 const CLASSIFIER_DIR = join(REPO_ROOT, 'models', 'facemask-default');
 const pipelineOptions = { detectorFolder: DETECTOR_DIR, classifierFolder: CLASSIFIER_DIR };
@@ -12,16 +12,9 @@ const pipelineOptions = { detectorFolder: DETECTOR_DIR, classifierFolder: CLASSI
 /** The portrait at 60 % of the frame's height, as a visitor close to the kiosk. */
 const frameFrom = (path: string, width = 640, height = 480): Promise<RawImage> => cameraFrame(path, { width, height, side: Math.round(height * 0.6) });
 
-/**
- * The first test portrait whose camera frame the pipeline reads as `verdict`: these tests are
- * about the thread, not the model, so they must not hinge on one photo's verdict.
- */
-async function clearPortrait(label: 'with_mask' | 'without_mask', verdict: 'mask' | 'no_mask', width = 640, height = 480): Promise<string> {
-  for (const row of sample('test', label, 20)) {
-    const face = (await direct.analyzeFrame(await frameFrom(row.path, width, height))).faces[0];
-    if (face?.verdict === verdict && face.confidence > 0.9) return row.path;
-  }
-  throw new Error(`no test portrait reads as ${verdict}`);
+/** The first test portrait whose camera frame the pipeline reads clearly as `verdict`. */
+function clearPortrait(label: 'with_mask' | 'without_mask', verdict: 'mask' | 'no_mask', width = 640, height = 480): Promise<string> {
+  return firstReadAs(sample('test', label, 20).map((r) => r.path), verdict, 0.9, async (p) => (await direct.analyzeFrame(await frameFrom(p, width, height))).faces);
 }
 
 async function until(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
