@@ -76,6 +76,13 @@ function setPath(obj: Json, dotted: string, value: unknown): void {
   node[keys.at(-1)!] = value;
 }
 
+/** `settings` with the given fields set to their most private values. */
+function mostPrivate(settings: Settings, paths: readonly string[]): Settings {
+  const out = structuredClone(settings) as unknown as Json;
+  for (const path of paths) if (path in MOST_PRIVATE) setPath(out, path, MOST_PRIVATE[path]);
+  return Settings.parse(out);
+}
+
 /**
  * Validates field by field: whatever fails is dropped so its default applies (or, for a privacy
  * field, the most private value), and everything that validates is kept.
@@ -85,11 +92,7 @@ function recover(data: Json): { settings: Settings; reset: string[] } {
   const reset: string[] = [];
   for (let round = 0; round < 50; round++) {
     const parsed = Settings.safeParse(work);
-    if (parsed.success) {
-      const settings = parsed.data;
-      for (const path of reset) if (path in MOST_PRIVATE) setPath(settings as unknown as Json, path, MOST_PRIVATE[path]);
-      return { settings: Settings.parse(settings), reset };
-    }
+    if (parsed.success) return { settings: mostPrivate(parsed.data, reset), reset };
     const issue = parsed.error.issues[0]!;
     const path = issue.path.length ? issue.path : [];
     if (path.length === 0) break;
@@ -119,7 +122,7 @@ export function loadSettings(file: string, now: Date = new Date()): LoadedSettin
     const backup = `${file}.broken-${stamp}`;
     copyFileSync(file, backup);
     // Unreadable as a whole: nothing says what the privacy choice was, so keep the most private.
-    const settings = Settings.parse({ ...DEFAULT_SETTINGS, privacy: { ...DEFAULT_SETTINGS.privacy, snapshot: MOST_PRIVATE['privacy.snapshot'] } });
+    const settings = mostPrivate(DEFAULT_SETTINGS, Object.keys(MOST_PRIVATE));
     saveSettings(file, settings);
     return { settings, warning: `Settings file was unreadable (${(err as Error).message}); defaults are in use (no snapshots kept) and the old file was kept as ${backup}.` };
   }
