@@ -6,8 +6,8 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      // The vision worker is a second entry: main starts it as a worker thread by file name.
-      rollupOptions: { input: { main: resolve('src/main/app/main.ts'), 'vision-worker': resolve('src/main/vision/vision-worker.ts') } },
+      // The vision engine is a second entry: main starts it as a utility process by file name.
+      rollupOptions: { input: { main: resolve('src/main/app/main.ts'), 'engine-entry': resolve('src/main/vision/engine-entry.ts') } },
     },
   },
   preload: {

@@ -5,5 +5,5 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_DETECTOR_DIR = join(REPO_ROOT, 'models', 'blazeface');
 export const DEFAULT_CLASSIFIER_DIR = join(REPO_ROOT, 'models', 'facemask-default');
-/** The vision worker run from source (the built app starts out/main/vision-worker.js instead). */
-export const VISION_WORKER_SOURCE = pathToFileURL(join(REPO_ROOT, 'src', 'main', 'vision', 'vision-worker.ts'));
+/** The vision engine run from source (the built app starts out/main/engine-entry.js instead). */
+export const VISION_ENGINE_SOURCE = pathToFileURL(join(REPO_ROOT, 'src', 'main', 'vision', 'engine-entry.ts'));

@@ -13,12 +13,13 @@ import { createKioskCore, type CoreOptions, type KioskCore } from '../main/app/c
 import { dispatch, type DispatchStats } from '../main/app/ipc-dispatch';
 import { decodeMessage, encodeMessage, type WireCall } from '../shared/wire';
 import { REPO_ROOT } from './model-paths';
+import { forkEngine } from '../main/vision/engine-process';
 
 export interface PreviewOptions {
   /** Folder of the built renderer (electron-vite build output). */
   rendererDir?: string;
-  /** The vision worker; by default the built one beside the app's main (out/main/vision-worker.js). */
-  visionWorker?: URL;
+  /** The vision engine's entry; by default the built one beside the app's main (out/main/engine-entry.js). */
+  visionEngine?: URL;
   port?: number;
   userDataDir: string;
   modelsDir?: string;
@@ -62,15 +63,15 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
   if (!existsSync(join(rendererDir, 'index.html'))) {
     throw new Error(`No built renderer at ${rendererDir}: run \`npm run build\` first.`);
   }
-  const visionWorker = options.visionWorker ?? pathToFileURL(join(REPO_ROOT, 'out', 'main', 'vision-worker.js'));
-  if (!existsSync(visionWorker)) {
-    throw new Error(`No built vision worker at ${fileURLToPath(visionWorker)}: run \`npm run build\` first.`);
+  const engineEntry = options.visionEngine ?? pathToFileURL(join(REPO_ROOT, 'out', 'main', 'engine-entry.js'));
+  if (!existsSync(engineEntry)) {
+    throw new Error(`No built vision engine at ${fileURLToPath(engineEntry)}: run \`npm run build\` first.`);
   }
   const token = randomBytes(24).toString('base64url');
   const bridge = await bundleBridge();
   const core = await createKioskCore({
     modelsDir: options.modelsDir ?? join(REPO_ROOT, 'models'),
-    visionWorker,
+    visionEngine: forkEngine(engineEntry),
     userDataDir: options.userDataDir,
     // A browser has no save dialog that main can drive: exports land in <user data>/exports.
     chooseSavePath: async (name) => {

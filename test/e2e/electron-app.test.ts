@@ -11,7 +11,7 @@ const reason = 'missing' in binary ? ` (skipped: Electron binary absent, ${binar
 if (reason) console.warn(`electron-app.test.ts${reason}`);
 
 describe('Electron app', () => {
-  it.skipIf('missing' in binary)(`opens the kiosk window with the sandboxed preload API and a running vision worker${reason}`, async () => {
+  it.skipIf('missing' in binary)(`opens the kiosk window with the sandboxed preload API and a running vision engine${reason}`, async () => {
     const app = await electron.launch({
       executablePath: (binary as { path: string }).path,
       args: [REPO_ROOT, '--no-sandbox'],
@@ -25,7 +25,7 @@ describe('Electron app', () => {
         return { kiosk: Object.keys(g.kiosk ?? {}), node: typeof g.require };
       });
       expect({ ...exposed, kiosk: exposed.kiosk.sort() }).toEqual({ kiosk: Object.values(CHANNELS).sort(), node: 'undefined' });
-      // The vision worker (out/main/vision-worker.js) started inside Electron and answers frames.
+      // The vision engine (out/main/engine-entry.js) started as Electron's utility process and answers frames.
       const answers = await page.evaluate(async () => {
         const kiosk = (globalThis as unknown as { kiosk: { getStatus(): Promise<unknown>; analyzeFrame(f: unknown): Promise<unknown> } }).kiosk;
         const frame = { width: 64, height: 48, data: new Uint8Array(64 * 48 * 4).fill(90) };

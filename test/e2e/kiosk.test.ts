@@ -12,7 +12,7 @@ import type { ComplianceEvent } from '../../src/main/compliance/tracker';
 import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
 import { makeClip } from '../helpers/video';
 import { DETECTOR_DIR, REPO_ROOT, SCRATCH_DIR, manifest } from '../helpers/paths';
-import { firstReadAs, killVisionWorker } from '../helpers/vision';
+import { crashEngine, firstReadAs } from '../helpers/vision';
 
 const DEFAULT_MODEL = join(REPO_ROOT, 'models', 'facemask-default');
 const SHOTS = join(SCRATCH_DIR, 'e2e');
@@ -93,7 +93,7 @@ describe.skipIf(Boolean(missing))('kiosk in Chromium with a fake camera', () => 
 
   it('shows the problem screen while the vision worker restarts after a crash, then carries on', async () => {
     const main = page.locator('main');
-    await killVisionWorker(server.core.vision!);
+    crashEngine(server.core.vision!);
     await expect.poll(() => main.getAttribute('data-state'), { timeout: 10_000, interval: 20 }).toBe('problem');
     expect(await page.locator('p.problem').innerText()).toMatch(/vision engine is restarting/);
     await page.screenshot({ path: join(SHOTS, '4-vision-restarting.png') });

@@ -1,9 +1,10 @@
-// Camera-like frames made from real test portraits, and a way to end the vision worker as a
-// crash would, for the tests of the pipeline, the vision thread, the core and the kiosk.
-import type { Worker } from 'node:worker_threads';
+// Camera-like frames made from real test portraits, and ways to start the vision engine and end it as a
+// crash would, for the tests of the pipeline, the vision engine, the core and the kiosk.
 import sharp from 'sharp';
 import type { RawImage } from '../../src/main/vision/image';
-import type { VisionThread } from '../../src/main/vision/vision-thread';
+import type { VisionEngine } from '../../src/main/vision/vision-engine';
+import { forkEngine, type EngineLauncher } from '../../src/main/vision/engine-process';
+import { VISION_ENGINE_SOURCE } from './paths';
 import type { FaceResult } from '../../src/main/vision/pipeline';
 import type { Verdict } from '../../src/main/vision/labels';
 
@@ -20,9 +21,15 @@ export async function cameraFrame(path: string, { width = 640, height = 480, sid
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 4 };
 }
 
-/** Ends the worker thread as a native crash or a fatal error inside it would. */
-export async function killVisionWorker(thread: VisionThread): Promise<void> {
-  await (thread as unknown as { worker: Worker }).worker.terminate();
+/** The vision engine from source, as a Node child process (the preview's way of starting it). */
+export function sourceEngine(args: string[] = []): EngineLauncher {
+  return forkEngine(VISION_ENGINE_SOURCE, { args });
+}
+
+/** Ends the engine process as a native crash would (SIGKILL by default: nothing of it runs on). */
+export function crashEngine(engine: VisionEngine, signal: NodeJS.Signals = 'SIGKILL'): void {
+  if (engine.pid === undefined) throw new Error('the vision engine is not running');
+  process.kill(engine.pid, signal);
 }
 
 /**

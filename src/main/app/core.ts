@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import { loadSettings, saveSettings, type Settings } from '../config/settings';
 import { AppLog, ReportLimiter, openAuditLog, sanitiseReport } from '../log/app-log';
-import { VisionThread, VisionThreadError } from '../vision/vision-thread';
+import { VisionEngine, VisionEngineError } from '../vision/vision-engine';
+import type { EngineLauncher } from '../vision/engine-process';
 import { ComplianceTracker } from '../compliance/tracker';
 import { createFrameHandler, FrameBusyError } from '../compliance/frame-handler';
 import type { ComplianceEvent } from '../compliance/tracker';
@@ -15,8 +16,8 @@ import type { CameraReport } from '../../shared/contract';
 
 export interface CoreOptions {
   modelsDir: string;
-  /** The vision worker script: out/main/vision-worker.js in the app, the .ts source elsewhere. */
-  visionWorker: URL;
+  /** Starts the vision engine process: Electron's utility process in the app, a Node child elsewhere. */
+  visionEngine: EngineLauncher;
   /** Settings, admin PIN and the violation log live here (Electron's userData). */
   userDataDir: string;
   productName: string;
@@ -36,7 +37,7 @@ export interface KioskCore {
   handlers: Handlers;
   /** Settings as loaded at start. */
   settings: Settings;
-  vision: VisionThread | null;
+  vision: VisionEngine | null;
   violationLog: ViolationLog | null;
   /** Why the pipeline is not running, in words for the screen; null when it runs. */
   problem: string | null;
@@ -59,12 +60,12 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
   let settings = loaded.settings;
   const notices: string[] = loaded.warning ? [loaded.warning] : [];
 
-  let vision: VisionThread | null = null;
+  let vision: VisionEngine | null = null;
   let problem: string | null = null;
   const classifierFolder = settings.model.folder ?? join(options.modelsDir, 'facemask-default');
   try {
-    vision = await VisionThread.start({
-      entry: options.visionWorker,
+    vision = await VisionEngine.start({
+      launch: options.visionEngine,
       pipeline: {
         detectorFolder: join(options.modelsDir, 'blazeface'),
         classifierFolder,
@@ -74,6 +75,10 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       log,
     });
     log('info', `vision: model ${vision.info.modelId}; provider ${vision.info.providers.classifier}; detector provider ${vision.info.providers.detector}`);
+    if (vision.info.providerNote) {
+      log('warn', `vision: ${vision.info.providerNote}`);
+      notices.push(`Vision engine: ${vision.info.providerNote}.`);
+    }
   } catch (err) {
     problem = err instanceof Error ? err.message : String(err);
     log('error', `vision: not running: ${problem}`);
@@ -153,7 +158,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
         return await analyze(frame);
       } catch (err) {
         if (err instanceof FrameBusyError) throw new BusyError(err.message);
-        if (err instanceof VisionThreadError) throw new UnavailableError(err.message);
+        if (err instanceof VisionEngineError) throw new UnavailableError(err.message);
         throw err;
       }
     },

@@ -8,6 +8,7 @@ import { setupIpc } from './ipc';
 import { modelsDir } from './paths';
 import { createKioskWindow, registerAppScheme, setupSession } from './window';
 import { setLinuxAutostart } from './autostart';
+import { utilityEngine } from './utility-engine';
 import { CrashPolicy, readRestartHistory, restartDecision, writeRestartHistory } from './policy';
 import type { DispatchStats } from './ipc-dispatch';
 import { AppLog } from '../log/app-log';
@@ -62,8 +63,8 @@ async function start(): Promise<void> {
   core = await createKioskCore({
     appLog,
     modelsDir: modelsDir(),
-    // Built beside main.js from src/main/vision/vision-worker.ts (electron.vite.config.ts).
-    visionWorker: new URL('./vision-worker.js', import.meta.url),
+    // Built beside main.js from src/main/vision/engine-entry.ts (electron.vite.config.ts).
+    visionEngine: utilityEngine(new URL('./engine-entry.js', import.meta.url)),
     userDataDir: app.getPath('userData'),
     productName: 'Mask Kiosk',
     version: app.getVersion(),

@@ -6,7 +6,7 @@ import type { Frame, FrameResponse } from '../../shared/contract';
 import { soundFor } from './sound-policy';
 import type { ComplianceEvent, ComplianceTracker, FaceObservation } from './tracker';
 
-/** The pipeline itself, or the vision thread that runs it. */
+/** The pipeline itself, or the vision engine process that runs it. */
 export interface FrameAnalyzer {
   analyzeFrame(image: RawImage): Promise<FrameResult>;
 }

@@ -99,7 +99,7 @@ export interface StageTimings {
   detect: number;
   crop: number;
   classify: number;
-  /** Copying the frame to the vision thread and the answer back; 0 when run in the caller's thread. */
+  /** Getting the frame to the vision engine process and the answer back; 0 when run in the caller's process. */
   handoff: number;
   total: number;
 }

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { createKioskCore, type KioskCore } from '../../../src/main/app/core';
 import { dispatch, type DispatchStats } from '../../../src/main/app/ipc-dispatch';
-import { CONTRACT_MODEL_DIR, REPO_ROOT, VISION_WORKER_SOURCE, sample } from '../../helpers/paths';
-import { killVisionWorker } from '../../helpers/vision';
+import { CONTRACT_MODEL_DIR, REPO_ROOT, sample } from '../../helpers/paths';
+import { crashEngine, sourceEngine } from '../../helpers/vision';
 
 let dir: string;
 let core: KioskCore;
@@ -17,7 +17,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'core-'));
   writeFileSync(join(dir, 'settings.json'), JSON.stringify({ model: { folder: CONTRACT_MODEL_DIR } }));
   core = await createKioskCore({
-    visionWorker: VISION_WORKER_SOURCE,
+    visionEngine: sourceEngine(),
     modelsDir: join(REPO_ROOT, 'models'),
     userDataDir: dir,
     productName: 'Mask Kiosk',
@@ -85,13 +85,13 @@ describe('kiosk core over the IPC contract', () => {
 
   it('answers "unavailable" while its vision worker restarts after a crash, then analyses again', async () => {
     const frame = await portraitFrame();
-    await killVisionWorker(core.vision!);
+    crashEngine(core.vision!);
     expect(await call('frame:analyze', frame)).toMatchObject({ ok: false, code: 'unavailable', message: expect.stringMatching(/vision engine is restarting/) });
     const end = Date.now() + 20_000;
     while (!(await call('frame:analyze', frame)).ok && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     expect(await call('frame:analyze', frame)).toMatchObject({ ok: true, value: { width: 320 } });
-    expect(logs.some((l) => /^warn vision: worker stopped .*restarting/.test(l))).toBe(true);
-    expect(logs.some((l) => /^info vision: worker restarted; model .*contract-model/.test(l))).toBe(true);
+    expect(logs.some((l) => /^warn vision: engine stopped \(ended by SIGKILL\); restarting in 250 ms/.test(l))).toBe(true);
+    expect(logs.some((l) => /^info vision: engine restarted \(pid \d+\); model .*contract-model/.test(l))).toBe(true);
     expect(stats.failed).toBe(0);
   });
 
@@ -106,7 +106,7 @@ describe('kiosk core without a usable model', () => {
   it('says what is wrong and answers frames with "unavailable", not a crash', async () => {
     const d = mkdtempSync(join(tmpdir(), 'core-missing-'));
     mkdirSync(join(d, 'models'));
-    const broken = await createKioskCore({ visionWorker: VISION_WORKER_SOURCE, modelsDir: join(d, 'models'), userDataDir: d, productName: 'Mask Kiosk', version: 't', log: () => {} });
+    const broken = await createKioskCore({ visionEngine: sourceEngine(), modelsDir: join(d, 'models'), userDataDir: d, productName: 'Mask Kiosk', version: 't', log: () => {} });
     try {
       expect(broken.problem).toMatch(/Face detector model missing: .*model\.onnx\. Run `npm run setup`/);
       const s: DispatchStats = { rejected: 0, failed: 0 };
@@ -157,7 +157,7 @@ describe('a damaged admin PIN file', () => {
   it('locks admin access with a message for staff, and nobody can choose a new PIN', async () => {
     const d = mkdtempSync(join(tmpdir(), 'core-pin-'));
     writeFileSync(join(d, 'admin.json'), '{"version":1,"salt":"abc","ha');
-    const c = await createKioskCore({ visionWorker: VISION_WORKER_SOURCE, modelsDir: join(REPO_ROOT, 'models'), userDataDir: d, productName: 'Mask Kiosk', version: 't', log: () => {} });
+    const c = await createKioskCore({ visionEngine: sourceEngine(), modelsDir: join(REPO_ROOT, 'models'), userDataDir: d, productName: 'Mask Kiosk', version: 't', log: () => {} });
     try {
       const callC = (channel: string, ...args: unknown[]) => dispatch(c.handlers, channel, args, { rejected: 0, failed: 0 }, () => {});
       expect(await callC('admin:state')).toMatchObject({ ok: true, value: { pinSet: true, unlocked: false, problem: expect.stringMatching(/admin\.json\) is damaged .* delete admin\.json/) } });
@@ -229,7 +229,7 @@ describe('damaged files at start', () => {
     writeFileSync(join(d, 'settings.json'), '{"language": ');
     mkdirSync(join(d, 'log'));
     writeFileSync(join(d, 'log', 'violations.db'), Buffer.alloc(4096, 7));
-    const c = await createKioskCore({ visionWorker: VISION_WORKER_SOURCE, modelsDir: join(REPO_ROOT, 'models'), userDataDir: d, productName: 'Mask Kiosk', version: 't', log: () => {} });
+    const c = await createKioskCore({ visionEngine: sourceEngine(), modelsDir: join(REPO_ROOT, 'models'), userDataDir: d, productName: 'Mask Kiosk', version: 't', log: () => {} });
     try {
       const s: DispatchStats = { rejected: 0, failed: 0 };
       const status = (await dispatch(c.handlers, 'app:status', [], s)) as { ok: true; value: { notices: string[]; problem: string | null } };
