@@ -5,14 +5,14 @@ import { parse } from 'yaml';
 import { REPO_ROOT } from '../../helpers/paths';
 
 const config = parse(readFileSync(join(REPO_ROOT, 'electron-builder.yml'), 'utf8')) as Record<string, any>;
-const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; productName: string };
+const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; productName: string; homepage?: string; desktopName?: string; dependencies: Record<string, string> };
 
 describe('electron-builder.yml', () => {
   it('builds a per-machine NSIS installer for Windows and AppImage plus deb for Linux', () => {
     expect(config.win.target.map((t: { target: string }) => t.target)).toEqual(['nsis']);
     expect(config.nsis.perMachine).toBe(true);
     expect(config.nsis.oneClick).toBe(false);
-    expect(config.linux.target).toEqual(['AppImage', 'deb']);
+    expect(config.linux.target).toEqual([{ target: 'AppImage', arch: ['x64'] }, { target: 'deb', arch: ['x64'] }]);
     expect(config.productName).toBe(pkg.productName);
   });
 
@@ -41,7 +41,27 @@ describe('electron-builder.yml', () => {
     });
   });
 
-  it('has an npm run dist that builds first', () => {
-    expect(pkg.scripts.dist).toMatch(/^npm run build && electron-builder/);
+  it('has an npm run dist that builds, packages and checks the result', () => {
+    expect(pkg.scripts.dist).toBe('tsx scripts/dist.ts');
+  });
+
+  it('gives the deb what it needs: a homepage, a desktop entry name, an icon source', () => {
+    // electron-builder refuses a deb without a homepage.
+    expect(pkg.homepage).toMatch(/^https:\/\//);
+    expect(pkg.desktopName).toBe('mask-kiosk.desktop');
+    expect(config.linux.executableName).toBe('mask-kiosk');
+    expect(readFileSync(join(REPO_ROOT, 'assets', 'icon.svg'), 'utf8')).toMatch(/^<svg /);
+  });
+
+  it('repeats every include in each platform\'s own files list, which replaces the common one', () => {
+    for (const platform of ['linux', 'win']) {
+      const files = config[platform].files as string[];
+      expect(files).toEqual(expect.arrayContaining(config.files));
+      expect(files.some((f: string) => !f.startsWith('!'))).toBe(true);
+    }
+  });
+
+  it('ships no development-only package as a dependency', () => {
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['better-sqlite3', 'onnxruntime-node', 'sharp', 'zod']);
   });
 });

@@ -1,0 +1,93 @@
+// npm run dist [-- electron-builder arguments]
+// Builds the app, packages it with electron-builder, and checks every unpacked build it made
+// (scripts/package-check.ts); exits non-zero, naming each problem, when one fails.
+//
+// electron-builder rebuilds native modules for Electron in place, in the developer's own
+// node_modules (and deletes a module whose rebuild fails), after which `npm test` under Node
+// breaks. The modules it may rebuild are copied aside first and put back afterwards, whatever
+// happened. `--skip-build` packages the existing out/ (the packaging test, which shares out/ with
+// tests running beside it).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { getAbi } from 'node-abi';
+import { REPO_ROOT } from '../src/cli/model-paths';
+import { makeIcon } from './make-icon';
+import { checkPackage, type PackageExpectations, type PackageReport } from './package-check';
+import { nativeModuleDirs, withModulesRestored } from './native-modules';
+
+const BUILDER_CONFIG = join(REPO_ROOT, 'electron-builder.yml');
+/** Linux x64 measured 77 MiB unpacked; a jump past this means something unplanned ships. */
+const MAX_UNPACKED_BYTES = 120 * 1048576;
+
+interface BuilderConfig {
+  productName: string;
+  electronFuses: Record<string, boolean>;
+  directories?: { output?: string };
+  linux?: { executableName?: string };
+}
+
+/** `-c.key=value` overrides electron-builder accepts on its command line, by key. */
+function overrides(args: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const a of args) {
+    const m = /^-c\.([^=]+)=(.*)$/.exec(a);
+    if (m) out.set(m[1]!, m[2]!);
+  }
+  return out;
+}
+
+function electronVersion(given: string | undefined): string {
+  if (given) return given;
+  return (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+function run(command: string, args: string[]): number {
+  const r = spawnSync(command, args, { cwd: REPO_ROOT, stdio: 'inherit' });
+  return r.status ?? 1;
+}
+
+export async function dist(argv: string[]): Promise<{ status: number; reports: Record<string, PackageReport> }> {
+  const skipBuild = argv.includes('--skip-build');
+  const builderArgs = argv.filter((a) => a !== '--skip-build');
+  const config = parse(readFileSync(BUILDER_CONFIG, 'utf8')) as BuilderConfig;
+  const set = overrides(builderArgs);
+  const outputDir = resolve(REPO_ROOT, set.get('directories.output') ?? config.directories?.output ?? 'dist');
+
+  if (!skipBuild && run(process.execPath, [join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build']) !== 0) {
+    return { status: 1, reports: {} };
+  }
+  await makeIcon();
+  const builder = join(REPO_ROOT, 'node_modules', 'electron-builder', 'cli.js');
+  const status = withModulesRestored(nativeModuleDirs(REPO_ROOT), () => run(process.execPath, [builder, '--config', BUILDER_CONFIG, ...builderArgs]));
+  if (status !== 0) return { status, reports: {} };
+
+  const expected = (platform: 'linux' | 'win32'): PackageExpectations => ({
+    platform,
+    arch: 'x64',
+    electronAbi: getAbi(electronVersion(set.get('electronVersion')), 'electron'),
+    fuses: config.electronFuses,
+    executable: platform === 'linux' ? (config.linux?.executableName ?? 'mask-kiosk') : `${config.productName}.exe`,
+    maxBytes: MAX_UNPACKED_BYTES,
+  });
+  const reports: Record<string, PackageReport> = {};
+  let failed = false;
+  for (const [folder, platform] of [['linux-unpacked', 'linux'], ['win-unpacked', 'win32']] as const) {
+    const dir = join(outputDir, folder);
+    if (!existsSync(dir) || readdirSync(dir).length === 0) continue;
+    const report = await checkPackage(dir, expected(platform));
+    reports[folder] = report;
+    console.log(`package check ${folder}: ${(report.bytes / 1048576).toFixed(1)} MiB unpacked; packages ${report.packages.join(', ')}`);
+    for (const problem of report.problems) console.error(`package check ${folder}: ${problem}`);
+    failed ||= report.problems.length > 0;
+  }
+  mkdirSync(outputDir, { recursive: true });
+  writeFileSync(join(outputDir, 'package-check.json'), JSON.stringify(reports, null, 2) + '\n');
+  return { status: failed ? 1 : 0, reports };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { status } = await dist(process.argv.slice(2));
+  process.exit(status);
+}

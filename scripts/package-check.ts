@@ -1,0 +1,155 @@
+// Checks an unpacked Electron build (dist/linux-unpacked, dist/win-unpacked) against what the kiosk
+// must ship: the built app and production dependencies only, native modules unpacked for the
+// target platform and built for Electron's ABI, the models beside the archive, the fuses set.
+// npm run dist runs it on every build; the packaging test runs it on a build made against a
+// stand-in Electron, which is how CI checks packaging without Electron's binary.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { listPackage } from '@electron/asar';
+import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
+
+/** An ASCII '1' in the fuse wire (@electron/fuses' FuseState.ENABLE, which its index does not export). */
+const FUSE_ENABLED = 0x31;
+
+/** Every package the app loads at run time; anything else in the archive is dead weight. */
+export const RUNTIME_PACKAGES = [
+  'better-sqlite3', 'bindings', 'file-uri-to-path',
+  'onnxruntime-node', 'onnxruntime-common',
+  'sharp', '@img/colour', 'detect-libc', 'semver',
+  'zod',
+] as const;
+
+/** The files the kiosk starts from, inside the archive. */
+export const APP_ENTRIES = ['package.json', 'out/main/main.js', 'out/main/engine-entry.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+
+/** Fuse names as electron-builder.yml spells them, and @electron/fuses' index for each. */
+const FUSES: Record<string, FuseV1Options> = {
+  runAsNode: FuseV1Options.RunAsNode,
+  enableCookieEncryption: FuseV1Options.EnableCookieEncryption,
+  enableNodeOptionsEnvironmentVariable: FuseV1Options.EnableNodeOptionsEnvironmentVariable,
+  enableNodeCliInspectArguments: FuseV1Options.EnableNodeCliInspectArguments,
+  enableEmbeddedAsarIntegrityValidation: FuseV1Options.EnableEmbeddedAsarIntegrityValidation,
+  onlyLoadAppFromAsar: FuseV1Options.OnlyLoadAppFromAsar,
+  loadBrowserProcessSpecificV8Snapshot: FuseV1Options.LoadBrowserProcessSpecificV8Snapshot,
+  grantFileProtocolExtraPrivileges: FuseV1Options.GrantFileProtocolExtraPrivileges,
+};
+
+export interface PackageExpectations {
+  platform: 'linux' | 'win32';
+  arch: 'x64' | 'arm64';
+  /** Electron's Node module ABI (node-abi: 150 for Electron 45). */
+  electronAbi: string;
+  /** electron-builder.yml's `electronFuses`. */
+  fuses: Record<string, boolean>;
+  /** The executable's file name inside the unpacked folder. */
+  executable: string;
+  maxBytes: number;
+}
+
+export interface PackageReport {
+  bytes: number;
+  packages: string[];
+  nativeModules: { file: string; abi: string }[];
+  fuses: Record<string, boolean | 'absent'>;
+  problems: string[];
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...walk(path));
+    else out.push(path);
+  }
+  return out;
+}
+
+const toPosix = (p: string): string => p.split(sep).join('/');
+
+/** The package a node_modules path belongs to ("@img/colour", "zod"), or null. */
+function packageOf(path: string): string | null {
+  const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path);
+  return m ? m[1]! : null;
+}
+
+/** "napi" for Node-API modules (any runtime), else the ABI number a module was built for. */
+export function nativeAbi(file: string): string {
+  const text = readFileSync(file).toString('latin1');
+  const m = /node_register_module_v(\d+)/.exec(text);
+  if (m) return m[1]!;
+  return text.includes('napi_register_module_v1') ? 'napi' : 'unknown';
+}
+
+export async function checkPackage(appDir: string, expect: PackageExpectations): Promise<PackageReport> {
+  const problems: string[] = [];
+  const resources = join(appDir, 'resources');
+  const asar = join(resources, 'app.asar');
+  const files = walk(appDir);
+  const bytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
+  if (bytes > expect.maxBytes) problems.push(`the unpacked app is ${mib(bytes)} MiB, more than ${mib(expect.maxBytes)} MiB`);
+  if (!existsSync(asar)) return { bytes, packages: [], nativeModules: [], fuses: {}, problems: [...problems, 'no resources/app.asar'] };
+
+  const listed = listPackage(asar, { isPack: false }).map((p) => toPosix(p).replace(/^\//, ''));
+  // The listing names folders too; keep files only.
+  const folders = new Set(listed.flatMap((p) => p.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const inArchive = listed.filter((p) => !folders.has(p));
+  const unpacked = existsSync(`${asar}.unpacked`) ? walk(`${asar}.unpacked`).map((f) => toPosix(relative(`${asar}.unpacked`, f))) : [];
+  const all = [...inArchive, ...unpacked];
+
+  for (const entry of APP_ENTRIES) if (!inArchive.includes(entry)) problems.push(`the archive lacks ${entry}`);
+  const strays = inArchive.filter((p) => !p.startsWith('node_modules/') && /^(src|test|training|scripts|models|\.tmp|\.ci|docs)(\/|$)/.test(p));
+  if (strays.length) problems.push(`sources or data in the archive: ${summary(strays)}`);
+  const maps = all.filter((p) => p.endsWith('.map'));
+  if (maps.length) problems.push(`source maps in the archive: ${summary(maps)}`);
+
+  const packages = [...new Set(all.map(packageOf).filter((p): p is string => p !== null))].sort();
+  const platformPackage = (p: string): boolean => p.startsWith('@img/sharp-');
+  const unexpected = packages.filter((p) => !(RUNTIME_PACKAGES as readonly string[]).includes(p) && !platformPackage(p));
+  if (unexpected.length) problems.push(`packages the app never loads: ${unexpected.join(', ')}`);
+  const missing = RUNTIME_PACKAGES.filter((p) => !packages.includes(p));
+  if (missing.length) problems.push(`runtime packages missing: ${missing.join(', ')}`);
+  const foreignSharp = packages.filter((p) => platformPackage(p) && !p.includes(`-${expect.platform}-${expect.arch}`) && p !== '@img/colour');
+  if (foreignSharp.length) problems.push(`sharp binaries for other platforms: ${foreignSharp.join(', ')}`);
+
+  const ortDirs = new Set(all.map((p) => /onnxruntime-node\/bin\/napi-v\d+\/([^/]+\/[^/]+)\//.exec(p)?.[1]).filter((d): d is string => !!d));
+  const foreignOrt = [...ortDirs].filter((d) => d !== `${expect.platform}/${expect.arch}`);
+  if (foreignOrt.length) problems.push(`onnxruntime-node binaries for other platforms: ${foreignOrt.join(', ')}`);
+  if (!ortDirs.has(`${expect.platform}/${expect.arch}`)) problems.push(`no onnxruntime-node binary for ${expect.platform}/${expect.arch}`);
+  const sqliteSources = all.filter((p) => /better-sqlite3\/(src|deps)\//.test(p) || /better-sqlite3\/build\/(?!Release\/better_sqlite3\.node$)/.test(p));
+  if (sqliteSources.length) problems.push(`better-sqlite3 sources or build leftovers: ${summary(sqliteSources)}`);
+
+  const nativeInArchive = inArchive.filter((p) => p.endsWith('.node') && !unpacked.includes(p));
+  if (nativeInArchive.length) problems.push(`native modules packed inside the archive (they cannot load there): ${summary(nativeInArchive)}`);
+  const nativeModules = unpacked.filter((p) => p.endsWith('.node')).map((file) => ({ file, abi: nativeAbi(join(`${asar}.unpacked`, file)) }));
+  for (const m of nativeModules) {
+    if (m.abi !== 'napi' && m.abi !== expect.electronAbi) {
+      problems.push(`${m.file} is built for ABI ${m.abi} (Node's), not Electron's ${expect.electronAbi}: rebuild it for Electron`);
+    }
+  }
+
+  for (const model of ['models/blazeface', 'models/facemask-default']) {
+    const dir = join(resources, model);
+    if (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith('.onnx'))) problems.push(`no ONNX model in resources/${model}`);
+  }
+
+  const fuses: PackageReport['fuses'] = {};
+  const exe = join(appDir, expect.executable);
+  if (!existsSync(exe)) {
+    problems.push(`no executable ${expect.executable}`);
+  } else {
+    try {
+      const wire = await getCurrentFuseWire(exe);
+      for (const [name, index] of Object.entries(FUSES)) {
+        const state = wire[index];
+        fuses[name] = state === undefined ? 'absent' : state === FUSE_ENABLED;
+        if (name in expect.fuses && fuses[name] !== expect.fuses[name]) problems.push(`fuse ${name} is ${fuses[name]}, electron-builder.yml says ${expect.fuses[name]}`);
+      }
+    } catch (err) {
+      problems.push(`cannot read the fuses of ${expect.executable}: ${(err as Error).message}`);
+    }
+  }
+  return { bytes, packages, nativeModules, fuses, problems };
+}
+
+const mib = (bytes: number): string => (bytes / 1048576).toFixed(1);
+const summary = (paths: string[]): string => `${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''}`;
