@@ -1,5 +1,5 @@
 // Evaluation arithmetic for `scan --eval`: pure functions over (expected, predicted) pairs.
-import type { Verdict } from '../main/vision/labels';
+import type { Verdict } from '../shared/verdicts';
 
 /** Label folders an evaluation set may hold, and the verdict each one expects. */
 export const EVAL_CLASSES = { with_mask: 'mask', without_mask: 'no_mask', incorrect: 'incorrect' } as const satisfies Record<string, Verdict>;

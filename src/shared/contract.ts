@@ -2,9 +2,12 @@
 // a handler runs; the preload and renderer get their types from here.
 import { z } from 'zod';
 import type { Channel, Result } from './channels';
-import { Settings } from '../main/config/settings-schema';
-
-export { Settings };
+import { Settings } from './settings';
+import { LANGUAGES } from './languages';
+import { VERDICTS } from './verdicts';
+import { Guidance, ScreenState, TrackState } from './screen-states';
+import { Pin, UnlockResult } from './admin';
+import { DayCount, DayRange, LogFilter, LogPage, LogPageQuery } from './violation-log';
 
 export const AppStatus = z.object({
   productName: z.string(),
@@ -15,7 +18,7 @@ export const AppStatus = z.object({
   /** Why the vision pipeline is not running, in words for the person at the screen. */
   problem: z.string().nullable(),
   /** Settings the kiosk screen needs. */
-  language: z.enum(['en', 'de']),
+  language: z.enum(LANGUAGES),
   cameraDeviceId: z.string().nullable(),
   volume: z.number(),
   /** Things staff should know that do not stop the kiosk (a settings file that was reset, say). */
@@ -40,9 +43,6 @@ export const Frame = z
 export type Frame = z.infer<typeof Frame>;
 
 const Box = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
-export const ScreenState = z.enum(['idle', 'checking', 'guidance', 'compliant', 'incorrect', 'violation']);
-export const TrackState = z.enum(['checking', 'guidance', 'compliant', 'incorrect', 'violation']);
-export const Guidance = z.enum(['step_closer', 'face_camera', 'too_dark']);
 
 export const FrameResponse = z.object({
   state: ScreenState,
@@ -50,7 +50,7 @@ export const FrameResponse = z.object({
   faces: z.array(z.object({ id: z.number(), box: Box, state: TrackState, guidance: Guidance.nullable(), pMask: z.number().nullable(), pIncorrect: z.number().nullable() })),
   /** Played by the renderer; main has already applied mute, volume and quiet hours. */
   sound: z.enum(['alert', 'chime']).nullable(),
-  events: z.array(z.object({ kind: z.enum(['violation', 'compliant']), verdict: z.enum(['mask', 'no_mask', 'incorrect']), trackId: z.number(), at: z.number() })),
+  events: z.array(z.object({ kind: z.enum(['violation', 'compliant']), verdict: z.enum(VERDICTS), trackId: z.number(), at: z.number() })),
   width: z.number(),
   height: z.number(),
   pipelineMs: z.number(),
@@ -72,35 +72,6 @@ export const AdminState = z.object({
   problem: z.string().nullable(),
 });
 export type AdminState = z.infer<typeof AdminState>;
-const Pin = z.object({ pin: z.string().regex(/^\d{4,8}$/, 'PIN must be 4 to 8 digits') });
-export const UnlockResult = z.union([
-  z.object({ ok: z.literal(true) }),
-  z.object({ ok: z.literal(false), reason: z.literal('wrong'), triesLeft: z.number() }),
-  z.object({ ok: z.literal(false), reason: z.literal('locked'), lockedUntil: z.number() }),
-  z.object({ ok: z.literal(false), reason: z.literal('not_set') }),
-  z.object({ ok: z.literal(false), reason: z.literal('damaged') }),
-]);
-
-const Time = z.number().int().min(0).max(8.64e15);
-export const LogFilter = z.object({
-  from: Time.optional(),
-  to: Time.optional(),
-  flag: z.enum(['all', 'unreviewed', 'reviewed', 'false_positive', 'confirmed']).default('all'),
-  verdict: z.enum(['all', 'no_mask', 'incorrect']).default('all'),
-});
-export const LogPageQuery = LogFilter.extend({
-  before: z.object({ at: Time, id: z.number().int().min(0) }).optional(),
-  limit: z.number().int().min(1).max(100).default(25),
-});
-export const LogEntry = z.object({
-  id: z.number(), at: z.number(), tzOffsetMinutes: z.number(), trackId: z.number(), verdict: z.string(), confidence: z.number(),
-  modelId: z.string(), cameraId: z.string(), snapshot: z.string().nullable(), reviewed: z.boolean(), falsePositive: z.boolean(), note: z.string().nullable(),
-});
-export type LogEntry = z.infer<typeof LogEntry>;
-export const LogPage = z.object({ rows: z.array(LogEntry), total: z.number(), totalCapped: z.boolean(), next: z.object({ at: z.number(), id: z.number() }).nullable() });
-export type LogPage = z.infer<typeof LogPage>;
-export const DayCount = z.object({ day: z.string(), checks: z.number(), violations: z.number() });
-export type DayCount = z.infer<typeof DayCount>;
 const SnapshotName = z.string().regex(/^[\w.-]{1,100}\.jpg$/, 'not a snapshot name');
 
 export const contract = {
@@ -113,7 +84,7 @@ export const contract = {
   'admin:lock': { args: z.tuple([]), result: z.null() },
   'app:exitKiosk': { args: z.tuple([]), result: z.null() },
   'log:page': { args: z.tuple([LogPageQuery]), result: LogPage },
-  'log:perDay': { args: z.tuple([z.object({ from: Time, to: Time }).refine((r) => r.to > r.from && r.to - r.from <= 400 * 86_400_000, 'range must be positive and at most 400 days')]), result: z.array(DayCount) },
+  'log:perDay': { args: z.tuple([DayRange]), result: z.array(DayCount) },
   'log:update': {
     args: z.tuple([z.object({ id: z.number().int().min(1), reviewed: z.boolean().optional(), falsePositive: z.boolean().optional(), note: z.string().max(1000).nullable().optional() }).strict()]),
     result: z.boolean(),

@@ -6,7 +6,7 @@ import type { VisionEngine } from '../../src/main/vision/vision-engine';
 import { forkEngine, type EngineLauncher } from '../../src/main/vision/engine-process';
 import { VISION_ENGINE_SOURCE } from './paths';
 import type { FaceResult } from '../../src/main/vision/pipeline';
-import type { Verdict } from '../../src/main/vision/labels';
+import type { Verdict } from '../../src/shared/verdicts';
 
 /** An RGBA frame `width` x `height` with the portrait, fitted inside `side` px, in the middle. */
 export async function cameraFrame(path: string, { width = 640, height = 480, side = 300 } = {}): Promise<RawImage & { channels: 4 }> {

@@ -1,11 +1,12 @@
 // The kiosk's main-process core, free of Electron: settings, vision pipeline, tracker and the IPC
 // handlers over them. The Electron app and the browser preview both run exactly this.
 import { join } from 'node:path';
-import { loadSettings, saveSettings, type Settings } from '../config/settings';
+import { loadSettings, saveSettings } from '../config/settings';
+import type { Settings } from '../../shared/settings';
 import { AppLog, ReportLimiter, openAuditLog, sanitiseReport } from '../log/app-log';
 import { VisionEngine, VisionEngineError } from '../vision/vision-engine';
 import type { EngineLauncher } from '../vision/engine-process';
-import { ComplianceTracker } from '../compliance/tracker';
+import { ComplianceTracker, complianceOptions } from '../compliance/tracker';
 import { createFrameHandler, FrameBusyError } from '../compliance/frame-handler';
 import type { ComplianceEvent } from '../compliance/tracker';
 import { BusyError, UnavailableError, type Handlers } from './ipc-dispatch';
@@ -84,13 +85,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     log('error', `vision: not running: ${problem}`);
   }
 
-  const trackerOptions = (s: Settings) => ({
-    compliantAt: s.compliance.compliantAt,
-    violationAt: s.compliance.violationAt,
-    minDwellMs: s.compliance.minDwellMs,
-    cooldownMs: s.compliance.cooldownMs,
-    incorrectIsViolation: s.compliance.incorrectIsViolation,
-  });
+  const trackerOptions = (s: Settings) => complianceOptions(s.compliance);
   const tracker = new ComplianceTracker(trackerOptions(settings));
   let cameraLabel = settings.camera.deviceId ?? 'default';
   let violationLog: ViolationLog | null = null;

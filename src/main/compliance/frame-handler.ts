@@ -1,7 +1,7 @@
 // One camera frame through the pipeline and the tracker, into what the screen shows and plays.
 import type { FaceResult, FrameResult } from '../vision/pipeline';
 import type { RawImage } from '../vision/image';
-import type { Settings } from '../config/settings';
+import type { Settings } from '../../shared/settings';
 import type { Frame, FrameResponse } from '../../shared/contract';
 import { soundFor } from './sound-policy';
 import type { ComplianceEvent, ComplianceTracker, FaceObservation } from './tracker';

@@ -7,9 +7,9 @@
 import type { Box, Point } from '../vision/detector';
 import type { KeypointName } from '../vision/blazeface-decode';
 
-export type TrackState = 'checking' | 'guidance' | 'compliant' | 'incorrect' | 'violation';
-export type ScreenState = 'idle' | TrackState;
-export type Guidance = 'step_closer' | 'face_camera' | 'too_dark';
+import type { Guidance, ScreenState, TrackState } from '../../shared/screen-states';
+import type { Verdict } from '../../shared/verdicts';
+import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings';
 
 /** What the tracker needs from one face of one pipeline frame. */
 export interface FaceObservation {
@@ -59,10 +59,7 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   iouMatch: 0.25,
   maxMissingMs: 700,
   smoothingMs: 120,
-  minDwellMs: 200,
   minObservations: 3,
-  compliantAt: 0.7,
-  violationAt: 0.3,
   // Below about 100 px in a 640 px frame the 128 px classifier input is upscaled and the
   // short-range detector is near its floor (about 80 px for a bare face, 125 px for a masked
   // one): ask the person to come closer rather than judge a blurry face.
@@ -70,18 +67,20 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   maxTurn: 0.75,
   minBrightness: 0.12,
   guidanceAfterMs: 400,
-  cooldownMs: 4_000,
-  incorrectIsViolation: true,
   kindMargin: 0.15,
+  // Staff tune these in the settings; their defaults live there.
+  ...complianceOptions(DEFAULT_SETTINGS.compliance),
 };
 
-/** What a judged person was found to wear (or not). */
-export type WornVerdict = 'mask' | 'no_mask' | 'incorrect';
+/** The tracker options a facility sets in the admin settings. */
+export function complianceOptions(c: Settings['compliance']): Pick<TrackerOptions, 'compliantAt' | 'violationAt' | 'minDwellMs' | 'cooldownMs' | 'incorrectIsViolation'> {
+  return { compliantAt: c.compliantAt, violationAt: c.violationAt, minDwellMs: c.minDwellMs, cooldownMs: c.cooldownMs, incorrectIsViolation: c.incorrectIsViolation };
+}
 
 export interface ComplianceEvent {
   kind: 'violation' | 'compliant';
   /** no_mask or incorrect for a violation; mask, or incorrect when that is only a reminder, for compliant. */
-  verdict: WornVerdict;
+  verdict: Verdict;
   trackId: number;
   /** Milliseconds since the epoch. */
   at: number;
@@ -119,7 +118,7 @@ interface Track {
   /** Which side of the compliance line the person is on... */
   verdict: 'compliant' | 'violation' | null;
   /** ...and what they wear there. */
-  worn: WornVerdict | null;
+  worn: Verdict | null;
   announced: Set<ComplianceEvent['kind']>;
 }
 
@@ -253,7 +252,7 @@ export class ComplianceTracker {
   }
 
   /** What the person wears on their side of the line, sticky within kindMargin so it does not flicker. */
-  private wornOf(track: Track, side: 'compliant' | 'violation', pBare: number): WornVerdict {
+  private wornOf(track: Track, side: 'compliant' | 'violation', pBare: number): Verdict {
     const pMask = track.pMask ?? 0;
     const pIncorrect = track.pIncorrect ?? 0;
     const [other, pOther] = side === 'compliant' ? (['mask', pMask] as const) : (['no_mask', pBare] as const);
@@ -264,7 +263,7 @@ export class ComplianceTracker {
   }
 
   /** Emits an event unless this track, or a person just seen in the same place, already had it. */
-  private announce(track: Track, kind: ComplianceEvent['kind'], verdict: WornVerdict, confidence: number, now: number, events: ComplianceEvent[]): void {
+  private announce(track: Track, kind: ComplianceEvent['kind'], verdict: Verdict, confidence: number, now: number, events: ComplianceEvent[]): void {
     if (track.announced.has(kind)) return;
     track.announced.add(kind);
     const repeat = this.recent.some((r) => r.kind === kind && iou(r.box, track.box) >= this.options.iouMatch);

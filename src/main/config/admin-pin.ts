@@ -4,10 +4,10 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } 
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from './atomic-write';
 import { z } from 'zod';
+import { PIN_PATTERN, type UnlockResult } from '../../shared/admin';
 
 export const MAX_TRIES = 5;
 export const LOCK_MS = 5 * 60_000;
-export const PIN_PATTERN = /^\d{4,8}$/;
 
 const Stored = z.object({
   version: z.literal(1),
@@ -25,13 +25,6 @@ function scrypt(pin: string, salt: Buffer, params: Stored['params']): Promise<Bu
   const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r };
   return new Promise((resolve, reject) => scryptCb(pin, salt, params.keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
 }
-
-export type UnlockResult =
-  | { ok: true }
-  | { ok: false; reason: 'wrong'; triesLeft: number }
-  | { ok: false; reason: 'locked'; lockedUntil: number }
-  | { ok: false; reason: 'not_set' }
-  | { ok: false; reason: 'damaged' };
 
 /** Said to staff when admin.json exists but cannot be read; README "Admin PIN file damaged" has the recovery. */
 export const DAMAGED_PIN_MESSAGE =

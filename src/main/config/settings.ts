@@ -1,10 +1,9 @@
 // Settings on disk: validated field by field on load (what fails is reset and named, the rest
-// kept), migrated from older versions, written atomically. The schema itself is in settings-schema.ts.
+// kept), migrated from older versions, written atomically. The schema itself is in src/shared/settings.ts.
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from './atomic-write';
-import { DEFAULT_SETTINGS, Settings, SETTINGS_VERSION } from './settings-schema';
+import { DEFAULT_SETTINGS, Settings, SETTINGS_VERSION } from '../../shared/settings';
 
-export { Settings, SETTINGS_VERSION, SNAPSHOT_MODES, DEFAULT_SETTINGS } from './settings-schema';
 
 /** Upgrade steps, keyed by the version they upgrade from. */
 const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {};

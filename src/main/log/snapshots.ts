@@ -9,7 +9,7 @@ import { cropSquare, squareAround } from '../vision/crop';
 import type { Box } from '../vision/detector';
 import type { RawImage } from '../vision/image';
 
-import { SNAPSHOT_MODES } from '../config/settings-schema';
+import { SNAPSHOT_MODES } from '../../shared/settings';
 
 export type SnapshotMode = (typeof SNAPSHOT_MODES)[number];
 

@@ -4,31 +4,14 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DayCount, FlagFilter, LogEntry, VerdictFilter } from '../../shared/violation-log';
 
 export type Database = Database.Database;
 
-export interface NewViolation {
-  /** Milliseconds since the epoch (UTC). */
-  at: number;
-  /** Minutes east of UTC at the kiosk when it happened (e.g. +60 for CET). */
-  tzOffsetMinutes: number;
-  trackId: number;
-  verdict: 'no_mask' | 'incorrect';
-  confidence: number;
-  modelId: string;
-  cameraId: string;
-  snapshot: string | null;
-}
-
-export interface Violation extends NewViolation {
-  id: number;
-  reviewed: boolean;
-  falsePositive: boolean;
-  note: string | null;
-}
-
-export type FlagFilter = 'all' | 'unreviewed' | 'reviewed' | 'false_positive' | 'confirmed';
-export type VerdictFilter = 'all' | NewViolation['verdict'];
+/** A logged violation: the review screen's log entry. */
+export type Violation = LogEntry;
+/** What the kiosk records; review flags start unset. */
+export type NewViolation = Omit<Violation, 'id' | 'reviewed' | 'falsePositive' | 'note'>;
 
 export interface PageQuery {
   from?: number;
@@ -49,13 +32,6 @@ export interface Page {
   total: number;
   totalCapped: boolean;
   next: { at: number; id: number } | null;
-}
-
-export interface DayCount {
-  /** Local calendar day, YYYY-MM-DD. */
-  day: string;
-  checks: number;
-  violations: number;
 }
 
 interface Row {

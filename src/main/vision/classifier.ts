@@ -2,7 +2,8 @@
 // frame go through the model in one batched call.
 import * as ort from 'onnxruntime-node';
 import { createSession, type LoadedSession, type RuntimeOptions } from './runtime';
-import { mapLabels, type Verdict } from './labels';
+import { mapLabels } from './labels';
+import type { Verdict } from '../../shared/verdicts';
 import { ModelFolderError, readModelFolder, type ModelFolder } from './model-folder';
 
 export interface Classification {

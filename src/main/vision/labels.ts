@@ -1,6 +1,5 @@
 // Maps a model's own class labels onto the kiosk's verdicts by normalised name.
-export const VERDICTS = ['mask', 'no_mask', 'incorrect'] as const;
-export type Verdict = (typeof VERDICTS)[number];
+import { VERDICTS, type Verdict } from '../../shared/verdicts';
 
 /** Lower case, letters and digits only: "No Mask", "no_mask" and "NO-MASK" all become "nomask". */
 export function normaliseLabel(label: string): string {

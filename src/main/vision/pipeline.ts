@@ -7,7 +7,7 @@ import { MaskClassifier } from './classifier';
 import { decodeImage, type RawImage } from './image';
 import { describeProvider, type RuntimeOptions } from './runtime';
 import type { KeypointName } from './blazeface-decode';
-import type { Verdict } from './labels';
+import type { Verdict } from '../../shared/verdicts';
 
 export interface PipelineOptions {
   detectorFolder: string;

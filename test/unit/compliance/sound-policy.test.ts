@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inQuietHours, soundFor } from '../../../src/main/compliance/sound-policy';
-import { DEFAULT_SETTINGS } from '../../../src/main/config/settings';
+import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 import type { ComplianceEvent } from '../../../src/main/compliance/tracker';
 
 const ev = (kind: ComplianceEvent['kind'], verdict: ComplianceEvent['verdict'] = kind === 'violation' ? 'no_mask' : 'mask'): ComplianceEvent => ({ kind, verdict, trackId: 1, at: 0, confidence: 0.9, box: { x: 0, y: 0, width: 1, height: 1 } });

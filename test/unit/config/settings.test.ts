@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SETTINGS, loadSettings, saveSettings } from '../../../src/main/config/settings';
+import { loadSettings, saveSettings } from '../../../src/main/config/settings';
+import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 
 let dir: string;
 let file: string;

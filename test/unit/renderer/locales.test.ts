@@ -1,12 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import en from '../../../src/renderer/src/locales/en.json';
-import de from '../../../src/renderer/src/locales/de.json';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LANGUAGES } from '../../../src/shared/languages';
+import { AVAILABLE_LANGUAGES, LOCALES } from '../../../src/renderer/src/lib/i18n';
+import { REPO_ROOT } from '../../helpers/paths';
+
+const LOCALE_DIR = join(REPO_ROOT, 'src', 'renderer', 'src', 'locales');
+const placeholders = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();
 
 describe('locales', () => {
-  it('translate every English key, and no more', () => {
-    for (const [name, locale] of Object.entries({ de })) {
-      expect(Object.keys(locale).sort(), name).toEqual(Object.keys(en).sort());
-      for (const [key, value] of Object.entries(locale)) expect(value.trim(), `${name}.${key}`).not.toBe('');
+  it('exist for exactly the languages the settings offer', () => {
+    expect(readdirSync(LOCALE_DIR).map((f) => f.replace(/\.json$/, '')).sort()).toEqual([...LANGUAGES].sort());
+    expect(AVAILABLE_LANGUAGES).toEqual([...LANGUAGES].sort());
+  });
+
+  it('translate every English key, and no more, keeping each {placeholder}', () => {
+    const en = JSON.parse(readFileSync(join(LOCALE_DIR, 'en.json'), 'utf8')) as Record<string, string>;
+    for (const lang of LANGUAGES) {
+      const locale = LOCALES[lang] as Record<string, string>;
+      expect(Object.keys(locale).sort(), lang).toEqual(Object.keys(en).sort());
+      for (const [key, value] of Object.entries(locale)) {
+        expect(value.trim(), `${lang}.${key}`).not.toBe('');
+        expect(placeholders(value), `${lang}.${key}`).toEqual(placeholders(en[key]!));
+      }
     }
+  });
+
+  it('name each language in itself, for the language menu', () => {
+    expect(LOCALES.en['language.name']).toBe('English');
+    expect(LOCALES.de['language.name']).toBe('Deutsch');
   });
 });

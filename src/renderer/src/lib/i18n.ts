@@ -1,17 +1,31 @@
-// Strings live in locales/<lang>.json; English is the reference every other language must match
-// (a test checks the keys). How to add a language: see CONTRIBUTING.md.
+/// <reference types="vite/client" />
+// Strings live in locales/<lang>.json, one file per language in src/shared/languages.ts; English
+// is the reference every other language must match (a test checks keys and placeholders). How to
+// add a language: see CONTRIBUTING.md.
+import type { Language } from '../../../shared/languages';
 import en from '../locales/en.json';
-import de from '../locales/de.json';
 
 export type MessageKey = keyof typeof en;
-export const LOCALES = { en, de } satisfies Record<string, Record<MessageKey, string>>;
-export type Language = keyof typeof LOCALES;
+type Messages = Record<MessageKey, string>;
+
+const files = import.meta.glob<Messages>('../locales/*.json', { eager: true, import: 'default' });
+export const LOCALES = Object.fromEntries(
+  Object.entries(files).map(([path, messages]) => [path.replace(/^.*\/([\w-]+)\.json$/, '$1'), messages]),
+) as Record<Language, Messages>;
+
+/** The languages a locale file exists for, in the order staff pick from. */
+export const AVAILABLE_LANGUAGES = Object.keys(LOCALES).sort() as Language[];
 
 export function translate(lang: Language, key: MessageKey): string {
-  return LOCALES[lang][key] ?? en[key];
+  return LOCALES[lang]?.[key] ?? en[key];
 }
 
 /** Fills {name} placeholders. */
 export function format(lang: Language, key: MessageKey, values: Record<string, string | number>): string {
   return translate(lang, key).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+}
+
+/** The keys of a record that covers a union exactly, for the option lists of a form. */
+export function keysOf<K extends string>(record: Record<K, unknown>): K[] {
+  return Object.keys(record) as K[];
 }

@@ -1,11 +1,14 @@
-// The settings schema with its defaults: one source of truth, shared with the IPC contract.
+// The settings schema with its defaults: one source of truth for main, the IPC contract and the
+// renderer's settings form.
 // How to add a setting: add it below with a .default(); old files pick up the default on load.
 // Changing the meaning or shape of an existing one needs a new version and a migration step in
 // settings.ts.
 import { z } from 'zod';
-import { VERDICTS } from '../vision/labels';
+import { VERDICTS } from './verdicts';
+import { LANGUAGES } from './languages';
 
 export const SNAPSHOT_MODES = ['none', 'blurred', 'face'] as const;
+export type SnapshotMode = (typeof SNAPSHOT_MODES)[number];
 
 export const SETTINGS_VERSION = 1;
 
@@ -42,7 +45,7 @@ export const Settings = z.object({
       end: Time.default('07:00'),
     }).prefault({}),
   }).prefault({}),
-  language: z.enum(['en', 'de']).default('en'),
+  language: z.enum(LANGUAGES).default('en'),
   privacy: z.object({
     /** What a violation keeps of the face: nothing, a blurred crop (default), or the crop. */
     snapshot: z.enum(SNAPSHOT_MODES).default('blurred'),

@@ -1,0 +1,10 @@
+// What the kiosk screen and each tracked face can show.
+import { z } from 'zod';
+
+export const TrackState = z.enum(['checking', 'guidance', 'compliant', 'incorrect', 'violation']);
+export type TrackState = z.infer<typeof TrackState>;
+export const ScreenState = z.enum(['idle', ...TrackState.options]);
+export type ScreenState = z.infer<typeof ScreenState>;
+/** Why a face cannot be judged yet, said to the person as a hint. */
+export const Guidance = z.enum(['step_closer', 'face_camera', 'too_dark']);
+export type Guidance = z.infer<typeof Guidance>;
