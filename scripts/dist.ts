@@ -8,14 +8,14 @@
 // happened. `--skip-build` packages the existing out/ (the packaging test, which shares out/ with
 // tests running beside it).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { getAbi } from 'node-abi';
+import { parse } from 'yaml';
 import { REPO_ROOT } from '../src/cli/model-paths';
 import { makeIcon } from './make-icon';
-import { checkPackage, type PackageExpectations, type PackageReport } from './package-check';
 import { nativeModuleDirs, withModulesRestored } from './native-modules';
+import { checkPackage, type PackageExpectations, type PackageReport } from './package-check';
 
 const BUILDER_CONFIG = join(REPO_ROOT, 'electron-builder.yml');
 /** Linux x64 measured 77 MiB unpacked; a jump past this means something unplanned ships. */
@@ -60,7 +60,9 @@ export async function dist(argv: string[]): Promise<{ status: number; reports: R
   }
   await makeIcon();
   const builder = join(REPO_ROOT, 'node_modules', 'electron-builder', 'cli.js');
-  const status = withModulesRestored(nativeModuleDirs(REPO_ROOT), () => run(process.execPath, [builder, '--config', BUILDER_CONFIG, ...builderArgs]));
+  const status = withModulesRestored(nativeModuleDirs(REPO_ROOT), () =>
+    run(process.execPath, [builder, '--config', BUILDER_CONFIG, ...builderArgs]),
+  );
   if (status !== 0) return { status, reports: {} };
 
   const expected = (platform: 'linux' | 'win32'): PackageExpectations => ({
@@ -73,7 +75,10 @@ export async function dist(argv: string[]): Promise<{ status: number; reports: R
   });
   const reports: Record<string, PackageReport> = {};
   let failed = false;
-  for (const [folder, platform] of [['linux-unpacked', 'linux'], ['win-unpacked', 'win32']] as const) {
+  for (const [folder, platform] of [
+    ['linux-unpacked', 'linux'],
+    ['win-unpacked', 'win32'],
+  ] as const) {
     const dir = join(outputDir, folder);
     if (!existsSync(dir) || readdirSync(dir).length === 0) continue;
     const report = await checkPackage(dir, expected(platform));
@@ -83,7 +88,7 @@ export async function dist(argv: string[]): Promise<{ status: number; reports: R
     failed ||= report.problems.length > 0;
   }
   mkdirSync(outputDir, { recursive: true });
-  writeFileSync(join(outputDir, 'package-check.json'), JSON.stringify(reports, null, 2) + '\n');
+  writeFileSync(join(outputDir, 'package-check.json'), `${JSON.stringify(reports, null, 2)}\n`);
   return { status: failed ? 1 : 0, reports };
 }
 

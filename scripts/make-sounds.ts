@@ -13,7 +13,9 @@ function wav(samples: Float32Array): Buffer {
   let peak = 0;
   for (const s of samples) peak = Math.max(peak, Math.abs(s));
   const gain = peak > 0 ? 0.8 / peak : 1;
-  samples.forEach((s, i) => data.writeInt16LE(Math.round(s * gain * 32767), i * 2));
+  samples.forEach((s, i) => {
+    data.writeInt16LE(Math.round(s * gain * 32767), i * 2);
+  });
   const header = Buffer.alloc(44);
   header.write('RIFF', 0);
   header.writeUInt32LE(36 + data.length, 4);
@@ -33,7 +35,12 @@ function wav(samples: Float32Array): Buffer {
 
 /** A bell-like note: fundamental plus soft partials, quick attack, exponential decay. */
 function bell(buf: Float32Array, start: number, freq: number, seconds: number, level: number): void {
-  const partials: [number, number][] = [[1, 1], [2, 0.35], [3, 0.12], [4.2, 0.06]];
+  const partials: [number, number][] = [
+    [1, 1],
+    [2, 0.35],
+    [3, 0.12],
+    [4.2, 0.06],
+  ];
   const n = Math.floor(seconds * RATE);
   for (let i = 0; i < n && start + i < buf.length; i++) {
     const t = i / RATE;

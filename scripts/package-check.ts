@@ -3,7 +3,7 @@
 // target platform and built for Electron's ABI, the models beside the archive, the fuses set.
 // npm run dist runs it on every build; the packaging test runs it on a build made against a
 // stand-in Electron, which is how CI checks packaging without Electron's binary.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { listPackage } from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
@@ -13,14 +13,26 @@ const FUSE_ENABLED = 0x31;
 
 /** Every package the app loads at run time; anything else in the archive is dead weight. */
 export const RUNTIME_PACKAGES = [
-  'better-sqlite3', 'bindings', 'file-uri-to-path',
-  'onnxruntime-node', 'onnxruntime-common',
-  'sharp', '@img/colour', 'detect-libc', 'semver',
+  'better-sqlite3',
+  'bindings',
+  'file-uri-to-path',
+  'onnxruntime-node',
+  'onnxruntime-common',
+  'sharp',
+  '@img/colour',
+  'detect-libc',
+  'semver',
   'zod',
 ] as const;
 
 /** The files the kiosk starts from, inside the archive. */
-export const APP_ENTRIES = ['package.json', 'out/main/main.js', 'out/main/engine-entry.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+export const APP_ENTRIES = [
+  'package.json',
+  'out/main/main.js',
+  'out/main/engine-entry.js',
+  'out/preload/index.cjs',
+  'out/renderer/index.html',
+];
 
 /** Fuse names as electron-builder.yml spells them, and @electron/fuses' index for each. */
 const FUSES: Record<string, FuseV1Options> = {
@@ -91,13 +103,22 @@ export async function checkPackage(appDir: string, expect: PackageExpectations):
 
   const listed = listPackage(asar, { isPack: false }).map((p) => toPosix(p).replace(/^\//, ''));
   // The listing names folders too; keep files only.
-  const folders = new Set(listed.flatMap((p) => p.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const folders = new Set(
+    listed.flatMap((p) =>
+      p
+        .split('/')
+        .slice(0, -1)
+        .map((_, i, parts) => parts.slice(0, i + 1).join('/')),
+    ),
+  );
   const inArchive = listed.filter((p) => !folders.has(p));
   const unpacked = existsSync(`${asar}.unpacked`) ? walk(`${asar}.unpacked`).map((f) => toPosix(relative(`${asar}.unpacked`, f))) : [];
   const all = [...inArchive, ...unpacked];
 
   for (const entry of APP_ENTRIES) if (!inArchive.includes(entry)) problems.push(`the archive lacks ${entry}`);
-  const strays = inArchive.filter((p) => !p.startsWith('node_modules/') && /^(src|test|training|scripts|models|\.tmp|\.ci|docs)(\/|$)/.test(p));
+  const strays = inArchive.filter(
+    (p) => !p.startsWith('node_modules/') && /^(src|test|training|scripts|models|\.tmp|\.ci|docs)(\/|$)/.test(p),
+  );
   if (strays.length) problems.push(`sources or data in the archive: ${summary(strays)}`);
   const maps = all.filter((p) => p.endsWith('.map'));
   if (maps.length) problems.push(`source maps in the archive: ${summary(maps)}`);
@@ -108,19 +129,28 @@ export async function checkPackage(appDir: string, expect: PackageExpectations):
   if (unexpected.length) problems.push(`packages the app never loads: ${unexpected.join(', ')}`);
   const missing = RUNTIME_PACKAGES.filter((p) => !packages.includes(p));
   if (missing.length) problems.push(`runtime packages missing: ${missing.join(', ')}`);
-  const foreignSharp = packages.filter((p) => platformPackage(p) && !p.includes(`-${expect.platform}-${expect.arch}`) && p !== '@img/colour');
+  const foreignSharp = packages.filter(
+    (p) => platformPackage(p) && !p.includes(`-${expect.platform}-${expect.arch}`) && p !== '@img/colour',
+  );
   if (foreignSharp.length) problems.push(`sharp binaries for other platforms: ${foreignSharp.join(', ')}`);
 
-  const ortDirs = new Set(all.map((p) => /onnxruntime-node\/bin\/napi-v\d+\/([^/]+\/[^/]+)\//.exec(p)?.[1]).filter((d): d is string => !!d));
+  const ortDirs = new Set(
+    all.map((p) => /onnxruntime-node\/bin\/napi-v\d+\/([^/]+\/[^/]+)\//.exec(p)?.[1]).filter((d): d is string => !!d),
+  );
   const foreignOrt = [...ortDirs].filter((d) => d !== `${expect.platform}/${expect.arch}`);
   if (foreignOrt.length) problems.push(`onnxruntime-node binaries for other platforms: ${foreignOrt.join(', ')}`);
   if (!ortDirs.has(`${expect.platform}/${expect.arch}`)) problems.push(`no onnxruntime-node binary for ${expect.platform}/${expect.arch}`);
-  const sqliteSources = all.filter((p) => /better-sqlite3\/(src|deps)\//.test(p) || /better-sqlite3\/build\/(?!Release\/better_sqlite3\.node$)/.test(p));
+  const sqliteSources = all.filter(
+    (p) => /better-sqlite3\/(src|deps)\//.test(p) || /better-sqlite3\/build\/(?!Release\/better_sqlite3\.node$)/.test(p),
+  );
   if (sqliteSources.length) problems.push(`better-sqlite3 sources or build leftovers: ${summary(sqliteSources)}`);
 
   const nativeInArchive = inArchive.filter((p) => p.endsWith('.node') && !unpacked.includes(p));
-  if (nativeInArchive.length) problems.push(`native modules packed inside the archive (they cannot load there): ${summary(nativeInArchive)}`);
-  const nativeModules = unpacked.filter((p) => p.endsWith('.node')).map((file) => ({ file, abi: nativeAbi(join(`${asar}.unpacked`, file)) }));
+  if (nativeInArchive.length)
+    problems.push(`native modules packed inside the archive (they cannot load there): ${summary(nativeInArchive)}`);
+  const nativeModules = unpacked
+    .filter((p) => p.endsWith('.node'))
+    .map((file) => ({ file, abi: nativeAbi(join(`${asar}.unpacked`, file)) }));
   for (const m of nativeModules) {
     if (m.abi !== 'napi' && m.abi !== expect.electronAbi) {
       problems.push(`${m.file} is built for ABI ${m.abi} (Node's), not Electron's ${expect.electronAbi}: rebuild it for Electron`);
@@ -142,7 +172,8 @@ export async function checkPackage(appDir: string, expect: PackageExpectations):
       for (const [name, index] of Object.entries(FUSES)) {
         const state = wire[index];
         fuses[name] = state === undefined ? 'absent' : state === FUSE_ENABLED;
-        if (name in expect.fuses && fuses[name] !== expect.fuses[name]) problems.push(`fuse ${name} is ${fuses[name]}, electron-builder.yml says ${expect.fuses[name]}`);
+        if (name in expect.fuses && fuses[name] !== expect.fuses[name])
+          problems.push(`fuse ${name} is ${fuses[name]}, electron-builder.yml says ${expect.fuses[name]}`);
       }
     } catch (err) {
       problems.push(`cannot read the fuses of ${expect.executable}: ${(err as Error).message}`);

@@ -8,11 +8,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { VisionPipeline, DEFAULT_PIPELINE_OPTIONS, detectWithPasses, stillImagePasses } from '../src/main/vision/pipeline';
-import { cropSquare, squareAround } from '../src/main/vision/crop';
-import { decodeImage } from '../src/main/vision/image';
 import { listFiles } from '../src/cli/files';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, REPO_ROOT } from '../src/cli/model-paths';
+import { cropSquare, squareAround } from '../src/main/vision/crop';
+import { decodeImage } from '../src/main/vision/image';
+import { DEFAULT_PIPELINE_OPTIONS, detectWithPasses, stillImagePasses, VisionPipeline } from '../src/main/vision/pipeline';
 
 const { values } = parseArgs({
   options: {
@@ -35,19 +35,32 @@ const grey = (crop: Uint8Array, inside: (x: number, y: number) => boolean): Uint
 
 const summary: Record<string, unknown> = {};
 mkdirSync(values.out, { recursive: true });
-for (const [folder, verdict] of [['with_mask', 'mask'], ['without_mask', 'no_mask']] as const) {
+for (const [folder, verdict] of [
+  ['with_mask', 'mask'],
+  ['without_mask', 'no_mask'],
+] as const) {
   const heat = new Float64Array(size * size);
   const cover = new Float64Array(size * size);
-  let lowerShare = 0, n = 0, correct = 0, correctNoBackground = 0, correctNoLowerFace = 0, meanNoseY = 0, meanMouthY = 0;
+  let lowerShare = 0,
+    n = 0,
+    correct = 0,
+    correctNoBackground = 0,
+    correctNoLowerFace = 0,
+    meanNoseY = 0,
+    meanMouthY = 0;
   const files = listFiles([join(values.data, folder)]);
   const step = Math.max(1, Math.floor(files.length / Number(values['per-class'])));
   for (const file of files.filter((_, i) => i % step === 0).slice(0, Number(values['per-class']))) {
     const image = await decodeImage(file);
-    const [face] = (await detectWithPasses(pipeline.detector, image, stillImagePasses(), DEFAULT_PIPELINE_OPTIONS.stillImage.minScore)).faces;
+    const [face] = (await detectWithPasses(pipeline.detector, image, stillImagePasses(), DEFAULT_PIPELINE_OPTIONS.stillImage.minScore))
+      .faces;
     if (!face) continue;
     const region = squareAround(face.box, DEFAULT_PIPELINE_OPTIONS.cropMargin);
     const crop = await cropSquare(image, region, size);
-    const toCrop = (p: { x: number; y: number }) => ({ x: ((p.x - region.x) / region.side) * size, y: ((p.y - region.y) / region.side) * size });
+    const toCrop = (p: { x: number; y: number }) => ({
+      x: ((p.x - region.x) / region.side) * size,
+      y: ((p.y - region.y) / region.side) * size,
+    });
     const nose = toCrop(face.keypoints.noseTip);
     const mouth = toCrop(face.keypoints.mouth);
     const positions: [number, number][] = [];
@@ -66,15 +79,17 @@ for (const [folder, verdict] of [['with_mask', 'mask'], ['without_mask', 'no_mas
     if (results[2]!.verdict === verdict) correctNoLowerFace++;
     meanNoseY += nose.y / size;
     meanMouthY += mouth.y / size;
-    let total = 0, lower = 0;
+    let total = 0,
+      lower = 0;
     positions.forEach(([px, py], k) => {
       const drop = Math.max(0, p(0) - p(3 + k));
       total += drop;
       if (py + PATCH / 2 > nose.y) lower += drop;
-      for (let y = py; y < py + PATCH; y++) for (let x = px; x < px + PATCH; x++) {
-        heat[y * size + x]! += drop;
-        cover[y * size + x]! += 1;
-      }
+      for (let y = py; y < py + PATCH; y++)
+        for (let x = px; x < px + PATCH; x++) {
+          heat[y * size + x]! += drop;
+          cover[y * size + x]! += 1;
+        }
     });
     if (total > 0) lowerShare += lower / total;
   }
@@ -86,8 +101,12 @@ for (const [folder, verdict] of [['with_mask', 'mask'], ['without_mask', 'no_mas
     rgb.set([Math.round(255 * Math.min(1, 2 * t)), Math.round(255 * Math.max(0, 2 * t - 1)), Math.round(80 * (1 - t))], i * 3);
   });
   // Mean nose and mouth heights of the sample, as white ticks at the edges.
-  for (const fy of [meanNoseY / n, meanMouthY / n]) for (let x = 0; x < 8; x++) rgb.set([255, 255, 255], (Math.round(fy * size) * size + x) * 3);
-  await sharp(rgb, { raw: { width: size, height: size, channels: 3 } }).resize(256, 256, { kernel: 'nearest' }).png().toFile(join(values.out, `occlusion-${verdict}.png`));
+  for (const fy of [meanNoseY / n, meanMouthY / n])
+    for (let x = 0; x < 8; x++) rgb.set([255, 255, 255], (Math.round(fy * size) * size + x) * 3);
+  await sharp(rgb, { raw: { width: size, height: size, channels: 3 } })
+    .resize(256, 256, { kernel: 'nearest' })
+    .png()
+    .toFile(join(values.out, `occlusion-${verdict}.png`));
   summary[folder] = {
     faces: n,
     accuracy: +(correct / n).toFixed(4),
@@ -97,5 +116,5 @@ for (const [folder, verdict] of [['with_mask', 'mask'], ['without_mask', 'no_mas
   };
 }
 await pipeline.dispose();
-writeFileSync(join(values.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+writeFileSync(join(values.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 console.log(JSON.stringify(summary, null, 2));

@@ -3,8 +3,8 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { ViolationStore } from '../main/log/store';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, json: { type: 'boolean', default: false } } });
@@ -22,7 +22,14 @@ try {
       const at = start + Math.floor((i / rows) * 365 * DAY);
       // Four compliant checks for every violation, so the chart has a realistic rate.
       for (let k = 0; k < 4; k++) store.recordCheck(at, 60, null);
-      const id = store.recordCheck(at, 60, { trackId: i, verdict: 'no_mask', confidence: 0.9, modelId: 'facemask-default', cameraId: 'cam', snapshot: i % 3 ? `${i}.jpg` : null })!;
+      const id = store.recordCheck(at, 60, {
+        trackId: i,
+        verdict: 'no_mask',
+        confidence: 0.9,
+        modelId: 'facemask-default',
+        cameraId: 'cam',
+        snapshot: i % 3 ? `${i}.jpg` : null,
+      })!;
       if (i % 5 === 0) store.update(id, { reviewed: true, falsePositive: i % 10 === 0 });
     }
   });

@@ -3,19 +3,20 @@
 // widths and face counts, and reports per-stage median and p99, frames per second and memory.
 // Frames go to the vision engine process exactly as in the preview (the app's utility process
 // speaks the same protocol); `handoff` is the cost of getting a frame there and the answer back.
+
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import sharp, { type OverlayOptions } from 'sharp';
+import { observationOf } from '../main/compliance/frame-handler';
+import { ComplianceTracker } from '../main/compliance/tracker';
+import { MaskClassifier } from '../main/vision/classifier';
+import { forkEngine } from '../main/vision/engine-process';
+import type { RawImage } from '../main/vision/image';
 import type { StageTimings } from '../main/vision/pipeline';
 import { VisionEngine } from '../main/vision/vision-engine';
-import { forkEngine } from '../main/vision/engine-process';
-import { MaskClassifier } from '../main/vision/classifier';
-import { ComplianceTracker } from '../main/compliance/tracker';
-import { observationOf } from '../main/compliance/frame-handler';
-import type { RawImage } from '../main/vision/image';
 import { listFiles } from './files';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, REPO_ROOT, VISION_ENGINE_SOURCE } from './model-paths';
 
@@ -53,14 +54,21 @@ async function composeFrame(portraits: readonly string[], width: number, faces: 
   const cellH = Math.floor(height / rows);
   const layers: OverlayOptions[] = [];
   for (let i = 0; i < faces; i++) {
-    const tile = await sharp(portraits[i % portraits.length]!).resize(Math.floor(cellW * 0.8), Math.floor(cellH * 0.8), { fit: 'inside' }).flatten({ background: '#fff' }).png().toBuffer({ resolveWithObject: true });
+    const tile = await sharp(portraits[i % portraits.length]!)
+      .resize(Math.floor(cellW * 0.8), Math.floor(cellH * 0.8), { fit: 'inside' })
+      .flatten({ background: '#fff' })
+      .png()
+      .toBuffer({ resolveWithObject: true });
     layers.push({
       input: tile.data,
       left: (i % cols) * cellW + Math.floor((cellW - tile.info.width) / 2),
       top: Math.floor(i / cols) * cellH + Math.floor((cellH - tile.info.height) / 2),
     });
   }
-  const { data, info } = await sharp({ create: { width, height, channels: 4, background: '#8a8478' } }).composite(layers).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp({ create: { width, height, channels: 4, background: '#8a8478' } })
+    .composite(layers)
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height, channels: 4 };
 }
 
@@ -106,9 +114,15 @@ async function runCase(vision: VisionEngine, frame: RawImage, faces: number, fra
     stages[s] = { medianMs: r2(percentile(sorted, 50)), p99Ms: r2(percentile(sorted, 99)) };
   }
   return {
-    width: frame.width, faces, facesFound: found, frames,
-    stages, medianMs: stages.total.medianMs, p99Ms: stages.total.p99Ms,
-    fps: r2(((frames + warmup) * 1000) / elapsed), rssMb: mb(process.memoryUsage().rss + (await vision.memory()).rss),
+    width: frame.width,
+    faces,
+    facesFound: found,
+    frames,
+    stages,
+    medianMs: stages.total.medianMs,
+    p99Ms: stages.total.p99Ms,
+    fps: r2(((frames + warmup) * 1000) / elapsed),
+    rssMb: mb(process.memoryUsage().rss + (await vision.memory()).rss),
   };
 }
 
@@ -122,7 +136,11 @@ function vitFolder(): string {
   return dir;
 }
 
-async function classifierCost(folder: string, batches: readonly number[], runs: number): Promise<{ model: string; folder: string; perBatch: { faces: number; medianMs: number; perFaceMs: number }[] }> {
+async function classifierCost(
+  folder: string,
+  batches: readonly number[],
+  runs: number,
+): Promise<{ model: string; folder: string; perBatch: { faces: number; medianMs: number; perFaceMs: number }[] }> {
   const classifier = await MaskClassifier.load(folder);
   const crop = new Uint8Array(classifier.cropSize * classifier.cropSize * 3).fill(120);
   const perBatch = [];
@@ -135,7 +153,10 @@ async function classifierCost(folder: string, batches: readonly number[], runs: 
       await classifier.classify(crops);
       times.push(performance.now() - t);
     }
-    const median = percentile(times.sort((a, b) => a - b), 50);
+    const median = percentile(
+      times.sort((a, b) => a - b),
+      50,
+    );
     perBatch.push({ faces: n, medianMs: r2(median), perFaceMs: r2(median / n) });
   }
   await classifier.dispose();
@@ -144,7 +165,14 @@ async function classifierCost(folder: string, batches: readonly number[], runs: 
 
 function table(cases: CaseReport[]): string {
   const head = ['width', 'faces', 'found', ...STAGES.map((s) => `${s} med/p99`), 'fps', 'rss MB'];
-  const rows = cases.map((c) => [String(c.width), String(c.faces), String(c.facesFound), ...STAGES.map((s) => `${c.stages[s].medianMs.toFixed(2)}/${c.stages[s].p99Ms.toFixed(2)}`), c.fps.toFixed(0), String(c.rssMb)]);
+  const rows = cases.map((c) => [
+    String(c.width),
+    String(c.faces),
+    String(c.facesFound),
+    ...STAGES.map((s) => `${c.stages[s].medianMs.toFixed(2)}/${c.stages[s].p99Ms.toFixed(2)}`),
+    c.fps.toFixed(0),
+    String(c.rssMb),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [head, ...rows].map((r) => r.map((v, i) => v.padStart(widths[i]!)).join('  ')).join('\n');
 }
@@ -157,7 +185,12 @@ async function main(): Promise<void> {
     log: (level, message) => console.error(`${level}: ${message}`),
   });
   const frames = Number(values.frames);
-  const info = { provider: vision.info.providers.classifier, model: vision.info.modelId, node: process.version, cpus: (await import('node:os')).cpus()[0]?.model };
+  const info = {
+    provider: vision.info.providers.classifier,
+    model: vision.info.modelId,
+    node: process.version,
+    cpus: (await import('node:os')).cpus()[0]?.model,
+  };
 
   if (values.soak) {
     const n = Number(values.soak) || 100_000;
@@ -179,15 +212,27 @@ async function main(): Promise<void> {
       if (done === warmup || (done > warmup && (done - warmup) % every === 0) || done === n) {
         (globalThis as { gc?: () => void }).gc?.();
         const w = await vision.memory();
-        rss.push({ frame: done, rssMb: mb(process.memoryUsage().rss + w.rss), engineRssMb: mb(w.rss), heapMb: mb(w.heapUsed), heapTotalMb: mb(w.heapTotal), externalMb: mb(w.external) });
+        rss.push({
+          frame: done,
+          rssMb: mb(process.memoryUsage().rss + w.rss),
+          engineRssMb: mb(w.rss),
+          heapMb: mb(w.heapUsed),
+          heapTotalMb: mb(w.heapTotal),
+          externalMb: mb(w.external),
+        });
       }
     }
     const start = rss[0]!.rssMb;
     const middle = rss[Math.floor(rss.length / 2)]!.rssMb;
     const end = rss.at(-1)!.rssMb;
     const report = {
-      soak: n, warmupFrames: warmup, seconds: r2((performance.now() - t0) / 1000),
-      rssMb: { loaded: loadedRssMb, start, middle, end }, growthPercent: r2(((end - start) / start) * 100), samples: rss, ...info,
+      soak: n,
+      warmupFrames: warmup,
+      seconds: r2((performance.now() - t0) / 1000),
+      rssMb: { loaded: loadedRssMb, start, middle, end },
+      growthPercent: r2(((end - start) / start) * 100),
+      samples: rss,
+      ...info,
     };
     console.log(values.json ? JSON.stringify(report) : report);
     await vision.dispose();
@@ -210,14 +255,17 @@ async function main(): Promise<void> {
   if (values.vit) classifiers.push(await classifierCost(vitFolder(), [1, 4, 8], 5));
   const report = { date: new Date().toISOString(), ...info, cases, classifiers };
   mkdirSync(dirname(values.out), { recursive: true });
-  writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
   if (values.json) {
     console.log(JSON.stringify(report));
   } else {
     console.log(`provider ${info.provider}; model ${info.model}; ${info.cpus}\n`);
     console.log(table(cases));
     console.log('\nclassifier alone (median per batch / per face):');
-    for (const c of classifiers) console.log(`  ${c.model}: ${c.perBatch.map((b) => `${b.faces} face${b.faces > 1 ? 's' : ''} ${b.medianMs} ms (${b.perFaceMs}/face)`).join(', ')}`);
+    for (const c of classifiers)
+      console.log(
+        `  ${c.model}: ${c.perBatch.map((b) => `${b.faces} face${b.faces > 1 ? 's' : ''} ${b.medianMs} ms (${b.perFaceMs}/face)`).join(', ')}`,
+      );
     console.log(`\nreport written to ${values.out}`);
   }
 }

@@ -2,17 +2,17 @@
 // Exports the subject face (nearest the centre, in face sizes) of every labelled image through the product's own detector
 // and crop code, so that training sees faces framed exactly as the kiosk frames them. The
 // wider margin leaves room for training-time scale and shift jitter around the kiosk's crop.
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { FaceDetector } from '../main/vision/detector';
+import { KEYPOINT_NAMES } from '../main/vision/blazeface-decode';
 import { cropSquare, squareAround } from '../main/vision/crop';
+import { FaceDetector } from '../main/vision/detector';
 import { decodeImage, ImageDecodeError } from '../main/vision/image';
 import { DEFAULT_PIPELINE_OPTIONS, detectWithPasses, stillImagePasses } from '../main/vision/pipeline';
-import { KEYPOINT_NAMES } from '../main/vision/blazeface-decode';
 import { listFiles } from './files';
-import { EVAL_CLASSES, subjectFace, type EvalClass } from './metrics';
+import { EVAL_CLASSES, type EvalClass, subjectFace } from './metrics';
 import { DEFAULT_DETECTOR_DIR } from './model-paths';
 
 const { values } = parseArgs({
@@ -47,7 +47,7 @@ for (const split of splits) {
     mkdirSync(outDir, { recursive: true });
     noFace[label] = 0;
     for (const file of listFiles([dir])) {
-      let image;
+      let image: Awaited<ReturnType<typeof decodeImage>>;
       try {
         image = await decodeImage(file);
       } catch (err) {
@@ -66,14 +66,24 @@ for (const split of splits) {
       const region = squareAround(face.box, margin);
       const crop = await cropSquare(image, region, size);
       const name = basename(file).replace(/\.[^.]+$/, '.png');
-      await sharp(crop, { raw: { width: size, height: size, channels: 3 } }).png().toFile(join(outDir, name));
+      await sharp(crop, { raw: { width: size, height: size, channels: 3 } })
+        .png()
+        .toFile(join(outDir, name));
       const keypoints = Object.fromEntries(
         KEYPOINT_NAMES.map((k) => [k, [(face.keypoints[k].x - region.x) / region.side, (face.keypoints[k].y - region.y) / region.side]]),
       );
       rows.push(
         JSON.stringify({
-          split, label, source: file, face: true, crop: join(split, label, name), score: face.score, border: passes[pass]!.border,
-          faces: faces.length, keypoints, margin,
+          split,
+          label,
+          source: file,
+          face: true,
+          crop: join(split, label, name),
+          score: face.score,
+          border: passes[pass]!.border,
+          faces: faces.length,
+          keypoints,
+          margin,
           // The face's own resolution in the photo: training uses it to keep image quality from
           // telling the classes apart.
           faceSide: Math.round(Math.max(face.box.width, face.box.height)),
@@ -81,7 +91,7 @@ for (const split of splits) {
       );
     }
   }
-  writeFileSync(join(values.out, `${split}.jsonl`), rows.join('\n') + '\n');
+  writeFileSync(join(values.out, `${split}.jsonl`), `${rows.join('\n')}\n`);
   console.log(`${split}: ${rows.length} images, no face found: ${JSON.stringify(noFace)}`);
 }
 await detector.dispose();

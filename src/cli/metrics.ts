@@ -2,7 +2,10 @@
 import type { Verdict } from '../shared/verdicts';
 
 /** Label folders an evaluation set may hold, and the verdict each one expects. */
-export const EVAL_CLASSES = { with_mask: 'mask', without_mask: 'no_mask', incorrect: 'incorrect' } as const satisfies Record<string, Verdict>;
+export const EVAL_CLASSES = { with_mask: 'mask', without_mask: 'no_mask', incorrect: 'incorrect' } as const satisfies Record<
+  string,
+  Verdict
+>;
 export type EvalClass = keyof typeof EVAL_CLASSES;
 export type Prediction = Verdict | 'no_face';
 export const PREDICTIONS = ['mask', 'no_mask', 'incorrect', 'no_face'] as const satisfies readonly Prediction[];
@@ -108,7 +111,11 @@ function classifierQuality(records: readonly EvalRecord[]): { rocAuc: number; ec
   const negatives = scored.filter((r) => r.expected === 'without_mask').map((r) => r.pMask!);
   return {
     rocAuc: rocAuc(positives, negatives),
-    ece: expectedCalibrationError(scored.filter((r) => r.confidence !== undefined).map((r) => ({ confidence: r.confidence!, correct: r.predicted === EVAL_CLASSES[r.expected] }))),
+    ece: expectedCalibrationError(
+      scored
+        .filter((r) => r.confidence !== undefined)
+        .map((r) => ({ confidence: r.confidence!, correct: r.predicted === EVAL_CLASSES[r.expected] })),
+    ),
   };
 }
 

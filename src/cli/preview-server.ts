@@ -1,19 +1,20 @@
 // Serves the built renderer on 127.0.0.1 and binds `window.kiosk` to the real core over a
 // loopback WebSocket, so the kiosk runs in any Chromium without Electron. The WebSocket needs a
 // random token and our own origin; every call goes through the same validated dispatch as IPC.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { WebSocketServer, type RawData } from 'ws';
 import { build } from 'esbuild';
-import { createKioskCore, type CoreOptions, type KioskCore } from '../main/app/core';
-import { dispatch, type DispatchStats } from '../main/app/ipc-dispatch';
+import { type RawData, WebSocketServer } from 'ws';
+import { type CoreOptions, createKioskCore, type KioskCore } from '../main/app/core';
+import { type DispatchStats, dispatch } from '../main/app/ipc-dispatch';
+import { forkEngine } from '../main/vision/engine-process';
 import { decodeMessage, encodeMessage, type WireCall } from '../shared/wire';
 import { REPO_ROOT } from './model-paths';
-import { forkEngine } from '../main/vision/engine-process';
 
 export interface PreviewOptions {
   /** Folder of the built renderer (electron-vite build output). */
@@ -35,8 +36,14 @@ export interface PreviewServer {
 }
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.wav': 'audio/wav',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wav': 'audio/wav',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
 };
 /** Frames are at most full HD RGBA plus a small header. */
 const MAX_MESSAGE = 1920 * 1080 * 4 + 64 * 1024;
@@ -46,7 +53,11 @@ export const MAX_CONNECTIONS = 4;
 async function bundleBridge(): Promise<string> {
   const out = await build({
     entryPoints: [join(REPO_ROOT, 'src', 'preload', 'preview-bridge.ts')],
-    bundle: true, write: false, format: 'iife', target: 'chrome120', minify: true,
+    bundle: true,
+    write: false,
+    format: 'iife',
+    target: 'chrome120',
+    minify: true,
   });
   return out.outputFiles[0]!.text;
 }
@@ -88,7 +99,8 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
   let origin = '';
 
   // Only our own address: a page elsewhere that rebinds its DNS name to 127.0.0.1 sends its own Host.
-  const hostAllowed = (req: IncomingMessage): boolean => req.headers.host === `127.0.0.1:${port}` || req.headers.host === `localhost:${port}`;
+  const hostAllowed = (req: IncomingMessage): boolean =>
+    req.headers.host === `127.0.0.1:${port}` || req.headers.host === `localhost:${port}`;
   let port = 0;
 
   const server: Server = createServer((req, res) => {
@@ -149,7 +161,8 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
             if (!isBinary) throw new Error('binary messages only');
             const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
             call = decodeMessage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as Partial<WireCall>;
-            if (typeof call !== 'object' || call === null || !Number.isInteger(call.id) || !Array.isArray(call.args)) throw new Error('not a call');
+            if (typeof call !== 'object' || call === null || !Number.isInteger(call.id) || !Array.isArray(call.args))
+              throw new Error('not a call');
             result = await dispatch(core.handlers, call.channel, call.args, stats);
           } catch (err) {
             stats.rejected++;

@@ -1,10 +1,11 @@
 // npm run preview [-- --port N --user-data DIR]: the kiosk in any Chromium, bound to the real core.
-import { parseArgs } from 'node:util';
+
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPreviewServer } from './preview-server';
+import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './model-paths';
+import { startPreviewServer } from './preview-server';
 
 const { values } = parseArgs({
   options: {
@@ -15,7 +16,10 @@ const { values } = parseArgs({
 });
 
 if (!values['no-build']) {
-  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
   if (built.status !== 0) process.exit(1);
 }
 mkdirSync(values['user-data'], { recursive: true });

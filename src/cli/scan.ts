@@ -2,13 +2,13 @@
 // npm run scan -- --eval <folder with with_mask/, without_mask/, incorrect/> [--json]
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_PIPELINE_OPTIONS, VisionPipeline, type FaceResult, type FrameResult } from '../main/vision/pipeline';
+import { parseArgs } from 'node:util';
 import { ImageDecodeError } from '../main/vision/image';
+import { DEFAULT_PIPELINE_OPTIONS, type FaceResult, type FrameResult, VisionPipeline } from '../main/vision/pipeline';
 import { parseProviderList } from '../main/vision/runtime';
 import { listFiles } from './files';
-import { EVAL_CLASSES, PREDICTIONS, evaluate, subjectFace, type EvalClass, type EvalRecord, type EvalReport } from './metrics';
+import { EVAL_CLASSES, type EvalClass, type EvalRecord, type EvalReport, evaluate, PREDICTIONS, subjectFace } from './metrics';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR } from './model-paths';
 
 const USAGE = `Usage:
@@ -60,7 +60,9 @@ type Options = ReturnType<typeof parse>;
 async function loadPipeline(opts: Options): Promise<VisionPipeline> {
   const classifierFolder = opts.model ?? DEFAULT_CLASSIFIER_DIR;
   if (!opts.model && !existsSync(classifierFolder)) {
-    throw new UsageError(`No classifier at ${classifierFolder}. Pass --model DIR (a folder with model.onnx, config.json, preprocessor_config.json).`);
+    throw new UsageError(
+      `No classifier at ${classifierFolder}. Pass --model DIR (a folder with model.onnx, config.json, preprocessor_config.json).`,
+    );
   }
   return VisionPipeline.load({
     detectorFolder: opts.detector ?? DEFAULT_DETECTOR_DIR,
@@ -106,7 +108,11 @@ async function scan(opts: Options, out: (line: string) => void): Promise<void> {
   const pipeline = await loadPipeline(opts);
   try {
     const provider = pipeline.providers.classifier;
-    out(opts.json ? JSON.stringify({ provider, model: pipeline.classifier.model.id }) : `provider: ${provider}; model: ${pipeline.classifier.model.id}`);
+    out(
+      opts.json
+        ? JSON.stringify({ provider, model: pipeline.classifier.model.id })
+        : `provider: ${provider}; model: ${pipeline.classifier.model.id}`,
+    );
     let skipped = 0;
     let faces = 0;
     for (const file of files) {
@@ -120,7 +126,10 @@ async function scan(opts: Options, out: (line: string) => void): Promise<void> {
       if (result.length === 0) out(opts.json ? JSON.stringify({ file, faces: 0 }) : `${file}  no face found`);
       result.forEach((f, i) => {
         faces++;
-        if (opts.json) return out(JSON.stringify(faceJson(file, i, result.length, f)));
+        if (opts.json) {
+          out(JSON.stringify(faceJson(file, i, result.length, f)));
+          return;
+        }
         const b = f.box;
         out(
           `${file}  face ${i + 1}/${result.length}  box ${Math.round(b.x)},${Math.round(b.y)} ${Math.round(b.width)}x${Math.round(b.height)}  ` +
@@ -136,9 +145,15 @@ async function scan(opts: Options, out: (line: string) => void): Promise<void> {
 
 async function runEval(opts: Options, out: (line: string) => void): Promise<EvalReport> {
   const [root] = opts.paths;
-  if (!root || opts.paths.length > 1) throw new UsageError('--eval takes one folder holding with_mask/, without_mask/ and optionally incorrect/.');
+  if (!root || opts.paths.length > 1)
+    throw new UsageError('--eval takes one folder holding with_mask/, without_mask/ and optionally incorrect/.');
   const classes = (Object.keys(EVAL_CLASSES) as EvalClass[]).filter((c) => existsSync(join(root, c)));
-  if (classes.length === 0) throw new UsageError(`${root} holds none of ${Object.keys(EVAL_CLASSES).map((c) => `${c}/`).join(', ')}.`);
+  if (classes.length === 0)
+    throw new UsageError(
+      `${root} holds none of ${Object.keys(EVAL_CLASSES)
+        .map((c) => `${c}/`)
+        .join(', ')}.`,
+    );
   const pipeline = await loadPipeline(opts);
   const records: EvalRecord[] = [];
   const skipped: { file: string; error: string }[] = [];
@@ -175,11 +190,17 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
     out(`images: ${report.n} (${skipped.length} skipped), faces found in ${report.nDetected}`);
     out(`accuracy (no face counts as wrong): ${pct(report.accuracy)}`);
     out(`accuracy on images with a face:     ${pct(report.accuracyDetected)}`);
-    out(`balanced accuracy (mean recall):    ${pct(report.balancedAccuracy)} end to end, ${pct(report.balancedAccuracyDetected)} on detected faces`);
-    out(`no-face rate: ${pct(report.noFaceRate)}; detection rate: ${classes.map((c) => `${c} ${pct(report.detectionRate[c] ?? 0)}`).join(', ')}`);
+    out(
+      `balanced accuracy (mean recall):    ${pct(report.balancedAccuracy)} end to end, ${pct(report.balancedAccuracyDetected)} on detected faces`,
+    );
+    out(
+      `no-face rate: ${pct(report.noFaceRate)}; detection rate: ${classes.map((c) => `${c} ${pct(report.detectionRate[c] ?? 0)}`).join(', ')}`,
+    );
     for (const c of classes) {
       const v = EVAL_CLASSES[c];
-      out(`${v}: precision ${pct(report.precision[v] ?? 0)}, recall ${pct(report.recall[v] ?? 0)} (on detected faces); right side of the compliance line ${pct(report.complianceRecall[c] ?? 0)}`);
+      out(
+        `${v}: precision ${pct(report.precision[v] ?? 0)}, recall ${pct(report.recall[v] ?? 0)} (on detected faces); right side of the compliance line ${pct(report.complianceRecall[c] ?? 0)}`,
+      );
     }
     out(`confusion (rows: folder; columns: ${PREDICTIONS.join(', ')}):`);
     for (const c of classes) out(`  ${c.padEnd(13)} ${PREDICTIONS.map((p) => String(report.confusion[c]![p]).padStart(5)).join(' ')}`);
@@ -190,7 +211,7 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
 }
 
 async function main(): Promise<number> {
-  const out = (line: string): void => void process.stdout.write(line + '\n');
+  const out = (line: string): void => void process.stdout.write(`${line}\n`);
   try {
     const opts = parse(process.argv.slice(2));
     if (opts.help) {

@@ -1,7 +1,8 @@
 // The browser preview's stand-in for the Electron preload: the same `window.kiosk`, built from
 // the same channel table, carried over a loopback WebSocket that needs the server's token.
-import { buildKioskApi } from './api';
+
 import { decodeMessage, encodeMessage, type WireReply } from '../shared/wire';
+import { buildKioskApi } from './api';
 
 const token = new URLSearchParams(location.search).get('token') ?? '';
 const pending = new Map<number, (result: unknown) => void>();

@@ -1,12 +1,12 @@
 // Argument schemas and result types per channel. Main validates every call against these before
 // a handler runs; the preload and renderer get their types from here.
 import { z } from 'zod';
-import type { Channel, Result } from './channels';
-import { Settings } from './settings';
-import { LANGUAGES } from './languages';
-import { VERDICTS } from './verdicts';
-import { Guidance, ScreenState, TrackState } from './screen-states';
 import { Pin, UnlockResult } from './admin';
+import type { Channel, Result } from './channels';
+import { LANGUAGES } from './languages';
+import { Guidance, ScreenState, TrackState } from './screen-states';
+import { Settings } from './settings';
+import { VERDICTS } from './verdicts';
 import { DayCount, DayRange, LogFilter, LogPage, LogPageQuery } from './violation-log';
 
 export const AppStatus = z.object({
@@ -47,7 +47,16 @@ const Box = z.object({ x: z.number(), y: z.number(), width: z.number(), height: 
 export const FrameResponse = z.object({
   state: ScreenState,
   guidance: Guidance.nullable(),
-  faces: z.array(z.object({ id: z.number(), box: Box, state: TrackState, guidance: Guidance.nullable(), pMask: z.number().nullable(), pIncorrect: z.number().nullable() })),
+  faces: z.array(
+    z.object({
+      id: z.number(),
+      box: Box,
+      state: TrackState,
+      guidance: Guidance.nullable(),
+      pMask: z.number().nullable(),
+      pIncorrect: z.number().nullable(),
+    }),
+  ),
   /** Played by the renderer; main has already applied mute, volume and quiet hours. */
   sound: z.enum(['alert', 'chime']).nullable(),
   events: z.array(z.object({ kind: z.enum(['violation', 'compliant']), verdict: z.enum(VERDICTS), trackId: z.number(), at: z.number() })),
@@ -86,14 +95,29 @@ export const contract = {
   'log:page': { args: z.tuple([LogPageQuery]), result: LogPage },
   'log:perDay': { args: z.tuple([DayRange]), result: z.array(DayCount) },
   'log:update': {
-    args: z.tuple([z.object({ id: z.number().int().min(1), reviewed: z.boolean().optional(), falsePositive: z.boolean().optional(), note: z.string().max(1000).nullable().optional() }).strict()]),
+    args: z.tuple([
+      z
+        .object({
+          id: z.number().int().min(1),
+          reviewed: z.boolean().optional(),
+          falsePositive: z.boolean().optional(),
+          note: z.string().max(1000).nullable().optional(),
+        })
+        .strict(),
+    ]),
     result: z.boolean(),
   },
   'log:delete': { args: z.tuple([z.object({ ids: z.array(z.number().int().min(1)).min(1).max(500) })]), result: z.number() },
   'log:snapshot': { args: z.tuple([z.object({ name: SnapshotName })]), result: z.instanceof(Uint8Array).nullable() },
-  'log:exportCsv': { args: z.tuple([LogFilter]), result: z.union([z.object({ path: z.string(), rows: z.number() }), z.object({ cancelled: z.literal(true) })]) },
+  'log:exportCsv': {
+    args: z.tuple([LogFilter]),
+    result: z.union([z.object({ path: z.string(), rows: z.number() }), z.object({ cancelled: z.literal(true) })]),
+  },
   'log:appLog': { args: z.tuple([z.object({ lines: z.number().int().min(1).max(2000) })]), result: z.array(z.string()) },
-  'renderer:error': { args: z.tuple([z.object({ message: z.string().max(4000), source: z.string().max(500).optional() })]), result: z.null() },
+  'renderer:error': {
+    args: z.tuple([z.object({ message: z.string().max(4000), source: z.string().max(500).optional() })]),
+    result: z.null(),
+  },
   'settings:get': { args: z.tuple([]), result: Settings },
   'settings:set': { args: z.tuple([Settings]), result: z.object({ settings: Settings, restartNeeded: z.boolean() }) },
 } satisfies Record<Channel, { args: z.ZodTuple; result: z.ZodType }>;

@@ -4,8 +4,8 @@
 // Changing the meaning or shape of an existing one needs a new version and a migration step in
 // settings.ts.
 import { z } from 'zod';
-import { VERDICTS } from './verdicts';
 import { LANGUAGES } from './languages';
+import { VERDICTS } from './verdicts';
 
 export const SNAPSHOT_MODES = ['none', 'blurred', 'face'] as const;
 export type SnapshotMode = (typeof SNAPSHOT_MODES)[number];
@@ -16,46 +16,62 @@ const Time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)
 
 export const Settings = z.object({
   version: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
-  camera: z.object({
-    /** A MediaDeviceInfo.deviceId; null picks the first camera. */
-    deviceId: z.string().nullable().default(null),
-  }).prefault({}),
-  model: z.object({
-    /** A classifier folder; null uses the bundled models/facemask-default. */
-    folder: z.string().nullable().default(null),
-    labelOverrides: z.record(z.string(), z.enum(VERDICTS)).default({}),
-  }).prefault({}),
-  detection: z.object({
-    minScore: z.number().min(0.05).max(0.99).default(0.5),
-  }).prefault({}),
-  compliance: z.object({
-    compliantAt: z.number().min(0.5).max(0.99).default(0.7),
-    violationAt: z.number().min(0.01).max(0.5).default(0.3),
-    minDwellMs: z.number().int().min(0).max(5000).default(200),
-    cooldownMs: z.number().int().min(0).max(600_000).default(4000),
-    /** A mask below the nose is logged as a violation; false makes it a reminder on screen only. */
-    incorrectIsViolation: z.boolean().default(true),
-  }).prefault({}),
-  sound: z.object({
-    volume: z.number().min(0).max(1).default(0.8),
-    muted: z.boolean().default(false),
-    quietHours: z.object({
-      enabled: z.boolean().default(false),
-      start: Time.default('22:00'),
-      end: Time.default('07:00'),
-    }).prefault({}),
-  }).prefault({}),
+  camera: z
+    .object({
+      /** A MediaDeviceInfo.deviceId; null picks the first camera. */
+      deviceId: z.string().nullable().default(null),
+    })
+    .prefault({}),
+  model: z
+    .object({
+      /** A classifier folder; null uses the bundled models/facemask-default. */
+      folder: z.string().nullable().default(null),
+      labelOverrides: z.record(z.string(), z.enum(VERDICTS)).default({}),
+    })
+    .prefault({}),
+  detection: z
+    .object({
+      minScore: z.number().min(0.05).max(0.99).default(0.5),
+    })
+    .prefault({}),
+  compliance: z
+    .object({
+      compliantAt: z.number().min(0.5).max(0.99).default(0.7),
+      violationAt: z.number().min(0.01).max(0.5).default(0.3),
+      minDwellMs: z.number().int().min(0).max(5000).default(200),
+      cooldownMs: z.number().int().min(0).max(600_000).default(4000),
+      /** A mask below the nose is logged as a violation; false makes it a reminder on screen only. */
+      incorrectIsViolation: z.boolean().default(true),
+    })
+    .prefault({}),
+  sound: z
+    .object({
+      volume: z.number().min(0).max(1).default(0.8),
+      muted: z.boolean().default(false),
+      quietHours: z
+        .object({
+          enabled: z.boolean().default(false),
+          start: Time.default('22:00'),
+          end: Time.default('07:00'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   language: z.enum(LANGUAGES).default('en'),
-  privacy: z.object({
-    /** What a violation keeps of the face: nothing, a blurred crop (default), or the crop. */
-    snapshot: z.enum(SNAPSHOT_MODES).default('blurred'),
-  }).prefault({}),
+  privacy: z
+    .object({
+      /** What a violation keeps of the face: nothing, a blurred crop (default), or the crop. */
+      snapshot: z.enum(SNAPSHOT_MODES).default('blurred'),
+    })
+    .prefault({}),
   /** Start the kiosk when the lobby PC's user logs in. */
   startAtLogin: z.boolean().default(false),
-  retention: z.object({
-    days: z.number().int().min(1).max(3650).default(30),
-    maxMegabytes: z.number().min(10).max(100_000).default(500),
-  }).prefault({}),
+  retention: z
+    .object({
+      days: z.number().int().min(1).max(3650).default(30),
+      maxMegabytes: z.number().min(10).max(100_000).default(500),
+    })
+    .prefault({}),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -40,7 +40,12 @@ export const LogEntry = z.object({
 });
 export type LogEntry = z.infer<typeof LogEntry>;
 
-export const LogPage = z.object({ rows: z.array(LogEntry), total: z.number(), totalCapped: z.boolean(), next: z.object({ at: z.number(), id: z.number() }).nullable() });
+export const LogPage = z.object({
+  rows: z.array(LogEntry),
+  total: z.number(),
+  totalCapped: z.boolean(),
+  next: z.object({ at: z.number(), id: z.number() }).nullable(),
+});
 export type LogPage = z.infer<typeof LogPage>;
 
 export const DayCount = z.object({
@@ -51,4 +56,6 @@ export const DayCount = z.object({
 });
 export type DayCount = z.infer<typeof DayCount>;
 
-export const DayRange = z.object({ from: Time, to: Time }).refine((r) => r.to > r.from && r.to - r.from <= 400 * 86_400_000, 'range must be positive and at most 400 days');
+export const DayRange = z
+  .object({ from: Time, to: Time })
+  .refine((r) => r.to > r.from && r.to - r.from <= 400 * 86_400_000, 'range must be positive and at most 400 days');

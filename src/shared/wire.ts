@@ -53,7 +53,8 @@ export function decodeMessage(data: Uint8Array): unknown {
   return JSON.parse(text, (_key, value: unknown) => {
     if (value && typeof value === 'object' && !Array.isArray(value) && MARK in value) {
       const ref = (value as Record<string, unknown>)[MARK];
-      if (!Array.isArray(ref) || ref.length !== 2 || !ref.every((n) => Number.isInteger(n) && n >= 0)) throw new Error('bad byte reference');
+      if (!Array.isArray(ref) || ref.length !== 2 || !ref.every((n) => Number.isInteger(n) && n >= 0))
+        throw new Error('bad byte reference');
       const [start, length] = ref as [number, number];
       if (start + length > body.byteLength) throw new Error('byte reference beyond message');
       if (start < next) throw new Error('byte references overlap or repeat');

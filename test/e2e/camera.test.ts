@@ -1,13 +1,14 @@
 // Camera trouble in real Chromium: no camera at all, and a camera that drops out mid-run and comes
 // back. The screen must say so and recover by itself, without a reload.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPreviewServer, type PreviewServer } from '../../src/cli/preview-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
 import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
-import { makeClip } from '../helpers/video';
 import { SCRATCH_DIR } from '../helpers/paths';
+import { makeClip } from '../helpers/video';
 
 const missing = chromiumMissing();
 const SHOTS = join(SCRATCH_DIR, 'e2e');
@@ -37,7 +38,9 @@ describe.skipIf(Boolean(missing))('camera problems', () => {
       await expect.poll(() => page.locator('main').getAttribute('data-camera'), { timeout: 15_000 }).toBe('absent');
       await expect.poll(() => page.locator('footer').innerText()).toMatch(/No camera found/);
       await page.screenshot({ path: join(SHOTS, 'camera-absent.png') });
-      await expect.poll(() => logs.filter((l) => l === 'warn camera: absent: Requested device not found').length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+      await expect
+        .poll(() => logs.filter((l) => l === 'warn camera: absent: Requested device not found').length, { timeout: 15_000 })
+        .toBeGreaterThanOrEqual(2);
     } finally {
       await browser.close();
     }
@@ -53,7 +56,10 @@ describe.skipIf(Boolean(missing))('camera problems', () => {
       // What an unplugged USB camera does to the page: its track ends.
       await page.evaluate(() => {
         type Track = { stop(): void; dispatchEvent(event: unknown): void };
-        const page = globalThis as unknown as { document: { querySelector(s: string): { srcObject: { getVideoTracks(): Track[] } } }; Event: new (type: string) => unknown };
+        const page = globalThis as unknown as {
+          document: { querySelector(s: string): { srcObject: { getVideoTracks(): Track[] } } };
+          Event: new (type: string) => unknown;
+        };
         const track = page.document.querySelector('video').srcObject.getVideoTracks()[0]!;
         track.stop();
         track.dispatchEvent(new page.Event('ended'));

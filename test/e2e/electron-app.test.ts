@@ -1,10 +1,11 @@
 // Needs the Electron binary, which downloads from GitHub at install; where it is absent this
 // test is skipped and says why in its name, and it runs wherever the binary is present.
-import { describe, expect, it } from 'vitest';
+
 import { _electron as electron } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { electronBinary } from '../../scripts/electron-binary';
-import { REPO_ROOT } from '../helpers/paths';
 import { CHANNELS } from '../../src/shared/channels';
+import { REPO_ROOT } from '../helpers/paths';
 
 const binary = electronBinary();
 const reason = 'missing' in binary ? ` (skipped: Electron binary absent, ${binary.missing})` : '';
@@ -27,7 +28,8 @@ describe('Electron app', () => {
       expect({ ...exposed, kiosk: exposed.kiosk.sort() }).toEqual({ kiosk: Object.values(CHANNELS).sort(), node: 'undefined' });
       // The vision engine (out/main/engine-entry.js) started as Electron's utility process and answers frames.
       const answers = await page.evaluate(async () => {
-        const kiosk = (globalThis as unknown as { kiosk: { getStatus(): Promise<unknown>; analyzeFrame(f: unknown): Promise<unknown> } }).kiosk;
+        const kiosk = (globalThis as unknown as { kiosk: { getStatus(): Promise<unknown>; analyzeFrame(f: unknown): Promise<unknown> } })
+          .kiosk;
         const frame = { width: 64, height: 48, data: new Uint8Array(64 * 48 * 4).fill(90) };
         // The page's own camera loop may hold the one frame slot: try again while it is busy.
         let answer = (await kiosk.analyzeFrame(frame)) as { ok: boolean; code?: string };

@@ -2,18 +2,19 @@
 // the synthetic london-faces-v1 test set, people the model never trained on) walks up to the
 // fake camera. The kiosk asks them to pull the mask up, in its own colour and icon, plays the
 // alert and logs one violation of that kind. Screenshot: test/.cache/e2e/incorrect.png.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startPreviewServer, type PreviewServer } from '../../src/cli/preview-server';
-import { VisionPipeline } from '../../src/main/vision/pipeline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
 import type { ComplianceEvent } from '../../src/main/compliance/tracker';
+import { VisionPipeline } from '../../src/main/vision/pipeline';
 import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
-import { makeClip } from '../helpers/video';
 import { DETECTOR_DIR, REPO_ROOT, SCRATCH_DIR } from '../helpers/paths';
 import { syntheticLondonSet } from '../helpers/synthetic-london';
+import { makeClip } from '../helpers/video';
 import { firstReadAs } from '../helpers/vision';
 
 const DEFAULT_MODEL = join(REPO_ROOT, 'models', 'facemask-default');
@@ -24,8 +25,15 @@ async function pickIncorrectPortrait(): Promise<string> {
   const dir = join(syntheticLondonSet(), 'incorrect');
   const pipeline = await VisionPipeline.load({ detectorFolder: DETECTOR_DIR, classifierFolder: DEFAULT_MODEL });
   try {
-    const names = readdirSync(dir).filter((n) => n.includes('below_nose')).sort();
-    return await firstReadAs(names.map((n) => join(dir, n)), 'incorrect', 0.9, async (p) => (await pipeline.analyzeImage(p)).faces);
+    const names = readdirSync(dir)
+      .filter((n) => n.includes('below_nose'))
+      .sort();
+    return await firstReadAs(
+      names.map((n) => join(dir, n)),
+      'incorrect',
+      0.9,
+      async (p) => (await pipeline.analyzeImage(p)).faces,
+    );
   } finally {
     await pipeline.dispose();
   }
@@ -42,7 +50,10 @@ describe.skipIf(Boolean(missing))('kiosk: a mask worn below the nose', () => {
   const events: ComplianceEvent[] = [];
 
   beforeAll(async () => {
-    const clip = await makeClip([{ image: null, seconds: 1 }, { image: await pickIncorrectPortrait(), seconds: 5 }]);
+    const clip = await makeClip([
+      { image: null, seconds: 1 },
+      { image: await pickIncorrectPortrait(), seconds: 5 },
+    ]);
     userData = mkdtempSync(join(tmpdir(), 'kiosk-e2e-incorrect-'));
     server = await startPreviewServer({ userDataDir: userData, log: () => {}, onEvents: (e) => events.push(...e) });
     await finishSetup(server);

@@ -1,17 +1,18 @@
 // The kiosk in real headless Chromium, fed by Chromium's fake camera from a clip of real test
 // images (a person without a mask, then nobody, then a person with a mask), bound to the real
 // core through the browser preview. Screenshots of each state go to test/.cache/e2e/.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startPreviewServer, type PreviewServer } from '../../src/cli/preview-server';
-import { VisionPipeline } from '../../src/main/vision/pipeline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
 import type { ComplianceEvent } from '../../src/main/compliance/tracker';
+import { VisionPipeline } from '../../src/main/vision/pipeline';
 import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
+import { DETECTOR_DIR, manifest, REPO_ROOT, SCRATCH_DIR } from '../helpers/paths';
 import { makeClip } from '../helpers/video';
-import { DETECTOR_DIR, REPO_ROOT, SCRATCH_DIR, manifest } from '../helpers/paths';
 import { crashEngine, firstReadAs } from '../helpers/vision';
 
 const DEFAULT_MODEL = join(REPO_ROOT, 'models', 'facemask-default');
@@ -22,7 +23,12 @@ async function pickPortrait(label: 'with_mask' | 'without_mask'): Promise<string
   const pipeline = await VisionPipeline.load({ detectorFolder: DETECTOR_DIR, classifierFolder: DEFAULT_MODEL });
   try {
     const rows = manifest().filter((r) => r.split === 'test' && r.label === label && r.width >= 300 && r.height >= 300);
-    return await firstReadAs(rows.map((r) => r.path), label === 'with_mask' ? 'mask' : 'no_mask', 0.95, async (p) => (await pipeline.analyzeImage(p)).faces);
+    return await firstReadAs(
+      rows.map((r) => r.path),
+      label === 'with_mask' ? 'mask' : 'no_mask',
+      0.95,
+      async (p) => (await pipeline.analyzeImage(p)).faces,
+    );
   } finally {
     await pipeline.dispose();
   }
@@ -45,7 +51,11 @@ describe.skipIf(Boolean(missing))('kiosk in Chromium with a fake camera', () => 
       { image: await pickPortrait('with_mask'), seconds: 4 },
     ]);
     userData = mkdtempSync(join(tmpdir(), 'kiosk-e2e-'));
-    server = await startPreviewServer({ userDataDir: userData, log: () => {}, onEvents: (e) => events.push(...e.map((x) => ({ ...x, seenAt: Date.now() }))) });
+    server = await startPreviewServer({
+      userDataDir: userData,
+      log: () => {},
+      onEvents: (e) => events.push(...e.map((x) => ({ ...x, seenAt: Date.now() }))),
+    });
     await finishSetup(server);
     browser = await launchChromium({ fakeVideo: clip });
     page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
@@ -87,7 +97,9 @@ describe.skipIf(Boolean(missing))('kiosk in Chromium with a fake camera', () => 
     const fps = Number(await strip.getAttribute('data-fps'));
     const latency = Number(await strip.getAttribute('data-latency-ms'));
     expect(fps).toBeGreaterThan(0);
-    console.info(`e2e: sustained ${fps.toFixed(1)} fps, median frame-to-status ${latency.toFixed(1)} ms; status strip: ${await strip.innerText()}`);
+    console.info(
+      `e2e: sustained ${fps.toFixed(1)} fps, median frame-to-status ${latency.toFixed(1)} ms; status strip: ${await strip.innerText()}`,
+    );
     expect(server.stats).toEqual({ rejected: 0, failed: 0 });
   }, 120_000);
 

@@ -1,11 +1,12 @@
 // Staff review in real Chromium over the browser preview: first-run PIN, filter, mark a false
 // positive, export CSV; screenshots of the pad and the review screen go to test/.cache/e2e/.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startPreviewServer, type PreviewServer } from '../../src/cli/preview-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
 import { decodeImage } from '../../src/main/vision/image';
 import { chromiumMissing, launchChromium } from '../helpers/browser';
 import { SCRATCH_DIR, sample } from '../helpers/paths';
@@ -27,9 +28,34 @@ describe.skipIf(Boolean(missing))('review screen', () => {
     for (const [i, row] of sample('test', 'without_mask', 3).entries()) {
       const frame = await decodeImage(row.path);
       const box = { x: 0, y: 0, width: frame.width, height: frame.height };
-      await server.core.violationLog!.record([{ kind: 'violation', verdict: i === 0 ? 'incorrect' : 'no_mask', trackId: i + 1, at: now - (i + 1) * 600_000, confidence: 0.9 - i * 0.05, box }], frame);
+      await server.core.violationLog!.record(
+        [
+          {
+            kind: 'violation',
+            verdict: i === 0 ? 'incorrect' : 'no_mask',
+            trackId: i + 1,
+            at: now - (i + 1) * 600_000,
+            confidence: 0.9 - i * 0.05,
+            box,
+          },
+        ],
+        frame,
+      );
     }
-    for (let i = 0; i < 5; i++) await server.core.violationLog!.record([{ kind: 'compliant', verdict: 'mask', trackId: 10 + i, at: now - i * 60_000, confidence: 0.97, box: { x: 0, y: 0, width: 10, height: 10 } }], { data: new Uint8Array(4 * 16 * 16), width: 16, height: 16, channels: 4 });
+    for (let i = 0; i < 5; i++)
+      await server.core.violationLog!.record(
+        [
+          {
+            kind: 'compliant',
+            verdict: 'mask',
+            trackId: 10 + i,
+            at: now - i * 60_000,
+            confidence: 0.97,
+            box: { x: 0, y: 0, width: 10, height: 10 },
+          },
+        ],
+        { data: new Uint8Array(4 * 16 * 16), width: 16, height: 16, channels: 4 },
+      );
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     mkdirSync(SHOTS, { recursive: true });

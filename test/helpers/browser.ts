@@ -1,6 +1,7 @@
 // Debian's Chromium driven by playwright-core, headless, with an optional fake camera.
-import { chromium, type Browser } from 'playwright-core';
+
 import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -9,15 +10,30 @@ export function chromiumMissing(): string | null {
 }
 
 export async function launchChromium(options: { fakeVideo?: string } = {}): Promise<Browser> {
-  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
+  const args = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+    '--autoplay-policy=no-user-gesture-required',
+  ];
   if (options.fakeVideo) {
-    args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${options.fakeVideo}`);
+    args.push(
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${options.fakeVideo}`,
+    );
   }
   return chromium.launch({ executablePath: CHROMIUM, args, headless: true });
 }
 
 /** Finishes the first-run set-up the way staff would, minus the screens: an admin PIN, then locked. */
-export async function finishSetup(server: { core: { handlers: { 'admin:setPin': (a: { pin: string }) => unknown; 'admin:lock': () => unknown } } }, pin = '2468'): Promise<void> {
+export async function finishSetup(
+  server: { core: { handlers: { 'admin:setPin': (a: { pin: string }) => unknown; 'admin:lock': () => unknown } } },
+  pin = '2468',
+): Promise<void> {
   await server.core.handlers['admin:setPin']({ pin });
   await server.core.handlers['admin:lock']();
 }

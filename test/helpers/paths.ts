@@ -15,9 +15,7 @@ function findDataDir(): string {
     process.env.FACEMASK_DATA,
     join(REPO_ROOT, '..', 'shared', 'data', 'facemask-v1'),
     '/work/shared/data/facemask-v1',
-  ].filter(
-    (p): p is string => Boolean(p),
-  );
+  ].filter((p): p is string => Boolean(p));
   const found = candidates.find((p) => existsSync(join(p, 'manifest.csv')));
   if (!found) {
     throw new Error(`The facemask-v1 data set is not at ${candidates.join(' or ')}; set FACEMASK_DATA to its folder.`);
@@ -48,7 +46,14 @@ export function manifest(): ManifestRow[] {
   const lines = readFileSync(join(DATA_DIR, 'manifest.csv'), 'utf8').trim().split('\n').slice(1);
   return lines.map((line) => {
     const [split, label, file, , width, height] = line.split(',');
-    return { split: split!, label: label as ManifestRow['label'], file: file!, path: join(DATA_DIR, file!), width: Number(width), height: Number(height) };
+    return {
+      split: split!,
+      label: label as ManifestRow['label'],
+      file: file!,
+      path: join(DATA_DIR, file!),
+      width: Number(width),
+      height: Number(height),
+    };
   });
 }
 

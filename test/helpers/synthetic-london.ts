@@ -28,7 +28,19 @@ export function syntheticLondonSet(): string {
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === key) return out;
   rmSync(root, { recursive: true, force: true });
   const crops = join(root, 'crops');
-  run(process.execPath, ['--import', 'tsx', 'src/cli/export-crops.ts', '--data', data, '--out', crops, '--flat', 'london', '--size', '384']);
+  run(process.execPath, [
+    '--import',
+    'tsx',
+    'src/cli/export-crops.ts',
+    '--data',
+    data,
+    '--out',
+    crops,
+    '--flat',
+    'london',
+    '--size',
+    '384',
+  ]);
   run('/usr/bin/python3', ['training/make_synthetic_test.py', '--crops', crops, '--data', data, '--out', out]);
   writeFileSync(stamp, key);
   return out;

@@ -28,8 +28,16 @@ const BACKDROP = Buffer.from(
 async function sceneFrame(scene: Scene, out: string): Promise<void> {
   const layers: OverlayOptions[] = [];
   if (scene.image) {
-    const portrait = await sharp(scene.image).resize({ height: 320, width: 300, fit: 'inside' }).flatten({ background: '#ffffff' }).png().toBuffer({ resolveWithObject: true });
-    layers.push({ input: portrait.data, left: Math.round((WIDTH - portrait.info.width) / 2), top: Math.round((HEIGHT - portrait.info.height) / 2) });
+    const portrait = await sharp(scene.image)
+      .resize({ height: 320, width: 300, fit: 'inside' })
+      .flatten({ background: '#ffffff' })
+      .png()
+      .toBuffer({ resolveWithObject: true });
+    layers.push({
+      input: portrait.data,
+      left: Math.round((WIDTH - portrait.info.width) / 2),
+      top: Math.round((HEIGHT - portrait.info.height) / 2),
+    });
   }
   await sharp(BACKDROP).composite(layers).removeAlpha().png().toFile(out);
 }
@@ -38,7 +46,10 @@ async function sceneFrame(scene: Scene, out: string): Promise<void> {
 export async function makeClip(scenes: Scene[], fps = 15): Promise<string> {
   // The key covers each image's size and time too, so a changed file never reuses an old clip.
   const stamp = scenes.map((sc) => (sc.image ? `${statSync(sc.image).size}:${statSync(sc.image).mtimeMs}` : ''));
-  const key = createHash('sha256').update(JSON.stringify({ scenes, stamp, fps, v: 1 })).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(JSON.stringify({ scenes, stamp, fps, v: 1 }))
+    .digest('hex')
+    .slice(0, 16);
   const dir = join(SCRATCH_DIR, 'clips');
   const clip = join(dir, `clip-${key}.y4m`);
   if (existsSync(clip)) return clip;
@@ -50,7 +61,9 @@ export async function makeClip(scenes: Scene[], fps = 15): Promise<string> {
     inputs.push('-loop', '1', '-framerate', String(fps), '-t', String(scene.seconds), '-i', png);
   }
   const filter = `${scenes.map((_, i) => `[${i}:v]`).join('')}concat=n=${scenes.length}:v=1:a=0,format=yuv420p`;
-  const r = spawnSync('ffmpeg', ['-y', '-loglevel', 'error', ...inputs, '-filter_complex', filter, '-r', String(fps), clip], { encoding: 'utf8' });
+  const r = spawnSync('ffmpeg', ['-y', '-loglevel', 'error', ...inputs, '-filter_complex', filter, '-r', String(fps), clip], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`ffmpeg failed (apt-get install ffmpeg): ${r.stderr || r.error?.message}`);
   return clip;
 }

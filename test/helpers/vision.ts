@@ -1,16 +1,19 @@
 // Camera-like frames made from real test portraits, and ways to start the vision engine and end it as a
 // crash would, for the tests of the pipeline, the vision engine, the core and the kiosk.
 import sharp from 'sharp';
+import { type EngineLauncher, forkEngine } from '../../src/main/vision/engine-process';
 import type { RawImage } from '../../src/main/vision/image';
-import type { VisionEngine } from '../../src/main/vision/vision-engine';
-import { forkEngine, type EngineLauncher } from '../../src/main/vision/engine-process';
-import { VISION_ENGINE_SOURCE } from './paths';
 import type { FaceResult } from '../../src/main/vision/pipeline';
+import type { VisionEngine } from '../../src/main/vision/vision-engine';
 import type { Verdict } from '../../src/shared/verdicts';
+import { VISION_ENGINE_SOURCE } from './paths';
 
 /** An RGBA frame `width` x `height` with the portrait, fitted inside `side` px, in the middle. */
 export async function cameraFrame(path: string, { width = 640, height = 480, side = 300 } = {}): Promise<RawImage & { channels: 4 }> {
-  const portrait = await sharp(path).resize(side, side, { fit: 'inside' }).flatten({ background: '#ffffff' }).toBuffer({ resolveWithObject: true });
+  const portrait = await sharp(path)
+    .resize(side, side, { fit: 'inside' })
+    .flatten({ background: '#ffffff' })
+    .toBuffer({ resolveWithObject: true });
   const left = Math.floor((width - portrait.info.width) / 2);
   const top = Math.floor((height - portrait.info.height) / 2);
   const { data, info } = await sharp(portrait.data)
@@ -37,7 +40,12 @@ export function crashEngine(engine: VisionEngine, signal: NodeJS.Signals = 'SIGK
  * `minConfidence`: tests about the app, not the model, pick their portraits this way so that
  * they do not hinge on one photo's verdict.
  */
-export async function firstReadAs(paths: Iterable<string>, verdict: Verdict, minConfidence: number, read: (path: string) => Promise<FaceResult[]>): Promise<string> {
+export async function firstReadAs(
+  paths: Iterable<string>,
+  verdict: Verdict,
+  minConfidence: number,
+  read: (path: string) => Promise<FaceResult[]>,
+): Promise<string> {
   for (const path of paths) {
     const faces = await read(path);
     if (faces.length === 1 && faces[0]!.verdict === verdict && faces[0]!.confidence > minConfidence) return path;

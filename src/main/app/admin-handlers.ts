@@ -1,13 +1,14 @@
 // Admin access and the violation-log review, over the IPC contract. Everything here needs an
 // unlocked admin session, except asking the state, unlocking, and setting the very first PIN.
-import { createWriteStream } from 'node:fs';
+
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DAMAGED_PIN_MESSAGE, type AdminPin } from '../config/admin-pin';
-import type { ViolationLog } from '../log/violation-log';
+import { type AdminPin, DAMAGED_PIN_MESSAGE } from '../config/admin-pin';
 import { csvLines } from '../log/csv';
-import { ForbiddenError, UnavailableError, type Handlers } from './ipc-dispatch';
+import type { ViolationLog } from '../log/violation-log';
+import { ForbiddenError, type Handlers, UnavailableError } from './ipc-dispatch';
 
 export const ADMIN_IDLE_MS = 5 * 60_000;
 
@@ -26,7 +27,10 @@ export interface AdminDeps {
 
 type AdminChannels = 'admin:state' | 'admin:setPin' | 'admin:unlock' | 'admin:lock' | 'app:exitKiosk' | `log:${string}`;
 
-export function createAdminHandlers(deps: AdminDeps): { requireAdmin: () => void; handlers: Pick<Handlers, Extract<keyof Handlers, AdminChannels>> } {
+export function createAdminHandlers(deps: AdminDeps): {
+  requireAdmin: () => void;
+  handlers: Pick<Handlers, Extract<keyof Handlers, AdminChannels>>;
+} {
   const now = deps.now ?? Date.now;
   let unlockedUntil = 0;
   const unlocked = (): boolean => unlockedUntil > now();
@@ -44,70 +48,75 @@ export function createAdminHandlers(deps: AdminDeps): { requireAdmin: () => void
   return {
     requireAdmin,
     handlers: {
-    'admin:state': () => {
-      const state = deps.pin.state();
-      return { pinSet: state !== 'unset', unlocked: unlocked(), lockedUntil: deps.pin.lockedUntil(), problem: state === 'damaged' ? DAMAGED_PIN_MESSAGE : null };
-    },
-    'admin:setPin': async ({ pin }) => {
-      // The first run sets a PIN freely; changing it needs an unlocked session.
-      if (deps.pin.isSet()) requireAdmin();
-      await deps.pin.set(pin);
-      unlockedUntil = now() + ADMIN_IDLE_MS;
-      deps.audit('admin: PIN set');
-      return null;
-    },
-    'admin:unlock': async ({ pin }) => {
-      const result = await deps.pin.verify(pin);
-      if (result.ok) unlockedUntil = now() + ADMIN_IDLE_MS;
-      deps.audit(result.ok ? 'admin: unlocked' : `admin: unlock refused (${result.reason})`);
-      return result;
-    },
-    'admin:lock': () => {
-      unlockedUntil = 0;
-      return null;
-    },
-    'app:exitKiosk': () => {
-      requireAdmin();
-      deps.audit('admin: left kiosk mode');
-      deps.exitKiosk();
-      return null;
-    },
-    'log:page': (q) => requireLog().store.page(q),
-    'log:perDay': ({ from, to }) => requireLog().store.perDay(from, to),
-    'log:update': ({ id, ...change }) => requireLog().store.update(id, change),
-    'log:delete': ({ ids }) => {
-      const n = requireLog().delete(ids);
-      deps.audit(`admin: deleted ${n} log entries`);
-      return n;
-    },
-    'log:appLog': ({ lines }) => {
-      requireAdmin();
-      return deps.appLogTail(lines);
-    },
-    'log:snapshot': async ({ name }) => {
-      const log = requireLog();
-      try {
-        return new Uint8Array(await readFile(join(log.snapshotsDir, name)));
-      } catch {
+      'admin:state': () => {
+        const state = deps.pin.state();
+        return {
+          pinSet: state !== 'unset',
+          unlocked: unlocked(),
+          lockedUntil: deps.pin.lockedUntil(),
+          problem: state === 'damaged' ? DAMAGED_PIN_MESSAGE : null,
+        };
+      },
+      'admin:setPin': async ({ pin }) => {
+        // The first run sets a PIN freely; changing it needs an unlocked session.
+        if (deps.pin.isSet()) requireAdmin();
+        await deps.pin.set(pin);
+        unlockedUntil = now() + ADMIN_IDLE_MS;
+        deps.audit('admin: PIN set');
         return null;
-      }
-    },
-    'log:exportCsv': async (filter) => {
-      const log = requireLog();
-      const stamp = new Date(now()).toISOString().slice(0, 10);
-      const path = await deps.chooseSavePath(`mask-kiosk-violations-${stamp}.csv`);
-      if (!path) return { cancelled: true as const };
-      const out = createWriteStream(path, { encoding: 'utf8' });
-      let rows = -1;
-      for (const line of csvLines(log.store.iterate(filter))) {
-        rows++;
-        if (!out.write(line)) await once(out, 'drain');
-      }
-      out.end();
-      await once(out, 'finish');
-      deps.audit(`admin: exported ${rows} log entries to ${path}`);
-      return { path, rows };
-    },
+      },
+      'admin:unlock': async ({ pin }) => {
+        const result = await deps.pin.verify(pin);
+        if (result.ok) unlockedUntil = now() + ADMIN_IDLE_MS;
+        deps.audit(result.ok ? 'admin: unlocked' : `admin: unlock refused (${result.reason})`);
+        return result;
+      },
+      'admin:lock': () => {
+        unlockedUntil = 0;
+        return null;
+      },
+      'app:exitKiosk': () => {
+        requireAdmin();
+        deps.audit('admin: left kiosk mode');
+        deps.exitKiosk();
+        return null;
+      },
+      'log:page': (q) => requireLog().store.page(q),
+      'log:perDay': ({ from, to }) => requireLog().store.perDay(from, to),
+      'log:update': ({ id, ...change }) => requireLog().store.update(id, change),
+      'log:delete': ({ ids }) => {
+        const n = requireLog().delete(ids);
+        deps.audit(`admin: deleted ${n} log entries`);
+        return n;
+      },
+      'log:appLog': ({ lines }) => {
+        requireAdmin();
+        return deps.appLogTail(lines);
+      },
+      'log:snapshot': async ({ name }) => {
+        const log = requireLog();
+        try {
+          return new Uint8Array(await readFile(join(log.snapshotsDir, name)));
+        } catch {
+          return null;
+        }
+      },
+      'log:exportCsv': async (filter) => {
+        const log = requireLog();
+        const stamp = new Date(now()).toISOString().slice(0, 10);
+        const path = await deps.chooseSavePath(`mask-kiosk-violations-${stamp}.csv`);
+        if (!path) return { cancelled: true as const };
+        const out = createWriteStream(path, { encoding: 'utf8' });
+        let rows = -1;
+        for (const line of csvLines(log.store.iterate(filter))) {
+          rows++;
+          if (!out.write(line)) await once(out, 'drain');
+        }
+        out.end();
+        await once(out, 'finish');
+        deps.audit(`admin: exported ${rows} log entries to ${path}`);
+        return { path, rows };
+      },
     },
   };
 }

@@ -29,7 +29,16 @@ export function setLinuxAutostart(enabled: boolean, executable: string, env: Nod
   mkdirSync(autostartDir(env), { recursive: true });
   writeFileSync(
     file,
-    ['[Desktop Entry]', 'Type=Application', 'Name=Mask Kiosk', 'Comment=Face-mask compliance kiosk', `Exec=${execArg(executable)}`, 'Terminal=false', 'X-GNOME-Autostart-enabled=true', ''].join('\n'),
+    [
+      '[Desktop Entry]',
+      'Type=Application',
+      'Name=Mask Kiosk',
+      'Comment=Face-mask compliance kiosk',
+      `Exec=${execArg(executable)}`,
+      'Terminal=false',
+      'X-GNOME-Autostart-enabled=true',
+      '',
+    ].join('\n'),
   );
   return file;
 }

@@ -1,19 +1,19 @@
 // The kiosk's main-process core, free of Electron: settings, vision pipeline, tracker and the IPC
 // handlers over them. The Electron app and the browser preview both run exactly this.
 import { join } from 'node:path';
-import { loadSettings, saveSettings } from '../config/settings';
+import type { CameraReport } from '../../shared/contract';
 import type { Settings } from '../../shared/settings';
-import { AppLog, ReportLimiter, openAuditLog, sanitiseReport } from '../log/app-log';
-import { VisionEngine, VisionEngineError } from '../vision/vision-engine';
-import type { EngineLauncher } from '../vision/engine-process';
-import { ComplianceTracker, complianceOptions } from '../compliance/tracker';
 import { createFrameHandler, FrameBusyError } from '../compliance/frame-handler';
 import type { ComplianceEvent } from '../compliance/tracker';
-import { BusyError, UnavailableError, type Handlers } from './ipc-dispatch';
-import { createAdminHandlers, type AdminDeps } from './admin-handlers';
+import { ComplianceTracker, complianceOptions } from '../compliance/tracker';
 import { AdminPin } from '../config/admin-pin';
+import { loadSettings, saveSettings } from '../config/settings';
+import { AppLog, openAuditLog, ReportLimiter, sanitiseReport } from '../log/app-log';
 import { ViolationLog } from '../log/violation-log';
-import type { CameraReport } from '../../shared/contract';
+import type { EngineLauncher } from '../vision/engine-process';
+import { VisionEngine, VisionEngineError } from '../vision/vision-engine';
+import { type AdminDeps, createAdminHandlers } from './admin-handlers';
+import { BusyError, type Handlers, UnavailableError } from './ipc-dispatch';
 
 export interface CoreOptions {
   modelsDir: string;
@@ -75,7 +75,10 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       },
       log,
     });
-    log('info', `vision: model ${vision.info.modelId}; provider ${vision.info.providers.classifier}; detector provider ${vision.info.providers.detector}`);
+    log(
+      'info',
+      `vision: model ${vision.info.modelId}; provider ${vision.info.providers.classifier}; detector provider ${vision.info.providers.detector}`,
+    );
     if (vision.info.providerNote) {
       log('warn', `vision: ${vision.info.providerNote}`);
       notices.push(`Vision engine: ${vision.info.providerNote}.`);
@@ -108,7 +111,10 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
 
   const analyze = vision
     ? createFrameHandler({
-        vision, tracker, settings: () => settings, now: options.now,
+        vision,
+        tracker,
+        settings: () => settings,
+        now: options.now,
         onEvents: (events, frame) => {
           options.onEvents?.(events);
           void violationLog?.record(events, frame);

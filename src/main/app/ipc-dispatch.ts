@@ -1,9 +1,10 @@
 // Validates and dispatches IPC calls. Plain functions with no Electron import, so the Electron
 // wiring (ipc.ts) and the browser preview share one path that tests can call directly.
+
+import type { z } from 'zod';
 import type { Channel, Result } from '../../shared/channels';
 import { CHANNELS } from '../../shared/channels';
-import { contract, type ArgsOf, type Contract } from '../../shared/contract';
-import type { z } from 'zod';
+import { type ArgsOf, type Contract, contract } from '../../shared/contract';
 import { firstIssue } from '../../shared/zod-issue';
 
 export type Handlers = {

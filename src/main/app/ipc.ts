@@ -1,7 +1,7 @@
 // Registers every contract channel with ipcMain through one helper that checks the sender first.
-import { BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { BrowserWindow, type IpcMainInvokeEvent, ipcMain } from 'electron';
 import { CHANNELS, type Channel } from '../../shared/channels';
-import { dispatch, type DispatchStats, type Handlers } from './ipc-dispatch';
+import { type DispatchStats, dispatch, type Handlers } from './ipc-dispatch';
 
 export function setupIpc(handlers: Handlers, isOwnWindow: (w: BrowserWindow | null) => boolean, stats: DispatchStats): void {
   for (const channel of Object.keys(CHANNELS) as Channel[]) {

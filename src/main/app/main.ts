@@ -2,17 +2,18 @@
 // care: display kept awake, renderer crashes reloaded (error screen after repeated ones), and
 // an uncaught exception in main logged before the app relaunches, with back-off, and after
 // repeated ones a calm error screen instead of a restart loop. Native crash dumps stay local.
+
+import { join } from 'node:path';
 import { app, BrowserWindow, crashReporter, dialog, powerSaveBlocker } from 'electron';
+import { AppLog } from '../log/app-log';
+import { setLinuxAutostart } from './autostart';
 import { createKioskCore, type KioskCore } from './core';
 import { setupIpc } from './ipc';
-import { modelsDir } from './paths';
-import { createKioskWindow, registerAppScheme, setupSession } from './window';
-import { setLinuxAutostart } from './autostart';
-import { utilityEngine } from './utility-engine';
-import { CrashPolicy, readRestartHistory, restartDecision, writeRestartHistory } from './policy';
 import type { DispatchStats } from './ipc-dispatch';
-import { AppLog } from '../log/app-log';
-import { join } from 'node:path';
+import { modelsDir } from './paths';
+import { CrashPolicy, readRestartHistory, restartDecision, writeRestartHistory } from './policy';
+import { utilityEngine } from './utility-engine';
+import { createKioskWindow, registerAppScheme, setupSession } from './window';
 
 const stats: DispatchStats = { rejected: 0, failed: 0 };
 const crashes = new CrashPolicy();
@@ -42,7 +43,10 @@ function fatal(where: string, err: unknown): void {
     }, decision.delayMs);
     return;
   }
-  appLog?.write('error', `${message}; it keeps failing (${decision.history.length} restarts in 10 minutes): staying on the error screen instead of restarting`);
+  appLog?.write(
+    'error',
+    `${message}; it keeps failing (${decision.history.length} restarts in 10 minutes): staying on the error screen instead of restarting`,
+  );
   showErrorScreen(`The app stopped ${decision.history.length} times in 10 minutes: ${err instanceof Error ? err.message : String(err)}`);
 }
 process.on('uncaughtException', (err) => fatal('uncaught exception', err));
@@ -53,7 +57,10 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   registerAppScheme();
   app.on('second-instance', () => kioskWindow?.focus());
-  app.whenReady().then(start).catch((err: unknown) => fatal('start', err));
+  app
+    .whenReady()
+    .then(start)
+    .catch((err: unknown) => fatal('start', err));
 }
 
 async function start(): Promise<void> {
@@ -121,7 +128,8 @@ function recover(what: string): void {
 /** The calm screen for a kiosk that cannot carry on by itself; opens a window if there is none. */
 function showErrorScreen(reason: string): void {
   try {
-    if (!kioskWindow || kioskWindow.isDestroyed()) kioskWindow = new BrowserWindow({ fullscreen: true, webPreferences: { sandbox: true, contextIsolation: true } });
+    if (!kioskWindow || kioskWindow.isDestroyed())
+      kioskWindow = new BrowserWindow({ fullscreen: true, webPreferences: { sandbox: true, contextIsolation: true } });
     void kioskWindow.loadURL(`data:text/html,${encodeURIComponent(errorScreen(reason))}`);
   } catch {
     app.exit(1);

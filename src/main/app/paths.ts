@@ -1,7 +1,8 @@
 // Where the app finds its bundled files, in development and when packaged.
-import { app } from 'electron';
+
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { app } from 'electron';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

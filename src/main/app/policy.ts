@@ -1,7 +1,8 @@
 // The kiosk window's security and recovery policies as plain functions (no Electron import), so
 // each is tested directly; window.ts and main.ts only wire them to Electron's hooks.
-import { normalize, join, sep } from 'node:path';
+
 import { readFileSync } from 'node:fs';
+import { join, normalize, sep } from 'node:path';
 import { writeFileAtomic } from '../config/atomic-write';
 
 /** The app is served from this custom scheme, never from file://. */
@@ -113,7 +114,12 @@ export interface RestartPolicyOptions {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RESTART_POLICY: RestartPolicyOptions = { windowMs: 10 * 60_000, maxRestarts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 };
+export const DEFAULT_RESTART_POLICY: RestartPolicyOptions = {
+  windowMs: 10 * 60_000,
+  maxRestarts: 5,
+  baseDelayMs: 1000,
+  maxDelayMs: 60_000,
+};
 
 export type RestartDecision = { action: 'relaunch'; delayMs: number; history: number[] } | { action: 'stay-down'; history: number[] };
 
@@ -122,7 +128,11 @@ export type RestartDecision = { action: 'relaunch'; delayMs: number; history: nu
  * restarts): relaunch with a growing delay, or, when it keeps failing (a full disk, a broken
  * install), stop relaunching and show a calm error screen that says what is wrong.
  */
-export function restartDecision(previous: readonly number[], now: number, o: RestartPolicyOptions = DEFAULT_RESTART_POLICY): RestartDecision {
+export function restartDecision(
+  previous: readonly number[],
+  now: number,
+  o: RestartPolicyOptions = DEFAULT_RESTART_POLICY,
+): RestartDecision {
   const recent = previous.filter((t) => now - t < o.windowMs && t <= now);
   if (recent.length >= o.maxRestarts) return { action: 'stay-down', history: recent };
   const delayMs = Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** recent.length);

@@ -1,8 +1,9 @@
 // Starts the vision engine as an Electron utility process: a Node process of the app's own, with
 // no window and no Electron APIs, that the OS reports under the app's name. Messages cross
 // Electron's parent port with the same protocol as the Node child process of the preview and tests.
-import { utilityProcess } from 'electron';
+
 import { fileURLToPath } from 'node:url';
+import { utilityProcess } from 'electron';
 import type { EngineLauncher } from '../vision/engine-process';
 
 export function utilityEngine(entry: URL): EngineLauncher {

@@ -1,22 +1,25 @@
 // The kiosk window: fullscreen, sandboxed, no Node in the page, served from app://kiosk with a
 // strict CSP; only the camera is allowed; no navigation, no new windows. Policies: ./policy.ts.
-import { BrowserWindow, net, protocol, session } from 'electron';
+
 import { pathToFileURL } from 'node:url';
+import { BrowserWindow, net, protocol, session } from 'electron';
+import { preloadPath, rendererDir } from './paths';
 import {
+  APP_ORIGIN,
+  APP_SCHEME,
   allowNavigation,
   allowPermission,
   allowPermissionCheck,
-  APP_ORIGIN,
-  APP_SCHEME,
   CONTENT_SECURITY_POLICY,
   resolveAppFile,
   WINDOW_OPEN_DENIED,
 } from './policy';
-import { preloadPath, rendererDir } from './paths';
 
 /** Must run before the app is ready. */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+  ]);
 }
 
 /** Serves the built renderer on app://kiosk and sets the session's permission policy. */

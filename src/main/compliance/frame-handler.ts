@@ -1,8 +1,9 @@
 // One camera frame through the pipeline and the tracker, into what the screen shows and plays.
-import type { FaceResult, FrameResult } from '../vision/pipeline';
-import type { RawImage } from '../vision/image';
-import type { Settings } from '../../shared/settings';
+
 import type { Frame, FrameResponse } from '../../shared/contract';
+import type { Settings } from '../../shared/settings';
+import type { RawImage } from '../vision/image';
+import type { FaceResult, FrameResult } from '../vision/pipeline';
 import { soundFor } from './sound-policy';
 import type { ComplianceEvent, ComplianceTracker, FaceObservation } from './tracker';
 
@@ -51,16 +52,19 @@ export function createFrameHandler(deps: FrameHandlerDeps): (frame: Frame) => Pr
     const image: RawImage = { data: frame.data, width: frame.width, height: frame.height, channels: 4 };
     const result = await deps.vision.analyzeFrame(image);
     const at = now();
-    const status = deps.tracker.update(
-      result.faces.map(observationOf),
-      frame.width,
-      at,
-    );
+    const status = deps.tracker.update(result.faces.map(observationOf), frame.width, at);
     if (status.events.length > 0) deps.onEvents?.(status.events, image);
     return {
       state: status.state,
       guidance: status.guidance,
-      faces: status.tracks.map((t) => ({ id: t.id, box: t.box, state: t.state, guidance: t.guidance, pMask: t.pMask, pIncorrect: t.pIncorrect })),
+      faces: status.tracks.map((t) => ({
+        id: t.id,
+        box: t.box,
+        state: t.state,
+        guidance: t.guidance,
+        pMask: t.pMask,
+        pIncorrect: t.pIncorrect,
+      })),
       sound: soundFor(status.events, deps.settings().sound, new Date(at)),
       events: status.events.map((e) => ({ kind: e.kind, verdict: e.verdict, trackId: e.trackId, at: e.at })),
       width: frame.width,

@@ -1,6 +1,7 @@
 // Which sound, if any, a frame's events call for, given the sound settings and the local time.
-import type { ComplianceEvent } from './tracker';
+
 import type { Settings } from '../../shared/settings';
+import type { ComplianceEvent } from './tracker';
 
 export type Sound = 'alert' | 'chime';
 

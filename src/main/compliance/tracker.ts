@@ -4,12 +4,12 @@
 // repeat alarms. One violation event per person per visit, with a cooldown for a person who is
 // lost for a moment and found again. A mask worn below the nose is its own state ("incorrect"):
 // a violation by default, or only a reminder when the facility chooses so.
-import type { Box, Point } from '../vision/detector';
-import type { KeypointName } from '../vision/blazeface-decode';
 
 import type { Guidance, ScreenState, TrackState } from '../../shared/screen-states';
-import type { Verdict } from '../../shared/verdicts';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings';
+import type { Verdict } from '../../shared/verdicts';
+import type { KeypointName } from '../vision/blazeface-decode';
+import type { Box, Point } from '../vision/detector';
 
 /** What the tracker needs from one face of one pipeline frame. */
 export interface FaceObservation {
@@ -73,8 +73,16 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
 };
 
 /** The tracker options a facility sets in the admin settings. */
-export function complianceOptions(c: Settings['compliance']): Pick<TrackerOptions, 'compliantAt' | 'violationAt' | 'minDwellMs' | 'cooldownMs' | 'incorrectIsViolation'> {
-  return { compliantAt: c.compliantAt, violationAt: c.violationAt, minDwellMs: c.minDwellMs, cooldownMs: c.cooldownMs, incorrectIsViolation: c.incorrectIsViolation };
+export function complianceOptions(
+  c: Settings['compliance'],
+): Pick<TrackerOptions, 'compliantAt' | 'violationAt' | 'minDwellMs' | 'cooldownMs' | 'incorrectIsViolation'> {
+  return {
+    compliantAt: c.compliantAt,
+    violationAt: c.violationAt,
+    minDwellMs: c.minDwellMs,
+    cooldownMs: c.cooldownMs,
+    incorrectIsViolation: c.incorrectIsViolation,
+  };
 }
 
 export interface ComplianceEvent {
@@ -172,9 +180,16 @@ export class ComplianceTracker {
     this.recent = this.recent.filter((r) => now - r.at <= o.cooldownMs);
 
     const live = this.tracks.filter((t) => t.lastSeen === now);
-    const tracks = live.map((t): TrackView => ({
-      id: t.id, box: t.box, state: this.stateOf(t, now), guidance: this.guidanceOf(t, now), pMask: t.pMask, pIncorrect: t.pIncorrect,
-    }));
+    const tracks = live.map(
+      (t): TrackView => ({
+        id: t.id,
+        box: t.box,
+        state: this.stateOf(t, now),
+        guidance: this.guidanceOf(t, now),
+        pMask: t.pMask,
+        pIncorrect: t.pIncorrect,
+      }),
+    );
     let state: ScreenState = 'idle';
     for (const t of tracks) if (SEVERITY[t.state] > SEVERITY[state]) state = t.state;
     const guidance = state === 'guidance' ? (tracks.find((t) => t.state === 'guidance')?.guidance ?? null) : null;
@@ -189,12 +204,12 @@ export class ComplianceTracker {
   /** Greedy matching by overlap, best pairs first; each face and track used once. */
   private match(faces: readonly FaceObservation[]): [FaceObservation, Track | null][] {
     const pairs: { f: number; t: number; overlap: number }[] = [];
-    faces.forEach((face, f) =>
+    faces.forEach((face, f) => {
       this.tracks.forEach((track, t) => {
         const overlap = iou(face.box, track.box);
         if (overlap >= this.options.iouMatch) pairs.push({ f, t, overlap });
-      }),
-    );
+      });
+    });
     pairs.sort((a, b) => b.overlap - a.overlap);
     const faceToTrack = new Map<number, Track>();
     const usedTracks = new Set<number>();
@@ -208,8 +223,18 @@ export class ComplianceTracker {
 
   private open(face: FaceObservation, now: number): Track {
     const track: Track = {
-      id: this.nextId++, box: face.box, lastSeen: now, pMask: null, pIncorrect: null, firstUsable: null, usable: 0,
-      badSince: null, badReason: null, verdict: null, worn: null, announced: new Set(),
+      id: this.nextId++,
+      box: face.box,
+      lastSeen: now,
+      pMask: null,
+      pIncorrect: null,
+      firstUsable: null,
+      usable: 0,
+      badSince: null,
+      badReason: null,
+      verdict: null,
+      worn: null,
+      announced: new Set(),
     };
     this.tracks.push(track);
     return track;
@@ -263,7 +288,14 @@ export class ComplianceTracker {
   }
 
   /** Emits an event unless this track, or a person just seen in the same place, already had it. */
-  private announce(track: Track, kind: ComplianceEvent['kind'], verdict: Verdict, confidence: number, now: number, events: ComplianceEvent[]): void {
+  private announce(
+    track: Track,
+    kind: ComplianceEvent['kind'],
+    verdict: Verdict,
+    confidence: number,
+    now: number,
+    events: ComplianceEvent[],
+  ): void {
     if (track.announced.has(kind)) return;
     track.announced.add(kind);
     const repeat = this.recent.some((r) => r.kind === kind && iou(r.box, track.box) >= this.options.iouMatch);

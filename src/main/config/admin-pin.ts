@@ -1,10 +1,10 @@
 // The admin PIN: stored only as a scrypt hash with its salt and parameters; five wrong tries lock
 // it for five minutes, and the lock survives a restart. The file is written atomically.
-import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, type ScryptOptions, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from './atomic-write';
 import { z } from 'zod';
 import { PIN_PATTERN, type UnlockResult } from '../../shared/admin';
+import { writeFileAtomic } from './atomic-write';
 
 export const MAX_TRIES = 5;
 export const LOCK_MS = 5 * 60_000;
@@ -28,7 +28,7 @@ function scrypt(pin: string, salt: Buffer, params: Stored['params']): Promise<Bu
 
 /** Said to staff when admin.json exists but cannot be read; README "Admin PIN file damaged" has the recovery. */
 export const DAMAGED_PIN_MESSAGE =
-  'The admin PIN file (admin.json) is damaged or from a newer version, so admin access is locked. The PC administrator can delete admin.json in the kiosk\'s data folder; the kiosk then asks for a new PIN.';
+  "The admin PIN file (admin.json) is damaged or from a newer version, so admin access is locked. The PC administrator can delete admin.json in the kiosk's data folder; the kiosk then asks for a new PIN.";
 
 /** What the PIN file holds; a file that exists but cannot be read is 'damaged', never "no PIN". */
 type PinFile = { state: 'unset' } | { state: 'damaged' } | { state: 'set'; stored: Stored };

@@ -1,9 +1,8 @@
 // Settings on disk: validated field by field on load (what fails is reset and named, the rest
 // kept), migrated from older versions, written atomically. The schema itself is in src/shared/settings.ts.
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { DEFAULT_SETTINGS, SETTINGS_VERSION, Settings } from '../../shared/settings';
 import { writeFileAtomic } from './atomic-write';
-import { DEFAULT_SETTINGS, Settings, SETTINGS_VERSION } from '../../shared/settings';
-
 
 /** Upgrade steps, keyed by the version they upgrade from. */
 const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {};
@@ -123,7 +122,10 @@ export function loadSettings(file: string, now: Date = new Date()): LoadedSettin
     // Unreadable as a whole: nothing says what the privacy choice was, so keep the most private.
     const settings = mostPrivate(DEFAULT_SETTINGS, Object.keys(MOST_PRIVATE));
     saveSettings(file, settings);
-    return { settings, warning: `Settings file was unreadable (${(err as Error).message}); defaults are in use (no snapshots kept) and the old file was kept as ${backup}.` };
+    return {
+      settings,
+      warning: `Settings file was unreadable (${(err as Error).message}); defaults are in use (no snapshots kept) and the old file was kept as ${backup}.`,
+    };
   }
   const notes: string[] = [];
   const version = typeof raw.version === 'number' ? raw.version : SETTINGS_VERSION;
@@ -131,7 +133,9 @@ export function loadSettings(file: string, now: Date = new Date()): LoadedSettin
   if (version > SETTINGS_VERSION) {
     const aside = `${file}.newer-${stamp}`;
     copyFileSync(file, aside);
-    notes.push(`Settings were written by a newer version of the app (settings version ${version}); it was kept as ${aside}, and what this version understands of it is in use.`);
+    notes.push(
+      `Settings were written by a newer version of the app (settings version ${version}); it was kept as ${aside}, and what this version understands of it is in use.`,
+    );
     data = { ...raw, version: SETTINGS_VERSION };
   } else {
     try {
@@ -160,5 +164,5 @@ export function loadSettings(file: string, now: Date = new Date()): LoadedSettin
 
 /** Replaces the file atomically and durably: a crash never leaves half a file. */
 export function saveSettings(file: string, settings: Settings): void {
-  writeFileAtomic(file, JSON.stringify(Settings.parse(settings), null, 2) + '\n');
+  writeFileAtomic(file, `${JSON.stringify(Settings.parse(settings), null, 2)}\n`);
 }

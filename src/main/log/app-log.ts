@@ -55,7 +55,7 @@ export function openAuditLog(dir: string, now?: () => Date): AppLog {
 
 /** Text from outside main (the renderer) made safe for one log line: no control characters, bounded length. */
 export function sanitiseReport(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this removes.
   const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }

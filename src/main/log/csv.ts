@@ -13,7 +13,19 @@ export function csvField(value: string | number | boolean | null): string {
   return /[",;\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export const CSV_COLUMNS = ['id', 'local_time', 'utc_time', 'verdict', 'confidence', 'model', 'camera', 'reviewed', 'false_positive', 'note', 'snapshot'] as const;
+export const CSV_COLUMNS = [
+  'id',
+  'local_time',
+  'utc_time',
+  'verdict',
+  'confidence',
+  'model',
+  'camera',
+  'reviewed',
+  'false_positive',
+  'note',
+  'snapshot',
+] as const;
 
 function localIso(at: number, offsetMinutes: number): string {
   const local = new Date(at + offsetMinutes * 60_000).toISOString().slice(0, 19);
@@ -24,12 +36,23 @@ function localIso(at: number, offsetMinutes: number): string {
 
 export function csvRow(v: Violation): string {
   return [
-    v.id, localIso(v.at, v.tzOffsetMinutes), new Date(v.at).toISOString(), v.verdict, v.confidence.toFixed(4),
-    v.modelId, v.cameraId, v.reviewed, v.falsePositive, v.note, v.snapshot,
-  ].map(csvField).join(',');
+    v.id,
+    localIso(v.at, v.tzOffsetMinutes),
+    new Date(v.at).toISOString(),
+    v.verdict,
+    v.confidence.toFixed(4),
+    v.modelId,
+    v.cameraId,
+    v.reviewed,
+    v.falsePositive,
+    v.note,
+    v.snapshot,
+  ]
+    .map(csvField)
+    .join(',');
 }
 
 export function* csvLines(rows: Iterable<Violation>): Generator<string> {
-  yield CSV_COLUMNS.join(',') + '\r\n';
-  for (const row of rows) yield csvRow(row) + '\r\n';
+  yield `${CSV_COLUMNS.join(',')}\r\n`;
+  for (const row of rows) yield `${csvRow(row)}\r\n`;
 }

@@ -50,7 +50,10 @@ export function applyRetention(store: ViolationStore, snapshotsDir: string, poli
       bytes -= fileSize(join(snapshotsDir, o.snapshot));
       trimmed.push(o);
     }
-    removeSnapshots(snapshotsDir, trimmed.map((o) => o.snapshot));
+    removeSnapshots(
+      snapshotsDir,
+      trimmed.map((o) => o.snapshot),
+    );
     store.clearSnapshots(trimmed.map((o) => o.id));
     trimmedSnapshots += trimmed.length;
     bytes = logBytes(store, snapshotsDir);

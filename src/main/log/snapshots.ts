@@ -1,15 +1,14 @@
 // Snapshots of violations, private by default: only ever the face crop, never the whole frame,
 // and in the default `blurred` mode pixelated and blurred so that no one can be recognised.
 import { randomBytes } from 'node:crypto';
-import { rmSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../config/atomic-write';
 import sharp from 'sharp';
+import type { SNAPSHOT_MODES } from '../../shared/settings';
+import { writeFileAtomic } from '../config/atomic-write';
 import { cropSquare, squareAround } from '../vision/crop';
 import type { Box } from '../vision/detector';
 import type { RawImage } from '../vision/image';
-
-import { SNAPSHOT_MODES } from '../../shared/settings';
 
 export type SnapshotMode = (typeof SNAPSHOT_MODES)[number];
 
@@ -23,7 +22,11 @@ export async function makeSnapshot(frame: RawImage, box: Box, mode: SnapshotMode
   if (mode === 'face') return image.jpeg({ quality: 80 }).toBuffer();
   // 8x8 blocks keep the colour of a mask or of skin, which is all a reviewer needs, and no identity.
   const tiny = await image.resize(8, 8, { kernel: 'linear' }).raw().toBuffer();
-  return sharp(tiny, { raw: { width: 8, height: 8, channels: 3 } }).resize(SIZE, SIZE, { kernel: 'linear' }).blur(2).jpeg({ quality: 70 }).toBuffer();
+  return sharp(tiny, { raw: { width: 8, height: 8, channels: 3 } })
+    .resize(SIZE, SIZE, { kernel: 'linear' })
+    .blur(2)
+    .jpeg({ quality: 70 })
+    .toBuffer();
 }
 
 export function snapshotName(at: number): string {

@@ -1,12 +1,13 @@
 // The violation log: SQLite (WAL) with a schema version and migrations, one row per violation,
 // and hourly counts of checks and violations so the compliance rate is real. Snapshots are
 // files beside the database, referenced by name.
-import Database from 'better-sqlite3';
+
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { DayCount, FlagFilter, LogEntry, VerdictFilter } from '../../shared/violation-log';
 
-export type Database = Database.Database;
+type SqliteDatabase = Database.Database;
 
 /** A logged violation: the review screen's log entry. */
 export type Violation = LogEntry;
@@ -86,7 +87,7 @@ export class CorruptDatabaseError extends Error {
   override name = 'CorruptDatabaseError';
 }
 
-function migrate(db: Database): void {
+function migrate(db: SqliteDatabase): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
   const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
   let version = row?.version ?? 0;
@@ -104,7 +105,7 @@ function migrate(db: Database): void {
   }
 }
 
-function openChecked(file: string): Database {
+function openChecked(file: string): SqliteDatabase {
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
@@ -132,7 +133,7 @@ export class ViolationStore {
   private readonly bumpHour: Database.Statement;
 
   private constructor(
-    readonly db: Database,
+    readonly db: SqliteDatabase,
     readonly file: string,
   ) {
     this.insert = db.prepare(
@@ -192,12 +193,19 @@ export class ViolationStore {
       .prepare(`SELECT * FROM violations WHERE ${where}${keyset} ORDER BY at_utc DESC, id DESC LIMIT @limit`)
       .all({ ...params, ...(q.before ? { beforeAt: q.before.at, beforeId: q.before.id } : {}), limit: q.limit + 1 }) as Row[];
     const counted = (
-      this.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM violations WHERE ${where} LIMIT ${COUNT_LIMIT + 1})`).get(params) as { n: number }
+      this.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM violations WHERE ${where} LIMIT ${COUNT_LIMIT + 1})`).get(params) as {
+        n: number;
+      }
     ).n;
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit).map(toViolation);
     const last = page.at(-1);
-    return { rows: page, total: Math.min(counted, COUNT_LIMIT), totalCapped: counted > COUNT_LIMIT, next: more && last ? { at: last.at, id: last.id } : null };
+    return {
+      rows: page,
+      total: Math.min(counted, COUNT_LIMIT),
+      totalCapped: counted > COUNT_LIMIT,
+      next: more && last ? { at: last.at, id: last.id } : null,
+    };
   }
 
   /**
@@ -213,7 +221,9 @@ export class ViolationStore {
     );
     let last: Row | undefined;
     for (;;) {
-      const rows = (last ? after.all({ ...params, afterAt: last.at_utc, afterId: last.id, limit: pageSize }) : first.all({ ...params, limit: pageSize })) as Row[];
+      const rows = (
+        last ? after.all({ ...params, afterAt: last.at_utc, afterId: last.id, limit: pageSize }) : first.all({ ...params, limit: pageSize })
+      ) as Row[];
       for (const row of rows) yield toViolation(row);
       if (rows.length < pageSize) return;
       last = rows.at(-1);
@@ -234,9 +244,18 @@ export class ViolationStore {
   update(id: number, change: { reviewed?: boolean; falsePositive?: boolean; note?: string | null }): boolean {
     const sets: string[] = [];
     const params: Record<string, unknown> = { id };
-    if (change.reviewed !== undefined) (sets.push('reviewed = @reviewed'), (params.reviewed = change.reviewed ? 1 : 0));
-    if (change.falsePositive !== undefined) (sets.push('false_positive = @falsePositive'), (params.falsePositive = change.falsePositive ? 1 : 0));
-    if (change.note !== undefined) (sets.push('note = @note'), (params.note = change.note));
+    if (change.reviewed !== undefined) {
+      sets.push('reviewed = @reviewed');
+      params.reviewed = change.reviewed ? 1 : 0;
+    }
+    if (change.falsePositive !== undefined) {
+      sets.push('false_positive = @falsePositive');
+      params.falsePositive = change.falsePositive ? 1 : 0;
+    }
+    if (change.note !== undefined) {
+      sets.push('note = @note');
+      params.note = change.note;
+    }
     if (sets.length === 0) return this.get(id) !== null;
     return this.db.prepare(`UPDATE violations SET ${sets.join(', ')} WHERE id = @id`).run(params).changes === 1;
   }
@@ -260,7 +279,9 @@ export class ViolationStore {
   /** Rows and hourly counts older than `cutoff`; returns the snapshot names to remove. */
   deleteOlderThan(cutoff: number): { rows: number; snapshots: string[] } {
     return this.db.transaction(() => {
-      const snapshots = (this.db.prepare('SELECT snapshot FROM violations WHERE at_utc < ? AND snapshot IS NOT NULL').all(cutoff) as { snapshot: string }[]).map((r) => r.snapshot);
+      const snapshots = (
+        this.db.prepare('SELECT snapshot FROM violations WHERE at_utc < ? AND snapshot IS NOT NULL').all(cutoff) as { snapshot: string }[]
+      ).map((r) => r.snapshot);
       const rows = this.db.prepare('DELETE FROM violations WHERE at_utc < ?').run(cutoff).changes;
       this.db.prepare('DELETE FROM hourly WHERE hour_utc + 3600000 <= ?').run(cutoff);
       return { rows, snapshots };
@@ -269,18 +290,23 @@ export class ViolationStore {
 
   /** Names of every snapshot file a row refers to. */
   referencedSnapshots(): Set<string> {
-    return new Set((this.db.prepare('SELECT snapshot FROM violations WHERE snapshot IS NOT NULL').pluck().all() as string[]));
+    return new Set(this.db.prepare('SELECT snapshot FROM violations WHERE snapshot IS NOT NULL').pluck().all() as string[]);
   }
 
   /** The oldest rows that have snapshots, for trimming to the disk cap. */
   oldestWithSnapshots(limit: number): { id: number; snapshot: string }[] {
-    return this.db.prepare('SELECT id, snapshot FROM violations WHERE snapshot IS NOT NULL ORDER BY at_utc, id LIMIT ?').all(limit) as { id: number; snapshot: string }[];
+    return this.db.prepare('SELECT id, snapshot FROM violations WHERE snapshot IS NOT NULL ORDER BY at_utc, id LIMIT ?').all(limit) as {
+      id: number;
+      snapshot: string;
+    }[];
   }
 
   /** Drops the image reference of rows whose snapshot was removed to save space; the event stays. */
   clearSnapshots(ids: readonly number[]): void {
     const stmt = this.db.prepare('UPDATE violations SET snapshot = NULL WHERE id = ?');
-    this.db.transaction(() => ids.forEach((id) => stmt.run(id)))();
+    this.db.transaction(() => {
+      for (const id of ids) stmt.run(id);
+    })();
   }
 
   oldestIds(limit: number): number[] {
@@ -298,20 +324,38 @@ export class ViolationStore {
   }
 }
 
-function filterSql(q: { from?: number; to?: number; flag?: FlagFilter; verdict?: VerdictFilter }): { where: string; params: Record<string, number> } {
+function filterSql(q: { from?: number; to?: number; flag?: FlagFilter; verdict?: VerdictFilter }): {
+  where: string;
+  params: Record<string, number>;
+} {
   const parts = ['1 = 1'];
   const params: Record<string, number> = {};
   // Literals, not parameters, so SQLite can use the partial index for the rare verdict.
   if (q.verdict === 'incorrect') parts.push("verdict = 'incorrect'");
   if (q.verdict === 'no_mask') parts.push("verdict = 'no_mask'");
-  if (q.from !== undefined) (parts.push('at_utc >= @from'), (params.from = q.from));
-  if (q.to !== undefined) (parts.push('at_utc < @to'), (params.to = q.to));
+  if (q.from !== undefined) {
+    parts.push('at_utc >= @from');
+    params.from = q.from;
+  }
+  if (q.to !== undefined) {
+    parts.push('at_utc < @to');
+    params.to = q.to;
+  }
   switch (q.flag ?? 'all') {
-    case 'unreviewed': parts.push('reviewed = 0'); break;
-    case 'reviewed': parts.push('reviewed = 1'); break;
-    case 'false_positive': parts.push('false_positive = 1'); break;
-    case 'confirmed': parts.push('reviewed = 1 AND false_positive = 0'); break;
-    case 'all': break;
+    case 'unreviewed':
+      parts.push('reviewed = 0');
+      break;
+    case 'reviewed':
+      parts.push('reviewed = 1');
+      break;
+    case 'false_positive':
+      parts.push('false_positive = 1');
+      break;
+    case 'confirmed':
+      parts.push('reviewed = 1 AND false_positive = 0');
+      break;
+    case 'all':
+      break;
   }
   return { where: parts.join(' AND '), params };
 }

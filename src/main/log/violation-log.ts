@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ComplianceEvent } from '../compliance/tracker';
 import type { RawImage } from '../vision/image';
 import { applyRetention, type RetentionPolicy, type RetentionResult } from './retention';
-import { makeSnapshot, removeSnapshots, snapshotName, sweepOrphanSnapshots, writeSnapshot, type SnapshotMode } from './snapshots';
+import { makeSnapshot, removeSnapshots, type SnapshotMode, snapshotName, sweepOrphanSnapshots, writeSnapshot } from './snapshots';
 import { ViolationStore } from './store';
 
 export interface ViolationLogOptions {
@@ -69,8 +69,12 @@ export class ViolationLog {
       }
       try {
         this.store.recordCheck(e.at, tz, {
-          trackId: e.trackId, verdict: e.verdict === 'incorrect' ? 'incorrect' : 'no_mask', confidence: Math.min(1, Math.max(0, e.confidence)),
-          modelId: this.options.modelId(), cameraId: this.options.cameraId(), snapshot,
+          trackId: e.trackId,
+          verdict: e.verdict === 'incorrect' ? 'incorrect' : 'no_mask',
+          confidence: Math.min(1, Math.max(0, e.confidence)),
+          modelId: this.options.modelId(),
+          cameraId: this.options.cameraId(),
+          snapshot,
         });
       } catch (err) {
         // No row, no picture: a face image the log does not reference would never be deleted.
@@ -83,7 +87,10 @@ export class ViolationLog {
   retain(): RetentionResult {
     const result = applyRetention(this.store, this.snapshotsDir, this.options.retention(), (this.options.now ?? Date.now)());
     if (result.expiredEvents || result.trimmedSnapshots || result.trimmedEvents) {
-      this.options.log('info', `violation log: retention removed ${result.expiredEvents} expired events, ${result.trimmedSnapshots} snapshots and ${result.trimmedEvents} events over the disk cap`);
+      this.options.log(
+        'info',
+        `violation log: retention removed ${result.expiredEvents} expired events, ${result.trimmedSnapshots} snapshots and ${result.trimmedEvents} events over the disk cap`,
+      );
     }
     return result;
   }

@@ -56,7 +56,7 @@ export const VALUES_PER_ANCHOR = 16;
 const SCORE_CLIP = 100;
 
 export function sigmoid(x: number): number {
-  const c = x > SCORE_CLIP ? SCORE_CLIP : x < -SCORE_CLIP ? -SCORE_CLIP : x;
+  const c = x > SCORE_CLIP ? SCORE_CLIP : Math.max(x, -SCORE_CLIP);
   return 1 / (1 + Math.exp(-c));
 }
 
@@ -123,7 +123,10 @@ export function weightedNms(detections: readonly Detection[], iouThreshold = 0.3
     const rest: Detection[] = [];
     for (const d of remaining) (iou(best, d) > iouThreshold || d === best ? group : rest).push(d);
     let total = 0;
-    let cx = 0, cy = 0, w = 0, h = 0;
+    let cx = 0,
+      cy = 0,
+      w = 0,
+      h = 0;
     const keypoints = new Float32Array(12);
     for (const d of group) {
       total += d.score;

@@ -1,10 +1,10 @@
 // Mask classifier: any image-classification model folder in the Optimum layout. All faces of a
 // frame go through the model in one batched call.
 import * as ort from 'onnxruntime-node';
-import { createSession, type LoadedSession, type RuntimeOptions } from './runtime';
-import { mapLabels } from './labels';
 import type { Verdict } from '../../shared/verdicts';
-import { ModelFolderError, readModelFolder, type ModelFolder } from './model-folder';
+import { mapLabels } from './labels';
+import { type ModelFolder, ModelFolderError, readModelFolder } from './model-folder';
+import { createSession, type LoadedSession, type RuntimeOptions } from './runtime';
 
 export interface Classification {
   verdict: Verdict;
@@ -61,7 +61,9 @@ export class MaskClassifier {
     const { inputSize } = this.model.preprocessing;
     const per = 3 * inputSize * inputSize;
     if (this.batchBuffer.length < per * crops.length) this.batchBuffer = new Float32Array(per * crops.length);
-    crops.forEach((crop, i) => this.toPlanar(crop, this.batchBuffer.subarray(i * per, (i + 1) * per)));
+    crops.forEach((crop, i) => {
+      this.toPlanar(crop, this.batchBuffer.subarray(i * per, (i + 1) * per));
+    });
     const logits: Float32Array[] = [];
     const groups = this.batched ? [crops.length] : crops.map(() => 1);
     let start = 0;
@@ -121,13 +123,14 @@ export class MaskClassifier {
 }
 
 /** Checks the session against the folder's description; errors list what the model really has. */
-function checkInterface(
-  session: ort.InferenceSession,
-  model: ModelFolder,
-): { inputName: string; outputName: string; batched: boolean } {
+function checkInterface(session: ort.InferenceSession, model: ModelFolder): { inputName: string; outputName: string; batched: boolean } {
   const describe = (metas: readonly ort.InferenceSession.ValueMetadata[]): string =>
     metas.map((m) => (m.isTensor ? `${m.name} ${m.type} [${m.shape.join(', ')}]` : `${m.name} (not a tensor)`)).join(', ');
-  const inputName = session.inputNames.includes('pixel_values') ? 'pixel_values' : session.inputNames.length === 1 ? session.inputNames[0]! : undefined;
+  const inputName = session.inputNames.includes('pixel_values')
+    ? 'pixel_values'
+    : session.inputNames.length === 1
+      ? session.inputNames[0]!
+      : undefined;
   if (!inputName) {
     throw new ModelFolderError(`${model.modelPath}: expected one input "pixel_values"; the model has ${describe(session.inputMetadata)}.`);
   }
@@ -139,8 +142,11 @@ function checkInterface(
     const [n, c, h, w] = input.shape;
     const size = model.preprocessing.inputSize;
     const fits =
-      input.type === 'float32' && input.shape.length === 4 && (c === 3 || typeof c === 'string') &&
-      (h === size || typeof h === 'string') && (w === size || typeof w === 'string');
+      input.type === 'float32' &&
+      input.shape.length === 4 &&
+      (c === 3 || typeof c === 'string') &&
+      (h === size || typeof h === 'string') &&
+      (w === size || typeof w === 'string');
     if (!fits) {
       throw new ModelFolderError(
         `${model.modelPath}: input must be float32 [N, 3, ${size}, ${size}] as preprocessor_config.json says; the model has ${describe(session.inputMetadata)}.`,

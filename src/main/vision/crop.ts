@@ -1,8 +1,9 @@
 // Square face crops around detector boxes. Training and the kiosk both crop through here, so
 // the classifier sees faces framed exactly as it learned them.
-import type { RawImage } from './image';
+
 import type { Box } from './detector';
-import { resampleWindow, type ResampleScratch } from './resample';
+import type { RawImage } from './image';
+import { type ResampleScratch, resampleWindow } from './resample';
 
 export interface SquareRegion {
   x: number;

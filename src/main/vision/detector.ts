@@ -1,20 +1,21 @@
 // BlazeFace short-range face detector on frames of any size: letterbox into 128x128, run,
 // decode, weighted NMS, and map boxes back into frame pixels.
-import { join } from 'node:path';
+
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { createSession, type LoadedSession, type RuntimeOptions } from './runtime';
-import type { RawImage } from './image';
-import { resampleWindow, ResampleScratch } from './resample';
 import {
+  type Detection,
   decodeDetections,
   generateAnchors,
   INPUT_SIZE,
   KEYPOINT_NAMES,
-  weightedNms,
-  type Detection,
   type KeypointName,
+  weightedNms,
 } from './blazeface-decode';
+import type { RawImage } from './image';
+import { ResampleScratch, resampleWindow } from './resample';
+import { createSession, type LoadedSession, type RuntimeOptions } from './runtime';
 
 export interface Box {
   x: number;
@@ -120,11 +121,7 @@ export class FaceDetector {
     }
   }
 
-  static async load(
-    folder: string,
-    options: Partial<DetectorOptions> = {},
-    runtime: RuntimeOptions = {},
-  ): Promise<FaceDetector> {
+  static async load(folder: string, options: Partial<DetectorOptions> = {}, runtime: RuntimeOptions = {}): Promise<FaceDetector> {
     const file = join(folder, DETECTOR_MODEL_FILE);
     if (!existsSync(file)) {
       throw new Error(`Face detector model missing: ${file}. Run \`npm run setup\` to install it.`);
@@ -157,7 +154,14 @@ export class FaceDetector {
       lb.offsetY -= region.y * lb.scale;
     }
     const side = INPUT_SIZE / lb.scale;
-    resampleWindow(image, { x: -lb.offsetX / lb.scale, y: -lb.offsetY / lb.scale, width: side, height: side }, INPUT_SIZE, INPUT_SIZE, this.pixels, this.scratch);
+    resampleWindow(
+      image,
+      { x: -lb.offsetX / lb.scale, y: -lb.offsetY / lb.scale, width: side, height: side },
+      INPUT_SIZE,
+      INPUT_SIZE,
+      this.pixels,
+      this.scratch,
+    );
     // The model expects RGB in [-1, 1].
     for (let i = 0; i < this.input.length; i++) this.input[i] = this.pixels[i]! / 127.5 - 1;
     return lb;

@@ -19,27 +19,34 @@ export interface VisionInfo {
   providerNote?: string;
 }
 
-export const analyzeRequest = z.strictObject({
-  type: z.literal('analyze'),
-  id: z.number().int().nonnegative(),
-  width: z.number().int().positive().max(8192),
-  height: z.number().int().positive().max(8192),
-  channels: z.union([z.literal(3), z.literal(4)]),
-  data: z.instanceof(Uint8Array),
-}).refine((r) => r.data.length === r.width * r.height * r.channels, {
-  message: 'length does not match width x height x channels',
-  path: ['data'],
-});
+export const analyzeRequest = z
+  .strictObject({
+    type: z.literal('analyze'),
+    id: z.number().int().nonnegative(),
+    width: z.number().int().positive().max(8192),
+    height: z.number().int().positive().max(8192),
+    channels: z.union([z.literal(3), z.literal(4)]),
+    data: z.instanceof(Uint8Array),
+  })
+  .refine((r) => r.data.length === r.width * r.height * r.channels, {
+    message: 'length does not match width x height x channels',
+    path: ['data'],
+  });
 
 // The options are checked only as far as the engine relies on them before the pipeline's own
 // checks (which name a missing folder or a bad model in words) take over.
 export const initRequest = z.object({
   type: z.literal('init'),
-  pipeline: z.object({
-    detectorFolder: z.string().min(1),
-    classifierFolder: z.string().min(1),
-    runtime: z.object({ providers: z.array(z.enum(PROVIDER_NAMES)).optional() }).passthrough().optional(),
-  }).passthrough(),
+  pipeline: z
+    .object({
+      detectorFolder: z.string().min(1),
+      classifierFolder: z.string().min(1),
+      runtime: z
+        .object({ providers: z.array(z.enum(PROVIDER_NAMES)).optional() })
+        .passthrough()
+        .optional(),
+    })
+    .passthrough(),
 });
 
 export const engineRequest = z.discriminatedUnion('type', [

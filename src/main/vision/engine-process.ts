@@ -1,8 +1,8 @@
 // How the kiosk sees its vision engine process, whichever way it was started: Electron's
 // utilityProcess in the app (src/main/app/utility-engine.ts), a Node child process here.
 import { fork } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { EngineRequest } from './engine-messages';

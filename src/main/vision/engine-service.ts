@@ -1,9 +1,10 @@
 // What the engine process does with each message: load the pipeline on `init`, analyse frames one
 // after another, report its memory, end on `dispose` or when the kiosk goes away.
-import { VisionPipeline } from './pipeline';
-import { engineRequest, type EnginePipelineOptions, type EngineReply } from './engine-messages';
-import type { ParentLink } from './engine-link';
+
 import { firstIssue } from '../../shared/zod-issue';
+import type { ParentLink } from './engine-link';
+import { type EnginePipelineOptions, type EngineReply, engineRequest } from './engine-messages';
+import { VisionPipeline } from './pipeline';
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -29,7 +30,10 @@ export function serveEngine(link: ParentLink): void {
         VisionPipeline.load(request.pipeline as EnginePipelineOptions).then(
           (loaded) => {
             pipeline = loaded;
-            reply({ type: 'ready', info: { modelId: loaded.classifier.model.id, provider: loaded.activeProvider, providers: loaded.providers } });
+            reply({
+              type: 'ready',
+              info: { modelId: loaded.classifier.model.id, provider: loaded.activeProvider, providers: loaded.providers },
+            });
           },
           (err: unknown) => {
             reply({ type: 'failed', message: messageOf(err) });

@@ -8,8 +8,7 @@
 // both processes have closed it. The engine process inherits the descriptor. Requests that carry
 // a slot instead of pixels are turned back into ordinary `analyze` requests on the engine side, so
 // the protocol (engine-messages.ts) does not change. Other platforms send the pixels in the message.
-import { closeSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { AnalyzeRequest } from './engine-messages';
@@ -28,7 +27,11 @@ export const slotRequest = z.strictObject({
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   channels: z.number().int(),
-  slot: z.number().int().min(0).max(SLOT_COUNT - 1),
+  slot: z
+    .number()
+    .int()
+    .min(0)
+    .max(SLOT_COUNT - 1),
   byteLength: z.number().int().nonnegative().max(SLOT_BYTES),
 });
 
@@ -62,7 +65,15 @@ export class FrameSlots {
     const { data } = request;
     writeSync(this.fd, data, 0, data.byteLength, slot * SLOT_BYTES);
     this.busy.set(request.id, slot);
-    return { type: 'analyze', id: request.id, width: request.width, height: request.height, channels: request.channels, slot, byteLength: data.byteLength };
+    return {
+      type: 'analyze',
+      id: request.id,
+      width: request.width,
+      height: request.height,
+      channels: request.channels,
+      slot,
+      byteLength: data.byteLength,
+    };
   }
 
   /** The engine answered `id`: it read the frame long before. */

@@ -12,7 +12,19 @@ const KNOWN: ReadonlyMap<string, Verdict> = new Map(
     [
       ['mask', ['mask', 'masked', 'withmask', 'wearingmask', 'facemask', 'maskon', 'yes', 'maskworn', 'withfacemask']],
       ['no_mask', ['nomask', 'withoutmask', 'unmasked', 'nofacemask', 'maskoff', 'notmasked', 'withoutfacemask', 'no', 'bare', 'nonmask']],
-      ['incorrect', ['incorrect', 'maskincorrect', 'incorrectmask', 'maskwearedincorrect', 'maskwornincorrectly', 'maskweredincorrect', 'improper', 'improperlyworn']],
+      [
+        'incorrect',
+        [
+          'incorrect',
+          'maskincorrect',
+          'incorrectmask',
+          'maskwearedincorrect',
+          'maskwornincorrectly',
+          'maskweredincorrect',
+          'improper',
+          'improperlyworn',
+        ],
+      ],
     ] as const
   ).flatMap(([verdict, names]) => names.map((n) => [n, verdict] as const)),
 );
@@ -31,11 +43,15 @@ export function mapLabels(
   source = 'config.json',
 ): Verdict[] {
   const normOverrides = new Map(Object.entries(overrides).map(([k, v]) => [normaliseLabel(k), v]));
-  const ids = Object.keys(id2label).map(Number).sort((a, b) => a - b);
+  const ids = Object.keys(id2label)
+    .map(Number)
+    .sort((a, b) => a - b);
   const verdicts: Verdict[] = [];
   ids.forEach((id, position) => {
     if (id !== position) {
-      throw new LabelMappingError(`${source}: id2label must number its classes 0..${ids.length - 1}; found id ${id} at position ${position}.`);
+      throw new LabelMappingError(
+        `${source}: id2label must number its classes 0..${ids.length - 1}; found id ${id} at position ${position}.`,
+      );
     }
     const label = id2label[String(id)]!;
     const own = Object.hasOwn(overrides, label) ? overrides[label] : undefined;

@@ -96,7 +96,9 @@ function sideOf(size: z.infer<typeof Size>, file: string, field: string): number
   if (typeof size === 'number') return size;
   if ('shortest_edge' in size) return size.shortest_edge;
   if (size.height !== size.width) {
-    throw new ModelFolderError(`${file}: field "${field}": non-square input ${size.width}x${size.height} is not supported (face crops are square).`);
+    throw new ModelFolderError(
+      `${file}: field "${field}": non-square input ${size.width}x${size.height} is not supported (face crops are square).`,
+    );
   }
   return size.height;
 }

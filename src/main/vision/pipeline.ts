@@ -1,13 +1,13 @@
 // detect -> crop -> classify, for camera frames and for still images.
 import { performance } from 'node:perf_hooks';
-import { cropSquare, meanLuminance, squareAround } from './crop';
-import { ResampleScratch } from './resample';
-import { FaceDetector, type Box, type DetectedFace, type DetectorOptions, type Point } from './detector';
-import { MaskClassifier } from './classifier';
-import { decodeImage, type RawImage } from './image';
-import { describeProvider, type RuntimeOptions } from './runtime';
-import type { KeypointName } from './blazeface-decode';
 import type { Verdict } from '../../shared/verdicts';
+import type { KeypointName } from './blazeface-decode';
+import { MaskClassifier } from './classifier';
+import { cropSquare, meanLuminance, squareAround } from './crop';
+import { type Box, type DetectedFace, type DetectorOptions, FaceDetector, type Point } from './detector';
+import { decodeImage, type RawImage } from './image';
+import { ResampleScratch } from './resample';
+import { describeProvider, type RuntimeOptions } from './runtime';
 
 export interface PipelineOptions {
   detectorFolder: string;
@@ -122,7 +122,9 @@ export class VisionPipeline {
     readonly options: PipelineOptions,
   ) {}
 
-  static async load(options: Partial<PipelineOptions> & Pick<PipelineOptions, 'detectorFolder' | 'classifierFolder'>): Promise<VisionPipeline> {
+  static async load(
+    options: Partial<PipelineOptions> & Pick<PipelineOptions, 'detectorFolder' | 'classifierFolder'>,
+  ): Promise<VisionPipeline> {
     const opts: PipelineOptions = { ...DEFAULT_PIPELINE_OPTIONS, ...options };
     const detector = await FaceDetector.load(opts.detectorFolder, opts.detector, opts.runtime);
     try {
@@ -167,7 +169,13 @@ export class VisionPipeline {
     return this.run(image, stillImagePasses(this.options.stillImage), this.options.stillImage.minScore, performance.now() - start, start);
   }
 
-  private async run(image: RawImage, passes: readonly DetectionPass[], minScore: number | undefined, decodeMs: number, start: number): Promise<FrameResult> {
+  private async run(
+    image: RawImage,
+    passes: readonly DetectionPass[],
+    minScore: number | undefined,
+    decodeMs: number,
+    start: number,
+  ): Promise<FrameResult> {
     const timing = { convert: 0, detect: 0 };
     const detected = (await detectWithPasses(this.detector, image, passes, minScore, timing)).faces.slice(0, this.options.maxFaces);
 
@@ -200,7 +208,15 @@ export class VisionPipeline {
       width: image.width,
       height: image.height,
       faces,
-      timings: { decode: decodeMs, convert: timing.convert, detect: timing.detect, crop: cropMs, classify: classifyMs, handoff: 0, total: performance.now() - start },
+      timings: {
+        decode: decodeMs,
+        convert: timing.convert,
+        detect: timing.detect,
+        crop: cropMs,
+        classify: classifyMs,
+        handoff: 0,
+        total: performance.now() - start,
+      },
     };
   }
 

@@ -3,8 +3,8 @@
 // libonnxruntime_providers_cuda.so is absent aborts the whole process natively, which no
 // try/catch can recover from.
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 
@@ -66,9 +66,7 @@ export function checkProvider(name: ProviderName, env: ProviderEnvironment): Pro
       return env.fileExists(lib) ? { available: true } : { available: false, reason: `${lib} is absent` };
     }
     case 'coreml':
-      return env.platform === 'darwin'
-        ? { available: true }
-        : { available: false, reason: 'CoreML is macOS only' };
+      return env.platform === 'darwin' ? { available: true } : { available: false, reason: 'CoreML is macOS only' };
   }
 }
 
@@ -134,9 +132,7 @@ export async function createSession(model: string | Uint8Array, options: Runtime
       skipped.push({ provider, reason: (err as Error).message.split('\n')[0] ?? 'failed to initialise' });
     }
   }
-  throw new Error(
-    `No execution provider could load the model: ${skipped.map((s) => `${s.provider}: ${s.reason}`).join('; ')}`,
-  );
+  throw new Error(`No execution provider could load the model: ${skipped.map((s) => `${s.provider}: ${s.reason}`).join('; ')}`);
 }
 
 export function describeProvider(loaded: Pick<LoadedSession, 'provider' | 'skipped'>): string {

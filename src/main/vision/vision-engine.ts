@@ -9,10 +9,10 @@
 // small young generation keeps a steady stream of frames flat in memory (npm run bench -- --soak),
 // and the old-generation cap turns a runaway leak into a restart.
 import { performance } from 'node:perf_hooks';
-import type { FrameResult } from './pipeline';
-import type { RawImage } from './image';
 import type { AnalyzeRequest, EngineMemory, EnginePipelineOptions, EngineReply, VisionInfo } from './engine-messages';
 import type { EngineLauncher, EngineProcess } from './engine-process';
+import type { RawImage } from './image';
+import type { FrameResult } from './pipeline';
 
 export interface VisionEngineOptions {
   launch: EngineLauncher;
@@ -40,7 +40,13 @@ export interface EngineRestartPolicy {
 // Two megabytes of semi-space holds a frame's short-lived objects many times over; the engine's
 // steady heap is about 11 MB, so 512 MB of old generation only stops a leak.
 export const DEFAULT_ENGINE_HEAP = { semiSpaceMb: 2, oldGenerationMb: 512 };
-export const DEFAULT_ENGINE_RESTARTS: EngineRestartPolicy = { firstDelayMs: 250, maxDelayMs: 8000, max: 5, windowMs: 600_000, retryAfterMs: 300_000 };
+export const DEFAULT_ENGINE_RESTARTS: EngineRestartPolicy = {
+  firstDelayMs: 250,
+  maxDelayMs: 8000,
+  max: 5,
+  windowMs: 600_000,
+  retryAfterMs: 300_000,
+};
 // A frame takes milliseconds; even the 86 M-parameter BEiT takes about 0.2 s per face here.
 export const DEFAULT_FRAME_TIMEOUT_MS = 10_000;
 export const DEFAULT_START_TIMEOUT_MS = 120_000;
@@ -109,7 +115,14 @@ export class VisionEngine {
   analyzeFrame(image: RawImage): Promise<FrameResult> {
     if (this.state !== 'running') return Promise.reject(this.unavailable());
     const id = this.nextId++;
-    const request: AnalyzeRequest = { type: 'analyze', id, width: image.width, height: image.height, channels: image.channels, data: image.data };
+    const request: AnalyzeRequest = {
+      type: 'analyze',
+      id,
+      width: image.width,
+      height: image.height,
+      channels: image.channels,
+      data: image.data,
+    };
     return new Promise<FrameResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, start: performance.now() });
       this.post(request);
@@ -149,8 +162,10 @@ export class VisionEngine {
 
   private unavailable(): VisionEngineError {
     return new VisionEngineError(
-      this.state === 'restarting' ? `the vision engine is restarting (${this.stoppedBecause})`
-        : this.state === 'down' ? `the vision engine stopped: ${this.stoppedBecause}`
+      this.state === 'restarting'
+        ? `the vision engine is restarting (${this.stoppedBecause})`
+        : this.state === 'down'
+          ? `the vision engine stopped: ${this.stoppedBecause}`
           : 'the vision engine was shut down',
     );
   }
@@ -249,7 +264,8 @@ export class VisionEngine {
         this.options.log?.('info', `vision: engine restarted (pid ${proc.pid}); model ${info.modelId}; provider ${info.provider}`);
       },
       (err: unknown) => {
-        if (this.state !== 'disposed') this.goDown(`could not restart: ${err instanceof Error ? err.message : String(err)}`, this.restartPolicy.retryAfterMs);
+        if (this.state !== 'disposed')
+          this.goDown(`could not restart: ${err instanceof Error ? err.message : String(err)}`, this.restartPolicy.retryAfterMs);
       },
     );
   }
@@ -306,7 +322,9 @@ const cpuOnly = (pipeline: EnginePipelineOptions): boolean => {
  * cuDNN) can crash natively while the session is created; only trying shows it, and here only
  * the engine process pays. Then the engine starts again on the CPU and says why.
  */
-async function startWithFallback(options: VisionEngineOptions): Promise<{ proc: EngineProcess; info: VisionInfo; pipeline: EnginePipelineOptions }> {
+async function startWithFallback(
+  options: VisionEngineOptions,
+): Promise<{ proc: EngineProcess; info: VisionInfo; pipeline: EnginePipelineOptions }> {
   try {
     return { ...(await startOnce(options, options.pipeline)), pipeline: options.pipeline };
   } catch (err) {
@@ -342,9 +360,15 @@ function startOnce(options: VisionEngineOptions, pipeline: EnginePipelineOptions
       if (reply.type === 'ready') done(() => resolve({ proc, info: reply.info }));
       else if (reply.type === 'failed') done(() => reject(new Error(reply.message)));
     });
-    proc.onExit((code, signal) => done(() => reject(new EngineCrashedError(
-      timedOut ? `did not load its models within ${duration(startTimeout)}` : `ended (${exitReason(code, signal)})`,
-    ))));
+    proc.onExit((code, signal) =>
+      done(() =>
+        reject(
+          new EngineCrashedError(
+            timedOut ? `did not load its models within ${duration(startTimeout)}` : `ended (${exitReason(code, signal)})`,
+          ),
+        ),
+      ),
+    );
     try {
       proc.send({ type: 'init', pipeline });
     } catch {

@@ -7,4 +7,3 @@ declare global {
     kiosk: KioskApi;
   }
 }
-export {};

@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKioskCore, type KioskCore } from '../../../src/main/app/core';
-import { dispatch, type DispatchStats } from '../../../src/main/app/ipc-dispatch';
+import { type DispatchStats, dispatch } from '../../../src/main/app/ipc-dispatch';
+import type { Settings } from '../../../src/shared/settings';
 import { CONTRACT_MODEL_DIR, REPO_ROOT, sample } from '../../helpers/paths';
 import { crashEngine, sourceEngine } from '../../helpers/vision';
 
@@ -34,20 +35,31 @@ const call = (channel: string, ...args: unknown[]) => dispatch(core.handlers, ch
 
 async function portraitFrame(): Promise<{ width: number; height: number; data: Uint8Array }> {
   const [row] = sample('test', 'without_mask', 1);
-  const { data, info } = await sharp(row!.path).resize(320, 240, { fit: 'contain', background: '#445566' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(row!.path)
+    .resize(320, 240, { fit: 'contain', background: '#445566' })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
 describe('kiosk core over the IPC contract', () => {
   it('reports status with the provider and model, and logs them', async () => {
     const r = await call('app:status');
-    expect(r).toMatchObject({ ok: true, value: { provider: 'cpu', model: expect.stringContaining('contract-model'), problem: null, language: 'en' } });
+    expect(r).toMatchObject({
+      ok: true,
+      value: { provider: 'cpu', model: expect.stringContaining('contract-model'), problem: null, language: 'en' },
+    });
     expect(logs.some((l) => /^info vision: model .*contract-model.*provider cpu/.test(l))).toBe(true);
   });
 
   it('checks nobody until the first-run set-up has chosen the admin PIN', async () => {
     expect(await call('admin:state')).toEqual({ ok: true, value: { pinSet: false, unlocked: false, lockedUntil: 0, problem: null } });
-    expect(await call('frame:analyze', await portraitFrame())).toMatchObject({ ok: false, code: 'unavailable', message: expect.stringMatching(/set-up not finished/) });
+    expect(await call('frame:analyze', await portraitFrame())).toMatchObject({
+      ok: false,
+      code: 'unavailable',
+      message: expect.stringMatching(/set-up not finished/),
+    });
     expect(await call('log:page', { flag: 'all', limit: 10 })).toMatchObject({ ok: false, code: 'forbidden' });
     expect(await call('admin:setPin', { pin: '12ab' })).toMatchObject({ ok: false, code: 'invalid_input' });
     expect(await call('admin:setPin', { pin: '7391' })).toEqual({ ok: true, value: null });
@@ -86,7 +98,11 @@ describe('kiosk core over the IPC contract', () => {
   it('answers "unavailable" while its vision worker restarts after a crash, then analyses again', async () => {
     const frame = await portraitFrame();
     crashEngine(core.vision!);
-    expect(await call('frame:analyze', frame)).toMatchObject({ ok: false, code: 'unavailable', message: expect.stringMatching(/vision engine is restarting/) });
+    expect(await call('frame:analyze', frame)).toMatchObject({
+      ok: false,
+      code: 'unavailable',
+      message: expect.stringMatching(/vision engine is restarting/),
+    });
     const end = Date.now() + 20_000;
     while (!(await call('frame:analyze', frame)).ok && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     expect(await call('frame:analyze', frame)).toMatchObject({ ok: true, value: { width: 320 } });
@@ -106,7 +122,14 @@ describe('kiosk core without a usable model', () => {
   it('says what is wrong and answers frames with "unavailable", not a crash', async () => {
     const d = mkdtempSync(join(tmpdir(), 'core-missing-'));
     mkdirSync(join(d, 'models'));
-    const broken = await createKioskCore({ visionEngine: sourceEngine(), modelsDir: join(d, 'models'), userDataDir: d, productName: 'Mask Kiosk', version: 't', log: () => {} });
+    const broken = await createKioskCore({
+      visionEngine: sourceEngine(),
+      modelsDir: join(d, 'models'),
+      userDataDir: d,
+      productName: 'Mask Kiosk',
+      version: 't',
+      log: () => {},
+    });
     try {
       expect(broken.problem).toMatch(/Face detector model missing: .*model\.onnx\. Run `npm run setup`/);
       const s: DispatchStats = { rejected: 0, failed: 0 };
@@ -133,17 +156,34 @@ describe('admin and the violation log over the IPC contract', () => {
   it('pages, flags, notes, exports and deletes real log entries; bad inputs are rejected', async () => {
     const log = core.violationLog!;
     const at = Date.UTC(2026, 10, 27, 9);
-    for (let i = 0; i < 3; i++) log.store.recordCheck(at + i * 1000, 60, { trackId: i, verdict: 'no_mask', confidence: 0.9, modelId: 'm', cameraId: 'c', snapshot: null });
-    const page = (await call('log:page', { flag: 'all', limit: 2 })) as { ok: true; value: { rows: { id: number }[]; total: number; next: unknown } };
+    for (let i = 0; i < 3; i++)
+      log.store.recordCheck(at + i * 1000, 60, {
+        trackId: i,
+        verdict: 'no_mask',
+        confidence: 0.9,
+        modelId: 'm',
+        cameraId: 'c',
+        snapshot: null,
+      });
+    const page = (await call('log:page', { flag: 'all', limit: 2 })) as {
+      ok: true;
+      value: { rows: { id: number }[]; total: number; next: unknown };
+    };
     expect(page.value.total).toBe(3);
     expect(page.value.rows).toHaveLength(2);
     const id = page.value.rows[0]!.id;
-    expect(await call('log:update', { id, reviewed: true, falsePositive: true, note: '=1+1 a coat collar' })).toEqual({ ok: true, value: true });
+    expect(await call('log:update', { id, reviewed: true, falsePositive: true, note: '=1+1 a coat collar' })).toEqual({
+      ok: true,
+      value: true,
+    });
     expect(await call('log:update', { id, evil: true })).toMatchObject({ ok: false, code: 'invalid_input' });
     expect(await call('log:page', { flag: 'all', limit: 1000 })).toMatchObject({ ok: false, code: 'invalid_input' });
     expect(await call('log:snapshot', { name: '../settings.json' })).toMatchObject({ ok: false, code: 'invalid_input' });
     expect(await call('log:perDay', { from: at + 1000, to: at })).toMatchObject({ ok: false, code: 'invalid_input' });
-    expect(await call('log:perDay', { from: at - 86_400_000, to: at + 86_400_000 })).toMatchObject({ ok: true, value: [{ day: '2026-11-27', checks: 3, violations: 3 }] });
+    expect(await call('log:perDay', { from: at - 86_400_000, to: at + 86_400_000 })).toMatchObject({
+      ok: true,
+      value: [{ day: '2026-11-27', checks: 3, violations: 3 }],
+    });
     const exported = (await call('log:exportCsv', { flag: 'false_positive' })) as { ok: true; value: { cancelled: true } };
     expect(exported.value).toEqual({ cancelled: true }); // the test core has no save dialog
     expect(await call('log:delete', { ids: [id, 987_654] })).toEqual({ ok: true, value: 1 });
@@ -157,10 +197,20 @@ describe('a damaged admin PIN file', () => {
   it('locks admin access with a message for staff, and nobody can choose a new PIN', async () => {
     const d = mkdtempSync(join(tmpdir(), 'core-pin-'));
     writeFileSync(join(d, 'admin.json'), '{"version":1,"salt":"abc","ha');
-    const c = await createKioskCore({ visionEngine: sourceEngine(), modelsDir: join(REPO_ROOT, 'models'), userDataDir: d, productName: 'Mask Kiosk', version: 't', log: () => {} });
+    const c = await createKioskCore({
+      visionEngine: sourceEngine(),
+      modelsDir: join(REPO_ROOT, 'models'),
+      userDataDir: d,
+      productName: 'Mask Kiosk',
+      version: 't',
+      log: () => {},
+    });
     try {
       const callC = (channel: string, ...args: unknown[]) => dispatch(c.handlers, channel, args, { rejected: 0, failed: 0 }, () => {});
-      expect(await callC('admin:state')).toMatchObject({ ok: true, value: { pinSet: true, unlocked: false, problem: expect.stringMatching(/admin\.json\) is damaged .* delete admin\.json/) } });
+      expect(await callC('admin:state')).toMatchObject({
+        ok: true,
+        value: { pinSet: true, unlocked: false, problem: expect.stringMatching(/admin\.json\) is damaged .* delete admin\.json/) },
+      });
       expect(await callC('admin:setPin', { pin: '1111' })).toMatchObject({ ok: false, code: 'forbidden' });
       expect(await callC('admin:unlock', { pin: '1111' })).toEqual({ ok: true, value: { ok: false, reason: 'damaged' } });
       expect(await callC('log:page', { flag: 'all', limit: 10 })).toMatchObject({ ok: false, code: 'forbidden' });
@@ -173,22 +223,29 @@ describe('a damaged admin PIN file', () => {
 
 describe('settings, renderer errors and the app log over the IPC contract', () => {
   it('saves valid settings atomically, applies them, and rejects invalid ones', async () => {
-    const current = (await call('settings:get')) as { ok: true; value: Record<string, any> };
+    const current = (await call('settings:get')) as { ok: true; value: Settings };
     expect(current.ok).toBe(true);
     const next = { ...current.value, language: 'de', sound: { ...current.value.sound, muted: true } };
     expect(await call('settings:set', next)).toMatchObject({ ok: true, value: { restartNeeded: false, settings: { language: 'de' } } });
     expect(await call('app:status')).toMatchObject({ value: { language: 'de' } });
     const { loadSettings } = await import('../../../src/main/config/settings');
     expect(loadSettings(join(dir, 'settings.json')).settings.sound.muted).toBe(true);
-    expect(await call('settings:set', { ...next, sound: { ...next.sound, volume: 7 } })).toMatchObject({ ok: false, code: 'invalid_input', message: expect.stringMatching(/sound\.volume/) });
-    expect(await call('settings:set', { ...next, model: { folder: '/elsewhere', labelOverrides: {} } })).toMatchObject({ ok: true, value: { restartNeeded: true } });
+    expect(await call('settings:set', { ...next, sound: { ...next.sound, volume: 7 } })).toMatchObject({
+      ok: false,
+      code: 'invalid_input',
+      message: expect.stringMatching(/sound\.volume/),
+    });
+    expect(await call('settings:set', { ...next, model: { folder: '/elsewhere', labelOverrides: {} } })).toMatchObject({
+      ok: true,
+      value: { restartNeeded: true },
+    });
   });
 
   it('writes renderer errors to the app log, which admins can read', async () => {
     expect(await call('renderer:error', { message: 'TypeError: x is undefined', source: 'app.js:10' })).toEqual({ ok: true, value: null });
     const tail = (await call('log:appLog', { lines: 50 })) as { ok: true; value: string[] };
     expect(tail.value.some((l) => /ERROR renderer: TypeError: x is undefined \(app\.js:10\)$/.test(l))).toBe(true);
-    expect(tail.value.some((l) => /INFO  vision: model /.test(l))).toBe(true);
+    expect(tail.value.some((l) => /INFO {2}vision: model /.test(l))).toBe(true);
     await call('admin:lock');
     expect(await call('log:appLog', { lines: 50 })).toMatchObject({ ok: false, code: 'forbidden' });
     expect(await call('settings:get')).toMatchObject({ ok: false, code: 'forbidden' });
@@ -200,7 +257,10 @@ describe('settings, renderer errors and the app log over the IPC contract', () =
     expect(audit).toMatch(/admin: PIN set/);
     expect(audit).toMatch(/admin: unlocked/);
     expect(audit).not.toMatch(/flood/);
-    const appLogText = readdirSync(join(dir, 'logs')).filter((f) => f.startsWith('app')).map((f) => readFileSync(join(dir, 'logs', f), 'utf8')).join('');
+    const appLogText = readdirSync(join(dir, 'logs'))
+      .filter((f) => f.startsWith('app'))
+      .map((f) => readFileSync(join(dir, 'logs', f), 'utf8'))
+      .join('');
     // Rate-limited (a few tens a minute) and truncated, so the app log keeps its history too.
     expect(appLogText.match(/ERROR renderer: flood/g)!.length).toBeLessThanOrEqual(25);
     expect(appLogText.split('\n').every((l) => l.length < 1000)).toBe(true);
@@ -208,8 +268,11 @@ describe('settings, renderer errors and the app log over the IPC contract', () =
 
   it('keeps camera labels short and printable before they name the camera in the log', async () => {
     await call('camera:report', { state: 'live', label: 'USB Cam\r\nINFO  admin: unlocked\u0007' });
-    const tail = readFileSync(join(dir, 'logs', 'app.log'), 'utf8').trim().split('\n').at(-1)!;
-    expect(tail).toMatch(/camera: live \(USB Cam INFO  admin: unlocked\)$/);
+    const tail = readFileSync(join(dir, 'logs', 'app.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .at(-1)!;
+    expect(tail).toMatch(/camera: live \(USB Cam INFO {2}admin: unlocked\)$/);
   });
 });
 
@@ -229,10 +292,20 @@ describe('damaged files at start', () => {
     writeFileSync(join(d, 'settings.json'), '{"language": ');
     mkdirSync(join(d, 'log'));
     writeFileSync(join(d, 'log', 'violations.db'), Buffer.alloc(4096, 7));
-    const c = await createKioskCore({ visionEngine: sourceEngine(), modelsDir: join(REPO_ROOT, 'models'), userDataDir: d, productName: 'Mask Kiosk', version: 't', log: () => {} });
+    const c = await createKioskCore({
+      visionEngine: sourceEngine(),
+      modelsDir: join(REPO_ROOT, 'models'),
+      userDataDir: d,
+      productName: 'Mask Kiosk',
+      version: 't',
+      log: () => {},
+    });
     try {
       const s: DispatchStats = { rejected: 0, failed: 0 };
-      const status = (await dispatch(c.handlers, 'app:status', [], s)) as { ok: true; value: { notices: string[]; problem: string | null } };
+      const status = (await dispatch(c.handlers, 'app:status', [], s)) as {
+        ok: true;
+        value: { notices: string[]; problem: string | null };
+      };
       expect(status.value.problem).toBeNull();
       expect(status.value.notices).toEqual([
         expect.stringMatching(/^Settings file was unreadable .*kept as .*settings\.json\.broken-/),

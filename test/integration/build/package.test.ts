@@ -3,19 +3,20 @@
 // modules' ABI, and that the packaged vision engine, run under Node with the packaged models,
 // answers a frame. The stand-in is a shell script named `electron` carrying Electron's fuse wire,
 // which electron-builder flips exactly as it would in the real binary.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse } from 'yaml';
 import { extractAll } from '@electron/asar';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { dist } from '../../../scripts/dist';
 import type { PackageReport } from '../../../scripts/package-check';
 import { RUNTIME_PACKAGES } from '../../../scripts/package-check';
-import { VisionEngine } from '../../../src/main/vision/vision-engine';
 import { forkEngine } from '../../../src/main/vision/engine-process';
 import { VisionPipeline } from '../../../src/main/vision/pipeline';
+import { VisionEngine } from '../../../src/main/vision/vision-engine';
 import { DETECTOR_DIR, REPO_ROOT, SCRATCH_DIR, sample } from '../../helpers/paths';
 import { cameraFrame } from '../../helpers/vision';
 
@@ -34,14 +35,23 @@ const logged: string[] = [];
 beforeAll(async () => {
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(STANDIN, { recursive: true });
-  writeFileSync(join(STANDIN, 'electron'), `#!/bin/sh\n# stand-in Electron for packaging checks\n# ${SHIPPED_WIRE}\necho "stand-in Electron: no app runs here"\n`, 'latin1');
+  writeFileSync(
+    join(STANDIN, 'electron'),
+    `#!/bin/sh\n# stand-in Electron for packaging checks\n# ${SHIPPED_WIRE}\necho "stand-in Electron: no app runs here"\n`,
+    'latin1',
+  );
   chmodSync(join(STANDIN, 'electron'), 0o755);
   const error = console.error;
   console.error = (...args: unknown[]) => logged.push(args.join(' '));
   try {
     const result = await dist([
-      '--skip-build', '--linux', 'dir',
-      `-c.electronDist=${STANDIN}`, '-c.electronVersion=45.5.0', '-c.npmRebuild=false', `-c.directories.output=${OUTPUT}`,
+      '--skip-build',
+      '--linux',
+      'dir',
+      `-c.electronDist=${STANDIN}`,
+      '-c.electronVersion=45.5.0',
+      '-c.npmRebuild=false',
+      `-c.directories.output=${OUTPUT}`,
     ]);
     status = result.status;
     const linux = result.reports['linux-unpacked'];
@@ -61,21 +71,25 @@ describe('the packaged app (Linux x64, stand-in Electron)', () => {
     expect(report.bytes).toBeLessThan(100 * 1048576);
   });
 
-  it('carries the fuses electron-builder.yml sets, flipped from Electron\'s defaults', () => {
+  it("carries the fuses electron-builder.yml sets, flipped from Electron's defaults", () => {
     expect(report.fuses).toEqual(config.electronFuses);
     expect(report.fuses.runAsNode).toBe(false);
   });
 
   it('finds the one thing a stand-in build gets wrong: better-sqlite3 built for Node, not Electron, and fails the build for it', () => {
-    expect(report.problems).toEqual([
-      "node_modules/better-sqlite3/build/Release/better_sqlite3.node is built for ABI 115 (Node's), not Electron's 150: rebuild it for Electron",
-    ].map((p) => p.replace('115', process.versions.modules)));
+    expect(report.problems).toEqual(
+      [
+        "node_modules/better-sqlite3/build/Release/better_sqlite3.node is built for ABI 115 (Node's), not Electron's 150: rebuild it for Electron",
+      ].map((p) => p.replace('115', process.versions.modules)),
+    );
     expect(status).toBe(1);
     expect(logged.some((l) => l.includes('is built for ABI'))).toBe(true);
   });
 
-  it('leaves the developer\'s own better-sqlite3 working under Node', () => {
-    const Database = createRequire(import.meta.url)('better-sqlite3') as new (path: string) => { prepare(sql: string): { get(): unknown }; close(): void };
+  it("leaves the developer's own better-sqlite3 working under Node", () => {
+    const Database = createRequire(import.meta.url)('better-sqlite3') as new (
+      path: string,
+    ) => { prepare(sql: string): { get(): unknown }; close(): void };
     const db = new Database(':memory:');
     expect(db.prepare('select 1 as one').get()).toEqual({ one: 1 });
     db.close();
@@ -88,7 +102,10 @@ describe('the packaged app (Linux x64, stand-in Electron)', () => {
     expect(existsSync(entry)).toBe(true);
     const pipeline = { detectorFolder: join(models, 'blazeface'), classifierFolder: join(models, 'facemask-default') };
     const engine = await VisionEngine.start({ launch: forkEngine(pathToFileURL(entry)), pipeline });
-    const direct = await VisionPipeline.load({ detectorFolder: DETECTOR_DIR, classifierFolder: join(REPO_ROOT, 'models', 'facemask-default') });
+    const direct = await VisionPipeline.load({
+      detectorFolder: DETECTOR_DIR,
+      classifierFolder: join(REPO_ROOT, 'models', 'facemask-default'),
+    });
     try {
       const frame = await cameraFrame(sample('test', 'without_mask', 1)[0]!.path, { side: 300 });
       const packaged = await engine.analyzeFrame(frame);

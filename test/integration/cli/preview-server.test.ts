@@ -1,13 +1,14 @@
 // The browser preview's bridge under abuse: malformed frames, too many connections, a foreign
 // Host header. The server must refuse each and stay up for the real kiosk page.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { MAX_CONNECTIONS, startPreviewServer, type PreviewServer } from '../../../src/cli/preview-server';
-import { encodeMessage, decodeMessage } from '../../../src/shared/wire';
+import { MAX_CONNECTIONS, type PreviewServer, startPreviewServer } from '../../../src/cli/preview-server';
+import { decodeMessage, encodeMessage } from '../../../src/shared/wire';
 
 let server: PreviewServer;
 let userData: string;
@@ -67,20 +68,30 @@ describe('preview bridge under abuse', () => {
 
   it('answers a message with repeated byte references as malformed', async () => {
     const ws = await connect();
-    const head = new TextEncoder().encode(JSON.stringify({ id: 3, channel: 'frame:analyze', args: Array.from({ length: 300 }, () => ({ $bytes: [0, 4096] })) }));
+    const head = new TextEncoder().encode(
+      JSON.stringify({ id: 3, channel: 'frame:analyze', args: Array.from({ length: 300 }, () => ({ $bytes: [0, 4096] })) }),
+    );
     const msg = new Uint8Array(4 + head.byteLength + 4096);
     new DataView(msg.buffer).setUint32(0, head.byteLength, true);
     msg.set(head, 4);
     const reply = new Promise((resolve) => ws.once('message', (data: Buffer) => resolve(decodeMessage(new Uint8Array(data)))));
     ws.send(msg);
-    expect(await reply).toMatchObject({ result: { ok: false, code: 'invalid_input', message: expect.stringMatching(/overlap or repeat/) } });
+    expect(await reply).toMatchObject({
+      result: { ok: false, code: 'invalid_input', message: expect.stringMatching(/overlap or repeat/) },
+    });
     ws.close();
   });
 
   it(`refuses more than ${MAX_CONNECTIONS} connections at once`, async () => {
     const open = await Promise.all(Array.from({ length: MAX_CONNECTIONS }, () => connect()));
     await expect(connect()).rejects.toThrow(/503/);
-    await Promise.all(open.map((ws) => { const c = closed(ws); ws.close(); return c; }));
+    await Promise.all(
+      open.map((ws) => {
+        const c = closed(ws);
+        ws.close();
+        return c;
+      }),
+    );
     const again = await connect();
     again.close();
   });

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli';
 import { CONTRACT_MODEL_DIR, SCRATCH_DIR, sample } from '../../helpers/paths';
 
@@ -12,7 +12,10 @@ const bare = sample('test', 'without_mask', 3);
 
 beforeAll(() => {
   rmSync(dir, { recursive: true, force: true });
-  for (const [label, rows] of [['with_mask', masked], ['without_mask', bare]] as const) {
+  for (const [label, rows] of [
+    ['with_mask', masked],
+    ['without_mask', bare],
+  ] as const) {
     mkdirSync(join(dir, label), { recursive: true });
     for (const r of rows) copyFileSync(r.path, join(dir, label, basename(r.path)));
   }
@@ -53,11 +56,15 @@ describe('npm run scan', () => {
     const r = runCli('src/cli/scan.ts', ['--eval', dir, '--model', CONTRACT_MODEL_DIR, '--json']);
     expect(r.status, r.stderr).toBe(0);
     const summary = JSON.parse(r.lines.at(-1)!) as Record<string, unknown>;
-    expect(Object.keys(summary)).toEqual(expect.arrayContaining(['accuracy', 'accuracyDetected', 'detectionRate', 'n', 'noFaceRate', 'imagesPerSecond', 'confusion']));
+    expect(Object.keys(summary)).toEqual(
+      expect.arrayContaining(['accuracy', 'accuracyDetected', 'detectionRate', 'n', 'noFaceRate', 'imagesPerSecond', 'confusion']),
+    );
     expect(summary.n).toBe(6);
     expect(summary.skipped).toBe(2);
     const confusion = summary.confusion as Record<string, Record<string, number>>;
-    const total = Object.values(confusion).flatMap((row) => Object.values(row)).reduce((a, b) => a + b, 0);
+    const total = Object.values(confusion)
+      .flatMap((row) => Object.values(row))
+      .reduce((a, b) => a + b, 0);
     expect(total).toBe(6);
     const correct = confusion.with_mask!.mask! + confusion.without_mask!.no_mask!;
     expect(summary.accuracy).toBeCloseTo(correct / 6, 4);

@@ -1,13 +1,14 @@
 // A CSV export of a large log while the kiosk keeps recording: every violation recorded during
 // the export is kept (an open SQLite iterator used to refuse the writes as "busy").
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AdminPin } from '../../../src/main/config/admin-pin';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAdminHandlers } from '../../../src/main/app/admin-handlers';
-import { ViolationLog } from '../../../src/main/log/violation-log';
 import type { ComplianceEvent } from '../../../src/main/compliance/tracker';
+import { AdminPin } from '../../../src/main/config/admin-pin';
+import { ViolationLog } from '../../../src/main/log/violation-log';
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'export-rec-'))));
@@ -20,22 +21,49 @@ describe('CSV export while recording', () => {
   it('keeps every violation recorded during a 50,000-row export', async () => {
     const errors: string[] = [];
     const log = ViolationLog.open({
-      dir: join(dir, 'log'), snapshotMode: () => 'none', retention: () => ({ days: 3650, maxMegabytes: 10_000 }),
-      modelId: () => 'm', cameraId: () => 'c', log: (level, m) => level === 'error' && errors.push(m), now: () => T0 + 50_000_000,
+      dir: join(dir, 'log'),
+      snapshotMode: () => 'none',
+      retention: () => ({ days: 3650, maxMegabytes: 10_000 }),
+      modelId: () => 'm',
+      cameraId: () => 'c',
+      log: (level, m) => level === 'error' && errors.push(m),
+      now: () => T0 + 50_000_000,
     });
     const fill = log.store.db.transaction(() => {
-      for (let i = 0; i < 50_000; i++) log.store.recordCheck(T0 + i * 1000, 0, { trackId: i, verdict: 'no_mask', confidence: 0.9, modelId: 'm', cameraId: 'c', snapshot: null });
+      for (let i = 0; i < 50_000; i++)
+        log.store.recordCheck(T0 + i * 1000, 0, {
+          trackId: i,
+          verdict: 'no_mask',
+          confidence: 0.9,
+          modelId: 'm',
+          cameraId: 'c',
+          snapshot: null,
+        });
     });
     fill();
     const out = join(dir, 'export.csv');
-    const admin = createAdminHandlers({ pin: new AdminPin(join(dir, 'admin.json')), log, chooseSavePath: async () => out, exitKiosk: () => {}, audit: () => {}, appLogTail: () => [] });
+    const admin = createAdminHandlers({
+      pin: new AdminPin(join(dir, 'admin.json')),
+      log,
+      chooseSavePath: async () => out,
+      exitKiosk: () => {},
+      audit: () => {},
+      appLogTail: () => [],
+    });
     await admin.handlers['admin:setPin']({ pin: '4826' });
 
     let recording = true;
     let recorded = 0;
     const recorder = (async () => {
       while (recording) {
-        const event: ComplianceEvent = { kind: 'violation', verdict: 'no_mask', trackId: 100_000 + recorded, at: T0 + 60_000_000 + recorded, confidence: 0.8, box: { x: 0, y: 0, width: 32, height: 32 } };
+        const event: ComplianceEvent = {
+          kind: 'violation',
+          verdict: 'no_mask',
+          trackId: 100_000 + recorded,
+          at: T0 + 60_000_000 + recorded,
+          confidence: 0.8,
+          box: { x: 0, y: 0, width: 32, height: 32 },
+        };
         await log.record([event], frame);
         recorded++;
         await new Promise((r) => setImmediate(r));
@@ -52,7 +80,15 @@ describe('CSV export while recording', () => {
     const exported = (result as { rows: number }).rows;
     expect(exported).toBeGreaterThanOrEqual(50_000);
     expect(readFileSync(out, 'utf8').trim().split('\r\n')).toHaveLength(exported + 1);
-    const reopened = ViolationLog.open({ dir: join(dir, 'log'), snapshotMode: () => 'none', retention: () => ({ days: 3650, maxMegabytes: 10_000 }), modelId: () => 'm', cameraId: () => 'c', log: () => {}, now: () => T0 + 50_000_000 });
+    const reopened = ViolationLog.open({
+      dir: join(dir, 'log'),
+      snapshotMode: () => 'none',
+      retention: () => ({ days: 3650, maxMegabytes: 10_000 }),
+      modelId: () => 'm',
+      cameraId: () => 'c',
+      log: () => {},
+      now: () => T0 + 50_000_000,
+    });
     expect(reopened.store.count()).toBe(50_000 + recorded);
     await reopened.close();
   }, 120_000);

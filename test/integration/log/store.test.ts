@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { ViolationStore, SCHEMA_VERSION } from '../../../src/main/log/store';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION, ViolationStore } from '../../../src/main/log/store';
 import { REPO_ROOT } from '../../helpers/paths';
 
 let dir: string;
@@ -15,7 +15,14 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 20, 9, 30);
-const violation = (trackId: number, snapshot: string | null = null) => ({ trackId, verdict: 'no_mask' as const, confidence: 0.93, modelId: 'facemask-default', cameraId: 'cam-1', snapshot });
+const violation = (trackId: number, snapshot: string | null = null) => ({
+  trackId,
+  verdict: 'no_mask' as const,
+  confidence: 0.93,
+  modelId: 'facemask-default',
+  cameraId: 'cam-1',
+  snapshot,
+});
 
 describe('violation store', () => {
   it('creates its schema with a version, WAL, and indices on time', () => {
@@ -23,7 +30,9 @@ describe('violation store', () => {
     expect(warning).toBeNull();
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect((store.db.prepare('SELECT version FROM schema_version').get() as { version: number }).version).toBe(SCHEMA_VERSION);
-    const indices = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'violations'").all() as { name: string }[]).map((r) => r.name);
+    const indices = (
+      store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'violations'").all() as { name: string }[]
+    ).map((r) => r.name);
     expect(indices).toContain('violations_at');
     store.close();
     // Reopening migrates nothing and keeps the data.
@@ -37,19 +46,37 @@ describe('violation store', () => {
     const id = store.recordCheck(T0, 60, violation(7, 'a.jpg'))!;
     store.recordCheck(T0 + 60_000, 60, null);
     store.recordCheck(T0 + 2 * HOUR, 60, null);
-    expect(store.get(id)).toEqual({ id, at: T0, tzOffsetMinutes: 60, trackId: 7, verdict: 'no_mask', confidence: 0.93, modelId: 'facemask-default', cameraId: 'cam-1', snapshot: 'a.jpg', reviewed: false, falsePositive: false, note: null });
+    expect(store.get(id)).toEqual({
+      id,
+      at: T0,
+      tzOffsetMinutes: 60,
+      trackId: 7,
+      verdict: 'no_mask',
+      confidence: 0.93,
+      modelId: 'facemask-default',
+      cameraId: 'cam-1',
+      snapshot: 'a.jpg',
+      reviewed: false,
+      falsePositive: false,
+      note: null,
+    });
     expect(store.perDay(T0 - 24 * HOUR, T0 + 24 * HOUR)).toEqual([{ day: '2026-11-20', checks: 3, violations: 1 }]);
     store.close();
   });
 
   it('filters by kind (no mask, mask below the nose) through its own index', () => {
     const { store } = ViolationStore.open(dir);
-    const ids = Array.from({ length: 12 }, (_, i) => store.recordCheck(T0 + i * 60_000, 0, { ...violation(i), verdict: i % 4 === 0 ? 'incorrect' : 'no_mask' })!);
+    const ids = Array.from(
+      { length: 12 },
+      (_, i) => store.recordCheck(T0 + i * 60_000, 0, { ...violation(i), verdict: i % 4 === 0 ? 'incorrect' : 'no_mask' })!,
+    );
     expect(store.page({ limit: 100, verdict: 'incorrect' }).rows.map((r) => r.id)).toEqual([ids[8], ids[4], ids[0]]);
     expect(store.page({ limit: 100, verdict: 'no_mask' }).total).toBe(9);
     expect(store.page({ limit: 100, verdict: 'all' }).total).toBe(12);
     expect([...store.iterate({ verdict: 'incorrect' })].map((r) => r.verdict)).toEqual(['incorrect', 'incorrect', 'incorrect']);
-    const plan = store.db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM violations WHERE verdict = 'incorrect' ORDER BY at_utc DESC, id DESC LIMIT 10`).all() as { detail: string }[];
+    const plan = store.db
+      .prepare(`EXPLAIN QUERY PLAN SELECT * FROM violations WHERE verdict = 'incorrect' ORDER BY at_utc DESC, id DESC LIMIT 10`)
+      .all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toContain('violations_incorrect');
     store.close();
   });
@@ -115,7 +142,9 @@ describe('violation store', () => {
   it('moves a corrupt database aside with a clear message and starts a fresh one', () => {
     writeFileSync(join(dir, 'violations.db'), Buffer.alloc(8192, 0x5a));
     const { store, warning } = ViolationStore.open(dir, new Date('2026-11-27T12:00:00Z'));
-    expect(warning).toMatch(/violation log was damaged .* moved to .*violations\.db\.corrupt-2026-11-27T12-00-00-000Z and a new, empty log started/);
+    expect(warning).toMatch(
+      /violation log was damaged .* moved to .*violations\.db\.corrupt-2026-11-27T12-00-00-000Z and a new, empty log started/,
+    );
     expect(store.count()).toBe(0);
     store.recordCheck(T0, 0, violation(1));
     expect(store.count()).toBe(1);

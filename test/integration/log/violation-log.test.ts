@@ -1,14 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { ViolationLog } from '../../../src/main/log/violation-log';
-import { makeSnapshot, type SnapshotMode } from '../../../src/main/log/snapshots';
-import { applyRetention, logBytes } from '../../../src/main/log/retention';
-import { csvField, csvLines } from '../../../src/main/log/csv';
-import { decodeImage, type RawImage } from '../../../src/main/vision/image';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ComplianceEvent } from '../../../src/main/compliance/tracker';
+import { csvField, csvLines } from '../../../src/main/log/csv';
+import { applyRetention, logBytes } from '../../../src/main/log/retention';
+import { makeSnapshot, type SnapshotMode } from '../../../src/main/log/snapshots';
+import { ViolationLog } from '../../../src/main/log/violation-log';
+import { decodeImage, type RawImage } from '../../../src/main/vision/image';
 import { sample } from '../../helpers/paths';
 
 let dir: string;
@@ -23,9 +23,29 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 27, 12);
-const event = (kind: ComplianceEvent['kind'], at = NOW, trackId = 1, verdict: ComplianceEvent['verdict'] = kind === 'violation' ? 'no_mask' : 'mask'): ComplianceEvent => ({ kind, verdict, trackId, at, confidence: 0.9, box: { x: 10, y: 10, width: frame.width - 20, height: frame.height - 20 } });
+const event = (
+  kind: ComplianceEvent['kind'],
+  at = NOW,
+  trackId = 1,
+  verdict: ComplianceEvent['verdict'] = kind === 'violation' ? 'no_mask' : 'mask',
+): ComplianceEvent => ({
+  kind,
+  verdict,
+  trackId,
+  at,
+  confidence: 0.9,
+  box: { x: 10, y: 10, width: frame.width - 20, height: frame.height - 20 },
+});
 const open = (mode: SnapshotMode = 'blurred', retention = { days: 30, maxMegabytes: 500 }) =>
-  ViolationLog.open({ dir, snapshotMode: () => mode, retention: () => retention, modelId: () => 'facemask-default', cameraId: () => 'cam', log: (l, m) => logs.push(`${l} ${m}`), now: () => NOW });
+  ViolationLog.open({
+    dir,
+    snapshotMode: () => mode,
+    retention: () => retention,
+    modelId: () => 'facemask-default',
+    cameraId: () => 'cam',
+    log: (l, m) => logs.push(`${l} ${m}`),
+    now: () => NOW,
+  });
 
 /** Fine detail an image keeps: its mean distance from a blurred copy of itself (eyes, mouth and
  *  edges of a face are fine detail; a smooth colour field is not). */
@@ -88,7 +108,9 @@ describe('violation log', () => {
     // Fill the database to its limit: no new page can be allocated for another row.
     const pages = log.store.db.pragma('page_count', { simple: true }) as number;
     log.store.db.pragma(`max_page_count = ${pages}`);
-    const filler = log.store.db.prepare('INSERT INTO violations (at_utc, tz_offset_min, track_id, verdict, confidence, model_id, camera_id, note) VALUES (?, 0, 0, ?, 0.5, ?, ?, ?)');
+    const filler = log.store.db.prepare(
+      'INSERT INTO violations (at_utc, tz_offset_min, track_id, verdict, confidence, model_id, camera_id, note) VALUES (?, 0, 0, ?, 0.5, ?, ?, ?)',
+    );
     // Large rows first, then ever smaller ones, until not even the smallest fits.
     for (const size of [500, 50, 1]) {
       expect(() => {
@@ -178,7 +200,24 @@ describe('CSV export', () => {
   });
 
   it('writes a header and one CRLF row per event with local and UTC times', () => {
-    const lines = [...csvLines([{ id: 3, at: Date.UTC(2026, 10, 27, 8, 5), tzOffsetMinutes: 60, trackId: 1, verdict: 'no_mask', confidence: 0.91234, modelId: 'm', cameraId: 'c', snapshot: null, reviewed: true, falsePositive: false, note: '=cmd|x' }])];
+    const lines = [
+      ...csvLines([
+        {
+          id: 3,
+          at: Date.UTC(2026, 10, 27, 8, 5),
+          tzOffsetMinutes: 60,
+          trackId: 1,
+          verdict: 'no_mask',
+          confidence: 0.91234,
+          modelId: 'm',
+          cameraId: 'c',
+          snapshot: null,
+          reviewed: true,
+          falsePositive: false,
+          note: '=cmd|x',
+        },
+      ]),
+    ];
     expect(lines).toEqual([
       'id,local_time,utc_time,verdict,confidence,model,camera,reviewed,false_positive,note,snapshot\r\n',
       "3,2026-11-27T09:05:00+01:00,2026-11-27T08:05:00.000Z,no_mask,0.9123,m,c,true,false,'=cmd|x,\r\n",

@@ -2,15 +2,16 @@
 // users run (detect, crop, classify; no face counts as wrong end to end): the untouched test
 // split, faces from other photos (ood-eval-v1), and the synthetic three-verdict set built on
 // london-faces-v1 people the model never trained on.
-import { describe, expect, it } from 'vitest';
+
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { EvalReport } from '../../../src/cli/metrics';
+import { mapLabels } from '../../../src/main/vision/labels';
+import { readModelFolder } from '../../../src/main/vision/model-folder';
 import { runCli } from '../../helpers/cli';
 import { DATA_DIR, REPO_ROOT, sharedDataSet } from '../../helpers/paths';
 import { syntheticLondonSet } from '../../helpers/synthetic-london';
-import { readModelFolder } from '../../../src/main/vision/model-folder';
-import { mapLabels } from '../../../src/main/vision/labels';
-import type { EvalReport } from '../../../src/cli/metrics';
 
 const MODEL = join(REPO_ROOT, 'models', 'facemask-default');
 
@@ -19,7 +20,9 @@ function evaluateSet(dir: string, name: string): EvalReport {
   expect(r.status, r.stderr).toBe(0);
   const report = JSON.parse(r.lines.at(-1)!) as EvalReport;
   const { n, accuracy, accuracyDetected, balancedAccuracy, recall, confusion, detectionRate } = report;
-  console.info(`default model on ${name}: ${JSON.stringify({ n, accuracy, accuracyDetected, balancedAccuracy, recall, detectionRate, confusion })}`);
+  console.info(
+    `default model on ${name}: ${JSON.stringify({ n, accuracy, accuracyDetected, balancedAccuracy, recall, detectionRate, confusion })}`,
+  );
   return report;
 }
 

@@ -26,14 +26,23 @@ describe('classifier on the BEiT-interface contract model', () => {
     const [blue] = await classifier.classify([solid(224, [0, 0, 255])]);
     expect(blue!.verdict).toBe('mask');
     expect(blue!.confidence).toBeCloseTo(expectedMask(0, 255), 5);
-    expect(blue!.probabilities).toEqual({ 'No Mask': expect.closeTo(1 - expectedMask(0, 255), 5), Mask: expect.closeTo(expectedMask(0, 255), 5) });
+    expect(blue!.probabilities).toEqual({
+      'No Mask': expect.closeTo(1 - expectedMask(0, 255), 5),
+      Mask: expect.closeTo(expectedMask(0, 255), 5),
+    });
   });
 
   it('classifies a batch in order in one call', async () => {
-    const colours: [number, number, number][] = [[255, 0, 0], [10, 200, 240], [100, 50, 200]];
+    const colours: [number, number, number][] = [
+      [255, 0, 0],
+      [10, 200, 240],
+      [100, 50, 200],
+    ];
     const out = await classifier.classify(colours.map((c) => solid(224, c)));
     expect(out.map((c) => c.verdict)).toEqual(['no_mask', 'mask', 'mask']);
-    out.forEach((c, i) => expect(c.verdictProbabilities.mask).toBeCloseTo(expectedMask(colours[i]![0], colours[i]![2]), 5));
+    out.forEach((c, i) => {
+      expect(c.verdictProbabilities.mask).toBeCloseTo(expectedMask(colours[i]![0], colours[i]![2]), 5);
+    });
   });
 
   it('returns nothing for no crops and rejects a crop of the wrong size', async () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { FaceDetector, type DetectedFace } from '../../../src/main/vision/detector';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DetectedFace, FaceDetector } from '../../../src/main/vision/detector';
 import { decodeImage } from '../../../src/main/vision/image';
 import { DEFAULT_PIPELINE_OPTIONS } from '../../../src/main/vision/pipeline';
 import { DETECTOR_DIR, sample } from '../../helpers/paths';
@@ -27,7 +27,9 @@ describe('BlazeFace on real test portraits', () => {
         if (!face) continue;
         found++;
         for (const k of ['rightEye', 'leftEye', 'mouth'] as const) expect(inside(face.keypoints[k], face), `${row.file} ${k}`).toBe(true);
-        expect(face.keypoints.mouth.y, `${row.file}: mouth below the eyes`).toBeGreaterThan(Math.max(face.keypoints.rightEye.y, face.keypoints.leftEye.y));
+        expect(face.keypoints.mouth.y, `${row.file}: mouth below the eyes`).toBeGreaterThan(
+          Math.max(face.keypoints.rightEye.y, face.keypoints.leftEye.y),
+        );
         // The face sits in the photo, not in the border around it.
         expect(face.box.x + face.box.width / 2).toBeGreaterThan(0);
         expect(face.box.x + face.box.width / 2).toBeLessThan(image.width);

@@ -1,6 +1,6 @@
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { cpSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { MaskClassifier } from '../../../src/main/vision/classifier';
 import { ModelFolderError, preprocessingFrom, readModelFolder } from '../../../src/main/vision/model-folder';
 import { CONTRACT_MODEL_DIR, SCRATCH_DIR } from '../../helpers/paths';
@@ -70,7 +70,9 @@ describe('model folder contract', () => {
 
   it('rejects an input size the model does not have, listing its inputs', async () => {
     edit('preprocessor_config.json', (j) => (j.size = { height: 160, width: 160 }));
-    await expect(MaskClassifier.load(dir)).rejects.toThrowError(/input must be float32 \[N, 3, 160, 160\].*pixel_values float32 \[batch_size, 3, 224, 224\]/);
+    await expect(MaskClassifier.load(dir)).rejects.toThrowError(
+      /input must be float32 \[N, 3, 160, 160\].*pixel_values float32 \[batch_size, 3, 224, 224\]/,
+    );
   });
 
   it('follows ConvNeXt-style crop_pct and shortest_edge', () => {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { VisionPipeline } from '../../../src/main/vision/pipeline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageDecodeError } from '../../../src/main/vision/image';
+import { VisionPipeline } from '../../../src/main/vision/pipeline';
 import { CONTRACT_MODEL_DIR, DETECTOR_DIR, sample } from '../../helpers/paths';
 import { cameraFrame } from '../../helpers/vision';
 
@@ -55,10 +55,16 @@ describe('vision pipeline', () => {
 describe('zoom pass for distant faces', () => {
   it('finds a face too small for the whole-frame pass, in frame coordinates', async () => {
     const [row] = sample('test', 'without_mask', 1);
-    const tile = await sharp(row!.path).resize({ height: 80 }).flatten({ background: '#ffffff' }).png().toBuffer({ resolveWithObject: true });
+    const tile = await sharp(row!.path)
+      .resize({ height: 80 })
+      .flatten({ background: '#ffffff' })
+      .png()
+      .toBuffer({ resolveWithObject: true });
     const left = Math.round((640 - tile.info.width) / 2);
     const { data } = await sharp({ create: { width: 640, height: 480, channels: 4, background: '#8a8478' } })
-      .composite([{ input: tile.data, left, top: 150 }]).raw().toBuffer({ resolveWithObject: true });
+      .composite([{ input: tile.data, left, top: 150 }])
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const frame = { data, width: 640, height: 480, channels: 4 as const };
     const noZoom = await VisionPipeline.load({ detectorFolder: DETECTOR_DIR, classifierFolder: CONTRACT_MODEL_DIR, zoomRegion: null });
     try {

@@ -1,13 +1,13 @@
-import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import {
   checkProvider,
   createSession,
   defaultProviderOrder,
   describeProvider,
   ortBinaryDir,
-  parseProviderList,
   type ProviderEnvironment,
+  parseProviderList,
 } from '../../../src/main/vision/runtime';
 import { DETECTOR_DIR } from '../../helpers/paths';
 
@@ -60,6 +60,8 @@ describe('execution providers', () => {
   });
 
   it('reports a model no provider can load', async () => {
-    await expect(createSession(new Uint8Array([1, 2, 3]), { providers: ['cpu'] })).rejects.toThrow(/No execution provider could load the model: cpu:/);
+    await expect(createSession(new Uint8Array([1, 2, 3]), { providers: ['cpu'] })).rejects.toThrow(
+      /No execution provider could load the model: cpu:/,
+    );
   });
 });

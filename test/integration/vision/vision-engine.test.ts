@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { VisionPipeline } from '../../../src/main/vision/pipeline';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { VisionEngine, VisionEngineError } from '../../../src/main/vision/vision-engine';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forkEngine } from '../../../src/main/vision/engine-process';
 import type { RawImage } from '../../../src/main/vision/image';
+import { VisionPipeline } from '../../../src/main/vision/pipeline';
+import { VisionEngine, VisionEngineError } from '../../../src/main/vision/vision-engine';
 import { DETECTOR_DIR, REPO_ROOT, sample } from '../../helpers/paths';
 import { cameraFrame, crashEngine, firstReadAs, sourceEngine } from '../../helpers/vision';
 
@@ -14,11 +14,17 @@ const CLASSIFIER_DIR = join(REPO_ROOT, 'models', 'facemask-default');
 const pipelineOptions = { detectorFolder: DETECTOR_DIR, classifierFolder: CLASSIFIER_DIR };
 
 /** The portrait at 60 % of the frame's height, as a visitor close to the kiosk. */
-const frameFrom = (path: string, width = 640, height = 480): Promise<RawImage> => cameraFrame(path, { width, height, side: Math.round(height * 0.6) });
+const frameFrom = (path: string, width = 640, height = 480): Promise<RawImage> =>
+  cameraFrame(path, { width, height, side: Math.round(height * 0.6) });
 
 /** The first test portrait whose camera frame the pipeline reads clearly as `verdict`. */
 function clearPortrait(label: 'with_mask' | 'without_mask', verdict: 'mask' | 'no_mask', width = 640, height = 480): Promise<string> {
-  return firstReadAs(sample('test', label, 20).map((r) => r.path), verdict, 0.9, async (p) => (await direct.analyzeFrame(await frameFrom(p, width, height))).faces);
+  return firstReadAs(
+    sample('test', label, 20).map((r) => r.path),
+    verdict,
+    0.9,
+    async (p) => (await direct.analyzeFrame(await frameFrom(p, width, height))).faces,
+  );
 }
 
 async function until(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
@@ -47,7 +53,8 @@ afterAll(async () => {
 const FAULTY_ENGINE = pathToFileURL(join(REPO_ROOT, 'test', 'fixtures', 'engines', 'faulty-engine.ts'));
 let faults = 0;
 /** The real engine with one fault (see the fixture); each call gets its own marker file. */
-const faultyEngine = (fault: 'hang' | 'abort' | 'abort-unless-cpu') => forkEngine(FAULTY_ENGINE, { args: [fault, join(scratch, `fault-${faults++}`)] });
+const faultyEngine = (fault: 'hang' | 'abort' | 'abort-unless-cpu') =>
+  forkEngine(FAULTY_ENGINE, { args: [fault, join(scratch, `fault-${faults++}`)] });
 
 /** True while a process with this id exists (signal 0 only asks). */
 function alive(pid: number): boolean {
@@ -103,7 +110,9 @@ describe('vision engine process', () => {
 
   it('answers a malformed frame with an error and keeps running', async () => {
     const bad: RawImage = { data: new Uint8Array(100), width: 640, height: 480, channels: 4 };
-    await expect(engine.analyzeFrame(bad)).rejects.toThrow(/malformed vision request: data: length does not match width x height x channels/);
+    await expect(engine.analyzeFrame(bad)).rejects.toThrow(
+      /malformed vision request: data: length does not match width x height x channels/,
+    );
     const empty: RawImage = { data: new Uint8Array(640 * 480 * 4).fill(90), width: 640, height: 480, channels: 4 };
     expect((await engine.analyzeFrame(empty)).faces).toEqual([]);
   });
@@ -115,9 +124,12 @@ describe('vision engine process', () => {
     expect(m.rss).toBeGreaterThan(m.heapTotal);
   });
 
-  it('fails to start with the pipeline\'s own message when a model folder is missing', async () => {
+  it("fails to start with the pipeline's own message when a model folder is missing", async () => {
     const missing = { ...pipelineOptions, classifierFolder: join(REPO_ROOT, 'models', 'no-such-model') };
-    const expected = await VisionPipeline.load(missing).then(() => 'loaded', (err: Error) => err.message);
+    const expected = await VisionPipeline.load(missing).then(
+      () => 'loaded',
+      (err: Error) => err.message,
+    );
     expect(expected).toMatch(/no-such-model/);
     await expect(VisionEngine.start({ launch: sourceEngine(), pipeline: missing })).rejects.toThrow(expected);
   });
@@ -125,7 +137,8 @@ describe('vision engine process', () => {
   it('restarts after its process is killed, after a growing pause; after too many deaths in a row it rests, then tries again', async () => {
     const events: string[] = [];
     const e = await VisionEngine.start({
-      launch: sourceEngine(), pipeline: pipelineOptions,
+      launch: sourceEngine(),
+      pipeline: pipelineOptions,
       restarts: { firstDelayMs: 100, max: 2, windowMs: 60_000, retryAfterMs: 1500 },
       log: (level, m) => events.push(`${level}: ${m}`),
     });
@@ -155,7 +168,13 @@ describe('vision engine process', () => {
 
   it('kills an engine stuck in a blocking native call, answers its frame as unavailable, and carries on with a new one', async () => {
     const events: string[] = [];
-    const e = await VisionEngine.start({ launch: faultyEngine('hang'), pipeline: pipelineOptions, frameTimeoutMs: 1500, restarts: { firstDelayMs: 100 }, log: (level, m) => events.push(`${level}: ${m}`) });
+    const e = await VisionEngine.start({
+      launch: faultyEngine('hang'),
+      pipeline: pipelineOptions,
+      frameTimeoutMs: 1500,
+      restarts: { firstDelayMs: 100 },
+      log: (level, m) => events.push(`${level}: ${m}`),
+    });
     try {
       const frame = await frameFrom(await clearPortrait('with_mask', 'mask'));
       const stuck = e.pid!;
@@ -181,9 +200,13 @@ describe('vision engine process', () => {
     }
   });
 
-  it('falls back to the CPU, and says why, when loading on the platform\'s providers crashes the engine', async () => {
+  it("falls back to the CPU, and says why, when loading on the platform's providers crashes the engine", async () => {
     const events: string[] = [];
-    const e = await VisionEngine.start({ launch: faultyEngine('abort-unless-cpu'), pipeline: pipelineOptions, log: (level, m) => events.push(`${level}: ${m}`) });
+    const e = await VisionEngine.start({
+      launch: faultyEngine('abort-unless-cpu'),
+      pipeline: pipelineOptions,
+      log: (level, m) => events.push(`${level}: ${m}`),
+    });
     try {
       expect(e.info.provider).toBe('cpu');
       expect(e.info.providerNote).toBe("the engine ended (ended by SIGABRT) while loading on the platform's providers; running on the CPU");

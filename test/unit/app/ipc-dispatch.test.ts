@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch, type DispatchStats, type Handlers } from '../../../src/main/app/ipc-dispatch';
+import { type DispatchStats, dispatch, type Handlers } from '../../../src/main/app/ipc-dispatch';
 import { buildKioskApi } from '../../../src/preload/api';
 import { CHANNELS } from '../../../src/shared/channels';
 
-const status = { productName: 'Mask Kiosk', version: '0.1.0', provider: 'cpu', model: 'm', problem: null, language: 'en' as const, cameraDeviceId: null, volume: 1, notices: [] };
+const status = {
+  productName: 'Mask Kiosk',
+  version: '0.1.0',
+  provider: 'cpu',
+  model: 'm',
+  problem: null,
+  language: 'en' as const,
+  cameraDeviceId: null,
+  volume: 1,
+  notices: [],
+};
 const unused = async (): Promise<never> => {
   throw new Error('not called');
 };
@@ -20,7 +30,11 @@ describe('IPC dispatch', () => {
   it('rejects an unknown channel and bad arguments with a counted error, never a throw', async () => {
     const stats = fresh();
     expect(await dispatch(handlers, 'fs:read', [], stats)).toMatchObject({ ok: false, code: 'invalid_input' });
-    expect(await dispatch(handlers, 'app:status', ['extra'], stats)).toMatchObject({ ok: false, code: 'invalid_input', message: expect.stringMatching(/^app:status: /) });
+    expect(await dispatch(handlers, 'app:status', ['extra'], stats)).toMatchObject({
+      ok: false,
+      code: 'invalid_input',
+      message: expect.stringMatching(/^app:status: /),
+    });
     expect(await dispatch(handlers, 'app:status', 'not an array', stats)).toMatchObject({ ok: false, code: 'invalid_input' });
     expect(await dispatch(handlers, { toString: () => 'x' }, [], stats)).toMatchObject({ ok: false });
     expect(stats).toEqual({ rejected: 4, failed: 0 });
@@ -29,7 +43,12 @@ describe('IPC dispatch', () => {
   it('turns a throwing handler into an internal error, logged once', async () => {
     const stats = fresh();
     const logged: string[] = [];
-    const broken = { ...handlers, 'app:status': () => { throw new Error('boom'); } } as Handlers;
+    const broken = {
+      ...handlers,
+      'app:status': () => {
+        throw new Error('boom');
+      },
+    } as Handlers;
     const r = await dispatch(broken, 'app:status', [], stats, (m) => logged.push(m));
     expect(r).toEqual({ ok: false, code: 'internal', message: 'app:status failed; the error was logged' });
     expect(stats.failed).toBe(1);

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  APP_ORIGIN,
   allowNavigation,
   allowPermission,
   allowPermissionCheck,
-  APP_ORIGIN,
   CONTENT_SECURITY_POLICY,
   CrashPolicy,
+  readRestartHistory,
   resolveAppFile,
   restartDecision,
-  readRestartHistory,
-  writeRestartHistory,
   WINDOW_OPEN_DENIED,
+  writeRestartHistory,
 } from '../../../src/main/app/policy';
 
 const page = `${APP_ORIGIN}/index.html`;
@@ -26,7 +26,17 @@ describe('permission policy', () => {
   });
 
   it('denies everything else', () => {
-    for (const permission of ['geolocation', 'notifications', 'clipboard-read', 'display-capture', 'openExternal', 'fullscreen', 'hid', 'serial', 'usb']) {
+    for (const permission of [
+      'geolocation',
+      'notifications',
+      'clipboard-read',
+      'display-capture',
+      'openExternal',
+      'fullscreen',
+      'hid',
+      'serial',
+      'usb',
+    ]) {
       expect(allowPermission({ permission, requestingUrl: page }), permission).toBe(false);
     }
     expect(allowPermissionCheck('media', APP_ORIGIN)).toBe(true);

@@ -1,30 +1,57 @@
-import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../../helpers/paths';
 
-const config = parse(readFileSync(join(REPO_ROOT, 'electron-builder.yml'), 'utf8')) as Record<string, any>;
-const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; productName: string; homepage?: string; desktopName?: string; dependencies: Record<string, string> };
+interface BuilderConfig {
+  productName: string;
+  files: string[];
+  asarUnpack: string[];
+  extraResources: { from: string; to: string }[];
+  npmRebuild: boolean;
+  electronFuses: Record<string, boolean>;
+  win: { target: { target: string }[]; files: string[] };
+  nsis: { perMachine: boolean; oneClick: boolean };
+  linux: { target: { target: string; arch: string[] }[]; files: string[]; executableName: string };
+}
+
+const config = parse(readFileSync(join(REPO_ROOT, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
+const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>;
+  productName: string;
+  homepage?: string;
+  desktopName?: string;
+  dependencies: Record<string, string>;
+};
 
 describe('electron-builder.yml', () => {
   it('builds a per-machine NSIS installer for Windows and AppImage plus deb for Linux', () => {
-    expect(config.win.target.map((t: { target: string }) => t.target)).toEqual(['nsis']);
+    expect(config.win.target.map((t) => t.target)).toEqual(['nsis']);
     expect(config.nsis.perMachine).toBe(true);
     expect(config.nsis.oneClick).toBe(false);
-    expect(config.linux.target).toEqual([{ target: 'AppImage', arch: ['x64'] }, { target: 'deb', arch: ['x64'] }]);
+    expect(config.linux.target).toEqual([
+      { target: 'AppImage', arch: ['x64'] },
+      { target: 'deb', arch: ['x64'] },
+    ]);
     expect(config.productName).toBe(pkg.productName);
   });
 
   it('unpacks the native modules with their .node, .dll and .so files', () => {
-    const unpack = (config.asarUnpack as string[]).join('\n');
-    for (const pattern of ['onnxruntime-node/**/*.node', 'onnxruntime-node/bin/**/*.dll', 'onnxruntime-node/bin/**/*.so*', 'better-sqlite3/**/*.node', 'sharp/**/*']) {
+    const unpack = config.asarUnpack.join('\n');
+    for (const pattern of [
+      'onnxruntime-node/**/*.node',
+      'onnxruntime-node/bin/**/*.dll',
+      'onnxruntime-node/bin/**/*.so*',
+      'better-sqlite3/**/*.node',
+      'sharp/**/*',
+    ]) {
       expect(unpack).toContain(pattern);
     }
   });
 
   it('ships both models as extra resources and rebuilds native modules for Electron', () => {
-    expect(config.extraResources.map((r: { from: string; to: string }) => [r.from, r.to])).toEqual([
+    expect(config.extraResources.map((r) => [r.from, r.to])).toEqual([
       ['models/blazeface', 'models/blazeface'],
       ['models/facemask-default', 'models/facemask-default'],
     ]);
@@ -53,11 +80,10 @@ describe('electron-builder.yml', () => {
     expect(readFileSync(join(REPO_ROOT, 'assets', 'icon.svg'), 'utf8')).toMatch(/^<svg /);
   });
 
-  it('repeats every include in each platform\'s own files list, which replaces the common one', () => {
-    for (const platform of ['linux', 'win']) {
-      const files = config[platform].files as string[];
+  it("repeats every include in each platform's own files list, which replaces the common one", () => {
+    for (const files of [config.linux.files, config.win.files]) {
       expect(files).toEqual(expect.arrayContaining(config.files));
-      expect(files.some((f: string) => !f.startsWith('!'))).toBe(true);
+      expect(files.some((f) => !f.startsWith('!'))).toBe(true);
     }
   });
 

@@ -1,11 +1,14 @@
 // `npm install` must work on a machine that reaches only the npm registry: onnxruntime-node's
 // CUDA download is off unless asked for.
-import { describe, expect, it } from 'vitest';
+
 import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../helpers/paths';
 
 function npmConfig(key: string, env: NodeJS.ProcessEnv = {}): string {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_onnxruntime|^ONNXRUNTIME_NODE_INSTALL$/i.test(k)));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^npm_config_onnxruntime|^ONNXRUNTIME_NODE_INSTALL$/i.test(k)),
+  );
   const r = spawnSync('npm', ['config', 'get', key], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...clean, ...env } });
   return r.stdout.trim();
 }

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { nativeModuleDirs, withModulesRestored } from '../../../scripts/native-modules';
 import { REPO_ROOT } from '../../helpers/paths';
 
@@ -17,11 +17,13 @@ describe('native modules set aside during packaging', () => {
     writeFileSync(join(dir, 'build', 'Release', 'better_sqlite3.node'), 'built for Node');
     writeFileSync(join(dir, 'package.json'), '{}');
     try {
-      expect(() => withModulesRestored([dir], () => {
-        writeFileSync(join(dir, 'build', 'Release', 'better_sqlite3.node'), 'built for Electron');
-        rmSync(dir, { recursive: true });
-        throw new Error('rebuild failed');
-      })).toThrow('rebuild failed');
+      expect(() =>
+        withModulesRestored([dir], () => {
+          writeFileSync(join(dir, 'build', 'Release', 'better_sqlite3.node'), 'built for Electron');
+          rmSync(dir, { recursive: true });
+          throw new Error('rebuild failed');
+        }),
+      ).toThrow('rebuild failed');
       expect(readFileSync(join(dir, 'build', 'Release', 'better_sqlite3.node'), 'utf8')).toBe('built for Node');
       expect(readFileSync(join(dir, 'package.json'), 'utf8')).toBe('{}');
       expect(withModulesRestored([dir], () => 7)).toBe(7);

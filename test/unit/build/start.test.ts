@@ -1,9 +1,10 @@
 // `npm start` where Electron's binary is missing (as here): one clear line that also points to
 // the browser preview, and a non-zero exit, instead of a stack trace.
-import { describe, expect, it } from 'vitest';
+
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../helpers/paths';
 
 const electronPresent = existsSync(join(REPO_ROOT, 'node_modules', 'electron', 'dist'));
@@ -11,7 +12,10 @@ const electronPresent = existsSync(join(REPO_ROOT, 'node_modules', 'electron', '
 describe.skipIf(electronPresent)('npm start without the Electron binary', () => {
   it('says so in one line, points to npm run preview, and exits 1', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'start.ts')], {
-      cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
     });
     expect(r.status).toBe(1);
     const lines = r.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('npm warn'));

@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, expectedCalibrationError, rocAuc, subjectFace, type EvalRecord } from '../../../src/cli/metrics';
+import { type EvalRecord, evaluate, expectedCalibrationError, rocAuc, subjectFace } from '../../../src/cli/metrics';
 
 const rec = (expected: EvalRecord['expected'], predicted: EvalRecord['predicted'], pMask?: number): EvalRecord => ({
-  file: 'x', expected, predicted,
+  file: 'x',
+  expected,
+  predicted,
   ...(pMask !== undefined ? { pMask, confidence: predicted === 'mask' ? pMask : 1 - pMask } : {}),
 });
 
 describe('evaluation metrics', () => {
   it('counts a no-face image as wrong end to end but not on detected faces', () => {
-    const r = evaluate([rec('with_mask', 'mask', 0.9), rec('with_mask', 'no_face'), rec('without_mask', 'no_mask', 0.2), rec('without_mask', 'mask', 0.6)], 2);
+    const r = evaluate(
+      [rec('with_mask', 'mask', 0.9), rec('with_mask', 'no_face'), rec('without_mask', 'no_mask', 0.2), rec('without_mask', 'mask', 0.6)],
+      2,
+    );
     expect(r.accuracy).toBe(0.5);
     expect(r.accuracyDetected).toBeCloseTo(2 / 3);
     expect(r.noFaceRate).toBe(0.25);
@@ -24,9 +29,15 @@ describe('evaluation metrics', () => {
   it('reports three verdicts: a 3x4 confusion, per-class and balanced recall, and the compliance view', () => {
     const r = evaluate(
       [
-        rec('with_mask', 'mask', 0.9), rec('with_mask', 'incorrect', 0.3), rec('with_mask', 'no_face'), rec('with_mask', 'mask', 0.8),
-        rec('without_mask', 'no_mask', 0.1), rec('without_mask', 'incorrect', 0.2),
-        rec('incorrect', 'incorrect', 0.1), rec('incorrect', 'no_mask', 0.1), rec('incorrect', 'mask', 0.7),
+        rec('with_mask', 'mask', 0.9),
+        rec('with_mask', 'incorrect', 0.3),
+        rec('with_mask', 'no_face'),
+        rec('with_mask', 'mask', 0.8),
+        rec('without_mask', 'no_mask', 0.1),
+        rec('without_mask', 'incorrect', 0.2),
+        rec('incorrect', 'incorrect', 0.1),
+        rec('incorrect', 'no_mask', 0.1),
+        rec('incorrect', 'mask', 0.7),
       ],
       1,
     );
@@ -57,7 +68,19 @@ describe('evaluation metrics', () => {
   });
 
   it('computes expected calibration error over confidence bins', () => {
-    expect(expectedCalibrationError([{ confidence: 0.95, correct: true }, { confidence: 0.95, correct: false }])).toBeCloseTo(0.45);
-    expect(expectedCalibrationError([{ confidence: 0.75, correct: true }, { confidence: 0.75, correct: true }, { confidence: 0.75, correct: true }, { confidence: 0.75, correct: false }])).toBeCloseTo(0);
+    expect(
+      expectedCalibrationError([
+        { confidence: 0.95, correct: true },
+        { confidence: 0.95, correct: false },
+      ]),
+    ).toBeCloseTo(0.45);
+    expect(
+      expectedCalibrationError([
+        { confidence: 0.75, correct: true },
+        { confidence: 0.75, correct: true },
+        { confidence: 0.75, correct: true },
+        { confidence: 0.75, correct: false },
+      ]),
+    ).toBeCloseTo(0);
   });
 });

@@ -1,21 +1,28 @@
 // The tracker on recorded pipeline outputs (scripts/record-sequence.ts): real BlazeFace boxes and
 // keypoints and real classifier probabilities for a person walking up to the camera.
-import { describe, expect, it } from 'vitest';
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ComplianceTracker, type ComplianceStatus, type FaceObservation } from '../../../src/main/compliance/tracker';
+import { describe, expect, it } from 'vitest';
+import { type ComplianceStatus, ComplianceTracker, type FaceObservation } from '../../../src/main/compliance/tracker';
 import { REPO_ROOT } from '../../helpers/paths';
 
 interface Recording {
   frameWidth: number;
   frames: { t: number; faces: FaceObservation[] }[];
 }
-const load = (name: string): Recording => JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/sequences', `${name}.json`), 'utf8')) as Recording;
+const load = (name: string): Recording =>
+  JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/sequences', `${name}.json`), 'utf8')) as Recording;
 const bare = load('approach-no-mask');
 const masked = load('approach-mask');
 const T0 = Date.UTC(2026, 10, 27, 9);
 
-function replay(tracker: ComplianceTracker, rec: Recording, start: number, transform = (f: FaceObservation[], _i: number) => f): ComplianceStatus[] {
+function replay(
+  tracker: ComplianceTracker,
+  rec: Recording,
+  start: number,
+  transform = (f: FaceObservation[], _i: number) => f,
+): ComplianceStatus[] {
   return rec.frames.map((frame, i) => tracker.update(transform(frame.faces, i), rec.frameWidth, start + frame.t));
 }
 const firstFace = (rec: Recording): number => rec.frames.findIndex((f) => f.faces.length > 0);
@@ -25,7 +32,9 @@ describe('compliance tracker on recorded pipeline output', () => {
     const tracker = new ComplianceTracker();
     const s = replay(tracker, bare, T0);
     expect(s[0]!.state).toBe('idle');
-    const close = bare.frames.findIndex((f) => f.faces.length > 0 && f.faces[0]!.box.width >= tracker.options.minFaceWidth * bare.frameWidth);
+    const close = bare.frames.findIndex(
+      (f) => f.faces.length > 0 && f.faces[0]!.box.width >= tracker.options.minFaceWidth * bare.frameWidth,
+    );
     expect(close).toBeGreaterThanOrEqual(firstFace(bare));
     const appear = bare.frames[close]!.t;
     const settled = s.findIndex((x) => x.state === 'violation');

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { inQuietHours, soundFor } from '../../../src/main/compliance/sound-policy';
-import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 import type { ComplianceEvent } from '../../../src/main/compliance/tracker';
+import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 
-const ev = (kind: ComplianceEvent['kind'], verdict: ComplianceEvent['verdict'] = kind === 'violation' ? 'no_mask' : 'mask'): ComplianceEvent => ({ kind, verdict, trackId: 1, at: 0, confidence: 0.9, box: { x: 0, y: 0, width: 1, height: 1 } });
+const ev = (
+  kind: ComplianceEvent['kind'],
+  verdict: ComplianceEvent['verdict'] = kind === 'violation' ? 'no_mask' : 'mask',
+): ComplianceEvent => ({ kind, verdict, trackId: 1, at: 0, confidence: 0.9, box: { x: 0, y: 0, width: 1, height: 1 } });
 const at = (hh: number, mm = 0): Date => new Date(2026, 10, 27, hh, mm);
 const sound = DEFAULT_SETTINGS.sound;
 

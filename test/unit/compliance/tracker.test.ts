@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ComplianceTracker, viewProblem, DEFAULT_TRACKER_OPTIONS, type ComplianceStatus, type FaceObservation } from '../../../src/main/compliance/tracker';
+import {
+  type ComplianceStatus,
+  ComplianceTracker,
+  DEFAULT_TRACKER_OPTIONS,
+  type FaceObservation,
+  viewProblem,
+} from '../../../src/main/compliance/tracker';
 
 const FRAME_WIDTH = 640;
 const T0 = 1_700_000_000_000;
@@ -28,17 +34,23 @@ function face(pMask: number, x = 250, y = 150, width = 140, extra: Partial<FaceO
 function play(tracker: ComplianceTracker, frames: FaceObservation[][], start = T0, fps = 15): ComplianceStatus[] {
   return frames.map((faces, i) => tracker.update(faces, FRAME_WIDTH, start + Math.round((i * 1000) / fps)));
 }
-const repeat = <T,>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
+const repeat = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 const events = (statuses: ComplianceStatus[]) => statuses.flatMap((s) => s.events);
 
 describe('compliance tracker', () => {
   it('is idle with nobody there', () => {
-    const s = play(new ComplianceTracker(), repeat(5, () => []));
+    const s = play(
+      new ComplianceTracker(),
+      repeat(5, () => []),
+    );
     expect(s.every((x) => x.state === 'idle' && x.tracks.length === 0)).toBe(true);
   });
 
   it('checks first, then settles on violation within half a second, with one event', () => {
-    const s = play(new ComplianceTracker(), repeat(30, () => [face(0.05)]));
+    const s = play(
+      new ComplianceTracker(),
+      repeat(30, () => [face(0.05)]),
+    );
     expect(s[0]!.state).toBe('checking');
     const settled = s.findIndex((x) => x.state === 'violation');
     expect(settled).toBeGreaterThan(0);
@@ -48,14 +60,20 @@ describe('compliance tracker', () => {
   });
 
   it('goes compliant for a mask, with one compliant event', () => {
-    const s = play(new ComplianceTracker(), repeat(20, () => [face(0.97)]));
+    const s = play(
+      new ComplianceTracker(),
+      repeat(20, () => [face(0.97)]),
+    );
     expect(s.at(-1)!.state).toBe('compliant');
     expect(events(s).map((e) => e.kind)).toEqual(['compliant']);
   });
 
   it('does not flicker or repeat alarms for a face hovering at the threshold', () => {
     // Alternating 0.2 / 0.8 for 3 s: the raw classifier flips every frame.
-    const s = play(new ComplianceTracker(), repeat(45, (i) => [face(i % 2 ? 0.8 : 0.2)]));
+    const s = play(
+      new ComplianceTracker(),
+      repeat(45, (i) => [face(i % 2 ? 0.8 : 0.2)]),
+    );
     const states = s.map((x) => x.state);
     const changes = states.filter((st, i) => i > 0 && st !== states[i - 1]).length;
     expect(changes).toBeLessThanOrEqual(1);
@@ -63,7 +81,13 @@ describe('compliance tracker', () => {
   });
 
   it('holds its verdict through single-frame outliers (hysteresis)', () => {
-    const frames = [...repeat(15, () => [face(0.05)]), [face(0.9)], ...repeat(10, () => [face(0.1)]), [face(0.6)], ...repeat(5, () => [face(0.1)])];
+    const frames = [
+      ...repeat(15, () => [face(0.05)]),
+      [face(0.9)],
+      ...repeat(10, () => [face(0.1)]),
+      [face(0.6)],
+      ...repeat(5, () => [face(0.1)]),
+    ];
     const s = play(new ComplianceTracker(), frames);
     const first = s.findIndex((x) => x.state === 'violation');
     expect(s.slice(first).every((x) => x.state === 'violation')).toBe(true);
@@ -77,7 +101,10 @@ describe('compliance tracker', () => {
   });
 
   it('follows a person walking across the frame as one track', () => {
-    const s = play(new ComplianceTracker(), repeat(30, (i) => [face(0.05, 100 + i * 8)]));
+    const s = play(
+      new ComplianceTracker(),
+      repeat(30, (i) => [face(0.05, 100 + i * 8)]),
+    );
     expect(new Set(s.flatMap((x) => x.tracks.map((t) => t.id)))).toEqual(new Set([1]));
     expect(events(s)).toHaveLength(1);
   });
@@ -97,29 +124,45 @@ describe('compliance tracker', () => {
   });
 
   it('shows the worst state with several people and a box for each', () => {
-    const s = play(new ComplianceTracker(), repeat(15, () => [face(0.97, 40, 150, 120), face(0.03, 400, 150, 120)]));
+    const s = play(
+      new ComplianceTracker(),
+      repeat(15, () => [face(0.97, 40, 150, 120), face(0.03, 400, 150, 120)]),
+    );
     const last = s.at(-1)!;
     expect(last.state).toBe('violation');
     expect(last.tracks.map((t) => t.state).sort()).toEqual(['compliant', 'violation']);
-    expect(events(s).map((e) => e.kind).sort()).toEqual(['compliant', 'violation']);
+    expect(
+      events(s)
+        .map((e) => e.kind)
+        .sort(),
+    ).toEqual(['compliant', 'violation']);
   });
 
   it('asks a distant person to step closer, and only after the view stays bad', () => {
-    const s = play(new ComplianceTracker(), repeat(15, () => [face(0.05, 300, 200, 30)]));
+    const s = play(
+      new ComplianceTracker(),
+      repeat(15, () => [face(0.05, 300, 200, 30)]),
+    );
     expect(s[0]!.state).toBe('checking');
     expect(s.at(-1)).toMatchObject({ state: 'guidance', guidance: 'step_closer' });
     expect(events(s)).toHaveLength(0);
   });
 
   it('judges a person who steps closer', () => {
-    const s = play(new ComplianceTracker(), [...repeat(10, (i) => [face(0.05, 300 - i * 5, 200 - i * 3, 30 + i * 6)]), ...repeat(15, () => [face(0.05, 250, 170, 140)])]);
+    const s = play(new ComplianceTracker(), [
+      ...repeat(10, (i) => [face(0.05, 300 - i * 5, 200 - i * 3, 30 + i * 6)]),
+      ...repeat(15, () => [face(0.05, 250, 170, 140)]),
+    ]);
     expect(s.at(-1)!.state).toBe('violation');
     expect(events(s)).toHaveLength(1);
   });
 
   it('says "pull your mask up" for a mask below the nose: a violation of its own kind, one event', () => {
     const below = (pMask: number, pIncorrect: number) => face(pMask, 250, 150, 140, { pIncorrect });
-    const s = play(new ComplianceTracker(), repeat(20, () => [below(0.05, 0.85)]));
+    const s = play(
+      new ComplianceTracker(),
+      repeat(20, () => [below(0.05, 0.85)]),
+    );
     expect(s.at(-1)!.state).toBe('incorrect');
     expect(s.at(-1)!.tracks[0]).toMatchObject({ state: 'incorrect' });
     expect(events(s)).toEqual([expect.objectContaining({ kind: 'violation', verdict: 'incorrect' })]);
@@ -127,33 +170,51 @@ describe('compliance tracker', () => {
 
   it('tells no mask from a mask below the nose without flickering between the two', () => {
     // The two non-compliant classes trade places frame by frame, within the kind margin.
-    const s = play(new ComplianceTracker(), repeat(45, (i) => [face(0.04, 250, 150, 140, { pIncorrect: i % 2 ? 0.55 : 0.41 })]));
+    const s = play(
+      new ComplianceTracker(),
+      repeat(45, (i) => [face(0.04, 250, 150, 140, { pIncorrect: i % 2 ? 0.55 : 0.41 })]),
+    );
     const states = s.map((x) => x.state).filter((st) => st !== 'checking');
     expect(new Set(states).size).toBe(1);
     expect(events(s)).toHaveLength(1);
   });
 
   it('moves from "no mask" to "pull it up" when a person puts a mask on below the nose, without a second alarm', () => {
-    const s = play(new ComplianceTracker(), [...repeat(15, () => [face(0.03)]), ...repeat(20, () => [face(0.05, 250, 150, 140, { pIncorrect: 0.9 })])]);
+    const s = play(new ComplianceTracker(), [
+      ...repeat(15, () => [face(0.03)]),
+      ...repeat(20, () => [face(0.05, 250, 150, 140, { pIncorrect: 0.9 })]),
+    ]);
     expect(s[14]!.state).toBe('violation');
     expect(s.at(-1)!.state).toBe('incorrect');
     expect(events(s).map((e) => [e.kind, e.verdict])).toEqual([['violation', 'no_mask']]);
   });
 
   it('treats a mask below the nose as a reminder only when the facility turns that off', () => {
-    const s = play(new ComplianceTracker({ incorrectIsViolation: false }), repeat(20, () => [face(0.1, 250, 150, 140, { pIncorrect: 0.85 })]));
+    const s = play(
+      new ComplianceTracker({ incorrectIsViolation: false }),
+      repeat(20, () => [face(0.1, 250, 150, 140, { pIncorrect: 0.85 })]),
+    );
     expect(s.at(-1)!.state).toBe('incorrect');
     expect(events(s)).toEqual([expect.objectContaining({ kind: 'compliant', verdict: 'incorrect' })]);
     // A bare face is still a violation.
-    const bare = play(new ComplianceTracker({ incorrectIsViolation: false }), repeat(20, () => [face(0.05, 250, 150, 140, { pIncorrect: 0.05 })]));
+    const bare = play(
+      new ComplianceTracker({ incorrectIsViolation: false }),
+      repeat(20, () => [face(0.05, 250, 150, 140, { pIncorrect: 0.05 })]),
+    );
     expect(events(bare)).toEqual([expect.objectContaining({ kind: 'violation', verdict: 'no_mask' })]);
   });
 
   it('works unchanged with a two-class model (no incorrect probability)', () => {
-    const s = play(new ComplianceTracker(), repeat(20, () => [face(0.05)]));
+    const s = play(
+      new ComplianceTracker(),
+      repeat(20, () => [face(0.05)]),
+    );
     expect(s.at(-1)!.state).toBe('violation');
     expect(events(s)).toEqual([expect.objectContaining({ kind: 'violation', verdict: 'no_mask' })]);
-    const ok = play(new ComplianceTracker(), repeat(20, () => [face(0.95)]));
+    const ok = play(
+      new ComplianceTracker(),
+      repeat(20, () => [face(0.95)]),
+    );
     expect(events(ok)).toEqual([expect.objectContaining({ kind: 'compliant', verdict: 'mask' })]);
   });
 

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../../src/main/config/atomic-write';
 import { REPO_ROOT } from '../../helpers/paths';
 
@@ -25,7 +25,9 @@ describe('atomic file replacement', () => {
     writeFileSync(file, JSON.stringify({ fill: 'A'.repeat(2_000_000) }));
     const seen = new Set<string>();
     for (let round = 0; round < 6; round++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test/helpers/atomic-writer.ts'), file], { cwd: REPO_ROOT });
+      const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test/helpers/atomic-writer.ts'), file], {
+        cwd: REPO_ROOT,
+      });
       // Let it get through a few writes, then kill it at an arbitrary moment.
       await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
       await new Promise((r) => setTimeout(r, 7 + round * 13));

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadSettings, saveSettings } from '../../../src/main/config/settings';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 
@@ -44,7 +44,10 @@ describe('settings', () => {
   });
 
   it('resets only the field that is wrong, keeps the rest, and names it', () => {
-    writeFileSync(file, JSON.stringify({ language: 'de', sound: { volume: 3, muted: true }, privacy: { snapshot: 'none' }, retention: { days: 7 } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ language: 'de', sound: { volume: 3, muted: true }, privacy: { snapshot: 'none' }, retention: { days: 7 } }),
+    );
     const { settings, warning } = loadSettings(file, new Date('2026-11-27T10:00:00Z'));
     expect(settings.language).toBe('de');
     expect(settings.sound).toMatchObject({ volume: 0.8, muted: true });
@@ -63,11 +66,11 @@ describe('settings', () => {
   });
 
   it('reads a file that starts with a UTF-8 byte order mark', () => {
-    writeFileSync(file, '\uFEFF' + JSON.stringify({ language: 'de', privacy: { snapshot: 'none' } }));
+    writeFileSync(file, `\uFEFF${JSON.stringify({ language: 'de', privacy: { snapshot: 'none' } })}`);
     expect(loadSettings(file)).toMatchObject({ settings: { language: 'de', privacy: { snapshot: 'none' } }, warning: null });
   });
 
-  it('keeps a newer version\'s file aside, says so, and keeps what it understands', () => {
+  it("keeps a newer version's file aside, says so, and keeps what it understands", () => {
     writeFileSync(file, JSON.stringify({ version: 9, language: 'de', privacy: { snapshot: 'none' }, hologram: { on: true } }));
     const { settings, warning } = loadSettings(file, new Date('2026-11-27T10:00:00Z'));
     expect(settings).toMatchObject({ version: 1, language: 'de', privacy: { snapshot: 'none' } });

@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LANGUAGES } from '../../../src/shared/languages';
+import { describe, expect, it } from 'vitest';
 import { AVAILABLE_LANGUAGES, LOCALES } from '../../../src/renderer/src/lib/i18n';
+import { LANGUAGES } from '../../../src/shared/languages';
 import { REPO_ROOT } from '../../helpers/paths';
 
 const LOCALE_DIR = join(REPO_ROOT, 'src', 'renderer', 'src', 'locales');
@@ -10,7 +10,11 @@ const placeholders = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)
 
 describe('locales', () => {
   it('exist for exactly the languages the settings offer', () => {
-    expect(readdirSync(LOCALE_DIR).map((f) => f.replace(/\.json$/, '')).sort()).toEqual([...LANGUAGES].sort());
+    expect(
+      readdirSync(LOCALE_DIR)
+        .map((f) => f.replace(/\.json$/, ''))
+        .sort(),
+    ).toEqual([...LANGUAGES].sort());
     expect(AVAILABLE_LANGUAGES).toEqual([...LANGUAGES].sort());
   });
 

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decodeDetections,
-  generateAnchors,
-  iou,
-  sigmoid,
-  weightedNms,
-  type Detection,
-} from '../../../src/main/vision/blazeface-decode';
+import { type Detection, decodeDetections, generateAnchors, iou, sigmoid, weightedNms } from '../../../src/main/vision/blazeface-decode';
 
 const det = (cx: number, cy: number, w: number, h: number, score: number, kp = 0): Detection => ({
-  cx, cy, w, h, score, keypoints: new Float32Array(12).fill(kp),
+  cx,
+  cy,
+  w,
+  h,
+  score,
+  keypoints: new Float32Array(12).fill(kp),
 });
 
 describe('anchors', () => {

@@ -46,7 +46,7 @@ export class CameraController {
   }
 
   private release(): void {
-    this.stream?.getTracks().forEach((t) => t.stop());
+    for (const t of this.stream?.getTracks() ?? []) t.stop();
     this.stream = null;
   }
 
@@ -73,7 +73,7 @@ export class CameraController {
     try {
       const stream = await this.request(this.deviceId);
       if (this.stopped) {
-        stream.getTracks().forEach((t) => t.stop());
+        for (const t of stream.getTracks()) t.stop();
         return;
       }
       const [track] = stream.getVideoTracks();

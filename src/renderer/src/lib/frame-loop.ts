@@ -1,7 +1,8 @@
 // Takes camera frames as the video produces them and sends the newest to main, one at a time:
 // while an answer is outstanding, frames are skipped, so latency stays one frame deep on any CPU.
-import type { Frame, FrameResponse } from '../../../shared/contract';
+
 import type { Result } from '../../../shared/channels';
+import type { Frame, FrameResponse } from '../../../shared/contract';
 
 export const MAX_FRAME_WIDTH = 640;
 

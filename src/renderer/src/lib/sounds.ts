@@ -1,6 +1,7 @@
 // Plays the sounds main asks for. Main has already applied mute and quiet hours; volume is set here.
-import chimeUrl from '../../../../assets/sounds/chime.wav?url';
+
 import alertUrl from '../../../../assets/sounds/alert.wav?url';
+import chimeUrl from '../../../../assets/sounds/chime.wav?url';
 
 const SOURCES = { chime: chimeUrl, alert: alertUrl } as const;
 export type SoundName = keyof typeof SOURCES;
