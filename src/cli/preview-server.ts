@@ -80,6 +80,7 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
   }
   const token = randomBytes(24).toString('base64url');
   const bridge = await bundleBridge();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
   const core = await createKioskCore({
     modelsDir: options.modelsDir ?? join(REPO_ROOT, 'models'),
     visionEngine: forkEngine(engineEntry),
@@ -94,6 +95,11 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
     version: 'preview',
     ...(options.log ? { log: options.log } : {}),
     ...(options.onEvents ? { onEvents: options.onEvents } : {}),
+    // Every connected page hears the kiosk's events, as the Electron window does.
+    emit: (event, payload) => {
+      const message = encodeMessage({ event, payload });
+      for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(message);
+    },
   });
   const stats: DispatchStats = { rejected: 0, failed: 0 };
   let origin = '';
@@ -133,7 +139,6 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/kiosk' || !hostAllowed(req) || !tokenMatches(req, token) || req.headers.origin !== origin) {

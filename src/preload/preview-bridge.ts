@@ -1,11 +1,13 @@
 // The browser preview's stand-in for the Electron preload: the same `window.kiosk`, built from
 // the same channel table, carried over a loopback WebSocket that needs the server's token.
 
-import { decodeMessage, encodeMessage, type WireReply } from '../shared/wire';
+import type { EventName } from '../shared/channels';
+import { decodeMessage, encodeMessage, type WireEvent, type WireReply } from '../shared/wire';
 import { buildKioskApi } from './api';
 
 const token = new URLSearchParams(location.search).get('token') ?? '';
 const pending = new Map<number, (result: unknown) => void>();
+const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
 let nextId = 1;
 let socket: WebSocket | null = null;
 let ready: Promise<WebSocket> | null = null;
@@ -19,9 +21,13 @@ function connect(): Promise<WebSocket> {
       resolve(ws);
     };
     ws.onmessage = (event) => {
-      const reply = decodeMessage(new Uint8Array(event.data as ArrayBuffer)) as WireReply;
-      pending.get(reply.id)?.(reply.result);
-      pending.delete(reply.id);
+      const message = decodeMessage(new Uint8Array(event.data as ArrayBuffer)) as WireReply | WireEvent;
+      if ('event' in message) {
+        for (const listener of listeners.get(message.event as EventName) ?? []) listener(message.payload);
+        return;
+      }
+      pending.get(message.id)?.(message.result);
+      pending.delete(message.id);
     };
     ws.onclose = () => {
       socket = null;
@@ -35,11 +41,21 @@ function connect(): Promise<WebSocket> {
   return ready;
 }
 
-(window as unknown as { kiosk: unknown }).kiosk = buildKioskApi(async (channel, args) => {
-  const ws = socket ?? (await connect());
-  const id = nextId++;
-  return new Promise((resolve) => {
-    pending.set(id, resolve);
-    ws.send(encodeMessage({ id, channel, args }));
-  });
-});
+(window as unknown as { kiosk: unknown }).kiosk = buildKioskApi(
+  async (channel, args) => {
+    const ws = socket ?? (await connect());
+    const id = nextId++;
+    return new Promise((resolve) => {
+      pending.set(id, resolve);
+      ws.send(encodeMessage({ id, channel, args }));
+    });
+  },
+  (event, listener) => {
+    // Events arrive on the same connection; listening opens it if nothing has yet.
+    void connect();
+    const set = listeners.get(event) ?? new Set();
+    listeners.set(event, set);
+    set.add(listener);
+    return () => set.delete(listener);
+  },
+);

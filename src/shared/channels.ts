@@ -24,6 +24,15 @@ export const CHANNELS = {
 } as const;
 
 export type Channel = keyof typeof CHANNELS;
+
+/**
+ * Main-to-renderer events: main pushes these when something changes, so the screen need not ask.
+ * Payload schemas are in ./contract.ts beside the channels'; `window.kiosk.subscribe` listens.
+ */
+export const EVENTS = ['status'] as const;
+export type EventName = (typeof EVENTS)[number];
+/** The IPC channel an event travels on in Electron. */
+export const eventChannel = (event: EventName): string => `event:${event}`;
 export type MethodName = (typeof CHANNELS)[Channel];
 
 /** Results, not throws, cross the process boundary. */

@@ -2,7 +2,7 @@
 // a handler runs; the preload and renderer get their types from here.
 import { z } from 'zod';
 import { Pin, UnlockResult } from './admin';
-import type { Channel, Result } from './channels';
+import type { Channel, EventName, Result } from './channels';
 import { LANGUAGES } from './languages';
 import { Guidance, ScreenState, TrackState } from './screen-states';
 import { Settings } from './settings';
@@ -23,6 +23,8 @@ export const AppStatus = z.object({
   volume: z.number(),
   /** Things staff should know that do not stop the kiosk (a settings file that was reset, say). */
   notices: z.array(z.string()),
+  /** Whether the vision engine answers frames; `absent` when it never started (see `problem`). */
+  engine: z.object({ state: z.enum(['running', 'restarting', 'down', 'absent']), detail: z.string().nullable() }),
 });
 export type AppStatus = z.infer<typeof AppStatus>;
 
@@ -123,5 +125,12 @@ export const contract = {
 } satisfies Record<Channel, { args: z.ZodTuple; result: z.ZodType }>;
 
 export type Contract = typeof contract;
+
+/** What each main-to-renderer event carries; main checks a payload against it before sending. */
+export const events = {
+  /** The whole status again whenever part of it changes: settings saved, engine down or back, a new notice. */
+  status: AppStatus,
+} satisfies Record<EventName, z.ZodType>;
+export type EventOf<E extends EventName> = z.infer<(typeof events)[E]>;
 export type ArgsOf<C extends Channel> = z.infer<Contract[C]['args']>;
 export type ResultOf<C extends Channel> = Result<z.infer<Contract[C]['result']>>;

@@ -15,9 +15,15 @@ export interface WireReply {
   result: unknown;
 }
 
+/** A main-to-renderer event pushed by the preview server. */
+export interface WireEvent {
+  event: string;
+  payload: unknown;
+}
+
 const MARK = '$bytes';
 
-export function encodeMessage(message: WireCall | WireReply): Uint8Array {
+export function encodeMessage(message: WireCall | WireReply | WireEvent): Uint8Array {
   const chunks: Uint8Array[] = [];
   let offset = 0;
   const header = JSON.stringify(message, (_key, value: unknown) => {

@@ -1,7 +1,8 @@
 // The kiosk's main-process core, free of Electron: settings, vision pipeline, tracker and the IPC
 // handlers over them. The Electron app and the browser preview both run exactly this.
 import { join } from 'node:path';
-import type { CameraReport } from '../../shared/contract';
+import type { EventName } from '../../shared/channels';
+import { type AppStatus, type CameraReport, type EventOf, events } from '../../shared/contract';
 import type { Settings } from '../../shared/settings';
 import { createFrameHandler, FrameBusyError } from '../compliance/frame-handler';
 import type { ComplianceEvent } from '../compliance/tracker';
@@ -32,6 +33,8 @@ export interface CoreOptions {
   appLog?: AppLog;
   /** Settings were saved by an admin (Electron applies start-at-login here). */
   onSettingsChanged?: (settings: Settings) => void;
+  /** Pushes a main-to-renderer event to the kiosk screen (Electron IPC, or the preview's socket). */
+  emit?: <E extends EventName>(event: E, payload: EventOf<E>) => void;
 }
 
 export interface KioskCore {
@@ -74,6 +77,8 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
         labelOverrides: settings.model.labelOverrides,
       },
       log,
+      // The screen learns at once that the engine is restarting or back, not at the next frame.
+      onStateChange: () => publishStatus(),
     });
     log(
       'info',
@@ -138,8 +143,8 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     now: options.now,
   });
 
-  const handlers: Handlers = {
-    'app:status': () => ({
+  function status(): AppStatus {
+    return {
       productName: options.productName,
       version: options.version,
       provider: vision?.info.provider ?? null,
@@ -149,7 +154,20 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       cameraDeviceId: settings.camera.deviceId,
       volume: settings.sound.volume,
       notices,
-    }),
+      engine: vision ? vision.engineState : { state: 'absent', detail: problem },
+    };
+  }
+
+  /** Sends the status to the screen; checked against the contract first, as the screen's calls are. */
+  function publishStatus(): void {
+    if (!options.emit) return;
+    const checked = events.status.safeParse(status());
+    if (checked.success) options.emit('status', checked.data);
+    else log('error', `status event not sent: ${checked.error.message}`);
+  }
+
+  const handlers: Handlers = {
+    'app:status': () => status(),
     'frame:analyze': async (frame) => {
       if (!analyze) throw new UnavailableError(problem ?? 'vision pipeline not loaded');
       // Until staff have chosen the admin PIN (first-run set-up), the kiosk checks nobody.
@@ -184,6 +202,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       tracker.configure(trackerOptions(settings));
       log('info', `settings saved${restartNeeded ? ' (model changes apply after a restart)' : ''}`);
       options.onSettingsChanged?.(settings);
+      publishStatus();
       return { settings, restartNeeded };
     },
     'camera:report': (report: CameraReport) => {

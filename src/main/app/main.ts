@@ -5,6 +5,7 @@
 
 import { join } from 'node:path';
 import { app, BrowserWindow, crashReporter, dialog, powerSaveBlocker } from 'electron';
+import { eventChannel } from '../../shared/channels';
 import { AppLog } from '../log/app-log';
 import { setLinuxAutostart } from './autostart';
 import { createKioskCore, type KioskCore } from './core';
@@ -85,6 +86,8 @@ async function start(): Promise<void> {
       app.quit();
     },
     onSettingsChanged: (settings) => setStartAtLogin(settings.startAtLogin),
+    // Only the kiosk window hears main's events.
+    emit: (event, payload) => kioskWindow?.webContents.send(eventChannel(event), payload),
   });
   setStartAtLogin(core.settings.startAtLogin);
   setupIpc(core.handlers, (w) => w !== null && w === kioskWindow, stats);

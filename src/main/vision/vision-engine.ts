@@ -25,6 +25,14 @@ export interface VisionEngineOptions {
   startTimeoutMs?: number;
   /** Crashes and restarts, for the app log. */
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** The engine went down, is restarting, or runs again (for the status the kiosk screen shows). */
+  onStateChange?: (state: EngineState) => void;
+}
+
+/** Whether the engine answers frames, and if not, why and what happens next. */
+export interface EngineState {
+  state: 'running' | 'restarting' | 'down';
+  detail: string | null;
 }
 
 export interface EngineRestartPolicy {
@@ -104,6 +112,14 @@ export class VisionEngine {
 
   get info(): VisionInfo {
     return this.currentInfo;
+  }
+
+  get engineState(): EngineState {
+    return this.state === 'running'
+      ? { state: 'running', detail: null }
+      : this.state === 'disposed'
+        ? { state: 'down', detail: 'shut down' }
+        : { state: this.state, detail: this.stoppedBecause };
   }
 
   /** The engine process's id while it runs (for the log and for tests that end it as a crash would). */
@@ -240,6 +256,7 @@ export class VisionEngine {
     this.stoppedBecause = reason;
     this.failPending(this.unavailable());
     this.options.log?.('warn', `vision: engine stopped (${reason}); restarting in ${duration(plan.delayMs)}`);
+    this.options.onStateChange?.(this.engineState);
     this.scheduleStart(plan.delayMs);
   }
 
@@ -262,6 +279,7 @@ export class VisionEngine {
         this.attach(proc);
         this.state = 'running';
         this.options.log?.('info', `vision: engine restarted (pid ${proc.pid}); model ${info.modelId}; provider ${info.provider}`);
+        this.options.onStateChange?.(this.engineState);
       },
       (err: unknown) => {
         if (this.state !== 'disposed')
@@ -279,6 +297,7 @@ export class VisionEngine {
     this.stoppedBecause = `${why}; next try in ${duration(delayMs)}`;
     this.failPending(this.unavailable());
     this.options.log?.('error', `vision: ${this.stoppedBecause}`);
+    this.options.onStateChange?.(this.engineState);
     this.retryTimer = setTimeout(() => {
       if (this.state !== 'down') return;
       this.options.log?.('info', 'vision: trying to start the engine again');

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKioskCore, type KioskCore } from '../../../src/main/app/core';
 import { type DispatchStats, dispatch } from '../../../src/main/app/ipc-dispatch';
+import type { AppStatus } from '../../../src/shared/contract';
 import type { Settings } from '../../../src/shared/settings';
 import { CONTRACT_MODEL_DIR, REPO_ROOT, sample } from '../../helpers/paths';
 import { crashEngine, sourceEngine } from '../../helpers/vision';
@@ -12,6 +13,8 @@ import { crashEngine, sourceEngine } from '../../helpers/vision';
 let dir: string;
 let core: KioskCore;
 const logs: string[] = [];
+/** The status events the core pushed to the screen, in order. */
+const pushed: AppStatus[] = [];
 const stats: DispatchStats = { rejected: 0, failed: 0 };
 
 beforeAll(async () => {
@@ -24,6 +27,9 @@ beforeAll(async () => {
     productName: 'Mask Kiosk',
     version: 'test',
     log: (level, m) => logs.push(`${level} ${m}`),
+    emit: (event, payload) => {
+      if (event === 'status') pushed.push(payload);
+    },
   });
 });
 afterAll(async () => {
@@ -108,6 +114,9 @@ describe('kiosk core over the IPC contract', () => {
     expect(await call('frame:analyze', frame)).toMatchObject({ ok: true, value: { width: 320 } });
     expect(logs.some((l) => /^warn vision: engine stopped \(ended by SIGKILL\); restarting in 250 ms/.test(l))).toBe(true);
     expect(logs.some((l) => /^info vision: engine restarted \(pid \d+\); model .*contract-model/.test(l))).toBe(true);
+    // The screen heard it go and come back without asking.
+    expect(pushed.map((s) => s.engine.state)).toEqual(['restarting', 'running']);
+    expect(pushed[0]!.engine.detail).toBe('ended by SIGKILL');
     expect(stats.failed).toBe(0);
   });
 
@@ -228,6 +237,7 @@ describe('settings, renderer errors and the app log over the IPC contract', () =
     const next = { ...current.value, language: 'de', sound: { ...current.value.sound, muted: true } };
     expect(await call('settings:set', next)).toMatchObject({ ok: true, value: { restartNeeded: false, settings: { language: 'de' } } });
     expect(await call('app:status')).toMatchObject({ value: { language: 'de' } });
+    expect(pushed.at(-1)).toMatchObject({ language: 'de', engine: { state: 'running' } });
     const { loadSettings } = await import('../../../src/main/config/settings');
     expect(loadSettings(join(dir, 'settings.json')).settings.sound.muted).toBe(true);
     expect(await call('settings:set', { ...next, sound: { ...next.sound, volume: 7 } })).toMatchObject({

@@ -13,6 +13,7 @@ const status = {
   cameraDeviceId: null,
   volume: 1,
   notices: [],
+  engine: { state: 'running' as const, detail: null },
 };
 const unused = async (): Promise<never> => {
   throw new Error('not called');
@@ -55,15 +56,28 @@ describe('IPC dispatch', () => {
     expect(logged).toEqual(['IPC handler app:status failed']);
   });
 
-  it('builds window.kiosk with one named method per channel, nothing else', async () => {
+  it('builds window.kiosk with one named method per channel and subscribe, nothing else', async () => {
     const calls: unknown[] = [];
-    const api = buildKioskApi(async (channel, args) => {
-      calls.push([channel, args]);
-      return dispatch(handlers, channel, args, fresh());
-    });
-    expect(Object.keys(api).sort()).toEqual([...Object.values(CHANNELS)].sort());
+    const listening: string[] = [];
+    const api = buildKioskApi(
+      async (channel, args) => {
+        calls.push([channel, args]);
+        return dispatch(handlers, channel, args, fresh());
+      },
+      (event) => {
+        listening.push(event);
+        return () => listening.splice(listening.indexOf(event), 1);
+      },
+    );
+    expect(Object.keys(api).sort()).toEqual([...Object.values(CHANNELS), 'subscribe'].sort());
     expect(await api.getStatus()).toEqual({ ok: true, value: status });
     expect(calls).toEqual([['app:status', []]]);
     expect(Object.isFrozen(api)).toBe(true);
+    const stop = api.subscribe('status', () => undefined);
+    expect(listening).toEqual(['status']);
+    stop();
+    expect(listening).toEqual([]);
+    // The page cannot make the preload listen on a channel of its choosing.
+    expect(() => api.subscribe('admin:unlock' as 'status', () => undefined)).toThrow(TypeError);
   });
 });

@@ -1,0 +1,64 @@
+// Settings apply while the kiosk runs: main pushes its status to the screen when staff save, so
+// the language changes at once, without a reload, and the page's <html lang> follows.
+
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
+import type { KioskApi } from '../../src/preload/api';
+import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
+import { SCRATCH_DIR } from '../helpers/paths';
+import { makeClip } from '../helpers/video';
+
+const missing = chromiumMissing();
+const SHOTS = join(SCRATCH_DIR, 'e2e');
+const PIN = '2468';
+
+describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
+  let server: PreviewServer;
+  let userData: string;
+
+  beforeAll(async () => {
+    userData = mkdtempSync(join(tmpdir(), 'kiosk-live-'));
+    server = await startPreviewServer({ userDataDir: userData, log: () => undefined });
+    await finishSetup(server, PIN);
+    mkdirSync(SHOTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.close();
+    if (userData) rmSync(userData, { recursive: true, force: true });
+  });
+
+  it('switches the screen to the language staff save, without a reload', async () => {
+    const clip = await makeClip([{ image: null, seconds: 2 }]);
+    const browser = await launchChromium({ fakeVideo: clip });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      await page.goto(server.url);
+      const title = page.locator('h1');
+      await expect.poll(() => title.innerText(), { timeout: 15_000 }).toBe('Welcome');
+      expect(await page.locator('html').getAttribute('lang')).toBe('en');
+      // A mark that a reload would wipe.
+      await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
+
+      // As the settings form does it: unlock, read, save with another language.
+      const saved = await page.evaluate(async (pin) => {
+        const kiosk = (globalThis as unknown as { kiosk: KioskApi }).kiosk;
+        await kiosk.unlockAdmin({ pin });
+        const current = await kiosk.getSettings();
+        if (!current.ok) return current;
+        return kiosk.saveSettings({ ...current.value, language: 'de' });
+      }, PIN);
+      expect(saved).toMatchObject({ ok: true, value: { restartNeeded: false } });
+
+      await expect.poll(() => title.innerText(), { timeout: 5_000 }).toBe('Willkommen');
+      expect(await page.locator('html').getAttribute('lang')).toBe('de');
+      expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+      await page.screenshot({ path: join(SHOTS, 'live-language.png') });
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+});
