@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { type RawData, WebSocketServer } from 'ws';
 import { type CoreOptions, createKioskCore, type KioskCore } from '../main/app/core';
-import { type DispatchStats, dispatch } from '../main/app/ipc-dispatch';
+import type { DispatchStats } from '../main/app/ipc-dispatch';
 import { forkEngine } from '../main/vision/engine-process';
 import { decodeMessage, encodeMessage, type WireCall } from '../shared/wire';
 import { REPO_ROOT } from './model-paths';
@@ -101,7 +101,7 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
       for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(message);
     },
   });
-  const stats: DispatchStats = { rejected: 0, failed: 0 };
+  const stats = core.stats;
   let origin = '';
 
   // Only our own address: a page elsewhere that rebinds its DNS name to 127.0.0.1 sends its own Host.
@@ -168,7 +168,7 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
             call = decodeMessage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as Partial<WireCall>;
             if (typeof call !== 'object' || call === null || !Number.isInteger(call.id) || !Array.isArray(call.args))
               throw new Error('not a call');
-            result = await dispatch(core.handlers, call.channel, call.args, stats);
+            result = await core.dispatch(call.channel, call.args);
           } catch (err) {
             stats.rejected++;
             result = { ok: false, code: 'invalid_input', message: `malformed message: ${(err as Error).message}` };

@@ -5,10 +5,11 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ForbiddenError, UnavailableError } from '../../shared/errors';
 import { type AdminPin, DAMAGED_PIN_MESSAGE } from '../config/admin-pin';
 import { csvLines } from '../log/csv';
 import type { ViolationLog } from '../log/violation-log';
-import { ForbiddenError, type Handlers, UnavailableError } from './ipc-dispatch';
+import type { Handlers } from './ipc-dispatch';
 
 export const ADMIN_IDLE_MS = 5 * 60_000;
 

@@ -1,20 +1,22 @@
 // The kiosk's main-process core, free of Electron: settings, vision pipeline, tracker and the IPC
 // handlers over them. The Electron app and the browser preview both run exactly this.
 import { join } from 'node:path';
-import type { EventName } from '../../shared/channels';
+import type { EventName, Result } from '../../shared/channels';
 import { type AppStatus, type CameraReport, type EventOf, events } from '../../shared/contract';
+import { UnavailableError } from '../../shared/errors';
 import type { Settings } from '../../shared/settings';
-import { createFrameHandler, FrameBusyError } from '../compliance/frame-handler';
+import { createFrameHandler } from '../compliance/frame-handler';
 import type { ComplianceEvent } from '../compliance/tracker';
 import { ComplianceTracker, complianceOptions } from '../compliance/tracker';
 import { AdminPin } from '../config/admin-pin';
 import { loadSettings, saveSettings } from '../config/settings';
 import { AppLog, openAuditLog, ReportLimiter, sanitiseReport } from '../log/app-log';
+import type { Logger } from '../log/logger';
 import { ViolationLog } from '../log/violation-log';
 import type { EngineLauncher } from '../vision/engine-process';
-import { VisionEngine, VisionEngineError } from '../vision/vision-engine';
+import { VisionEngine } from '../vision/vision-engine';
 import { type AdminDeps, createAdminHandlers } from './admin-handlers';
-import { BusyError, type Handlers, UnavailableError } from './ipc-dispatch';
+import { type DispatchStats, dispatch, type Handlers } from './ipc-dispatch';
 
 export interface CoreOptions {
   modelsDir: string;
@@ -24,7 +26,8 @@ export interface CoreOptions {
   userDataDir: string;
   productName: string;
   version: string;
-  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Also told everything the app log is (the console by default). */
+  log?: Logger;
   onEvents?: (events: ComplianceEvent[]) => void;
   now?: () => number;
   chooseSavePath?: AdminDeps['chooseSavePath'];
@@ -39,6 +42,12 @@ export interface CoreOptions {
 
 export interface KioskCore {
   handlers: Handlers;
+  /**
+   * Validates and runs one call from the screen. Electron IPC and the browser preview both call
+   * this: handler failures go to the app log with their stack, and are counted in `stats`.
+   */
+  dispatch(channel: unknown, args: unknown): Promise<Result<unknown>>;
+  stats: DispatchStats;
   /** Settings as loaded at start. */
   settings: Settings;
   vision: VisionEngine | null;
@@ -54,7 +63,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
   const now = options.now ?? Date.now;
   const rendererReports = new ReportLimiter();
   const cameraReports = new ReportLimiter(30);
-  const log: NonNullable<CoreOptions['log']> = (level, message) => {
+  const log: Logger = (level, message) => {
     appLog.write(level, message);
     (options.log ?? ((l, m) => console[l](m)))(level, message);
   };
@@ -173,13 +182,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       // Until staff have chosen the admin PIN (first-run set-up), the kiosk checks nobody.
       setUp ||= pin.state() !== 'unset';
       if (!setUp) throw new UnavailableError('set-up not finished: choose the admin PIN first');
-      try {
-        return await analyze(frame);
-      } catch (err) {
-        if (err instanceof FrameBusyError) throw new BusyError(err.message);
-        if (err instanceof VisionEngineError) throw new UnavailableError(err.message);
-        throw err;
-      }
+      return analyze(frame);
     },
     ...admin.handlers,
     'renderer:error': ({ message, source }) => {
@@ -218,8 +221,13 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     },
   };
 
+  const stats: DispatchStats = { rejected: 0, failed: 0 };
+  const logFailure = (message: string, err: unknown): void =>
+    log('error', `${message}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   return {
     handlers,
+    dispatch: (channel, args) => dispatch(handlers, channel, args, stats, logFailure),
+    stats,
     settings,
     vision,
     violationLog,

@@ -5,26 +5,12 @@ import type { z } from 'zod';
 import type { Channel, Result } from '../../shared/channels';
 import { CHANNELS } from '../../shared/channels';
 import { type ArgsOf, type Contract, contract } from '../../shared/contract';
+import { KioskError } from '../../shared/errors';
 import { firstIssue } from '../../shared/zod-issue';
 
 export type Handlers = {
   [C in Channel]: (...args: ArgsOf<C>) => Promise<z.infer<Contract[C]['result']>> | z.infer<Contract[C]['result']>;
 };
-
-/** Thrown by a handler that cannot run for a known, user-facing reason (not a bug). */
-export class UnavailableError extends Error {
-  override name = 'UnavailableError';
-}
-
-/** Thrown when a call must wait for one already running (e.g. a second frame in flight). */
-export class BusyError extends Error {
-  override name = 'BusyError';
-}
-
-/** Thrown by a handler the caller is not allowed to use (e.g. admin channels while locked). */
-export class ForbiddenError extends Error {
-  override name = 'ForbiddenError';
-}
 
 export interface DispatchStats {
   rejected: number;
@@ -44,7 +30,7 @@ export async function dispatch(
   channel: unknown,
   args: unknown,
   stats: DispatchStats,
-  logError: (message: string, err: unknown) => void = console.error,
+  logError: (message: string, err: unknown) => void,
 ): Promise<Result<unknown>> {
   if (!isChannel(channel)) {
     stats.rejected++;
@@ -59,15 +45,9 @@ export async function dispatch(
     const handler = handlers[channel] as (...a: unknown[]) => unknown;
     return { ok: true, value: await handler(...(parsed.data as unknown[])) };
   } catch (err) {
-    if (err instanceof UnavailableError) {
-      return { ok: false, code: 'unavailable', message: err.message };
-    }
-    if (err instanceof BusyError) {
-      return { ok: false, code: 'busy', message: err.message };
-    }
-    if (err instanceof ForbiddenError) {
-      stats.rejected++;
-      return { ok: false, code: 'forbidden', message: err.message };
+    if (err instanceof KioskError) {
+      if (err.code === 'forbidden') stats.rejected++;
+      return { ok: false, code: err.code, message: err.message };
     }
     stats.failed++;
     logError(`IPC handler ${channel} failed`, err);

@@ -10,13 +10,11 @@ import { AppLog } from '../log/app-log';
 import { setLinuxAutostart } from './autostart';
 import { createKioskCore, type KioskCore } from './core';
 import { setupIpc } from './ipc';
-import type { DispatchStats } from './ipc-dispatch';
 import { modelsDir } from './paths';
 import { CrashPolicy, readRestartHistory, restartDecision, writeRestartHistory } from './policy';
 import { utilityEngine } from './utility-engine';
 import { createKioskWindow, registerAppScheme, setupSession } from './window';
 
-const stats: DispatchStats = { rejected: 0, failed: 0 };
 const crashes = new CrashPolicy();
 let core: KioskCore | null = null;
 let kioskWindow: BrowserWindow | null = null;
@@ -90,7 +88,7 @@ async function start(): Promise<void> {
     emit: (event, payload) => kioskWindow?.webContents.send(eventChannel(event), payload),
   });
   setStartAtLogin(core.settings.startAtLogin);
-  setupIpc(core.handlers, (w) => w !== null && w === kioskWindow, stats);
+  setupIpc(core, (w) => w !== null && w === kioskWindow);
   powerSaveBlocker.start('prevent-display-sleep');
   openWindow();
 }

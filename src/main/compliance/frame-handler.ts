@@ -1,6 +1,7 @@
 // One camera frame through the pipeline and the tracker, into what the screen shows and plays.
 
 import type { Frame, FrameResponse } from '../../shared/contract';
+import { BusyError } from '../../shared/errors';
 import type { Settings } from '../../shared/settings';
 import type { RawImage } from '../vision/image';
 import type { FaceResult, FrameResult } from '../vision/pipeline';
@@ -29,7 +30,7 @@ export function observationOf(face: FaceResult): FaceObservation {
 }
 
 /** A frame that arrives while another is being analysed; the renderer sends one at a time. */
-export class FrameBusyError extends Error {
+export class FrameBusyError extends BusyError {
   override name = 'FrameBusyError';
 }
 

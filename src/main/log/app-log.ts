@@ -5,7 +5,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type Level = 'info' | 'warn' | 'error';
+import type { LogLevel } from './logger';
 
 export class AppLog {
   readonly file: string;
@@ -21,7 +21,7 @@ export class AppLog {
     this.file = join(dir, `${name}.log`);
   }
 
-  write(level: Level, message: string): void {
+  write(level: LogLevel, message: string): void {
     const line = `${this.now().toISOString()} ${level.toUpperCase().padEnd(5)} ${message.replace(/\r?\n/g, ' | ')}\n`;
     try {
       if (existsSync(this.file) && statSync(this.file).size + line.length > this.maxBytes) this.rotate();

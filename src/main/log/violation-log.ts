@@ -1,9 +1,11 @@
 // Turns compliance events into log entries: every judged person counts toward the hourly checks,
 // every violation gets a row and (by the privacy setting) a snapshot. A snapshot that cannot be
 // written (disk full, no permission) never costs the event: it is logged without the image.
+
 import { join } from 'node:path';
 import type { ComplianceEvent } from '../compliance/tracker';
 import type { RawImage } from '../vision/image';
+import type { Logger } from './logger';
 import { applyRetention, type RetentionPolicy, type RetentionResult } from './retention';
 import { makeSnapshot, removeSnapshots, type SnapshotMode, snapshotName, sweepOrphanSnapshots, writeSnapshot } from './snapshots';
 import { ViolationStore } from './store';
@@ -14,7 +16,7 @@ export interface ViolationLogOptions {
   retention: () => RetentionPolicy;
   modelId: () => string;
   cameraId: () => string;
-  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  log: Logger;
   now?: () => number;
 }
 

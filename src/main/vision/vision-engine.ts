@@ -9,6 +9,8 @@
 // small young generation keeps a steady stream of frames flat in memory (npm run bench -- --soak),
 // and the old-generation cap turns a runaway leak into a restart.
 import { performance } from 'node:perf_hooks';
+import { UnavailableError } from '../../shared/errors';
+import type { Logger } from '../log/logger';
 import type { AnalyzeRequest, EngineMemory, EnginePipelineOptions, EngineReply, VisionInfo } from './engine-messages';
 import type { EngineLauncher, EngineProcess } from './engine-process';
 import type { RawImage } from './image';
@@ -24,7 +26,7 @@ export interface VisionEngineOptions {
   /** Loading the models (a GPU provider's set-up included) may take this long. */
   startTimeoutMs?: number;
   /** Crashes and restarts, for the app log. */
-  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  log?: Logger;
   /** The engine went down, is restarting, or runs again (for the status the kiosk screen shows). */
   onStateChange?: (state: EngineState) => void;
 }
@@ -60,7 +62,7 @@ export const DEFAULT_FRAME_TIMEOUT_MS = 10_000;
 export const DEFAULT_START_TIMEOUT_MS = 120_000;
 
 /** The vision engine is restarting or has stopped; the message says which and why. */
-export class VisionEngineError extends Error {
+export class VisionEngineError extends UnavailableError {
   override name = 'VisionEngineError';
 }
 

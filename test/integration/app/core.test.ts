@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKioskCore, type KioskCore } from '../../../src/main/app/core';
-import { type DispatchStats, dispatch } from '../../../src/main/app/ipc-dispatch';
 import type { AppStatus } from '../../../src/shared/contract';
 import type { Settings } from '../../../src/shared/settings';
 import { CONTRACT_MODEL_DIR, REPO_ROOT, sample } from '../../helpers/paths';
@@ -15,7 +14,6 @@ let core: KioskCore;
 const logs: string[] = [];
 /** The status events the core pushed to the screen, in order. */
 const pushed: AppStatus[] = [];
-const stats: DispatchStats = { rejected: 0, failed: 0 };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'core-'));
@@ -37,7 +35,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const call = (channel: string, ...args: unknown[]) => dispatch(core.handlers, channel, args, stats, () => {});
+const call = (channel: string, ...args: unknown[]) => core.dispatch(channel, args);
 
 async function portraitFrame(): Promise<{ width: number; height: number; data: Uint8Array }> {
   const [row] = sample('test', 'without_mask', 1);
@@ -84,7 +82,7 @@ describe('kiosk core over the IPC contract', () => {
 
   it('rejects malformed frames with a counted error and keeps working', async () => {
     const good = await portraitFrame();
-    const before = stats.rejected;
+    const before = core.stats.rejected;
     const bad: unknown[] = [
       { ...good, data: good.data.subarray(4) },
       { ...good, width: 320.5 },
@@ -96,9 +94,9 @@ describe('kiosk core over the IPC contract', () => {
     ];
     for (const frame of bad) expect(await call('frame:analyze', frame)).toMatchObject({ ok: false, code: 'invalid_input' });
     expect(await call('frame:analyze')).toMatchObject({ ok: false, code: 'invalid_input' });
-    expect(stats.rejected - before).toBe(bad.length + 1);
+    expect(core.stats.rejected - before).toBe(bad.length + 1);
     expect(await call('frame:analyze', good)).toMatchObject({ ok: true });
-    expect(stats.failed).toBe(0);
+    expect(core.stats.failed).toBe(0);
   });
 
   it('answers "unavailable" while its vision worker restarts after a crash, then analyses again', async () => {
@@ -117,7 +115,7 @@ describe('kiosk core over the IPC contract', () => {
     // The screen heard it go and come back without asking.
     expect(pushed.map((s) => s.engine.state)).toEqual(['restarting', 'running']);
     expect(pushed[0]!.engine.detail).toBe('ended by SIGKILL');
-    expect(stats.failed).toBe(0);
+    expect(core.stats.failed).toBe(0);
   });
 
   it('logs camera reports and validates them', async () => {
@@ -141,10 +139,9 @@ describe('kiosk core without a usable model', () => {
     });
     try {
       expect(broken.problem).toMatch(/Face detector model missing: .*model\.onnx\. Run `npm run setup`/);
-      const s: DispatchStats = { rejected: 0, failed: 0 };
-      const r = await dispatch(broken.handlers, 'frame:analyze', [{ width: 16, height: 16, data: new Uint8Array(16 * 16 * 4) }], s);
+      const r = await broken.dispatch('frame:analyze', [{ width: 16, height: 16, data: new Uint8Array(16 * 16 * 4) }]);
       expect(r).toMatchObject({ ok: false, code: 'unavailable', message: expect.stringMatching(/Face detector model missing/) });
-      expect(s.failed).toBe(0);
+      expect(broken.stats.failed).toBe(0);
     } finally {
       await broken.dispose();
       rmSync(d, { recursive: true, force: true });
@@ -215,7 +212,7 @@ describe('a damaged admin PIN file', () => {
       log: () => {},
     });
     try {
-      const callC = (channel: string, ...args: unknown[]) => dispatch(c.handlers, channel, args, { rejected: 0, failed: 0 }, () => {});
+      const callC = (channel: string, ...args: unknown[]) => c.dispatch(channel, args);
       expect(await callC('admin:state')).toMatchObject({
         ok: true,
         value: { pinSet: true, unlocked: false, problem: expect.stringMatching(/admin\.json\) is damaged .* delete admin\.json/) },
@@ -284,6 +281,22 @@ describe('settings, renderer errors and the app log over the IPC contract', () =
       .at(-1)!;
     expect(tail).toMatch(/camera: live \(USB Cam INFO {2}admin: unlocked\)$/);
   });
+
+  it('answers a handler that fails with "internal", counts it, and writes its stack to the app log', async () => {
+    const original = core.handlers['app:status'];
+    core.handlers['app:status'] = () => {
+      throw new TypeError('status exploded');
+    };
+    try {
+      const failedBefore = core.stats.failed;
+      expect(await call('app:status')).toEqual({ ok: false, code: 'internal', message: 'app:status failed; the error was logged' });
+      expect(core.stats.failed).toBe(failedBefore + 1);
+      const text = readFileSync(join(dir, 'logs', 'app.log'), 'utf8');
+      expect(text).toMatch(/ERROR IPC handler app:status failed: TypeError: status exploded \|\s+at /);
+    } finally {
+      core.handlers['app:status'] = original;
+    }
+  });
 });
 
 describe('one frame in flight', () => {
@@ -311,8 +324,7 @@ describe('damaged files at start', () => {
       log: () => {},
     });
     try {
-      const s: DispatchStats = { rejected: 0, failed: 0 };
-      const status = (await dispatch(c.handlers, 'app:status', [], s)) as {
+      const status = (await c.dispatch('app:status', [])) as {
         ok: true;
         value: { notices: string[]; problem: string | null };
       };

@@ -19,25 +19,26 @@ const unused = async (): Promise<never> => {
   throw new Error('not called');
 };
 const fresh = (): DispatchStats => ({ rejected: 0, failed: 0 });
+const noLog = (): void => undefined;
 
 describe('IPC dispatch', () => {
   // Only the channels these tests call; dispatch never touches the others.
   const handlers = { 'app:status': () => status, 'frame:analyze': unused, 'camera:report': () => null } as Partial<Handlers> as Handlers;
 
   it('runs a valid call and wraps its value in a result', async () => {
-    expect(await dispatch(handlers, 'app:status', [], fresh())).toEqual({ ok: true, value: status });
+    expect(await dispatch(handlers, 'app:status', [], fresh(), noLog)).toEqual({ ok: true, value: status });
   });
 
   it('rejects an unknown channel and bad arguments with a counted error, never a throw', async () => {
     const stats = fresh();
-    expect(await dispatch(handlers, 'fs:read', [], stats)).toMatchObject({ ok: false, code: 'invalid_input' });
-    expect(await dispatch(handlers, 'app:status', ['extra'], stats)).toMatchObject({
+    expect(await dispatch(handlers, 'fs:read', [], stats, noLog)).toMatchObject({ ok: false, code: 'invalid_input' });
+    expect(await dispatch(handlers, 'app:status', ['extra'], stats, noLog)).toMatchObject({
       ok: false,
       code: 'invalid_input',
       message: expect.stringMatching(/^app:status: /),
     });
-    expect(await dispatch(handlers, 'app:status', 'not an array', stats)).toMatchObject({ ok: false, code: 'invalid_input' });
-    expect(await dispatch(handlers, { toString: () => 'x' }, [], stats)).toMatchObject({ ok: false });
+    expect(await dispatch(handlers, 'app:status', 'not an array', stats, noLog)).toMatchObject({ ok: false, code: 'invalid_input' });
+    expect(await dispatch(handlers, { toString: () => 'x' }, [], stats, noLog)).toMatchObject({ ok: false });
     expect(stats).toEqual({ rejected: 4, failed: 0 });
   });
 
@@ -62,7 +63,7 @@ describe('IPC dispatch', () => {
     const api = buildKioskApi(
       async (channel, args) => {
         calls.push([channel, args]);
-        return dispatch(handlers, channel, args, fresh());
+        return dispatch(handlers, channel, args, fresh(), noLog);
       },
       (event) => {
         listening.push(event);

@@ -1,0 +1,37 @@
+// Errors with a known, user-facing reason, thrown anywhere in main (the vision engine, the frame
+// handler, the admin handlers) and answered by dispatch with their code, never logged as bugs.
+// Anything else a handler throws is a bug: logged with its stack and answered `internal`.
+import type { ErrorCode } from './channels';
+
+export class KioskError extends Error {
+  constructor(
+    readonly code: Extract<ErrorCode, 'unavailable' | 'busy' | 'forbidden'>,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Cannot run now for a reason the screen can say (the vision engine restarting, set-up not done). */
+export class UnavailableError extends KioskError {
+  override name = 'UnavailableError';
+  constructor(message: string) {
+    super('unavailable', message);
+  }
+}
+
+/** Must wait for a call already running (a second frame in flight). */
+export class BusyError extends KioskError {
+  override name = 'BusyError';
+  constructor(message: string) {
+    super('busy', message);
+  }
+}
+
+/** Not allowed to the caller (admin channels while locked). */
+export class ForbiddenError extends KioskError {
+  override name = 'ForbiddenError';
+  constructor(message: string) {
+    super('forbidden', message);
+  }
+}
