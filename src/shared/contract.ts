@@ -5,7 +5,7 @@ import { Pin, UnlockResult } from './admin';
 import type { Channel, EventName, Result } from './channels';
 import { LANGUAGES } from './languages';
 import { Guidance, ScreenState, TrackState } from './screen-states';
-import { Settings } from './settings';
+import { Settings, SNAPSHOT_MODES } from './settings';
 import { VERDICTS } from './verdicts';
 import { DayCount, DayRange, LogFilter, LogPage, LogPageQuery } from './violation-log';
 
@@ -23,6 +23,8 @@ export const AppStatus = z.object({
   volume: z.number(),
   /** Things staff should know that do not stop the kiosk (a settings file that was reset, say). */
   notices: z.array(z.string()),
+  /** What the kiosk keeps of faces, for the privacy line on the screen. */
+  privacy: z.object({ snapshot: z.enum(SNAPSHOT_MODES), retentionDays: z.number() }),
   /** Whether the vision engine answers frames; `absent` when it never started (see `problem`). */
   engine: z.object({ state: z.enum(['running', 'restarting', 'down', 'absent']), detail: z.string().nullable() }),
 });

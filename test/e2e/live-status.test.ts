@@ -1,5 +1,6 @@
 // Settings apply while the kiosk runs: main pushes its status to the screen when staff save, so
-// the language changes at once, without a reload, and the page's <html lang> follows.
+// the language changes at once, without a reload, and the page's <html lang> follows; the privacy
+// line says what the kiosk keeps of faces, from the settings as they are.
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,7 @@ describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
     if (userData) rmSync(userData, { recursive: true, force: true });
   });
 
-  it('switches the screen to the language staff save, without a reload', async () => {
+  it('switches the screen to the language and privacy settings staff save, without a reload', async () => {
     const clip = await makeClip([{ image: null, seconds: 2 }]);
     const browser = await launchChromium({ fakeVideo: clip });
     try {
@@ -40,6 +41,9 @@ describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
       const title = page.locator('h1');
       await expect.poll(() => title.innerText(), { timeout: 15_000 }).toBe('Welcome');
       expect(await page.locator('html').getAttribute('lang')).toBe('en');
+      const privacy = page.locator('p.privacy');
+      expect(await privacy.innerText()).toBe('Mask check on this device. Violations are kept 30 days, faces blurred.');
+      await page.screenshot({ path: join(SHOTS, 'privacy-line.png') });
       // A mark that a reload would wipe.
       await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
 
@@ -49,12 +53,14 @@ describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
         await kiosk.unlockAdmin({ pin });
         const current = await kiosk.getSettings();
         if (!current.ok) return current;
-        return kiosk.saveSettings({ ...current.value, language: 'de' });
+        const s = current.value;
+        return kiosk.saveSettings({ ...s, language: 'de', privacy: { snapshot: 'none' }, retention: { ...s.retention, days: 14 } });
       }, PIN);
       expect(saved).toMatchObject({ ok: true, value: { restartNeeded: false } });
 
       await expect.poll(() => title.innerText(), { timeout: 5_000 }).toBe('Willkommen');
       expect(await page.locator('html').getAttribute('lang')).toBe('de');
+      expect(await privacy.innerText()).toBe('Maskenprüfung auf diesem Gerät. Verstöße werden 14 Tage ohne Bild gespeichert.');
       expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
       await page.screenshot({ path: join(SHOTS, 'live-language.png') });
     } finally {

@@ -163,6 +163,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       cameraDeviceId: settings.camera.deviceId,
       volume: settings.sound.volume,
       notices,
+      privacy: { snapshot: settings.privacy.snapshot, retentionDays: settings.retention.days },
       engine: vision ? vision.engineState : { state: 'absent', detail: problem },
     };
   }

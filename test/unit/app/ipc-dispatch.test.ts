@@ -13,6 +13,7 @@ const status = {
   cameraDeviceId: null,
   volume: 1,
   notices: [],
+  privacy: { snapshot: 'blurred' as const, retentionDays: 30 },
   engine: { state: 'running' as const, detail: null },
 };
 const unused = async (): Promise<never> => {
