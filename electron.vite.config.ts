@@ -26,7 +26,8 @@ export default defineConfig({
     plugins: [svelte()],
     build: {
       outDir: 'out/renderer',
-      rollupOptions: { input: resolve('src/renderer/index.html') },
+      // The crash screen is a page of its own: it must work while the kiosk page cannot.
+      rollupOptions: { input: { index: resolve('src/renderer/index.html'), crash: resolve('src/renderer/crash.html') } },
     },
   },
 });

@@ -2,6 +2,7 @@
 // Payload and result types live beside the schemas in ./contract.ts. This file has no runtime
 // dependencies so the sandboxed preload can import it as is.
 // How to add a channel: docs in CONTRIBUTING.md.
+import type { Message } from './messages';
 export const CHANNELS = {
   'app:status': 'getStatus',
   'frame:analyze': 'analyzeFrame',
@@ -36,5 +37,6 @@ export const eventChannel = (event: EventName): string => `event:${event}`;
 export type MethodName = (typeof CHANNELS)[Channel];
 
 /** Results, not throws, cross the process boundary. */
-export type Result<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
+/** `message` is for logs and developers; `notice`, when given, is what the screen says (translated). */
+export type Result<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; notice?: Message };
 export type ErrorCode = 'invalid_input' | 'forbidden' | 'unavailable' | 'busy' | 'internal';

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Pin, UnlockResult } from './admin';
 import type { Channel, EventName, Result } from './channels';
 import { LANGUAGES } from './languages';
+import { Message } from './messages';
 import { Guidance, ScreenState, TrackState } from './screen-states';
 import { Settings, SNAPSHOT_MODES } from './settings';
 import { VERDICTS } from './verdicts';
@@ -15,14 +16,14 @@ export const AppStatus = z.object({
   /** Execution provider the classifier runs on, e.g. "cpu" or "dml". */
   provider: z.string().nullable(),
   model: z.string().nullable(),
-  /** Why the vision pipeline is not running, in words for the person at the screen. */
-  problem: z.string().nullable(),
+  /** Why the vision pipeline is not running (the renderer says it in the screen's language). */
+  problem: Message.nullable(),
   /** Settings the kiosk screen needs. */
   language: z.enum(LANGUAGES),
   cameraDeviceId: z.string().nullable(),
   volume: z.number(),
   /** Things staff should know that do not stop the kiosk (a settings file that was reset, say). */
-  notices: z.array(z.string()),
+  notices: z.array(Message),
   /** What the kiosk keeps of faces, for the privacy line on the screen. */
   privacy: z.object({ snapshot: z.enum(SNAPSHOT_MODES), retentionDays: z.number() }),
   /** Whether the vision engine answers frames; `absent` when it never started (see `problem`). */

@@ -2,11 +2,14 @@
 // handler, the admin handlers) and answered by dispatch with their code, never logged as bugs.
 // Anything else a handler throws is a bug: logged with its stack and answered `internal`.
 import type { ErrorCode } from './channels';
+import type { Message } from './messages';
 
 export class KioskError extends Error {
   constructor(
     readonly code: Extract<ErrorCode, 'unavailable' | 'busy' | 'forbidden'>,
     message: string,
+    /** What the screen says about it, in the visitor's language. */
+    readonly notice?: Message,
   ) {
     super(message);
   }
@@ -15,8 +18,8 @@ export class KioskError extends Error {
 /** Cannot run now for a reason the screen can say (the vision engine restarting, set-up not done). */
 export class UnavailableError extends KioskError {
   override name = 'UnavailableError';
-  constructor(message: string) {
-    super('unavailable', message);
+  constructor(message: string, notice?: Message) {
+    super('unavailable', message, notice);
   }
 }
 

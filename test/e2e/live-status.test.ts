@@ -68,3 +68,39 @@ describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
     }
   }, 60_000);
 });
+
+describe.skipIf(Boolean(missing))('the crash screen', () => {
+  let server: PreviewServer;
+  let userData: string;
+
+  beforeAll(async () => {
+    userData = mkdtempSync(join(tmpdir(), 'kiosk-crash-'));
+    server = await startPreviewServer({ userDataDir: userData, log: () => undefined });
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.close();
+    if (userData) rmSync(userData, { recursive: true, force: true });
+  });
+
+  it('says why the kiosk stopped in the language main names, from a code and values', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      const origin = new URL(server.url).origin;
+      await page.goto(`${origin}/crash.html#reason=repeated_failure&lang=de&count=5&detail=ENOSPC%3A%20disk%20full`);
+      await expect.poll(() => page.locator('h1').innerText()).toBe('Der Kiosk macht eine kurze Pause');
+      expect(await page.locator('#staff').innerText()).toBe(
+        'Für das Personal: Die App ist in 10 Minuten 5-mal ausgefallen (ENOSPC: disk full). Starten Sie sie neu, sobald die Ursache behoben ist; Details stehen im App-Protokoll.',
+      );
+      expect(await page.locator('html').getAttribute('lang')).toBe('de');
+      await page.screenshot({ path: join(SHOTS, 'crash-de.png') });
+      // An unknown language falls back to English rather than showing keys.
+      await page.goto(`${origin}/crash.html#reason=display_failure&lang=xx`);
+      await page.reload();
+      await expect.poll(() => page.locator('#staff').innerText()).toMatch(/^For staff: the display stopped several times in a row/);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+});

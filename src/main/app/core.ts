@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { EventName, Result } from '../../shared/channels';
 import { type AppStatus, type CameraReport, type EventOf, events } from '../../shared/contract';
 import { UnavailableError } from '../../shared/errors';
+import { type Message, message } from '../../shared/messages';
 import type { Settings } from '../../shared/settings';
 import { createFrameHandler } from '../compliance/frame-handler';
 import type { ComplianceEvent } from '../compliance/tracker';
@@ -71,7 +72,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
   const loaded = loadSettings(settingsFile);
   if (loaded.warning) log('warn', loaded.warning);
   let settings = loaded.settings;
-  const notices: string[] = loaded.warning ? [loaded.warning] : [];
+  const notices: Message[] = loaded.warning ? [message('settings_reset', { detail: loaded.warning })] : [];
 
   let vision: VisionEngine | null = null;
   let problem: string | null = null;
@@ -95,7 +96,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     );
     if (vision.info.providerNote) {
       log('warn', `vision: ${vision.info.providerNote}`);
-      notices.push(`Vision engine: ${vision.info.providerNote}.`);
+      notices.push(message('provider_fallback', { detail: vision.info.providerNote }));
     }
   } catch (err) {
     problem = err instanceof Error ? err.message : String(err);
@@ -116,7 +117,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       log,
       now: options.now,
     });
-    if (violationLog.warning) notices.push(violationLog.warning);
+    if (violationLog.warning) notices.push(message('log_problem', { detail: violationLog.warning }));
   } catch (err) {
     log('error', `violation log: cannot open: ${(err as Error).message}`);
   }
@@ -158,7 +159,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       version: options.version,
       provider: vision?.info.provider ?? null,
       model: vision?.info.modelId ?? null,
-      problem,
+      problem: problem === null ? null : message('engine_failed', { detail: problem }),
       language: settings.language,
       cameraDeviceId: settings.camera.deviceId,
       volume: settings.sound.volume,
@@ -179,10 +180,11 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
   const handlers: Handlers = {
     'app:status': () => status(),
     'frame:analyze': async (frame) => {
-      if (!analyze) throw new UnavailableError(problem ?? 'vision pipeline not loaded');
+      if (!analyze)
+        throw new UnavailableError(problem ?? 'vision pipeline not loaded', message('engine_failed', { detail: problem ?? '' }));
       // Until staff have chosen the admin PIN (first-run set-up), the kiosk checks nobody.
       setUp ||= pin.state() !== 'unset';
-      if (!setUp) throw new UnavailableError('set-up not finished: choose the admin PIN first');
+      if (!setUp) throw new UnavailableError('set-up not finished: choose the admin PIN first', message('setup_unfinished'));
       return analyze(frame);
     },
     ...admin.handlers,

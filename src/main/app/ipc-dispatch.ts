@@ -47,7 +47,7 @@ export async function dispatch(
   } catch (err) {
     if (err instanceof KioskError) {
       if (err.code === 'forbidden') stats.rejected++;
-      return { ok: false, code: err.code, message: err.message };
+      return { ok: false, code: err.code, message: err.message, ...(err.notice ? { notice: err.notice } : {}) };
     }
     stats.failed++;
     logError(`IPC handler ${channel} failed`, err);

@@ -6,12 +6,13 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, crashReporter, dialog, powerSaveBlocker } from 'electron';
 import { eventChannel } from '../../shared/channels';
+import { loadSettings } from '../config/settings';
 import { AppLog } from '../log/app-log';
 import { setLinuxAutostart } from './autostart';
 import { createKioskCore, type KioskCore } from './core';
 import { setupIpc } from './ipc';
 import { modelsDir } from './paths';
-import { CrashPolicy, readRestartHistory, restartDecision, writeRestartHistory } from './policy';
+import { CrashPolicy, type CrashReason, crashScreenUrl, readRestartHistory, restartDecision, writeRestartHistory } from './policy';
 import { utilityEngine } from './utility-engine';
 import { createKioskWindow, registerAppScheme, setupSession } from './window';
 
@@ -21,6 +22,8 @@ let kioskWindow: BrowserWindow | null = null;
 /** Set only by the admin's "leave kiosk mode": closing the window any other way is refused. */
 let leaving = false;
 let appLog: AppLog | null = null;
+/** app:// pages can be served (the crash page among them). */
+let sessionReady = false;
 
 // Dumps of native crashes are kept on this PC for staff or support; nothing is uploaded.
 crashReporter.start({ uploadToServer: false });
@@ -46,7 +49,7 @@ function fatal(where: string, err: unknown): void {
     'error',
     `${message}; it keeps failing (${decision.history.length} restarts in 10 minutes): staying on the error screen instead of restarting`,
   );
-  showErrorScreen(`The app stopped ${decision.history.length} times in 10 minutes: ${err instanceof Error ? err.message : String(err)}`);
+  showErrorScreen('repeated_failure', { count: decision.history.length, detail: err instanceof Error ? err.message : String(err) });
 }
 process.on('uncaughtException', (err) => fatal('uncaught exception', err));
 process.on('unhandledRejection', (err) => fatal('unhandled rejection', err));
@@ -66,6 +69,7 @@ async function start(): Promise<void> {
   appLog = new AppLog(join(app.getPath('userData'), 'logs'));
   appLog.write('info', `crash dumps (kept on this PC, never uploaded): ${app.getPath('crashDumps')}`);
   setupSession();
+  sessionReady = true;
   core = await createKioskCore({
     appLog,
     modelsDir: modelsDir(),
@@ -123,17 +127,33 @@ function recover(what: string): void {
   const action = crashes.onCrash(Date.now());
   appLog?.write('error', `${what}; crash ${crashes.count} in the last minute; ${action}`);
   if (action === 'reload') kioskWindow?.webContents.reload();
-  else showErrorScreen('The display stopped several times in a row.');
+  else showErrorScreen('display_failure', {});
 }
 
-/** The calm screen for a kiosk that cannot carry on by itself; opens a window if there is none. */
-function showErrorScreen(reason: string): void {
+/**
+ * The calm screen for a kiosk that cannot carry on by itself, in the kiosk's language (the
+ * renderer's crash page); opens a window if there is none. Before the app's pages can be served
+ * (a failure during start), a plain English page stands in.
+ */
+function showErrorScreen(reason: CrashReason, values: { count?: number; detail?: string }): void {
   try {
     if (!kioskWindow || kioskWindow.isDestroyed())
       kioskWindow = new BrowserWindow({ fullscreen: true, webPreferences: { sandbox: true, contextIsolation: true } });
-    void kioskWindow.loadURL(`data:text/html,${encodeURIComponent(errorScreen(reason))}`);
+    const window = kioskWindow;
+    const fallback = (): void => void window.loadURL(`data:text/html,${encodeURIComponent(errorScreen(values.detail ?? reason))}`);
+    if (sessionReady) window.loadURL(crashScreenUrl(reason, { ...values, lang: kioskLanguage() })).catch(fallback);
+    else fallback();
   } catch {
     app.exit(1);
+  }
+}
+
+/** The language staff chose, read afresh: the core may be the thing that failed. */
+function kioskLanguage(): string {
+  try {
+    return loadSettings(join(app.getPath('userData'), 'settings.json')).settings.language;
+  } catch {
+    return 'en';
   }
 }
 

@@ -156,3 +156,16 @@ export function writeRestartHistory(file: string, history: readonly number[]): v
     // A full disk must not turn a restart into a crash loop of its own.
   }
 }
+
+export type CrashReason = 'repeated_failure' | 'display_failure';
+
+/**
+ * The crash screen's address: a page of the built renderer that says, in the kiosk's language,
+ * why it stopped. Main passes a code and values, never a sentence.
+ */
+export function crashScreenUrl(reason: CrashReason, values: { count?: number; detail?: string; lang: string }): string {
+  const params = new URLSearchParams({ reason, lang: values.lang });
+  if (values.count !== undefined) params.set('count', String(values.count));
+  if (values.detail) params.set('detail', values.detail.slice(0, 300));
+  return `${APP_ORIGIN}/crash.html#${params.toString()}`;
+}

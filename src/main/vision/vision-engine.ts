@@ -10,6 +10,7 @@
 // and the old-generation cap turns a runaway leak into a restart.
 import { performance } from 'node:perf_hooks';
 import { UnavailableError } from '../../shared/errors';
+import { message } from '../../shared/messages';
 import type { Logger } from '../log/logger';
 import type { AnalyzeRequest, EngineMemory, EnginePipelineOptions, EngineReply, VisionInfo } from './engine-messages';
 import type { EngineLauncher, EngineProcess } from './engine-process';
@@ -179,12 +180,14 @@ export class VisionEngine {
   }
 
   private unavailable(): VisionEngineError {
+    const detail = this.state === 'disposed' ? 'shut down' : this.stoppedBecause;
     return new VisionEngineError(
       this.state === 'restarting'
         ? `the vision engine is restarting (${this.stoppedBecause})`
         : this.state === 'down'
           ? `the vision engine stopped: ${this.stoppedBecause}`
           : 'the vision engine was shut down',
+      message(this.state === 'restarting' ? 'engine_restarting' : 'engine_resting', { detail }),
     );
   }
 

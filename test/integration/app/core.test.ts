@@ -326,12 +326,19 @@ describe('damaged files at start', () => {
     try {
       const status = (await c.dispatch('app:status', [])) as {
         ok: true;
-        value: { notices: string[]; problem: string | null };
+        value: AppStatus;
       };
       expect(status.value.problem).toBeNull();
+      // Codes the screen translates, with the technical detail for staff.
       expect(status.value.notices).toEqual([
-        expect.stringMatching(/^Settings file was unreadable .*kept as .*settings\.json\.broken-/),
-        expect.stringMatching(/^The violation log was damaged .*moved to .*violations\.db\.corrupt-/),
+        {
+          code: 'settings_reset',
+          params: { detail: expect.stringMatching(/^Settings file was unreadable .*kept as .*settings\.json\.broken-/) },
+        },
+        {
+          code: 'log_problem',
+          params: { detail: expect.stringMatching(/^The violation log was damaged .*moved to .*violations\.db\.corrupt-/) },
+        },
       ]);
       expect(c.violationLog!.store.count()).toBe(0);
     } finally {

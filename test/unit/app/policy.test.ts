@@ -6,6 +6,7 @@ import {
   allowPermissionCheck,
   CONTENT_SECURITY_POLICY,
   CrashPolicy,
+  crashScreenUrl,
   readRestartHistory,
   resolveAppFile,
   restartDecision,
@@ -120,5 +121,24 @@ describe('main process restarts', () => {
     writeFileSync(f, '[1, "x", null');
     expect(readRestartHistory(f)).toEqual([]);
     rmSync(d, { recursive: true, force: true });
+  });
+});
+
+describe('crash screen address', () => {
+  it('names the reason and values for the renderer to translate, within the app origin', () => {
+    const url = new URL(crashScreenUrl('repeated_failure', { count: 5, detail: 'disk full & more', lang: 'de' }));
+    expect(`${url.protocol}//${url.host}${url.pathname}`).toBe(`${APP_ORIGIN}/crash.html`);
+    expect(Object.fromEntries(new URLSearchParams(url.hash.slice(1)))).toEqual({
+      reason: 'repeated_failure',
+      lang: 'de',
+      count: '5',
+      detail: 'disk full & more',
+    });
+    expect(resolveAppFile(url.toString(), '/r')).toBe('/r/crash.html');
+  });
+
+  it('keeps a long cause short', () => {
+    const url = new URL(crashScreenUrl('display_failure', { detail: 'x'.repeat(5000), lang: 'en' }));
+    expect(new URLSearchParams(url.hash.slice(1)).get('detail')).toHaveLength(300);
   });
 });

@@ -3,6 +3,7 @@
 // is the reference every other language must match (a test checks keys and placeholders). How to
 // add a language: see CONTRIBUTING.md.
 import type { Language } from '../../../shared/languages';
+import type { Message } from '../../../shared/messages';
 import en from '../locales/en.json';
 
 export type MessageKey = keyof typeof en;
@@ -24,6 +25,20 @@ export function translate(lang: Language, key: MessageKey): string {
 export function format(lang: Language, key: MessageKey, values: Record<string, string | number>): string {
   return translate(lang, key).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
 }
+
+/** What main said, in the screen's language (main sends a code and values, never a sentence). */
+export function say(lang: Language, message: Message): string {
+  return format(lang, `message.${message.code}`, message.params);
+}
+
+/** Numbers, percentages, dates and times the way the screen's language writes them. */
+export const formatNumber = (lang: Language, n: number, digits = 0): string =>
+  new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n);
+export const formatPercent = (lang: Language, ratio: number, digits = 0): string =>
+  new Intl.NumberFormat(lang, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(ratio);
+export const formatDateTime = (lang: Language, t: number): string =>
+  new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'medium' }).format(t);
+export const formatTime = (lang: Language, t: number): string => new Intl.DateTimeFormat(lang, { timeStyle: 'short' }).format(t);
 
 /** The keys of a record that covers a union exactly, for the option lists of a form. */
 export function keysOf<K extends string>(record: Record<K, unknown>): K[] {

@@ -1,0 +1,30 @@
+// What main tells the screen, as a code the renderer translates and the values to fill in. A
+// `detail` parameter carries the technical cause (a file path, an error) verbatim, for staff and
+// the app log; the sentence around it is in the visitor's language.
+import { z } from 'zod';
+
+export const MESSAGE_CODES = [
+  /** The vision engine could not load its models at start. */
+  'engine_failed',
+  /** The vision engine stopped and comes back by itself. */
+  'engine_restarting',
+  /** The vision engine failed too often and rests before the next try. */
+  'engine_resting',
+  /** Staff have not chosen the admin PIN yet. */
+  'setup_unfinished',
+  /** The settings file was unreadable or partly invalid; defaults stand in. */
+  'settings_reset',
+  /** The violation log had to be set aside or repaired. */
+  'log_problem',
+  /** The GPU provider crashed the engine while loading; it runs on the CPU. */
+  'provider_fallback',
+] as const;
+export type MessageCode = (typeof MESSAGE_CODES)[number];
+
+export const Message = z.object({
+  code: z.enum(MESSAGE_CODES),
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
+});
+export type Message = z.infer<typeof Message>;
+
+export const message = (code: MessageCode, params: Record<string, string | number> = {}): Message => ({ code, params });
