@@ -4,34 +4,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { encodeWav } from './wav';
 
 const RATE = 44_100;
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'assets', 'sounds');
-
-function wav(samples: Float32Array): Buffer {
-  const data = Buffer.alloc(samples.length * 2);
-  let peak = 0;
-  for (const s of samples) peak = Math.max(peak, Math.abs(s));
-  const gain = peak > 0 ? 0.8 / peak : 1;
-  samples.forEach((s, i) => {
-    data.writeInt16LE(Math.round(s * gain * 32767), i * 2);
-  });
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8);
-  header.write('fmt ', 12);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(RATE, 24);
-  header.writeUInt32LE(RATE * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
-}
 
 /** A bell-like note: fundamental plus soft partials, quick attack, exponential decay. */
 function bell(buf: Float32Array, start: number, freq: number, seconds: number, level: number): void {
@@ -75,6 +51,6 @@ for (let k = 0; k < 3; k++) {
 }
 
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'chime.wav'), wav(chime));
-writeFileSync(join(out, 'alert.wav'), wav(alert));
+writeFileSync(join(out, 'chime.wav'), encodeWav({ rate: RATE, samples: chime }));
+writeFileSync(join(out, 'alert.wav'), encodeWav({ rate: RATE, samples: alert }));
 console.log(`wrote ${join(out, 'chime.wav')} and alert.wav`);

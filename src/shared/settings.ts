@@ -12,6 +12,13 @@ export type SnapshotMode = (typeof SNAPSHOT_MODES)[number];
 
 export const SETTINGS_VERSION = 1;
 
+/** What the kiosk plays for a verdict: the tones, a short spoken phrase in the screen's language, or both. */
+export const PROMPT_MODES = ['tones', 'voice', 'both'] as const;
+export type PromptMode = (typeof PROMPT_MODES)[number];
+/** The spoken phrases, one per verdict that has one (assets/voice/<language>/<prompt>.wav). */
+export const VOICE_PROMPTS = ['compliant', 'violation', 'incorrect'] as const;
+export type VoicePrompt = (typeof VOICE_PROMPTS)[number];
+
 const Time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)');
 
 export const Settings = z.object({
@@ -48,6 +55,7 @@ export const Settings = z.object({
     .object({
       volume: z.number().min(0).max(1).default(0.8),
       muted: z.boolean().default(false),
+      prompts: z.enum(PROMPT_MODES).default('tones'),
       quietHours: z
         .object({
           enabled: z.boolean().default(false),

@@ -3,7 +3,7 @@
 // fake camera. The kiosk asks them to pull the mask up, in its own colour and icon, plays the
 // alert and logs one violation of that kind. Screenshot: test/.cache/e2e/incorrect.png.
 
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -55,6 +55,8 @@ describe.skipIf(Boolean(missing))('kiosk: a mask worn below the nose', () => {
       { image: await pickIncorrectPortrait(), seconds: 5 },
     ]);
     userData = mkdtempSync(join(tmpdir(), 'kiosk-e2e-incorrect-'));
+    // Staff chose the tone followed by the spoken phrase.
+    writeFileSync(join(userData, 'settings.json'), JSON.stringify({ sound: { prompts: 'both' } }));
     server = await startPreviewServer({ userDataDir: userData, log: () => {}, onEvents: (e) => events.push(...e) });
     await finishSetup(server);
     browser = await launchChromium({ fakeVideo: clip });
@@ -67,8 +69,12 @@ describe.skipIf(Boolean(missing))('kiosk: a mask worn below the nose', () => {
     if (userData) rmSync(userData, { recursive: true, force: true });
   });
 
-  it('asks the person to pull the mask up, sounds the alert and logs one violation of that kind', async () => {
+  it('asks the person to pull the mask up, sounds the alert, says so, and logs one violation of that kind', async () => {
     mkdirSync(SHOTS, { recursive: true });
+    const audio: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('.wav')) audio.push(new URL(r.url()).pathname);
+    });
     await page.goto(server.url);
     const main = page.locator('main');
     await expect.poll(() => main.getAttribute('data-state'), { timeout: 30_000, interval: 40 }).toBe('incorrect');
@@ -76,7 +82,11 @@ describe.skipIf(Boolean(missing))('kiosk: a mask worn below the nose', () => {
     await page.screenshot({ path: join(SHOTS, 'incorrect.png') });
     expect(await page.locator('h1').innerText()).toBe('Please pull your mask up');
     expect(await page.locator('.box.incorrect .label').first().innerText()).toBe('Mask below nose');
-    expect(await main.getAttribute('data-sounds')).toBe('alert');
+    expect(await main.getAttribute('data-sounds')).toBe('alert+voice:incorrect');
+    // The alert plays, then the phrase "Please pull your mask up" once the alert has ended.
+    await expect
+      .poll(() => audio, { timeout: 10_000 })
+      .toEqual([expect.stringMatching(/alert-[\w-]+\.wav$/), expect.stringMatching(/incorrect-[\w-]+\.wav$/)]);
     expect(events.map((e) => [e.kind, e.verdict])).toEqual([['violation', 'incorrect']]);
     await expect.poll(() => server.core.violationLog!.store.page({ limit: 10, verdict: 'incorrect' }).total, { timeout: 5_000 }).toBe(1);
   }, 60_000);

@@ -5,7 +5,7 @@ import { BusyError } from '../../shared/errors';
 import type { Settings } from '../../shared/settings';
 import type { RawImage } from '../vision/image';
 import type { FaceResult, FrameResult } from '../vision/pipeline';
-import { soundFor } from './sound-policy';
+import { cueFor } from './sound-policy';
 import type { ComplianceEvent, ComplianceTracker, FaceObservation } from './tracker';
 
 /** The pipeline itself, or the vision engine process that runs it. */
@@ -66,7 +66,7 @@ export function createFrameHandler(deps: FrameHandlerDeps): (frame: Frame) => Pr
         pMask: t.pMask,
         pIncorrect: t.pIncorrect,
       })),
-      sound: soundFor(status.events, deps.settings().sound, new Date(at)),
+      ...cueFor(status.events, deps.settings().sound, new Date(at)),
       events: status.events.map((e) => ({ kind: e.kind, verdict: e.verdict, trackId: e.trackId, at: e.at })),
       width: frame.width,
       height: frame.height,

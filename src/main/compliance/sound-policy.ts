@@ -1,6 +1,6 @@
 // Which sound, if any, a frame's events call for, given the sound settings and the local time.
 
-import type { Settings } from '../../shared/settings';
+import type { Settings, VoicePrompt } from '../../shared/settings';
 import type { ComplianceEvent } from './tracker';
 
 export type Sound = 'alert' | 'chime';
@@ -19,13 +19,23 @@ export function inQuietHours(quiet: Settings['sound']['quietHours'], local: Date
   return start <= end ? now >= start && now < end : now >= start || now < end;
 }
 
+/** What a frame plays: a tone, a spoken phrase, both, or nothing. */
+export interface Cue {
+  sound: Sound | null;
+  voice: VoicePrompt | null;
+}
+
 /**
  * An alert outranks a chime; the tracker already ensures one event per person per visit. A mask
- * below the nose gets the alert even where it is only a reminder: it asks the person to act.
+ * below the nose gets the alert even where it is only a reminder: it asks the person to act. The
+ * spoken phrase follows the same events: no mask first, then a mask below the nose, then thanks.
  */
-export function soundFor(events: readonly ComplianceEvent[], sound: Settings['sound'], local: Date): Sound | null {
-  if (sound.muted || sound.volume === 0 || inQuietHours(sound.quietHours, local)) return null;
-  if (events.some((e) => e.kind === 'violation' || e.verdict === 'incorrect')) return 'alert';
-  if (events.some((e) => e.kind === 'compliant')) return 'chime';
-  return null;
+export function cueFor(events: readonly ComplianceEvent[], sound: Settings['sound'], local: Date): Cue {
+  if (sound.muted || sound.volume === 0 || inQuietHours(sound.quietHours, local)) return { sound: null, voice: null };
+  const noMask = events.some((e) => e.kind === 'violation' && e.verdict === 'no_mask');
+  const incorrect = events.some((e) => e.verdict === 'incorrect');
+  const compliant = events.some((e) => e.kind === 'compliant');
+  const tone: Sound | null = noMask || incorrect ? 'alert' : compliant ? 'chime' : null;
+  const voice: VoicePrompt | null = noMask ? 'violation' : incorrect ? 'incorrect' : compliant ? 'compliant' : null;
+  return { sound: sound.prompts === 'voice' ? null : tone, voice: sound.prompts === 'tones' ? null : voice };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inQuietHours, soundFor } from '../../../src/main/compliance/sound-policy';
+import { cueFor, inQuietHours } from '../../../src/main/compliance/sound-policy';
 import type { ComplianceEvent } from '../../../src/main/compliance/tracker';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 
@@ -9,6 +9,7 @@ const ev = (
 ): ComplianceEvent => ({ kind, verdict, trackId: 1, at: 0, confidence: 0.9, box: { x: 0, y: 0, width: 1, height: 1 } });
 const at = (hh: number, mm = 0): Date => new Date(2026, 10, 27, hh, mm);
 const sound = DEFAULT_SETTINGS.sound;
+const soundFor = (...args: Parameters<typeof cueFor>) => cueFor(...args).sound;
 
 describe('sound policy', () => {
   it('plays an alert for a violation and a chime for compliance, the alert first', () => {
@@ -30,6 +31,27 @@ describe('sound policy', () => {
     const quiet = { ...sound, quietHours: { enabled: true, start: '22:00', end: '07:00' } };
     expect(soundFor([ev('violation')], quiet, at(23))).toBeNull();
     expect(soundFor([ev('violation')], quiet, at(12))).toBe('alert');
+  });
+
+  it('speaks the verdict when staff choose a voice, in place of the tone or after it', () => {
+    const voice = { ...sound, prompts: 'voice' as const };
+    const both = { ...sound, prompts: 'both' as const };
+    expect(cueFor([ev('violation')], sound, at(12))).toEqual({ sound: 'alert', voice: null });
+    expect(cueFor([ev('violation')], voice, at(12))).toEqual({ sound: null, voice: 'violation' });
+    expect(cueFor([ev('violation', 'incorrect')], both, at(12))).toEqual({ sound: 'alert', voice: 'incorrect' });
+    expect(cueFor([ev('compliant', 'incorrect')], voice, at(12))).toEqual({ sound: null, voice: 'incorrect' });
+    expect(cueFor([ev('compliant')], both, at(12))).toEqual({ sound: 'chime', voice: 'compliant' });
+    // Two people at once: the one without a mask is spoken to first.
+    expect(cueFor([ev('violation', 'incorrect'), ev('violation', 'no_mask'), ev('compliant')], both, at(12))).toEqual({
+      sound: 'alert',
+      voice: 'violation',
+    });
+    // Muted and quiet hours silence the voice as well.
+    expect(cueFor([ev('violation')], { ...both, muted: true }, at(12))).toEqual({ sound: null, voice: null });
+    expect(cueFor([ev('violation')], { ...both, quietHours: { enabled: true, start: '22:00', end: '07:00' } }, at(23))).toEqual({
+      sound: null,
+      voice: null,
+    });
   });
 
   it('handles quiet hours that wrap midnight and ones that do not', () => {

@@ -1,27 +1,53 @@
-// Plays the sounds main asks for. Main has already applied mute and quiet hours; volume is set here.
+// Plays the sounds main asks for: a tone, then the spoken phrase in the screen's language. Main has
+// already applied mute, quiet hours and the tones/voice setting; volume is set here.
 
 import alertUrl from '../../../../assets/sounds/alert.wav?url';
 import chimeUrl from '../../../../assets/sounds/chime.wav?url';
+import type { Language } from '../../../shared/languages';
+import type { VoicePrompt } from '../../../shared/settings';
 
 const SOURCES = { chime: chimeUrl, alert: alertUrl } as const;
 export type SoundName = keyof typeof SOURCES;
 
+// assets/voice/<language>/<prompt>.wav, one per language and verdict (scripts/make-voices.ts).
+const VOICE_FILES = import.meta.glob<string>('../../../../assets/voice/*/*.wav', { eager: true, query: '?url', import: 'default' });
+const voiceUrl = (lang: Language, prompt: VoicePrompt): string | undefined =>
+  Object.entries(VOICE_FILES).find(([path]) => path.endsWith(`/voice/${lang}/${prompt}.wav`))?.[1];
+
 export class SoundPlayer {
-  private readonly audio = new Map<SoundName, HTMLAudioElement>();
-  constructor(private volume: number) {
-    for (const [name, src] of Object.entries(SOURCES) as [SoundName, string][]) {
-      const a = new Audio(src);
-      a.preload = 'auto';
-      this.audio.set(name, a);
-    }
-  }
+  private readonly audio = new Map<string, HTMLAudioElement>();
+  constructor(private volume: number) {}
 
   setVolume(volume: number): void {
     this.volume = Math.max(0, Math.min(1, volume));
   }
 
-  play(name: SoundName): void {
-    const a = this.audio.get(name)!;
+  /** The tone, if any, then the phrase, if any, once the tone has finished. */
+  play(name: SoundName | null, voice: { lang: Language; prompt: VoicePrompt } | null = null): void {
+    const phrase = voice ? voiceUrl(voice.lang, voice.prompt) : undefined;
+    const tone = name ? this.element(SOURCES[name]) : null;
+    const speak = (): void => {
+      if (phrase) this.start(this.element(phrase));
+    };
+    if (!tone) {
+      speak();
+      return;
+    }
+    tone.onended = speak;
+    this.start(tone);
+  }
+
+  private element(src: string): HTMLAudioElement {
+    let a = this.audio.get(src);
+    if (!a) {
+      a = new Audio(src);
+      a.preload = 'auto';
+      this.audio.set(src, a);
+    }
+    return a;
+  }
+
+  private start(a: HTMLAudioElement): void {
     a.volume = this.volume;
     a.currentTime = 0;
     // Autoplay may be refused before any user gesture in a plain browser; the kiosk window allows it.

@@ -1,0 +1,51 @@
+// npm run make:voices: speaks each verdict's screen title in each shipped language with espeak-ng
+// (Debian: apt-get install espeak-ng) into assets/voice/<language>/<prompt>.wav, trimmed and
+// levelled like the tones. The phrases are the locale files' titles, so the kiosk says what it
+// shows. The files are committed; this script is only needed when a phrase or language changes.
+// espeak-ng is GPL; the recordings it makes are ours to ship.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../src/cli/model-paths';
+import { LANGUAGES, type Language } from '../src/shared/languages';
+import { VOICE_PROMPTS } from '../src/shared/settings';
+import { decodeWav, encodeWav, type Pcm } from './wav';
+
+/** espeak-ng's voice per language; a new language needs one here. */
+const VOICES: Record<Language, string> = { en: 'en-gb', de: 'de' };
+/** Words per minute: slower than espeak's 175, for a lobby and for visitors who are not native speakers. */
+const SPEED = 150;
+
+/** Cuts leading and trailing near-silence, keeping a few milliseconds either side. */
+function trim({ rate, samples }: Pcm, threshold = 0.02, pad = 0.03): Pcm {
+  let start = samples.findIndex((s) => Math.abs(s) > threshold);
+  let end = samples.length - 1;
+  while (end > 0 && Math.abs(samples[end]!) <= threshold) end--;
+  if (start < 0) return { rate, samples };
+  start = Math.max(0, start - Math.round(pad * rate));
+  end = Math.min(samples.length - 1, end + Math.round(pad * rate));
+  return { rate, samples: samples.slice(start, end + 1) };
+}
+
+const work = mkdtempSync(join(tmpdir(), 'voices-'));
+try {
+  for (const lang of LANGUAGES) {
+    const locale = JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'renderer', 'src', 'locales', `${lang}.json`), 'utf8')) as Record<
+      string,
+      string
+    >;
+    const dir = join(REPO_ROOT, 'assets', 'voice', lang);
+    mkdirSync(dir, { recursive: true });
+    for (const prompt of VOICE_PROMPTS) {
+      const text = locale[`${prompt}.title`];
+      if (!text) throw new Error(`${lang}.json has no ${prompt}.title to speak`);
+      const raw = join(work, `${lang}-${prompt}.wav`);
+      execFileSync('espeak-ng', ['-v', VOICES[lang], '-s', String(SPEED), '-w', raw, text]);
+      writeFileSync(join(dir, `${prompt}.wav`), encodeWav(trim(decodeWav(readFileSync(raw)))));
+      console.log(`${lang}/${prompt}.wav: "${text}"`);
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
