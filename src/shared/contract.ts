@@ -5,7 +5,7 @@ import { Pin, UnlockResult } from './admin';
 import type { Channel, EventName, Result } from './channels';
 import { LANGUAGES } from './languages';
 import { Message } from './messages';
-import { Guidance, ScreenState, TrackState } from './screen-states';
+import { EventKind, Guidance, ScreenState, Tone, TrackState } from './screen-states';
 import { Settings, SNAPSHOT_MODES, VOICE_PROMPTS } from './settings';
 import { VERDICTS } from './verdicts';
 import { DayCount, DayRange, LogFilter, LogPage, LogPageQuery } from './violation-log';
@@ -63,10 +63,10 @@ export const FrameResponse = z.object({
     }),
   ),
   /** Played by the renderer; main has already applied mute, volume and quiet hours. */
-  sound: z.enum(['alert', 'chime']).nullable(),
+  sound: Tone.nullable(),
   /** A spoken phrase to play after the tone (or alone), by the same policy. */
   voice: z.enum(VOICE_PROMPTS).nullable(),
-  events: z.array(z.object({ kind: z.enum(['violation', 'compliant']), verdict: z.enum(VERDICTS), trackId: z.number(), at: z.number() })),
+  events: z.array(z.object({ kind: EventKind, verdict: z.enum(VERDICTS), trackId: z.number(), at: z.number() })),
   width: z.number(),
   height: z.number(),
   pipelineMs: z.number(),

@@ -8,3 +8,9 @@ export type ScreenState = z.infer<typeof ScreenState>;
 /** Why a face cannot be judged yet, said to the person as a hint. */
 export const Guidance = z.enum(['step_closer', 'face_camera', 'too_dark']);
 export type Guidance = z.infer<typeof Guidance>;
+/** What happened to a person: judged in violation, or judged compliant (thanks, or a reminder). */
+export const EventKind = z.enum(['violation', 'compliant']);
+export type EventKind = z.infer<typeof EventKind>;
+/** The tones the kiosk plays. */
+export const Tone = z.enum(['alert', 'chime']);
+export type Tone = z.infer<typeof Tone>;

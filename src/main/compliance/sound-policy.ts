@@ -1,9 +1,10 @@
 // Which sound, if any, a frame's events call for, given the sound settings and the local time.
 
+import type { Tone } from '../../shared/screen-states';
 import type { Settings, VoicePrompt } from '../../shared/settings';
 import type { ComplianceEvent } from './tracker';
 
-export type Sound = 'alert' | 'chime';
+export type Sound = Tone;
 
 const minutes = (hhmm: string): number => {
   const [h, m] = hhmm.split(':').map(Number);

@@ -5,7 +5,7 @@
 // lost for a moment and found again. A mask worn below the nose is its own state ("incorrect"):
 // a violation by default, or only a reminder when the facility chooses so.
 
-import type { Guidance, ScreenState, TrackState } from '../../shared/screen-states';
+import type { EventKind, Guidance, ScreenState, TrackState } from '../../shared/screen-states';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings';
 import type { Verdict } from '../../shared/verdicts';
 import type { KeypointName } from '../vision/blazeface-decode';
@@ -86,7 +86,7 @@ export function complianceOptions(
 }
 
 export interface ComplianceEvent {
-  kind: 'violation' | 'compliant';
+  kind: EventKind;
   /** no_mask or incorrect for a violation; mask, or incorrect when that is only a reminder, for compliant. */
   verdict: Verdict;
   trackId: number;

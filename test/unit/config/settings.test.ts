@@ -16,7 +16,12 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe('settings', () => {
   it('gives defaults when there is no file', () => {
     expect(loadSettings(file)).toEqual({ settings: DEFAULT_SETTINGS, warning: null });
-    expect(DEFAULT_SETTINGS.sound).toEqual({ volume: 0.8, muted: false, prompts: 'tones', quietHours: { enabled: false, start: '22:00', end: '07:00' } });
+    expect(DEFAULT_SETTINGS.sound).toEqual({
+      volume: 0.8,
+      muted: false,
+      prompts: 'tones',
+      quietHours: { enabled: false, start: '22:00', end: '07:00' },
+    });
   });
 
   it('round-trips through an atomic save, leaving no temporary file', () => {
