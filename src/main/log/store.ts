@@ -2,6 +2,7 @@
 // and hourly counts of checks and violations so the compliance rate is real. Snapshots are
 // files beside the database, referenced by name.
 
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -13,6 +14,8 @@ type SqliteDatabase = Database.Database;
 export type Violation = LogEntry;
 /** What the kiosk records; review flags start unset. */
 export type NewViolation = Omit<Violation, 'id' | 'reviewed' | 'falsePositive' | 'note'>;
+/** What a violation ships to the site database: no snapshot, no review flags. */
+export type OutboxEvent = Omit<NewViolation, 'snapshot'>;
 
 export interface PageQuery {
   from?: number;
@@ -78,6 +81,15 @@ const MIGRATIONS: string[] = [
   // Masks worn below the nose are a small share of violations: the review filter for them must
   // not scan the whole log.
   `CREATE INDEX violations_incorrect ON violations (at_utc DESC, id DESC) WHERE verdict = 'incorrect';`,
+  // Site reporting (src/main/site): each violation also goes into an outbox, in the same
+  // transaction, with the UUID it keeps in the site database; marks say what has been shipped.
+  `CREATE TABLE outbox (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     at_utc INTEGER NOT NULL,
+     payload TEXT NOT NULL
+   );
+   CREATE TABLE site_marks (name TEXT PRIMARY KEY, value INTEGER NOT NULL);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -131,6 +143,7 @@ export interface OpenedStore {
 export class ViolationStore {
   private readonly insert: Database.Statement;
   private readonly bumpHour: Database.Statement;
+  private readonly enqueue: Database.Statement;
 
   private constructor(
     readonly db: SqliteDatabase,
@@ -140,6 +153,7 @@ export class ViolationStore {
       `INSERT INTO violations (at_utc, tz_offset_min, track_id, verdict, confidence, model_id, camera_id, snapshot)
        VALUES (@at, @tzOffsetMinutes, @trackId, @verdict, @confidence, @modelId, @cameraId, @snapshot)`,
     );
+    this.enqueue = db.prepare('INSERT INTO outbox (id, at_utc, payload) VALUES (?, ?, ?)');
     this.bumpHour = db.prepare(
       `INSERT INTO hourly (hour_utc, tz_offset_min, checks, violations) VALUES (?, ?, 1, ?)
        ON CONFLICT (hour_utc) DO UPDATE SET checks = checks + 1, violations = violations + excluded.violations`,
@@ -177,7 +191,11 @@ export class ViolationStore {
     return this.db.transaction(() => {
       this.bumpHour.run(Math.floor(at / HOUR) * HOUR, tzOffsetMinutes, violation ? 1 : 0);
       if (!violation) return null;
-      return Number(this.insert.run({ ...violation, at, tzOffsetMinutes }).lastInsertRowid);
+      const id = Number(this.insert.run({ ...violation, at, tzOffsetMinutes }).lastInsertRowid);
+      const { trackId, verdict, confidence, modelId, cameraId } = violation;
+      const shipped: OutboxEvent = { at, tzOffsetMinutes, trackId, verdict, confidence, modelId, cameraId };
+      this.enqueue.run(randomUUID(), at, JSON.stringify(shipped));
+      return id;
     })();
   }
 

@@ -1,0 +1,56 @@
+// Setting up a site database: the versioned schema (site/migrations/NNN_*.sql, each applied once,
+// in order, in its own transaction) and the logins of kiosks and reviewers (site/add-*.sql).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { REPO_ROOT } from './model-paths';
+
+export const SITE_DIR = join(REPO_ROOT, 'site');
+
+export function migrationFiles(): { version: number; file: string }[] {
+  return readdirSync(join(SITE_DIR, 'migrations'))
+    .filter((f) => /^\d{3}_.+\.sql$/.test(f))
+    .sort()
+    .map((f) => ({ version: Number(f.slice(0, 3)), file: join(SITE_DIR, 'migrations', f) }));
+}
+
+/** Brings the schema up to the newest migration; returns the versions applied. */
+export async function migrateSite(client: pg.Client): Promise<number[]> {
+  const exists = await client.query(`SELECT to_regclass('site_schema') IS NOT NULL AS present`);
+  let current = 0;
+  if (exists.rows[0].present) current = (await client.query<{ version: number }>('SELECT version FROM site_schema')).rows[0]?.version ?? 0;
+  const files = migrationFiles();
+  const newest = files.at(-1)?.version ?? 0;
+  if (current > newest) throw new Error(`the database has schema ${current}, newer than these migrations (${newest})`);
+  const applied: number[] = [];
+  for (const { version, file } of files) {
+    if (version <= current) continue;
+    await client.query('BEGIN');
+    try {
+      await client.query(readFileSync(file, 'utf8'));
+      await client.query('UPDATE site_schema SET version = $1', [version]);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK');
+      throw new Error(`migration ${file} failed: ${(err as Error).message}`);
+    }
+    applied.push(version);
+  }
+  return applied;
+}
+
+/**
+ * Runs site/add-kiosk.sql or site/add-reviewer.sql with the login and password filled in the way
+ * psql's :"name" and :'value' would (quoted by the client library, never pasted raw).
+ */
+export async function addLogin(client: pg.Client, kind: 'kiosk' | 'reviewer', login: string, password: string): Promise<void> {
+  if (!/^[a-z][a-z0-9_]{0,62}$/.test(login))
+    throw new Error(`login "${login}" must be lower-case letters, digits and _ (a PostgreSQL role name)`);
+  const sql = readFileSync(join(SITE_DIR, `add-${kind}.sql`), 'utf8')
+    .split('\n')
+    .filter((l) => !l.startsWith('--'))
+    .join('\n')
+    .replace(':"login"', client.escapeIdentifier(login))
+    .replace(":'password'", client.escapeLiteral(password));
+  await client.query(sql);
+}

@@ -1,0 +1,263 @@
+// Ships what the kiosk records to the site's PostgreSQL, off the frame path: violations from the
+// outbox and closed hours in batches, and a heartbeat every 30 s. The kiosk's SQLite log stays
+// the source of truth; the site database is a copy that may lag. Every insert is idempotent
+// (ON CONFLICT DO NOTHING on the kiosk's own ids), so a batch retried after a crash or a lost
+// answer never duplicates, and the local mark moves only after the site has the rows. Failures
+// back off exponentially and say why in words (unreachable, wrong password, TLS, schema).
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import type { Logger } from '../log/logger';
+import type { PendingEvent, PendingHour, SiteOutbox } from './outbox';
+
+/** The site schema version this kiosk writes (site/migrations/*.sql). */
+export const SITE_SCHEMA_VERSION = 1;
+
+export interface SiteConnection {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+  tls: 'off' | 'require' | 'verify-full';
+  /** PEM file of the CA that signed the server's certificate (verify-full). */
+  caFile?: string | null;
+}
+
+export interface Heartbeat {
+  state: string;
+  fps: number;
+  model: string | null;
+  provider: string | null;
+  camera: string;
+  version: string;
+}
+
+export interface ShipperOptions {
+  outbox: SiteOutbox;
+  connection: SiteConnection;
+  /** This kiosk's name for people ("North entrance"). */
+  kioskName: string;
+  heartbeat: () => Heartbeat;
+  log: Logger;
+  now?: () => number;
+  batchSize?: number;
+  /** Pause between rounds while everything is shipped. */
+  idleMs?: number;
+  heartbeatMs?: number;
+  backoff?: { firstMs: number; maxMs: number };
+}
+
+export type ShipperState = 'starting' | 'shipping' | 'idle' | 'failing' | 'schema' | 'stopped';
+
+export interface ShipperStatus {
+  state: ShipperState;
+  /** Violations waiting in the outbox. */
+  queued: number;
+  /** Why shipping fails or stopped, in words; null while it works. */
+  reason: string | null;
+  lastShippedAt: number | null;
+  failures: number;
+}
+
+/** Why a site database call failed, in words staff can act on. */
+export function describeFailure(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  const code = e.code ?? '';
+  const message = e.message ?? String(err);
+  if (
+    ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'].includes(code) ||
+    /timeout|terminated unexpectedly|Connection terminated/i.test(message)
+  )
+    return `site database unreachable (${code || message})`;
+  if (code === '28P01' || code === '28000') return `site database refused the login: wrong user or password (${message})`;
+  if (
+    code.startsWith('ERR_TLS') ||
+    /SSL|certificate|self[- ]signed|TLS/i.test(message) ||
+    code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ||
+    code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'
+  )
+    return `TLS to the site database failed (${message})`;
+  if (code === '42P01') return 'the site database has no Mask Kiosk schema yet: run `npm run site -- migrate` as its owner';
+  if (code === '42501') return `the site database refused this kiosk's write (${message}): check its role (site/add-kiosk.sql)`;
+  if (code === '3D000') return `no such site database (${message})`;
+  return `site database error: ${message}`;
+}
+
+export class SiteShipper {
+  private client: pg.Client | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private round: Promise<void> = Promise.resolve();
+  private lastHeartbeat = 0;
+  private current: ShipperStatus = { state: 'starting', queued: 0, reason: null, lastShippedAt: null, failures: 0 };
+  private readonly now: () => number;
+
+  constructor(private readonly options: ShipperOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  status(): ShipperStatus {
+    return { ...this.current, queued: this.options.outbox.queued() };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    await this.round;
+    await this.disconnect();
+    this.current = { ...this.current, state: 'stopped' };
+  }
+
+  /** One round: connect if needed, check the schema, ship what waits, send a heartbeat when due. */
+  async runOnce(): Promise<boolean> {
+    const client = await this.connect();
+    let shipped = 0;
+    shipped += await this.shipEvents(client);
+    shipped += await this.shipHours(client);
+    if (this.now() - this.lastHeartbeat >= (this.options.heartbeatMs ?? 30_000)) await this.sendHeartbeat(client);
+    if (shipped > 0) this.current.lastShippedAt = this.now();
+    return shipped > 0;
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      this.round = this.tick();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    let next = this.options.idleMs ?? 2000;
+    try {
+      this.current.state = 'shipping';
+      const more = await this.runOnce();
+      if (this.current.failures > 0) this.options.log('info', `site: shipping again after ${this.current.failures} failed tries`);
+      this.current = { ...this.current, state: more ? 'shipping' : 'idle', reason: null, failures: 0 };
+      // A full batch means more is waiting: go on at once.
+      if (more) next = 0;
+    } catch (err) {
+      await this.disconnect();
+      const failures = this.current.failures + 1;
+      const schema = err instanceof SchemaError;
+      const reason = schema ? err.message : describeFailure(err);
+      if (reason !== this.current.reason) this.options.log(schema ? 'error' : 'warn', `site: ${reason}`);
+      const { firstMs, maxMs } = this.options.backoff ?? { firstMs: 1000, maxMs: 60_000 };
+      next = schema ? 5 * 60_000 : Math.min(maxMs, firstMs * 2 ** (failures - 1));
+      this.current = { ...this.current, state: schema ? 'schema' : 'failing', reason, failures };
+    }
+    this.schedule(next);
+  }
+
+  private async connect(): Promise<pg.Client> {
+    if (this.client) return this.client;
+    const c = this.options.connection;
+    const ssl =
+      c.tls === 'off'
+        ? false
+        : c.tls === 'require'
+          ? { rejectUnauthorized: false }
+          : { rejectUnauthorized: true, ...(c.caFile ? { ca: readFileSync(c.caFile, 'utf8') } : {}) };
+    const client = new pg.Client({
+      host: c.host,
+      port: c.port,
+      database: c.database,
+      user: c.user,
+      password: c.password,
+      ssl,
+      connectionTimeoutMillis: 5000,
+      statement_timeout: 15_000,
+      query_timeout: 20_000,
+      application_name: `mask-kiosk ${this.options.kioskName}`.slice(0, 63),
+    });
+    // A connection lost between rounds surfaces on the next query; without a listener it would crash the kiosk.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM site_schema');
+      const version = rows[0]?.version ?? 0;
+      if (version > SITE_SCHEMA_VERSION)
+        throw new SchemaError(
+          `the site database has schema ${version}, newer than this kiosk knows (${SITE_SCHEMA_VERSION}): shipping stopped; update the kiosk`,
+        );
+      if (version < SITE_SCHEMA_VERSION)
+        throw new SchemaError(
+          `the site database has schema ${version}, older than this kiosk needs (${SITE_SCHEMA_VERSION}): run \`npm run site -- migrate\``,
+        );
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    this.client = client;
+    return client;
+  }
+
+  private async disconnect(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    await c?.end().catch(() => undefined);
+  }
+
+  private async shipEvents(client: pg.Client): Promise<number> {
+    const batch: PendingEvent[] = this.options.outbox.events(this.options.batchSize ?? 500);
+    if (batch.length === 0) return 0;
+    await client.query(
+      `INSERT INTO kiosk_events (id, kiosk_name, at, tz_offset_min, verdict, confidence, model_id, camera_id)
+       SELECT id, $2, to_timestamp(at / 1000.0), tz, verdict, confidence, model, camera
+       FROM unnest($1::uuid[], $3::float8[], $4::int[], $5::text[], $6::real[], $7::text[], $8::text[])
+         AS t(id, at, tz, verdict, confidence, model, camera)
+       ON CONFLICT (id) DO NOTHING`,
+      [
+        batch.map((e) => e.id),
+        this.options.kioskName,
+        batch.map((e) => e.at),
+        batch.map((e) => e.tzOffsetMinutes),
+        batch.map((e) => e.verdict),
+        batch.map((e) => e.confidence),
+        batch.map((e) => e.modelId),
+        batch.map((e) => e.cameraId),
+      ],
+    );
+    this.options.outbox.shippedEvents(batch.at(-1)!.seq);
+    return batch.length;
+  }
+
+  private async shipHours(client: pg.Client): Promise<number> {
+    const batch: PendingHour[] = this.options.outbox.hours(this.options.connection.user, this.now(), this.options.batchSize ?? 500);
+    if (batch.length === 0) return 0;
+    await client.query(
+      `INSERT INTO kiosk_hours (id, hour, tz_offset_min, checks, violations)
+       SELECT id, to_timestamp(hour / 1000.0), tz, checks, violations
+       FROM unnest($1::uuid[], $2::float8[], $3::int[], $4::int[], $5::int[]) AS t(id, hour, tz, checks, violations)
+       ON CONFLICT (id) DO NOTHING`,
+      [
+        batch.map((h) => h.id),
+        batch.map((h) => h.hourUtc),
+        batch.map((h) => h.tzOffsetMinutes),
+        batch.map((h) => h.checks),
+        batch.map((h) => h.violations),
+      ],
+    );
+    this.options.outbox.shippedHours(batch.at(-1)!.hourUtc);
+    return batch.length;
+  }
+
+  private async sendHeartbeat(client: pg.Client): Promise<void> {
+    const h = this.options.heartbeat();
+    await client.query(
+      `INSERT INTO kiosk_heartbeats (kiosk_name, at, state, fps, model, provider, camera, version, queued)
+       VALUES ($1, to_timestamp($2 / 1000.0), $3, $4, $5, $6, $7, $8, $9)`,
+      [this.options.kioskName, this.now(), h.state, h.fps, h.model, h.provider, h.camera, h.version, this.options.outbox.queued()],
+    );
+    this.lastHeartbeat = this.now();
+  }
+}
+
+/** The site schema is not the one this kiosk writes: shipping stops until someone acts. */
+class SchemaError extends Error {}

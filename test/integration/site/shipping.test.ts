@@ -1,0 +1,302 @@
+// Kiosks shipping to a real PostgreSQL (a throwaway cluster): several kiosks into one database,
+// outages, a kiosk killed mid-batch, bad credentials, and what each role may and may not do.
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addLogin, migrateSite, migrationFiles } from '../../../src/cli/site-admin';
+import { ViolationStore } from '../../../src/main/log/store';
+import { SiteOutbox } from '../../../src/main/site/outbox';
+import { SITE_SCHEMA_VERSION, type SiteConnection, SiteShipper } from '../../../src/main/site/shipper';
+import { REPO_ROOT } from '../../helpers/paths';
+import { postgresMissing, startCluster, type TestCluster } from '../../helpers/postgres';
+
+const missing = postgresMissing();
+if (missing) console.warn(`site shipping tests skipped: ${missing}`);
+
+const HOUR = 3_600_000;
+const DB = 'maskkiosk';
+const PASSWORDS = { kiosk_north: 'north-secret', kiosk_south: 'south-secret', kiosk_killed: 'killed-secret', review_desk: 'review-secret' };
+
+let cluster: TestCluster;
+let scratch: string;
+const stores: ViolationStore[] = [];
+
+async function asUser(user: keyof typeof PASSWORDS | 'owner', fn: (c: pg.Client) => Promise<void>): Promise<void> {
+  const client = new pg.Client({
+    connectionString: user === 'owner' ? cluster.url({ database: DB }) : cluster.url({ user, password: PASSWORDS[user], database: DB }),
+  });
+  await client.connect();
+  try {
+    await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function count(sql: string, params: unknown[] = []): Promise<number> {
+  let n = 0;
+  await asUser('owner', async (c) => {
+    n = Number((await c.query(sql, params)).rows[0].n);
+  });
+  return n;
+}
+
+const connection = (user: keyof typeof PASSWORDS, over: Partial<SiteConnection> = {}): SiteConnection => ({
+  host: '127.0.0.1',
+  port: cluster.port,
+  database: DB,
+  user,
+  password: PASSWORDS[user],
+  tls: 'off',
+  ...over,
+});
+
+function kioskStore(): ViolationStore {
+  const { store } = ViolationStore.open(mkdtempSync(join(scratch, 'kiosk-')));
+  stores.push(store);
+  return store;
+}
+
+/** `n` violations (every third a mask below the nose) and as many compliant checks, from `start` on, one a minute. */
+function record(store: ViolationStore, n: number, start: number): void {
+  for (let i = 0; i < n; i++) {
+    const at = start + i * 60_000;
+    store.recordCheck(at, 60, null);
+    store.recordCheck(at + 1000, 60, {
+      trackId: i,
+      verdict: i % 3 === 0 ? 'incorrect' : 'no_mask',
+      confidence: 0.9,
+      modelId: 'model',
+      cameraId: 'cam',
+      snapshot: null,
+    });
+  }
+}
+
+const shipper = (store: ViolationStore, user: keyof typeof PASSWORDS, name: string, over: Partial<SiteConnection> = {}, now = Date.now) =>
+  new SiteShipper({
+    outbox: new SiteOutbox(store.db),
+    connection: connection(user, over),
+    kioskName: name,
+    heartbeat: () => ({ state: 'idle', fps: 14.8, model: 'facemask-default', provider: 'cpu', camera: 'USB cam', version: 'test' }),
+    log: () => undefined,
+    now,
+    idleMs: 50,
+    backoff: { firstMs: 100, maxMs: 400 },
+  });
+
+async function until(check: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.skipIf(Boolean(missing))('site reporting to PostgreSQL', () => {
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'site-'));
+    cluster = await startCluster();
+    const admin = new pg.Client({ connectionString: cluster.url() });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${DB}`);
+    await admin.end();
+    await asUser('owner', async (c) => {
+      expect(await migrateSite(c)).toEqual([1]);
+      expect(await migrateSite(c)).toEqual([]);
+      for (const login of ['kiosk_north', 'kiosk_south', 'kiosk_killed'] as const) await addLogin(c, 'kiosk', login, PASSWORDS[login]);
+      await addLogin(c, 'reviewer', 'review_desk', PASSWORDS.review_desk);
+    });
+  }, 60_000);
+
+  afterAll(() => {
+    for (const s of stores) s.close();
+    cluster?.destroy();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('knows the schema version its migrations make', () => {
+    expect(migrationFiles().at(-1)?.version).toBe(SITE_SCHEMA_VERSION);
+  });
+
+  it('ships two kiosks into one database: every violation once, closed hours, heartbeats, each under its own name', async () => {
+    const t0 = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
+    const north = kioskStore();
+    const south = kioskStore();
+    record(north, 90, t0); // 1.5 hours of traffic
+    record(south, 40, t0);
+    const a = shipper(north, 'kiosk_north', 'North entrance');
+    const b = shipper(south, 'kiosk_south', 'South entrance');
+    while (await a.runOnce());
+    while (await b.runOnce());
+    expect([a.status().queued, b.status().queued]).toEqual([0, 0]);
+    expect(await count(`SELECT count(*) AS n FROM kiosk_events WHERE kiosk_id = 'kiosk_north' AND kiosk_name = 'North entrance'`)).toBe(90);
+    expect(await count(`SELECT count(*) AS n FROM kiosk_events WHERE kiosk_id = 'kiosk_south'`)).toBe(40);
+    expect(await count(`SELECT count(*) AS n FROM kiosk_events WHERE verdict = 'incorrect'`)).toBe(30 + 14);
+    // Hours: north spans two closed hours, south one; their counts match the local log.
+    expect(await count(`SELECT count(*) AS n FROM kiosk_hours WHERE kiosk_id = 'kiosk_north'`)).toBe(2);
+    expect(await count(`SELECT sum(checks) AS n FROM kiosk_hours WHERE kiosk_id = 'kiosk_north'`)).toBe(180);
+    expect(await count(`SELECT sum(violations) AS n FROM kiosk_hours WHERE kiosk_id = 'kiosk_south'`)).toBe(40);
+    expect(await count(`SELECT count(*) AS n FROM kiosk_heartbeats WHERE kiosk_id = 'kiosk_north' AND fps > 14 AND queued >= 0`)).toBe(1);
+    // A second pass ships nothing new.
+    expect(await a.runOnce()).toBe(false);
+    // The reviewer reads all entrances; times survive the trip to the millisecond.
+    await asUser('review_desk', async (c) => {
+      const r = await c.query(
+        `SELECT kiosk_name, count(*)::int AS n, min(at) AS first FROM kiosk_events GROUP BY kiosk_name ORDER BY kiosk_name`,
+      );
+      expect(r.rows.map((x) => [x.kiosk_name, x.n])).toEqual([
+        ['North entrance', 90],
+        ['South entrance', 40],
+      ]);
+      expect((r.rows[0].first as Date).getTime()).toBe(t0 + 1000);
+    });
+  });
+
+  it('rides out a database outage: the kiosk keeps recording, says why, and every event arrives exactly once', async () => {
+    const store = kioskStore();
+    const s = shipper(store, 'kiosk_south', 'South entrance');
+    const before = await count(`SELECT count(*) AS n FROM kiosk_events WHERE kiosk_id = 'kiosk_south'`);
+    const start = Date.now() - 10 * HOUR;
+    record(store, 20, start);
+    s.start();
+    try {
+      await until(() => s.status().queued === 0);
+      cluster.stop();
+      record(store, 25, start + HOUR);
+      await until(() => s.status().state === 'failing' && s.status().failures >= 2);
+      expect(s.status()).toMatchObject({ queued: 25, reason: expect.stringMatching(/^site database unreachable/) });
+      cluster.start();
+      await until(() => s.status().queued === 0 && s.status().state === 'idle');
+    } finally {
+      await s.stop();
+    }
+    expect(await count(`SELECT count(*) AS n FROM kiosk_events WHERE kiosk_id = 'kiosk_south'`)).toBe(before + 45);
+    expect(await count(`SELECT count(DISTINCT id) AS n FROM kiosk_events WHERE kiosk_id = 'kiosk_south'`)).toBe(before + 45);
+  }, 60_000);
+
+  it('loses nothing and duplicates nothing when the kiosk is killed (SIGKILL) in the middle of shipping', async () => {
+    const dir = mkdtempSync(join(scratch, 'killed-'));
+    const { store } = ViolationStore.open(dir);
+    record(store, 3000, Date.now() - 100 * HOUR);
+    const ids = (store.db.prepare('SELECT id FROM outbox').all() as { id: string }[]).map((r) => r.id);
+    store.close();
+    const child = fork(join(REPO_ROOT, 'test', 'fixtures', 'site', 'ship.ts'), [dir, JSON.stringify(connection('kiosk_killed')), '25'], {
+      execArgv: ['--import', 'tsx'],
+      stdio: 'ignore',
+    });
+    await until(async () => (await count(`SELECT count(*) AS n FROM kiosk_events WHERE kiosk_id = 'kiosk_killed'`)) >= 500);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const shippedWhenKilled = await count(`SELECT count(*) AS n FROM kiosk_events WHERE kiosk_id = 'kiosk_killed'`);
+    expect(shippedWhenKilled).toBeLessThan(3000);
+
+    // The kiosk starts again and carries on from its mark.
+    const again = ViolationStore.open(dir).store;
+    stores.push(again);
+    const s = shipper(again, 'kiosk_killed', 'Killed entrance');
+    while (await s.runOnce());
+    let shipped: string[] = [];
+    await asUser('owner', async (c) => {
+      shipped = (await c.query(`SELECT id FROM kiosk_events WHERE kiosk_id = 'kiosk_killed'`)).rows.map((r) => r.id as string);
+    });
+    expect(shipped.length).toBe(3000);
+    expect(new Set(shipped)).toEqual(new Set(ids));
+  }, 60_000);
+
+  it('says clearly when the password is wrong or the host unreachable, and keeps recording', async () => {
+    const store = kioskStore();
+    const wrong = shipper(store, 'kiosk_north', 'North entrance', { password: 'not-it' });
+    const away = shipper(store, 'kiosk_north', 'North entrance', { port: 1 });
+    wrong.start();
+    away.start();
+    try {
+      record(store, 3, Date.now() - HOUR);
+      await until(() => wrong.status().failures >= 1 && away.status().failures >= 1);
+      expect(wrong.status()).toMatchObject({
+        state: 'failing',
+        queued: 3,
+        reason: expect.stringMatching(/refused the login: wrong user or password/),
+      });
+      expect(away.status()).toMatchObject({
+        state: 'failing',
+        reason: expect.stringMatching(/^site database unreachable \(ECONNREFUSED\)/),
+      });
+      record(store, 2, Date.now());
+      expect(store.count()).toBe(5);
+    } finally {
+      await wrong.stop();
+      await away.stop();
+    }
+  });
+
+  it('stops shipping, and says so, when the database has a newer schema than the kiosk knows', async () => {
+    const store = kioskStore();
+    record(store, 2, Date.now() - HOUR);
+    await asUser('owner', (c) => c.query('UPDATE site_schema SET version = 99').then(() => undefined));
+    const s = shipper(store, 'kiosk_north', 'North entrance');
+    s.start();
+    try {
+      await until(() => s.status().state === 'schema');
+      expect(s.status()).toMatchObject({
+        queued: 2,
+        reason: expect.stringMatching(/schema 99, newer than this kiosk knows \(1\): shipping stopped/),
+      });
+    } finally {
+      await s.stop();
+      await asUser('owner', (c) => c.query('UPDATE site_schema SET version = 1').then(() => undefined));
+    }
+  });
+
+  it('lets a kiosk insert only its own rows, never update, delete or read them back; and a reviewer only read', async () => {
+    const denied = async (c: pg.Client, sql: string, params: unknown[] = []): Promise<string> => {
+      try {
+        await c.query(sql, params);
+        return 'allowed';
+      } catch (err) {
+        return (err as { code: string }).code;
+      }
+    };
+    await asUser('kiosk_north', async (c) => {
+      const row = ['00000000-0000-4000-8000-000000000001', 'North entrance'];
+      expect(await denied(c, `UPDATE kiosk_events SET verdict = 'no_mask'`)).toBe('42501');
+      expect(await denied(c, `DELETE FROM kiosk_events`)).toBe('42501');
+      // It sees only its own ids (what ON CONFLICT needs), no other column, no other kiosk.
+      expect(await denied(c, `SELECT verdict FROM kiosk_events`)).toBe('42501');
+      const own = await c.query(`SELECT count(*)::int AS n FROM kiosk_events`);
+      expect(own.rows[0].n).toBe(await count(`SELECT count(*) AS n FROM kiosk_events WHERE kiosk_id = 'kiosk_north'`));
+      expect(await denied(c, `TRUNCATE kiosk_events`)).toBe('42501');
+      // Another kiosk's rows: row-level security refuses them.
+      expect(
+        await denied(
+          c,
+          `INSERT INTO kiosk_events (id, kiosk_id, kiosk_name, at, tz_offset_min, verdict, confidence, model_id, camera_id)
+           VALUES ($1, 'kiosk_south', $2, now(), 0, 'no_mask', 0.9, 'm', 'c')`,
+          row,
+        ),
+      ).toBe('42501');
+      expect(
+        await denied(
+          c,
+          `INSERT INTO kiosk_events (id, kiosk_name, at, tz_offset_min, verdict, confidence, model_id, camera_id)
+           VALUES ($1, $2, now(), 0, 'no_mask', 0.9, 'm', 'c')`,
+          row,
+        ),
+      ).toBe('allowed');
+      expect(await denied(c, `CREATE TABLE sneaky (x int)`)).toBe('42501');
+    });
+    await asUser('review_desk', async (c) => {
+      expect(await denied(c, `SELECT count(*) FROM kiosk_events`)).toBe('allowed');
+      expect(await denied(c, `DELETE FROM kiosk_events`)).toBe('42501');
+      expect(
+        await denied(
+          c,
+          `INSERT INTO kiosk_heartbeats (kiosk_name, at, state, fps, camera, version, queued) VALUES ('x', now(), 'x', 0, 'c', 'v', 0)`,
+        ),
+      ).toBe('42501');
+    });
+  });
+});
