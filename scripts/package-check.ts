@@ -23,6 +23,21 @@ export const RUNTIME_PACKAGES = [
   'detect-libc',
   'semver',
   'zod',
+  // Site reporting (src/main/site): the PostgreSQL client and its pure-JavaScript helpers.
+  'pg',
+  'pg-cloudflare',
+  'pg-connection-string',
+  'pg-pool',
+  'pg-protocol',
+  'pg-types',
+  'pg-int8',
+  'postgres-array',
+  'postgres-bytea',
+  'postgres-date',
+  'postgres-interval',
+  'xtend',
+  'pgpass',
+  'split2',
 ] as const;
 
 /** The files the kiosk starts from, inside the archive. */

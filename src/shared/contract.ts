@@ -26,6 +26,12 @@ export const AppStatus = z.object({
   notices: z.array(Message),
   /** What the kiosk keeps of faces, for the privacy line on the screen. */
   privacy: z.object({ snapshot: z.enum(SNAPSHOT_MODES), retentionDays: z.number() }),
+  /** Reporting to the site database: off, or how it goes and how many violations wait. */
+  site: z.object({
+    state: z.enum(['off', 'unconfigured', 'starting', 'shipping', 'idle', 'failing', 'schema', 'stopped']),
+    queued: z.number(),
+    problem: Message.nullable(),
+  }),
   /** Whether the vision engine answers frames; `absent` when it never started (see `problem`). */
   engine: z.object({ state: z.enum(['running', 'restarting', 'down', 'absent']), detail: z.string().nullable() }),
 });
@@ -126,7 +132,17 @@ export const contract = {
     result: z.null(),
   },
   'settings:get': { args: z.tuple([]), result: Settings },
-  'settings:set': { args: z.tuple([Settings]), result: z.object({ settings: Settings, restartNeeded: z.boolean() }) },
+  'settings:set': {
+    // The site password travels only this way, once, when staff type a new one; main seals it.
+    args: z.tuple([
+      Settings,
+      z
+        .object({ sitePassword: z.string().min(1).max(256) })
+        .strict()
+        .optional(),
+    ]),
+    result: z.object({ settings: Settings, restartNeeded: z.boolean() }),
+  },
 } satisfies Record<Channel, { args: z.ZodTuple; result: z.ZodType }>;
 
 export type Contract = typeof contract;

@@ -18,6 +18,12 @@ export const MESSAGE_CODES = [
   'log_problem',
   /** The GPU provider crashed the engine while loading; it runs on the CPU. */
   'provider_fallback',
+  /** Site reporting is on but a setting is missing or the password cannot be opened. */
+  'site_unconfigured',
+  /** Shipping to the site database fails (unreachable, wrong password, TLS); it retries. */
+  'site_failing',
+  /** The site database's schema is not the one this kiosk writes; shipping stopped. */
+  'site_schema',
 ] as const;
 export type MessageCode = (typeof MESSAGE_CODES)[number];
 

@@ -12,6 +12,11 @@ export type SnapshotMode = (typeof SNAPSHOT_MODES)[number];
 
 export const SETTINGS_VERSION = 1;
 
+export const SITE_TLS_MODES = ['off', 'require', 'verify-full'] as const;
+export type SiteTlsMode = (typeof SITE_TLS_MODES)[number];
+/** What `settings:get` puts where a sealed site password is: the screen learns only that one is set. */
+export const PASSWORD_SET = 'set';
+
 /** What the kiosk plays for a verdict: the tones, a short spoken phrase in the screen's language, or both. */
 export const PROMPT_MODES = ['tones', 'voice', 'both'] as const;
 export type PromptMode = (typeof PROMPT_MODES)[number];
@@ -70,6 +75,24 @@ export const Settings = z.object({
     .object({
       /** What a violation keeps of the face: nothing, a blurred crop (default), or the crop. */
       snapshot: z.enum(SNAPSHOT_MODES).default('blurred'),
+    })
+    .prefault({}),
+  /** Shipping violations, hourly counts and heartbeats to the site's PostgreSQL (README "Site reporting"). */
+  site: z
+    .object({
+      enabled: z.boolean().default(false),
+      host: z.string().max(255).default(''),
+      port: z.number().int().min(1).max(65_535).default(5432),
+      database: z.string().max(63).default('maskkiosk'),
+      /** This kiosk's login role (site/add-kiosk.sql). */
+      user: z.string().max(63).default(''),
+      /** The password sealed by the OS key store. Main never sends it to the screen: `settings:get` says only whether one is set. */
+      passwordSealed: z.string().max(4096).nullable().default(null),
+      tls: z.enum(SITE_TLS_MODES).default('verify-full'),
+      /** PEM file of the CA that signed the database's certificate (verify-full with a private CA). */
+      caFile: z.string().max(1024).nullable().default(null),
+      /** This entrance's name for people, e.g. "North entrance". */
+      kioskName: z.string().max(100).default(''),
     })
     .prefault({}),
   /** Start the kiosk when the lobby PC's user logs in. */

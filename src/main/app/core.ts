@@ -5,15 +5,18 @@ import type { EventName, Result } from '../../shared/channels';
 import { type AppStatus, type CameraReport, type EventOf, events } from '../../shared/contract';
 import { UnavailableError } from '../../shared/errors';
 import { type Message, message } from '../../shared/messages';
-import type { Settings } from '../../shared/settings';
+import { PASSWORD_SET, type Settings } from '../../shared/settings';
 import { createFrameHandler } from '../compliance/frame-handler';
 import type { ComplianceEvent } from '../compliance/tracker';
 import { ComplianceTracker, complianceOptions } from '../compliance/tracker';
 import { AdminPin } from '../config/admin-pin';
+import { KeyFileSecretBox, type SecretBox } from '../config/secret-box';
 import { loadSettings, saveSettings } from '../config/settings';
 import { AppLog, openAuditLog, ReportLimiter, sanitiseReport } from '../log/app-log';
 import type { Logger } from '../log/logger';
 import { ViolationLog } from '../log/violation-log';
+import { SiteOutbox } from '../site/outbox';
+import { SiteReporting } from '../site/site-reporting';
 import type { EngineLauncher } from '../vision/engine-process';
 import { VisionEngine } from '../vision/vision-engine';
 import { type AdminDeps, createAdminHandlers } from './admin-handlers';
@@ -37,6 +40,8 @@ export interface CoreOptions {
   appLog?: AppLog;
   /** Settings were saved by an admin (Electron applies start-at-login here). */
   onSettingsChanged?: (settings: Settings) => void;
+  /** Seals the site database password at rest (Electron: the OS key store); a key file by default. */
+  secretBox?: SecretBox;
   /** Pushes a main-to-renderer event to the kiosk screen (Electron IPC, or the preview's socket). */
   emit?: <E extends EventName>(event: E, payload: EventOf<E>) => void;
 }
@@ -124,6 +129,26 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
   const retentionTimer = setInterval(() => violationLog?.retain(), 24 * 3_600_000);
   retentionTimer.unref();
 
+  // Frames answered over the last heartbeat period, for the site's kiosk health list.
+  let framesSinceBeat = 0;
+  let lastBeat = now();
+  const box = options.secretBox ?? new KeyFileSecretBox(options.userDataDir);
+  const site = new SiteReporting({
+    outbox: violationLog ? new SiteOutbox(violationLog.store.db) : null,
+    box,
+    log,
+    heartbeat: () => {
+      const t = now();
+      const fps = framesSinceBeat / Math.max(1, (t - lastBeat) / 1000);
+      framesSinceBeat = 0;
+      lastBeat = t;
+      const s = status();
+      return { state: s.engine.state, fps, model: s.model, provider: s.provider, camera: cameraLabel, version: options.version };
+    },
+    onStatus: () => publishStatus(),
+  });
+  await site.configure(settings.site);
+
   const analyze = vision
     ? createFrameHandler({
         vision,
@@ -166,6 +191,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       notices,
       privacy: { snapshot: settings.privacy.snapshot, retentionDays: settings.retention.days },
       engine: vision ? vision.engineState : { state: 'absent', detail: problem },
+      site: site.status(),
     };
   }
 
@@ -185,7 +211,9 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       // Until staff have chosen the admin PIN (first-run set-up), the kiosk checks nobody.
       setUp ||= pin.state() !== 'unset';
       if (!setUp) throw new UnavailableError('set-up not finished: choose the admin PIN first', message('setup_unfinished'));
-      return analyze(frame);
+      const answer = await analyze(frame);
+      framesSinceBeat++;
+      return answer;
     },
     ...admin.handlers,
     'renderer:error': ({ message, source }) => {
@@ -197,10 +225,18 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     },
     'settings:get': () => {
       admin.requireAdmin();
-      return settings;
+      // The sealed password stays in main: the form learns only whether one is set.
+      return { ...settings, site: { ...settings.site, passwordSealed: settings.site.passwordSealed ? PASSWORD_SET : null } };
     },
-    'settings:set': (next) => {
+    'settings:set': async (asked, secrets) => {
       admin.requireAdmin();
+      // What the form sent for the password is only the marker; a new password comes on its own, sealed here.
+      const passwordSealed = secrets?.sitePassword
+        ? box.seal(secrets.sitePassword)
+        : asked.site.passwordSealed
+          ? settings.site.passwordSealed
+          : null;
+      const next = { ...asked, site: { ...asked.site, passwordSealed } };
       // Model and detector settings take effect when the pipeline is loaded again, at restart.
       const restartNeeded = JSON.stringify([next.model, next.detection]) !== JSON.stringify([settings.model, settings.detection]);
       saveSettings(settingsFile, next);
@@ -208,8 +244,9 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       tracker.configure(trackerOptions(settings));
       log('info', `settings saved${restartNeeded ? ' (model changes apply after a restart)' : ''}`);
       options.onSettingsChanged?.(settings);
+      await site.configure(settings.site);
       publishStatus();
-      return { settings, restartNeeded };
+      return { settings: { ...settings, site: { ...settings.site, passwordSealed: passwordSealed ? PASSWORD_SET : null } }, restartNeeded };
     },
     'camera:report': (report: CameraReport) => {
       // The label names the camera in every later violation row: keep it short and printable.
@@ -237,6 +274,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     problem,
     dispose: async () => {
       clearInterval(retentionTimer);
+      await site.dispose();
       await violationLog?.close();
       await vision?.dispose();
     },

@@ -13,6 +13,7 @@ import { createKioskCore, type KioskCore } from './core';
 import { setupIpc } from './ipc';
 import { modelsDir } from './paths';
 import { CrashPolicy, type CrashReason, crashScreenUrl, readRestartHistory, restartDecision, writeRestartHistory } from './policy';
+import { osSecretBox } from './safe-storage-box';
 import { utilityEngine } from './utility-engine';
 import { createKioskWindow, registerAppScheme, setupSession } from './window';
 
@@ -76,6 +77,7 @@ async function start(): Promise<void> {
     // Built beside main.js from src/main/vision/engine-entry.ts (electron.vite.config.ts).
     visionEngine: utilityEngine(new URL('./engine-entry.js', import.meta.url)),
     userDataDir: app.getPath('userData'),
+    secretBox: osSecretBox(app.getPath('userData'), (level, message) => appLog?.write(level, message)),
     productName: 'Mask Kiosk',
     version: app.getVersion(),
     chooseSavePath: async (name) => {

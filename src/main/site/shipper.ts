@@ -45,6 +45,8 @@ export interface ShipperOptions {
   idleMs?: number;
   heartbeatMs?: number;
   backoff?: { firstMs: number; maxMs: number };
+  /** The state or its reason changed (for the status strip). */
+  onStatus?: (status: ShipperStatus) => void;
 }
 
 export type ShipperState = 'starting' | 'shipping' | 'idle' | 'failing' | 'schema' | 'stopped';
@@ -125,6 +127,12 @@ export class SiteShipper {
     return shipped > 0;
   }
 
+  private update(change: Partial<ShipperStatus>): void {
+    const before = this.current;
+    this.current = { ...before, ...change };
+    if (before.state !== this.current.state || before.reason !== this.current.reason) this.options.onStatus?.(this.status());
+  }
+
   private schedule(delayMs: number): void {
     if (!this.running) return;
     this.timer = setTimeout(() => {
@@ -136,10 +144,9 @@ export class SiteShipper {
   private async tick(): Promise<void> {
     let next = this.options.idleMs ?? 2000;
     try {
-      this.current.state = 'shipping';
       const more = await this.runOnce();
       if (this.current.failures > 0) this.options.log('info', `site: shipping again after ${this.current.failures} failed tries`);
-      this.current = { ...this.current, state: more ? 'shipping' : 'idle', reason: null, failures: 0 };
+      this.update({ state: more ? 'shipping' : 'idle', reason: null, failures: 0 });
       // A full batch means more is waiting: go on at once.
       if (more) next = 0;
     } catch (err) {
@@ -150,7 +157,7 @@ export class SiteShipper {
       if (reason !== this.current.reason) this.options.log(schema ? 'error' : 'warn', `site: ${reason}`);
       const { firstMs, maxMs } = this.options.backoff ?? { firstMs: 1000, maxMs: 60_000 };
       next = schema ? 5 * 60_000 : Math.min(maxMs, firstMs * 2 ** (failures - 1));
-      this.current = { ...this.current, state: schema ? 'schema' : 'failing', reason, failures };
+      this.update({ state: schema ? 'schema' : 'failing', reason, failures });
     }
     this.schedule(next);
   }

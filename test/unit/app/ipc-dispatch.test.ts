@@ -15,6 +15,7 @@ const status = {
   notices: [],
   privacy: { snapshot: 'blurred' as const, retentionDays: 30 },
   engine: { state: 'running' as const, detail: null },
+  site: { state: 'off' as const, queued: 0, problem: null },
 };
 const unused = async (): Promise<never> => {
   throw new Error('not called');

@@ -88,6 +88,6 @@ describe('electron-builder.yml', () => {
   });
 
   it('ships no development-only package as a dependency', () => {
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(['better-sqlite3', 'onnxruntime-node', 'sharp', 'zod']);
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['better-sqlite3', 'onnxruntime-node', 'pg', 'sharp', 'zod']);
   });
 });

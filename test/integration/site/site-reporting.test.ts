@@ -1,0 +1,155 @@
+// Site reporting through the kiosk core: the admin saves the site settings with a password, the
+// password is sealed at rest and never comes back, violations ship, and the status says how it goes.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addLogin, migrateSite } from '../../../src/cli/site-admin';
+import { createKioskCore, type KioskCore } from '../../../src/main/app/core';
+import type { AppStatus } from '../../../src/shared/contract';
+import type { Settings } from '../../../src/shared/settings';
+import { finishSetup } from '../../helpers/browser';
+import { REPO_ROOT } from '../../helpers/paths';
+import { postgresMissing, startCluster, type TestCluster } from '../../helpers/postgres';
+import { sourceEngine } from '../../helpers/vision';
+
+const missing = postgresMissing();
+const PASSWORD = 'lobby-secret-7';
+
+async function until(check: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.skipIf(Boolean(missing))('site reporting in the kiosk core', () => {
+  let cluster: TestCluster;
+  let dir: string;
+  let core: KioskCore;
+  const pushed: AppStatus[] = [];
+
+  const shippedCount = async (): Promise<number> => {
+    const c = new pg.Client({ connectionString: cluster.url({ database: 'maskkiosk' }) });
+    await c.connect();
+    try {
+      return Number((await c.query(`SELECT count(*) AS n FROM kiosk_events WHERE kiosk_name = 'East entrance'`)).rows[0].n);
+    } finally {
+      await c.end();
+    }
+  };
+  const call = async <T>(channel: string, ...args: unknown[]): Promise<T> => {
+    const r = await core.dispatch(channel, args);
+    if (!r.ok) throw new Error(`${channel}: ${r.message}`);
+    return r.value as T;
+  };
+
+  beforeAll(async () => {
+    cluster = await startCluster();
+    const admin = new pg.Client({ connectionString: cluster.url() });
+    await admin.connect();
+    await admin.query('CREATE DATABASE maskkiosk');
+    await admin.end();
+    const owner = new pg.Client({ connectionString: cluster.url({ database: 'maskkiosk' }) });
+    await owner.connect();
+    await migrateSite(owner);
+    await addLogin(owner, 'kiosk', 'kiosk_east', PASSWORD);
+    await owner.end();
+    dir = mkdtempSync(join(tmpdir(), 'site-core-'));
+    core = await createKioskCore({
+      visionEngine: sourceEngine(),
+      modelsDir: join(REPO_ROOT, 'models'),
+      userDataDir: dir,
+      productName: 'Mask Kiosk',
+      version: 'test',
+      log: () => undefined,
+      emit: (event, payload) => {
+        if (event === 'status') pushed.push(payload);
+      },
+    });
+    await finishSetup({ core });
+    await call('admin:unlock', { pin: '2468' });
+  }, 90_000);
+
+  afterAll(async () => {
+    await core?.dispose();
+    cluster?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is off by default', async () => {
+    expect((await call<AppStatus>('app:status')).site).toEqual({ state: 'off', queued: 0, problem: null });
+  });
+
+  it('ships once staff save the site settings; the password is sealed at rest and never shown or logged', async () => {
+    const current = await call<Settings>('settings:get');
+    expect(current.site.passwordSealed).toBeNull();
+    const site = {
+      ...current.site,
+      enabled: true,
+      host: '127.0.0.1',
+      port: cluster.port,
+      user: 'kiosk_east',
+      tls: 'off' as const,
+      kioskName: 'East entrance',
+    };
+    const saved = await call<{ settings: Settings }>('settings:set', { ...current, site }, { sitePassword: PASSWORD });
+    expect(saved.settings.site.passwordSealed).toBe('set');
+    expect((await call<Settings>('settings:get')).site.passwordSealed).toBe('set');
+    const onDisk = readFileSync(join(dir, 'settings.json'), 'utf8');
+    expect(onDisk).not.toContain(PASSWORD);
+    expect(JSON.parse(onDisk).site.passwordSealed).toMatch(/^kf1:/);
+
+    core.violationLog!.store.recordCheck(Date.now(), 0, {
+      trackId: 1,
+      verdict: 'no_mask',
+      confidence: 0.93,
+      modelId: 'm',
+      cameraId: 'c',
+      snapshot: null,
+    });
+    await until(async () => (await shippedCount()) === 1);
+    await until(() => pushed.at(-1)?.site.state === 'idle');
+    expect((await call<AppStatus>('app:status')).site).toEqual({ state: 'idle', queued: 0, problem: null });
+
+    // Saving again without typing the password keeps it.
+    await call('settings:set', await call<Settings>('settings:get'));
+    core.violationLog!.store.recordCheck(Date.now(), 0, {
+      trackId: 2,
+      verdict: 'incorrect',
+      confidence: 0.8,
+      modelId: 'm',
+      cameraId: 'c',
+      snapshot: null,
+    });
+    await until(async () => (await shippedCount()) === 2);
+
+    const logs = readdirSync(join(dir, 'logs'))
+      .map((f) => readFileSync(join(dir, 'logs', f), 'utf8'))
+      .join('\n');
+    expect(logs).toContain('site: reporting on to 127.0.0.1');
+    expect(logs).not.toContain(PASSWORD);
+  });
+
+  it('says why when the password is wrong, and keeps the violations waiting', async () => {
+    const current = await call<Settings>('settings:get');
+    await call('settings:set', current, { sitePassword: 'not-the-password' });
+    core.violationLog!.store.recordCheck(Date.now(), 0, {
+      trackId: 3,
+      verdict: 'no_mask',
+      confidence: 0.9,
+      modelId: 'm',
+      cameraId: 'c',
+      snapshot: null,
+    });
+    await until(async () => (await call<AppStatus>('app:status')).site.state === 'failing');
+    const { site } = await call<AppStatus>('app:status');
+    expect(site).toMatchObject({
+      queued: 1,
+      problem: { code: 'site_failing', params: { detail: expect.stringMatching(/wrong user or password/) } },
+    });
+    expect(pushed.some((s) => s.site.state === 'failing')).toBe(true);
+  });
+});
