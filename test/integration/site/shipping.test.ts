@@ -10,6 +10,7 @@ import { addLogin, migrateSite, migrationFiles } from '../../../src/cli/site-adm
 import { ViolationStore } from '../../../src/main/log/store';
 import { SiteOutbox } from '../../../src/main/site/outbox';
 import { SITE_SCHEMA_VERSION, type SiteConnection, SiteShipper } from '../../../src/main/site/shipper';
+import { siteHealth, sitePage, sitePerDay } from '../../../src/main/site/site-review';
 import { REPO_ROOT } from '../../helpers/paths';
 import { postgresMissing, startCluster, type TestCluster } from '../../helpers/postgres';
 
@@ -299,5 +300,87 @@ describe.skipIf(Boolean(missing))('site reporting to PostgreSQL', () => {
         ),
       ).toBe('42501');
     });
+  });
+});
+
+describe.skipIf(Boolean(missing))('site review across entrances (reviewer login)', () => {
+  let cluster2: TestCluster;
+  let reviewer: pg.Client;
+  const t0 = Date.UTC(2026, 10, 20, 8); // 08:00 UTC
+
+  beforeAll(async () => {
+    cluster2 = await startCluster();
+    const admin = new pg.Client({ connectionString: cluster2.url() });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${DB}`);
+    await admin.end();
+    const owner = new pg.Client({ connectionString: cluster2.url({ database: DB }) });
+    await owner.connect();
+    await migrateSite(owner);
+    for (const login of ['kiosk_north', 'kiosk_south'] as const) await addLogin(owner, 'kiosk', login, PASSWORDS[login]);
+    await addLogin(owner, 'reviewer', 'review_desk', PASSWORDS.review_desk);
+    await owner.end();
+    // Two entrances, each with two days of traffic, shipped the real way.
+    const dir = mkdtempSync(join(tmpdir(), 'site-review-'));
+    for (const [login, name, n] of [
+      ['kiosk_north', 'North entrance', 30],
+      ['kiosk_south', 'South entrance', 10],
+    ] as const) {
+      const { store } = ViolationStore.open(mkdtempSync(join(dir, 'k-')));
+      for (const day of [0, 1]) {
+        for (let i = 0; i < n; i++) {
+          const at = t0 + day * 86_400_000 + i * 60_000;
+          store.recordCheck(at, 60, null);
+          store.recordCheck(at, 60, null);
+          store.recordCheck(at + 1, 60, { trackId: i, verdict: 'no_mask', confidence: 0.9, modelId: 'm', cameraId: 'c', snapshot: null });
+        }
+      }
+      const s = new SiteShipper({
+        outbox: new SiteOutbox(store.db),
+        connection: { host: '127.0.0.1', port: cluster2.port, database: DB, user: login, password: PASSWORDS[login], tls: 'off' },
+        kioskName: name,
+        heartbeat: () => ({ state: 'running', fps: 15, model: 'facemask-default', provider: 'cpu', camera: 'cam', version: '0.1.0' }),
+        log: () => undefined,
+        now: () => t0 + 3 * 86_400_000,
+      });
+      while (await s.runOnce());
+      store.close();
+    }
+    reviewer = new pg.Client({ connectionString: cluster2.url({ user: 'review_desk', password: PASSWORDS.review_desk, database: DB }) });
+    await reviewer.connect();
+  }, 60_000);
+
+  afterAll(async () => {
+    await reviewer?.end();
+    cluster2?.destroy();
+  });
+
+  it('pages every entrance newest first, and filters by one', async () => {
+    const range = { from: t0, to: t0 + 2 * 86_400_000 };
+    const first = await sitePage(reviewer, { ...range, limit: 50 });
+    expect(first.rows).toHaveLength(50);
+    expect(first.rows[0]).toMatchObject({ kioskName: 'North entrance', at: t0 + 86_400_000 + 29 * 60_000 + 1, verdict: 'no_mask' });
+    const second = await sitePage(reviewer, { ...range, limit: 50, before: first.next! });
+    expect(second.rows).toHaveLength(30);
+    expect(second.next).toBeNull();
+    expect(new Set([...first.rows, ...second.rows].map((r) => r.id)).size).toBe(80);
+    const south = await sitePage(reviewer, { ...range, kioskId: 'kiosk_south', limit: 100 });
+    expect(south.rows.map((r) => r.kioskName)).toEqual(Array(20).fill('South entrance'));
+  });
+
+  it("counts checks and violations per entrance and local day, and lists the kiosks' health", async () => {
+    const days = await sitePerDay(reviewer, t0 - 86_400_000, t0 + 3 * 86_400_000);
+    expect(days).toEqual([
+      { kioskId: 'kiosk_north', kioskName: 'North entrance', day: '2026-11-20', checks: 90, violations: 30 },
+      { kioskId: 'kiosk_south', kioskName: 'South entrance', day: '2026-11-20', checks: 30, violations: 10 },
+      { kioskId: 'kiosk_north', kioskName: 'North entrance', day: '2026-11-21', checks: 90, violations: 30 },
+      { kioskId: 'kiosk_south', kioskName: 'South entrance', day: '2026-11-21', checks: 30, violations: 10 },
+    ]);
+    const health = await siteHealth(reviewer, t0 + 3 * 86_400_000 + 60_000);
+    expect(health.map((h) => [h.kioskName, h.offline, h.fps, h.queued])).toEqual([
+      ['North entrance', false, 15, 0],
+      ['South entrance', false, 15, 0],
+    ]);
+    expect((await siteHealth(reviewer, t0 + 4 * 86_400_000)).every((h) => h.offline)).toBe(true);
   });
 });

@@ -1,0 +1,129 @@
+// Staff review across every entrance, read from the site database with a reviewer login (which
+// may only read): events with an entrance filter, paged newest first by keyset; checks and
+// violations per day and entrance (from the closed hours, so the compliance rate is real); and a
+// health list of the kiosks from their heartbeats. Snapshots never leave a kiosk, so there are
+// none here.
+import type pg from 'pg';
+
+export interface SiteEvent {
+  id: string;
+  kioskId: string;
+  kioskName: string;
+  at: number;
+  tzOffsetMinutes: number;
+  verdict: 'no_mask' | 'incorrect';
+  confidence: number;
+  modelId: string;
+}
+
+export interface SitePageQuery {
+  from: number;
+  to: number;
+  /** A kiosk login, or all entrances. */
+  kioskId?: string;
+  before?: { at: number; id: string };
+  limit: number;
+}
+
+export interface SiteDayCount {
+  kioskId: string;
+  kioskName: string;
+  /** The kiosk's local calendar day, YYYY-MM-DD. */
+  day: string;
+  checks: number;
+  violations: number;
+}
+
+export interface KioskHealth {
+  kioskId: string;
+  kioskName: string;
+  lastHeartbeat: number;
+  /** No heartbeat for over 90 s (three missed): "offline since" the last one. */
+  offline: boolean;
+  state: string;
+  fps: number;
+  model: string | null;
+  provider: string | null;
+  queued: number;
+  version: string;
+}
+
+const OFFLINE_AFTER_MS = 90_000;
+
+export async function sitePage(
+  client: pg.ClientBase,
+  q: SitePageQuery,
+): Promise<{ rows: SiteEvent[]; next: { at: number; id: string } | null }> {
+  const params: unknown[] = [q.from, q.to, q.limit + 1];
+  let where = 'at >= to_timestamp($1 / 1000.0) AND at < to_timestamp($2 / 1000.0)';
+  if (q.kioskId) {
+    params.push(q.kioskId);
+    where += ` AND kiosk_id = $${params.length}`;
+  }
+  if (q.before) {
+    params.push(q.before.at, q.before.id);
+    where += ` AND (at, id) < (to_timestamp($${params.length - 1} / 1000.0), $${params.length}::uuid)`;
+  }
+  const { rows } = await client.query(
+    `SELECT id, kiosk_id, kiosk_name, (extract(epoch FROM at) * 1000)::float8 AS at_ms, tz_offset_min, verdict, confidence, model_id
+     FROM kiosk_events WHERE ${where} ORDER BY at DESC, id DESC LIMIT $3`,
+    params,
+  );
+  const page: SiteEvent[] = rows.slice(0, q.limit).map((r) => ({
+    id: r.id,
+    kioskId: r.kiosk_id,
+    kioskName: r.kiosk_name,
+    at: Math.round(r.at_ms),
+    tzOffsetMinutes: r.tz_offset_min,
+    verdict: r.verdict,
+    confidence: r.confidence,
+    modelId: r.model_id,
+  }));
+  const last = page.at(-1);
+  return { rows: page, next: rows.length > q.limit && last ? { at: last.at, id: last.id } : null };
+}
+
+/** Checks and violations per entrance and local day, from the hours each kiosk closed. */
+export async function sitePerDay(client: pg.ClientBase, from: number, to: number): Promise<SiteDayCount[]> {
+  const { rows } = await client.query(
+    `SELECT h.kiosk_id, coalesce(n.kiosk_name, h.kiosk_id) AS kiosk_name,
+            to_char(h.hour + make_interval(mins => h.tz_offset_min), 'YYYY-MM-DD') AS day,
+            sum(h.checks)::int AS checks, sum(h.violations)::int AS violations
+     FROM kiosk_hours h
+     LEFT JOIN LATERAL (SELECT kiosk_name FROM kiosk_heartbeats b WHERE b.kiosk_id = h.kiosk_id ORDER BY at DESC LIMIT 1) n ON true
+     WHERE h.hour >= to_timestamp($1 / 1000.0) AND h.hour < to_timestamp($2 / 1000.0)
+     GROUP BY 1, 2, 3 ORDER BY 3, 2`,
+    [from, to],
+  );
+  return rows.map((r) => ({ kioskId: r.kiosk_id, kioskName: r.kiosk_name, day: r.day, checks: r.checks, violations: r.violations }));
+}
+
+/** Every kiosk that ever sent a heartbeat, with its latest. */
+export async function siteHealth(client: pg.ClientBase, now: number): Promise<KioskHealth[]> {
+  const { rows } = await client.query(
+    // Heartbeats pile up (two a minute per kiosk): hop from kiosk to kiosk along the index
+    // instead of reading them all, then take each kiosk's latest.
+    `WITH RECURSIVE k AS (
+       (SELECT kiosk_id FROM kiosk_heartbeats ORDER BY kiosk_id LIMIT 1)
+       UNION ALL
+       SELECT (SELECT b.kiosk_id FROM kiosk_heartbeats b WHERE b.kiosk_id > k.kiosk_id ORDER BY b.kiosk_id LIMIT 1) FROM k WHERE k.kiosk_id IS NOT NULL
+     )
+     SELECT h.kiosk_id, h.kiosk_name, (extract(epoch FROM h.at) * 1000)::float8 AS at_ms, h.state, h.fps, h.model, h.provider, h.queued, h.version
+     FROM k CROSS JOIN LATERAL (SELECT * FROM kiosk_heartbeats b WHERE b.kiosk_id = k.kiosk_id ORDER BY b.at DESC LIMIT 1) h
+     WHERE k.kiosk_id IS NOT NULL`,
+  );
+  return rows
+    .map((r) => ({
+      kioskId: r.kiosk_id,
+      kioskName: r.kiosk_name,
+      lastHeartbeat: Math.round(r.at_ms),
+      offline: now - r.at_ms > OFFLINE_AFTER_MS,
+      state: r.state,
+      fps: r.fps,
+      model: r.model,
+      provider: r.provider,
+      queued: r.queued,
+      version: r.version,
+    }))
+    .sort((a, b) => a.kioskName.localeCompare(b.kioskName));
+}
