@@ -22,6 +22,9 @@ export const CHANNELS = {
   'renderer:error': 'reportRendererError',
   'settings:get': 'getSettings',
   'settings:set': 'saveSettings',
+  'site:page': 'getSitePage',
+  'site:perDay': 'getSitePerDay',
+  'site:health': 'getSiteHealth',
 } as const;
 
 export type Channel = keyof typeof CHANNELS;

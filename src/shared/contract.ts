@@ -7,6 +7,7 @@ import { LANGUAGES } from './languages';
 import { Message } from './messages';
 import { EventKind, Guidance, ScreenState, Tone, TrackState } from './screen-states';
 import { Settings, SNAPSHOT_MODES, VOICE_PROMPTS } from './settings';
+import { KioskHealth, SiteDayCount, SitePage, SitePageQuery } from './site-review';
 import { VERDICTS } from './verdicts';
 import { DayCount, DayRange, LogFilter, LogPage, LogPageQuery } from './violation-log';
 
@@ -137,12 +138,15 @@ export const contract = {
     args: z.tuple([
       Settings,
       z
-        .object({ sitePassword: z.string().min(1).max(256) })
+        .object({ sitePassword: z.string().min(1).max(256).optional(), reviewPassword: z.string().min(1).max(256).optional() })
         .strict()
         .optional(),
     ]),
     result: z.object({ settings: Settings, restartNeeded: z.boolean() }),
   },
+  'site:page': { args: z.tuple([SitePageQuery]), result: SitePage },
+  'site:perDay': { args: z.tuple([DayRange]), result: z.array(SiteDayCount) },
+  'site:health': { args: z.tuple([]), result: z.array(KioskHealth) },
 } satisfies Record<Channel, { args: z.ZodTuple; result: z.ZodType }>;
 
 export type Contract = typeof contract;

@@ -93,6 +93,10 @@ export const Settings = z.object({
       caFile: z.string().max(1024).nullable().default(null),
       /** This entrance's name for people, e.g. "North entrance". */
       kioskName: z.string().max(100).default(''),
+      /** A read-only login (site/add-reviewer.sql) for the admin screen's "All entrances"; empty: not offered. */
+      reviewUser: z.string().max(63).default(''),
+      /** Sealed like the kiosk password; `settings:get` says only whether one is set. */
+      reviewPasswordSealed: z.string().max(4096).nullable().default(null),
     })
     .prefault({}),
   /** Start the kiosk when the lobby PC's user logs in. */

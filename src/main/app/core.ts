@@ -17,6 +17,8 @@ import type { Logger } from '../log/logger';
 import { ViolationLog } from '../log/violation-log';
 import { SiteOutbox } from '../site/outbox';
 import { SiteReporting } from '../site/site-reporting';
+import { siteHealth, sitePage, sitePerDay } from '../site/site-review';
+import { asReviewer } from '../site/site-reviewer';
 import type { EngineLauncher } from '../vision/engine-process';
 import { VisionEngine } from '../vision/vision-engine';
 import { type AdminDeps, createAdminHandlers } from './admin-handlers';
@@ -61,6 +63,15 @@ export interface KioskCore {
   /** Why the pipeline is not running, in words for the screen; null when it runs. */
   problem: string | null;
   dispose(): Promise<void>;
+}
+
+/** Settings as the screen may see them: sealed passwords only as "set". */
+function publicSettings(s: Settings): Settings {
+  const mark = (sealed: string | null): string | null => (sealed ? PASSWORD_SET : null);
+  return {
+    ...s,
+    site: { ...s.site, passwordSealed: mark(s.site.passwordSealed), reviewPasswordSealed: mark(s.site.reviewPasswordSealed) },
+  };
 }
 
 export async function createKioskCore(options: CoreOptions): Promise<KioskCore> {
@@ -225,18 +236,22 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     },
     'settings:get': () => {
       admin.requireAdmin();
-      // The sealed password stays in main: the form learns only whether one is set.
-      return { ...settings, site: { ...settings.site, passwordSealed: settings.site.passwordSealed ? PASSWORD_SET : null } };
+      // The sealed passwords stay in main: the form learns only whether one is set.
+      return publicSettings(settings);
     },
     'settings:set': async (asked, secrets) => {
       admin.requireAdmin();
       // What the form sent for the password is only the marker; a new password comes on its own, sealed here.
-      const passwordSealed = secrets?.sitePassword
-        ? box.seal(secrets.sitePassword)
-        : asked.site.passwordSealed
-          ? settings.site.passwordSealed
-          : null;
-      const next = { ...asked, site: { ...asked.site, passwordSealed } };
+      const seal = (typed: string | undefined, marker: string | null, kept: string | null): string | null =>
+        typed ? box.seal(typed) : marker ? kept : null;
+      const next = {
+        ...asked,
+        site: {
+          ...asked.site,
+          passwordSealed: seal(secrets?.sitePassword, asked.site.passwordSealed, settings.site.passwordSealed),
+          reviewPasswordSealed: seal(secrets?.reviewPassword, asked.site.reviewPasswordSealed, settings.site.reviewPasswordSealed),
+        },
+      };
       // Model and detector settings take effect when the pipeline is loaded again, at restart.
       const restartNeeded = JSON.stringify([next.model, next.detection]) !== JSON.stringify([settings.model, settings.detection]);
       saveSettings(settingsFile, next);
@@ -246,7 +261,20 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       options.onSettingsChanged?.(settings);
       await site.configure(settings.site);
       publishStatus();
-      return { settings: { ...settings, site: { ...settings.site, passwordSealed: passwordSealed ? PASSWORD_SET : null } }, restartNeeded };
+      return { settings: publicSettings(settings), restartNeeded };
+    },
+    // "All entrances": read with the reviewer login, behind the admin PIN like the local log.
+    'site:page': (q) => {
+      admin.requireAdmin();
+      return asReviewer(settings.site, box, (c) => sitePage(c, { ...q, limit: q.limit ?? 25 }));
+    },
+    'site:perDay': ({ from, to }) => {
+      admin.requireAdmin();
+      return asReviewer(settings.site, box, (c) => sitePerDay(c, from, to));
+    },
+    'site:health': () => {
+      admin.requireAdmin();
+      return asReviewer(settings.site, box, (c) => siteHealth(c, now()));
     },
     'camera:report': (report: CameraReport) => {
       // The label names the camera in every later violation row: keep it short and printable.

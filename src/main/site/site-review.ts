@@ -4,56 +4,13 @@
 // health list of the kiosks from their heartbeats. Snapshots never leave a kiosk, so there are
 // none here.
 import type pg from 'pg';
+import type { KioskHealth, SiteDayCount, SiteEvent, SitePage, SitePageQuery } from '../../shared/site-review';
 
-export interface SiteEvent {
-  id: string;
-  kioskId: string;
-  kioskName: string;
-  at: number;
-  tzOffsetMinutes: number;
-  verdict: 'no_mask' | 'incorrect';
-  confidence: number;
-  modelId: string;
-}
-
-export interface SitePageQuery {
-  from: number;
-  to: number;
-  /** A kiosk login, or all entrances. */
-  kioskId?: string;
-  before?: { at: number; id: string };
-  limit: number;
-}
-
-export interface SiteDayCount {
-  kioskId: string;
-  kioskName: string;
-  /** The kiosk's local calendar day, YYYY-MM-DD. */
-  day: string;
-  checks: number;
-  violations: number;
-}
-
-export interface KioskHealth {
-  kioskId: string;
-  kioskName: string;
-  lastHeartbeat: number;
-  /** No heartbeat for over 90 s (three missed): "offline since" the last one. */
-  offline: boolean;
-  state: string;
-  fps: number;
-  model: string | null;
-  provider: string | null;
-  queued: number;
-  version: string;
-}
+export type { KioskHealth, SiteDayCount, SiteEvent };
 
 const OFFLINE_AFTER_MS = 90_000;
 
-export async function sitePage(
-  client: pg.ClientBase,
-  q: SitePageQuery,
-): Promise<{ rows: SiteEvent[]; next: { at: number; id: string } | null }> {
+export async function sitePage(client: pg.ClientBase, q: SitePageQuery & { limit: number }): Promise<SitePage> {
   const params: unknown[] = [q.from, q.to, q.limit + 1];
   let where = 'at >= to_timestamp($1 / 1000.0) AND at < to_timestamp($2 / 1000.0)';
   if (q.kioskId) {

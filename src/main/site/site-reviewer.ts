@@ -1,0 +1,50 @@
+// A short connection to the site database as the reviewer login, for one admin-screen query.
+// Review is occasional, so each query connects and closes rather than holding a connection open.
+
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { UnavailableError } from '../../shared/errors';
+import { message } from '../../shared/messages';
+import type { Settings } from '../../shared/settings';
+import type { SecretBox } from '../config/secret-box';
+import { describeFailure } from './shipper';
+
+export async function asReviewer<T>(site: Settings['site'], box: SecretBox, query: (client: pg.Client) => Promise<T>): Promise<T> {
+  if (!site.host || !site.reviewUser || !site.reviewPasswordSealed) {
+    const detail = 'set the host and a reviewer login in the site settings';
+    throw new UnavailableError(`site review not configured: ${detail}`, message('site_unconfigured', { detail }));
+  }
+  let password: string;
+  try {
+    password = box.open(site.reviewPasswordSealed);
+  } catch (err) {
+    const detail = `the saved reviewer password cannot be opened (${(err as Error).message}); enter it again`;
+    throw new UnavailableError(detail, message('site_unconfigured', { detail }));
+  }
+  const ssl =
+    site.tls === 'off'
+      ? false
+      : site.tls === 'require'
+        ? { rejectUnauthorized: false }
+        : { rejectUnauthorized: true, ...(site.caFile ? { ca: readFileSync(site.caFile, 'utf8') } : {}) };
+  const client = new pg.Client({
+    host: site.host,
+    port: site.port,
+    database: site.database,
+    user: site.reviewUser,
+    password,
+    ssl,
+    connectionTimeoutMillis: 5000,
+    statement_timeout: 15_000,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return await query(client);
+  } catch (err) {
+    const detail = describeFailure(err);
+    throw new UnavailableError(detail, message('site_failing', { detail }));
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,129 @@
+// The admin screen's "All entrances" in real Chromium against a real PostgreSQL: two entrances
+// shipped the real way, read back with the reviewer login the settings name.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
+import { addLogin, migrateSite } from '../../src/cli/site-admin';
+import { KeyFileSecretBox } from '../../src/main/config/secret-box';
+import { ViolationStore } from '../../src/main/log/store';
+import { SiteOutbox } from '../../src/main/site/outbox';
+import { SiteShipper } from '../../src/main/site/shipper';
+import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
+import { SCRATCH_DIR } from '../helpers/paths';
+import { postgresMissing, startCluster, type TestCluster } from '../helpers/postgres';
+
+const missing = chromiumMissing() ?? postgresMissing();
+const SHOTS = join(SCRATCH_DIR, 'e2e');
+const HOUR = 3_600_000;
+
+describe.skipIf(Boolean(missing))('all entrances on the admin screen', () => {
+  let cluster: TestCluster;
+  let server: PreviewServer;
+  let userData: string;
+
+  beforeAll(async () => {
+    cluster = await startCluster();
+    const admin = new pg.Client({ connectionString: cluster.url() });
+    await admin.connect();
+    await admin.query('CREATE DATABASE maskkiosk');
+    await admin.end();
+    const owner = new pg.Client({ connectionString: cluster.url({ database: 'maskkiosk' }) });
+    await owner.connect();
+    await migrateSite(owner);
+    await addLogin(owner, 'kiosk', 'kiosk_north', 'pw-north');
+    await addLogin(owner, 'kiosk', 'kiosk_south', 'pw-south');
+    await addLogin(owner, 'reviewer', 'review_desk', 'pw-review');
+    await owner.end();
+    userData = mkdtempSync(join(tmpdir(), 'kiosk-site-'));
+    const start = Math.floor(Date.now() / HOUR) * HOUR - 5 * HOUR;
+    for (const [login, name, n] of [
+      ['kiosk_north', 'North entrance', 30],
+      ['kiosk_south', 'South entrance', 8],
+    ] as const) {
+      const { store } = ViolationStore.open(mkdtempSync(join(userData, 'k-')));
+      for (let i = 0; i < n; i++) {
+        for (let c = 0; c < 3; c++) store.recordCheck(start + i * 60_000, 60, null);
+        store.recordCheck(start + i * 60_000 + 1, 60, {
+          trackId: i,
+          verdict: i % 2 ? 'incorrect' : 'no_mask',
+          confidence: 0.9,
+          modelId: 'm',
+          cameraId: 'c',
+          snapshot: null,
+        });
+      }
+      const s = new SiteShipper({
+        outbox: new SiteOutbox(store.db),
+        connection: {
+          host: '127.0.0.1',
+          port: cluster.port,
+          database: 'maskkiosk',
+          user: login,
+          password: `pw-${login.slice(6)}`,
+          tls: 'off',
+        },
+        kioskName: name,
+        heartbeat: () => ({ state: 'running', fps: 14.9, model: 'facemask-default', provider: 'cpu', camera: 'cam', version: '0.1.0' }),
+        log: () => undefined,
+      });
+      while (await s.runOnce());
+      store.close();
+    }
+    // The settings staff saved: this kiosk reads the site with the reviewer login (sealed at rest).
+    const sealed = new KeyFileSecretBox(userData).seal('pw-review');
+    writeFileSync(
+      join(userData, 'settings.json'),
+      JSON.stringify({
+        site: {
+          host: '127.0.0.1',
+          port: cluster.port,
+          database: 'maskkiosk',
+          tls: 'off',
+          reviewUser: 'review_desk',
+          reviewPasswordSealed: sealed,
+        },
+      }),
+    );
+    server = await startPreviewServer({ userDataDir: userData, log: () => undefined });
+    await finishSetup(server);
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.close();
+    cluster?.destroy();
+    if (userData) rmSync(userData, { recursive: true, force: true });
+  });
+
+  it('shows every entrance: health, compliance per entrance and day, and the violations with a filter', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      await page.goto(server.url);
+      await page.waitForSelector('main.kiosk');
+      await page.keyboard.press('Control+Shift+A');
+      await page.waitForSelector('#pad-title');
+      await page.keyboard.type('2468');
+      await page.keyboard.press('Enter');
+      await page.getByRole('button', { name: 'All entrances' }).click();
+      const health = page.locator('table.health tbody tr');
+      await expect.poll(() => health.count(), { timeout: 10_000 }).toBe(2);
+      expect(await health.first().innerText()).toMatch(/^North entrance\t.*\tfacemask-default\tcpu\t14\.9\t0$/);
+      // 3 checks a minute, one of them a violation: 75 % compliant at both entrances.
+      expect(await page.locator('td[data-rate="kiosk_north"]').innerText()).toBe('75.0%');
+      expect(await page.locator('td[data-rate="kiosk_south"]').innerText()).toBe('75.0%');
+      await expect.poll(() => page.locator('ul.events li').count()).toBe(25);
+      expect(await page.getByRole('button', { name: 'Older' }).isEnabled()).toBe(true);
+      await page.screenshot({ path: join(SHOTS, 'site-review.png'), fullPage: true });
+      await page.locator('select[name="entrance"]').selectOption('kiosk_south');
+      await expect.poll(() => page.locator('ul.events li').count()).toBe(8);
+      expect((await page.locator('ul.events').innerText()).match(/North entrance/)).toBeNull();
+      expect(await page.locator('.note').innerText()).toMatch(/Snapshots stay on each kiosk/);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+});
