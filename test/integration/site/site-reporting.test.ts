@@ -1,12 +1,13 @@
 // Site reporting through the kiosk core: the admin saves the site settings with a password, the
 // password is sealed at rest and never comes back, violations ship, and the status says how it goes.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addLogin, migrateSite } from '../../../src/cli/site-admin';
 import { createKioskCore, type KioskCore } from '../../../src/main/app/core';
+import { KeyFileSecretBox } from '../../../src/main/config/secret-box';
 import type { AppStatus } from '../../../src/shared/contract';
 import type { Settings } from '../../../src/shared/settings';
 import { finishSetup } from '../../helpers/browser';
@@ -56,6 +57,7 @@ describe.skipIf(Boolean(missing))('site reporting in the kiosk core', () => {
     await owner.connect();
     await migrateSite(owner);
     await addLogin(owner, 'kiosk', 'kiosk_east', PASSWORD);
+    await addLogin(owner, 'kiosk', 'kiosk_west', 'west-secret');
     await owner.end();
     dir = mkdtempSync(join(tmpdir(), 'site-core-'));
     core = await createKioskCore({
@@ -132,6 +134,68 @@ describe.skipIf(Boolean(missing))('site reporting in the kiosk core', () => {
     expect(logs).toContain('site: reporting on to 127.0.0.1');
     expect(logs).not.toContain(PASSWORD);
   });
+
+  it('ships two kiosk cores into one database side by side, each under its own entrance', async () => {
+    // A second kiosk, set up from a settings file as an installer would leave it.
+    const westDir = mkdtempSync(join(tmpdir(), 'site-core-west-'));
+    const sealed = new KeyFileSecretBox(westDir).seal('west-secret');
+    writeFileSync(
+      join(westDir, 'settings.json'),
+      JSON.stringify({
+        site: {
+          enabled: true,
+          host: '127.0.0.1',
+          port: cluster.port,
+          user: 'kiosk_west',
+          passwordSealed: sealed,
+          tls: 'off',
+          kioskName: 'West entrance',
+        },
+      }),
+    );
+    const west = await createKioskCore({
+      visionEngine: sourceEngine(),
+      modelsDir: join(REPO_ROOT, 'models'),
+      userDataDir: westDir,
+      productName: 'Mask Kiosk',
+      version: 'test',
+      log: () => undefined,
+    });
+    try {
+      const record = (c: KioskCore, trackId: number): void => {
+        c.violationLog!.store.recordCheck(Date.now(), 0, {
+          trackId,
+          verdict: 'no_mask',
+          confidence: 0.9,
+          modelId: 'm',
+          cameraId: 'c',
+          snapshot: null,
+        });
+      };
+      const eastBefore = await shippedCount();
+      for (let i = 0; i < 5; i++) {
+        record(core, 100 + i);
+        record(west, 200 + i);
+      }
+      await until(async () => (await shippedCount()) === eastBefore + 5);
+      const c = new pg.Client({ connectionString: cluster.url({ database: 'maskkiosk' }) });
+      await c.connect();
+      try {
+        await until(
+          async () =>
+            Number(
+              (await c.query(`SELECT count(*) AS n FROM kiosk_events WHERE kiosk_id = 'kiosk_west' AND kiosk_name = 'West entrance'`))
+                .rows[0].n,
+            ) === 5,
+        );
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await west.dispose();
+      rmSync(westDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('says why when the password is wrong, and keeps the violations waiting', async () => {
     const current = await call<Settings>('settings:get');
