@@ -122,6 +122,8 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
   const trackerOptions = (s: Settings) => complianceOptions(s.compliance);
   const tracker = new ComplianceTracker(trackerOptions(settings));
   let cameraLabel = settings.camera.deviceId ?? 'default';
+  // What the screen last said of its camera (live, lost, absent…), for the site's health list.
+  let cameraState = 'starting';
   let violationLog: ViolationLog | null = null;
   try {
     violationLog = ViolationLog.open({
@@ -154,7 +156,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       framesSinceBeat = 0;
       lastBeat = t;
       const s = status();
-      return { state: s.engine.state, fps, model: s.model, provider: s.provider, camera: cameraLabel, version: options.version };
+      return { state: s.engine.state, fps, model: s.model, provider: s.provider, camera: `${cameraLabel} (${cameraState})`, version: options.version };
     },
     onStatus: () => publishStatus(),
   });
@@ -283,6 +285,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       const label = report.label ? sanitiseReport(report.label, 100) : '';
       const message = report.message ? sanitiseReport(report.message, 300) : '';
       if (report.state === 'live' && label) cameraLabel = label;
+      cameraState = report.state;
       const text = `camera: ${report.state}${label ? ` (${label})` : ''}${message ? `: ${message}` : ''}`;
       log(report.state === 'live' || report.state === 'starting' ? 'info' : 'warn', text);
       return null;
