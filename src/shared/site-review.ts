@@ -47,6 +47,7 @@ export const KioskHealth = z.object({
   /** No heartbeat for over 90 s: offline since `lastHeartbeat`. */
   offline: z.boolean(),
   state: z.string(),
+  camera: z.string(),
   fps: z.number(),
   model: z.string().nullable(),
   provider: z.string().nullable(),

@@ -111,7 +111,7 @@ describe.skipIf(Boolean(missing))('all entrances on the admin screen', () => {
       await page.getByRole('button', { name: 'All entrances' }).click();
       const health = page.locator('table.health tbody tr');
       await expect.poll(() => health.count(), { timeout: 10_000 }).toBe(2);
-      expect(await health.first().innerText()).toMatch(/^North entrance\t.*\tfacemask-default\tcpu\t14\.9\t0$/);
+      expect(await health.first().innerText()).toMatch(/^North entrance\t.*\tcam\tfacemask-default\tcpu\t14\.9\t0$/);
       // 3 checks a minute, one of them a violation: 75 % compliant at both entrances.
       expect(await page.locator('td[data-rate="kiosk_north"]').innerText()).toBe('75.0%');
       expect(await page.locator('td[data-rate="kiosk_south"]').innerText()).toBe('75.0%');

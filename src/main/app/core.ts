@@ -156,7 +156,14 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       framesSinceBeat = 0;
       lastBeat = t;
       const s = status();
-      return { state: s.engine.state, fps, model: s.model, provider: s.provider, camera: `${cameraLabel} (${cameraState})`, version: options.version };
+      return {
+        state: s.engine.state,
+        fps,
+        model: s.model,
+        provider: s.provider,
+        camera: `${cameraLabel} (${cameraState})`,
+        version: options.version,
+      };
     },
     onStatus: () => publishStatus(),
   });

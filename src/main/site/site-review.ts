@@ -65,7 +65,7 @@ export async function siteHealth(client: pg.ClientBase, now: number): Promise<Ki
        UNION ALL
        SELECT (SELECT b.kiosk_id FROM kiosk_heartbeats b WHERE b.kiosk_id > k.kiosk_id ORDER BY b.kiosk_id LIMIT 1) FROM k WHERE k.kiosk_id IS NOT NULL
      )
-     SELECT h.kiosk_id, h.kiosk_name, (extract(epoch FROM h.at) * 1000)::float8 AS at_ms, h.state, h.fps, h.model, h.provider, h.queued, h.version
+     SELECT h.kiosk_id, h.kiosk_name, (extract(epoch FROM h.at) * 1000)::float8 AS at_ms, h.state, h.camera, h.fps, h.model, h.provider, h.queued, h.version
      FROM k CROSS JOIN LATERAL (SELECT * FROM kiosk_heartbeats b WHERE b.kiosk_id = k.kiosk_id ORDER BY b.at DESC LIMIT 1) h
      WHERE k.kiosk_id IS NOT NULL`,
   );
@@ -76,6 +76,7 @@ export async function siteHealth(client: pg.ClientBase, now: number): Promise<Ki
       lastHeartbeat: Math.round(r.at_ms),
       offline: now - r.at_ms > OFFLINE_AFTER_MS,
       state: r.state,
+      camera: r.camera,
       fps: r.fps,
       model: r.model,
       provider: r.provider,
