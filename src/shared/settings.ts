@@ -93,6 +93,8 @@ export const Settings = z.object({
       caFile: z.string().max(1024).nullable().default(null),
       /** This entrance's name for people, e.g. "North entrance". */
       kioskName: z.string().max(100).default(''),
+      /** Also ship each violation's blurred thumbnail. Off: no picture ever leaves the kiosk; face crops never do. */
+      shipThumbnails: z.boolean().default(false),
       /** A read-only login (site/add-reviewer.sql) for the admin screen's "All entrances"; empty: not offered. */
       reviewUser: z.string().max(63).default(''),
       /** Sealed like the kiosk password; `settings:get` says only whether one is set. */

@@ -24,6 +24,8 @@ export const SiteEvent = z.object({
   verdict: z.enum(VIOLATION_VERDICTS),
   confidence: z.number(),
   modelId: z.string(),
+  /** The blurred thumbnail as a data: URL, when that kiosk ships them. */
+  thumbnail: z.string().nullable(),
 });
 export type SiteEvent = z.infer<typeof SiteEvent>;
 

@@ -121,7 +121,7 @@ describe.skipIf(Boolean(missing))('all entrances on the admin screen', () => {
       await page.locator('select[name="entrance"]').selectOption('kiosk_south');
       await expect.poll(() => page.locator('ul.events li').count()).toBe(8);
       expect((await page.locator('ul.events').innerText()).match(/North entrance/)).toBeNull();
-      expect(await page.locator('.note').innerText()).toMatch(/Snapshots stay on each kiosk/);
+      expect(await page.locator('.note').innerText()).toMatch(/Face pictures stay on each kiosk/);
     } finally {
       await browser.close();
     }

@@ -148,6 +148,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
   const box = options.secretBox ?? new KeyFileSecretBox(options.userDataDir);
   const site = new SiteReporting({
     outbox: violationLog ? new SiteOutbox(violationLog.store.db) : null,
+    snapshotsDir: violationLog?.snapshotsDir ?? null,
     box,
     log,
     heartbeat: () => {

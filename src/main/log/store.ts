@@ -14,8 +14,11 @@ type SqliteDatabase = Database.Database;
 export type Violation = LogEntry;
 /** What the kiosk records; review flags start unset. */
 export type NewViolation = Omit<Violation, 'id' | 'reviewed' | 'falsePositive' | 'note'>;
-/** What a violation ships to the site database: no snapshot, no review flags. */
-export type OutboxEvent = Omit<NewViolation, 'snapshot'>;
+/**
+ * What a violation ships to the site database: no review flags, and of its picture only the name
+ * of a blurred one (`thumbnail`), which is shipped only where staff allow it. A face crop never is.
+ */
+export type OutboxEvent = Omit<NewViolation, 'snapshot'> & { thumbnail?: string | null };
 
 export interface PageQuery {
   from?: number;
@@ -187,13 +190,20 @@ export class ViolationStore {
   }
 
   /** A judged person: counts toward the hour's checks; a violation also gets its own row. */
-  recordCheck(at: number, tzOffsetMinutes: number, violation: Omit<NewViolation, 'at' | 'tzOffsetMinutes'> | null): number | null {
+  recordCheck(
+    at: number,
+    tzOffsetMinutes: number,
+    violation: Omit<NewViolation, 'at' | 'tzOffsetMinutes'> | null,
+    /** The snapshot is a blurred one (the only kind that may ever be shipped). */
+    snapshotBlurred = false,
+  ): number | null {
     return this.db.transaction(() => {
       this.bumpHour.run(Math.floor(at / HOUR) * HOUR, tzOffsetMinutes, violation ? 1 : 0);
       if (!violation) return null;
       const id = Number(this.insert.run({ ...violation, at, tzOffsetMinutes }).lastInsertRowid);
       const { trackId, verdict, confidence, modelId, cameraId } = violation;
-      const shipped: OutboxEvent = { at, tzOffsetMinutes, trackId, verdict, confidence, modelId, cameraId };
+      const thumbnail = snapshotBlurred ? violation.snapshot : null;
+      const shipped: OutboxEvent = { at, tzOffsetMinutes, trackId, verdict, confidence, modelId, cameraId, thumbnail };
       this.enqueue.run(randomUUID(), at, JSON.stringify(shipped));
       return id;
     })();

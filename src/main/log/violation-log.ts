@@ -59,8 +59,9 @@ export class ViolationLog {
         continue;
       }
       let snapshot: string | null = null;
+      const mode = this.options.snapshotMode();
       try {
-        const bytes = await makeSnapshot(frame, e.box, this.options.snapshotMode());
+        const bytes = await makeSnapshot(frame, e.box, mode);
         if (bytes) {
           const name = snapshotName(e.at);
           writeSnapshot(this.snapshotsDir, name, bytes);
@@ -70,14 +71,19 @@ export class ViolationLog {
         this.options.log('warn', `violation log: snapshot not saved, event kept without it: ${(err as Error).message}`);
       }
       try {
-        this.store.recordCheck(e.at, tz, {
-          trackId: e.trackId,
-          verdict: e.verdict === 'incorrect' ? 'incorrect' : 'no_mask',
-          confidence: Math.min(1, Math.max(0, e.confidence)),
-          modelId: this.options.modelId(),
-          cameraId: this.options.cameraId(),
-          snapshot,
-        });
+        this.store.recordCheck(
+          e.at,
+          tz,
+          {
+            trackId: e.trackId,
+            verdict: e.verdict === 'incorrect' ? 'incorrect' : 'no_mask',
+            confidence: Math.min(1, Math.max(0, e.confidence)),
+            modelId: this.options.modelId(),
+            cameraId: this.options.cameraId(),
+            snapshot,
+          },
+          mode === 'blurred',
+        );
       } catch (err) {
         // No row, no picture: a face image the log does not reference would never be deleted.
         if (snapshot) removeSnapshots(this.snapshotsDir, [snapshot]);

@@ -5,12 +5,13 @@
 // answer never duplicates, and the local mark moves only after the site has the rows. Failures
 // back off exponentially and say why in words (unreachable, wrong password, TLS, schema).
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../log/logger';
 import type { PendingEvent, PendingHour, SiteOutbox } from './outbox';
 
 /** The site schema version this kiosk writes (site/migrations/*.sql). */
-export const SITE_SCHEMA_VERSION = 1;
+export const SITE_SCHEMA_VERSION = 2;
 
 export interface SiteConnection {
   host: string;
@@ -45,6 +46,8 @@ export interface ShipperOptions {
   idleMs?: number;
   heartbeatMs?: number;
   backoff?: { firstMs: number; maxMs: number };
+  /** Where the blurred thumbnails are, when staff allow shipping them; null: no picture leaves. */
+  thumbnails?: { dir: string } | null;
   /** The state or its reason changed (for the status strip). */
   onStatus?: (status: ShipperStatus) => void;
 }
@@ -215,10 +218,10 @@ export class SiteShipper {
     const batch: PendingEvent[] = this.options.outbox.events(this.options.batchSize ?? 500);
     if (batch.length === 0) return 0;
     await client.query(
-      `INSERT INTO kiosk_events (id, kiosk_name, at, tz_offset_min, verdict, confidence, model_id, camera_id)
-       SELECT id, $2, to_timestamp(at / 1000.0), tz, verdict, confidence, model, camera
-       FROM unnest($1::uuid[], $3::float8[], $4::int[], $5::text[], $6::real[], $7::text[], $8::text[])
-         AS t(id, at, tz, verdict, confidence, model, camera)
+      `INSERT INTO kiosk_events (id, kiosk_name, at, tz_offset_min, verdict, confidence, model_id, camera_id, thumbnail)
+       SELECT id, $2, to_timestamp(at / 1000.0), tz, verdict, confidence, model, camera, thumbnail
+       FROM unnest($1::uuid[], $3::float8[], $4::int[], $5::text[], $6::real[], $7::text[], $8::text[], $9::bytea[])
+         AS t(id, at, tz, verdict, confidence, model, camera, thumbnail)
        ON CONFLICT (id) DO NOTHING`,
       [
         batch.map((e) => e.id),
@@ -229,10 +232,23 @@ export class SiteShipper {
         batch.map((e) => e.confidence),
         batch.map((e) => e.modelId),
         batch.map((e) => e.cameraId),
+        batch.map((e) => this.thumbnail(e.thumbnail)),
       ],
     );
     this.options.outbox.shippedEvents(batch.at(-1)!.seq);
     return batch.length;
+  }
+
+  /** A blurred thumbnail's bytes where staff allow shipping them and the file still exists; else none. */
+  private thumbnail(name: string | null | undefined): Buffer | null {
+    const dir = this.options.thumbnails?.dir;
+    if (!dir || !name || !/^[\w.-]{1,100}\.jpg$/.test(name)) return null;
+    try {
+      const bytes = readFileSync(join(dir, name));
+      return bytes.length <= 262_144 ? bytes : null;
+    } catch {
+      return null; // removed by retention or by staff: the event ships without it
+    }
   }
 
   private async shipHours(client: pg.Client): Promise<number> {

@@ -17,6 +17,8 @@ export interface SiteStatus {
 export interface SiteReportingOptions {
   /** Null when the violation log could not be opened: then there is nothing to ship. */
   outbox: SiteOutbox | null;
+  /** The violation log's snapshot folder (blurred thumbnails ship from there when allowed). */
+  snapshotsDir: string | null;
   box: SecretBox;
   log: Logger;
   heartbeat: () => Heartbeat;
@@ -71,7 +73,7 @@ export class SiteReporting {
     }
     this.options.log(
       'info',
-      `site: reporting on to ${site.host}:${site.port}/${site.database} as ${site.user} (TLS ${site.tls}) as "${site.kioskName}"`,
+      `site: reporting on to ${site.host}:${site.port}/${site.database} as ${site.user} (TLS ${site.tls}) as "${site.kioskName}"; ${site.shipThumbnails ? 'blurred thumbnails shipped' : 'no pictures shipped'}`,
     );
     this.shipper = new SiteShipper({
       outbox: this.options.outbox!,
@@ -85,6 +87,7 @@ export class SiteReporting {
         caFile: site.caFile,
       },
       kioskName: site.kioskName,
+      thumbnails: site.shipThumbnails && this.options.snapshotsDir ? { dir: this.options.snapshotsDir } : null,
       heartbeat: this.options.heartbeat,
       log: this.options.log,
       onStatus: () => this.options.onStatus(),

@@ -22,7 +22,7 @@ export async function sitePage(client: pg.ClientBase, q: SitePageQuery & { limit
     where += ` AND (at, id) < (to_timestamp($${params.length - 1} / 1000.0), $${params.length}::uuid)`;
   }
   const { rows } = await client.query(
-    `SELECT id, kiosk_id, kiosk_name, (extract(epoch FROM at) * 1000)::float8 AS at_ms, tz_offset_min, verdict, confidence, model_id
+    `SELECT id, kiosk_id, kiosk_name, (extract(epoch FROM at) * 1000)::float8 AS at_ms, tz_offset_min, verdict, confidence, model_id, thumbnail
      FROM kiosk_events WHERE ${where} ORDER BY at DESC, id DESC LIMIT $3`,
     params,
   );
@@ -35,6 +35,7 @@ export async function sitePage(client: pg.ClientBase, q: SitePageQuery & { limit
     verdict: r.verdict,
     confidence: r.confidence,
     modelId: r.model_id,
+    thumbnail: r.thumbnail ? `data:image/jpeg;base64,${(r.thumbnail as Buffer).toString('base64')}` : null,
   }));
   const last = page.at(-1);
   return { rows: page, next: rows.length > q.limit && last ? { at: last.at, id: last.id } : null };

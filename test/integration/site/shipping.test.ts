@@ -1,10 +1,11 @@
 // Kiosks shipping to a real PostgreSQL (a throwaway cluster): several kiosks into one database,
 // outages, a kiosk killed mid-batch, bad credentials, and what each role may and may not do.
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addLogin, migrateSite, migrationFiles } from '../../../src/cli/site-admin';
 import { ViolationStore } from '../../../src/main/log/store';
@@ -106,7 +107,7 @@ describe.skipIf(Boolean(missing))('site reporting to PostgreSQL', () => {
     await admin.query(`CREATE DATABASE ${DB}`);
     await admin.end();
     await asUser('owner', async (c) => {
-      expect(await migrateSite(c)).toEqual([1]);
+      expect(await migrateSite(c)).toEqual([1, 2]);
       expect(await migrateSite(c)).toEqual([]);
       for (const login of ['kiosk_north', 'kiosk_south', 'kiosk_killed'] as const) await addLogin(c, 'kiosk', login, PASSWORDS[login]);
       await addLogin(c, 'reviewer', 'review_desk', PASSWORDS.review_desk);
@@ -209,6 +210,50 @@ describe.skipIf(Boolean(missing))('site reporting to PostgreSQL', () => {
     expect(new Set(shipped)).toEqual(new Set(ids));
   }, 90_000);
 
+  it('ships a blurred thumbnail only where staff allow it, and never a face crop', async () => {
+    const dir = mkdtempSync(join(scratch, 'thumbs-'));
+    const { store } = ViolationStore.open(dir);
+    stores.push(store);
+    const snapshots = join(dir, 'snapshots');
+    mkdirSync(snapshots);
+    const jpeg = await sharp({ create: { width: 48, height: 48, channels: 3, background: '#888' } })
+      .jpeg()
+      .toBuffer();
+    writeFileSync(join(snapshots, 'blurred.jpg'), jpeg);
+    writeFileSync(join(snapshots, 'face.jpg'), jpeg);
+    const at = Date.now() - 2 * HOUR;
+    const v = (trackId: number, snapshot: string) => ({
+      trackId,
+      verdict: 'no_mask' as const,
+      confidence: 0.9,
+      modelId: 'm',
+      cameraId: 'thumbs',
+      snapshot,
+    });
+    store.recordCheck(at, 0, v(1, 'blurred.jpg'), true);
+    store.recordCheck(at + 1, 0, v(2, 'face.jpg'), false);
+    const s = new SiteShipper({
+      outbox: new SiteOutbox(store.db),
+      connection: connection('kiosk_north'),
+      kioskName: 'North entrance',
+      thumbnails: { dir: snapshots },
+      heartbeat: () => ({ state: 'idle', fps: 0, model: null, provider: null, camera: 'c', version: 't' }),
+      log: () => undefined,
+    });
+    while (await s.runOnce());
+    let rows: { camera_id: string; thumbnail: Buffer | null }[] = [];
+    await asUser('owner', async (c) => {
+      rows = (await c.query(`SELECT camera_id, thumbnail FROM kiosk_events WHERE camera_id = 'thumbs' ORDER BY at`)).rows;
+    });
+    expect(rows.map((r) => r.thumbnail?.equals(jpeg) ?? null)).toEqual([true, null]);
+    // With the setting off (the default), none leaves.
+    store.recordCheck(at + 2, 0, v(3, 'blurred.jpg'), true);
+    const off = shipper(store, 'kiosk_north', 'North entrance');
+    while (await off.runOnce());
+    expect(await count(`SELECT count(*) AS n FROM kiosk_events WHERE camera_id = 'thumbs' AND thumbnail IS NOT NULL`)).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM kiosk_events WHERE camera_id = 'thumbs'`)).toBe(3);
+  });
+
   it('says clearly when the password is wrong or the host unreachable, and keeps recording', async () => {
     const store = kioskStore();
     const wrong = shipper(store, 'kiosk_north', 'North entrance', { password: 'not-it' });
@@ -245,11 +290,11 @@ describe.skipIf(Boolean(missing))('site reporting to PostgreSQL', () => {
       await until(() => s.status().state === 'schema');
       expect(s.status()).toMatchObject({
         queued: 2,
-        reason: expect.stringMatching(/schema 99, newer than this kiosk knows \(1\): shipping stopped/),
+        reason: expect.stringMatching(/schema 99, newer than this kiosk knows \(2\): shipping stopped/),
       });
     } finally {
       await s.stop();
-      await asUser('owner', (c) => c.query('UPDATE site_schema SET version = 1').then(() => undefined));
+      await asUser('owner', (c) => c.query('UPDATE site_schema SET version = 2').then(() => undefined));
     }
   });
 
