@@ -116,6 +116,12 @@ describe.skipIf(Boolean(missing))('all entrances on the admin screen', () => {
       expect(await page.locator('td[data-rate="kiosk_north"]').innerText()).toBe('75.0%');
       expect(await page.locator('td[data-rate="kiosk_south"]').innerText()).toBe('75.0%');
       await expect.poll(() => page.locator('ul.events li').count()).toBe(25);
+      // A per-day chart for each entrance, captioned with its compliance rate.
+      expect(await page.locator('figure[data-chart] figcaption').allInnerTexts()).toEqual([
+        'North entrance — 75.0%',
+        'South entrance — 75.0%',
+      ]);
+      expect(await page.locator('figure[data-chart="kiosk_north"] rect.violations').count()).toBe(1);
       expect(await page.getByRole('button', { name: 'Older' }).isEnabled()).toBe(true);
       await page.screenshot({ path: join(SHOTS, 'site-review.png'), fullPage: true });
       await page.locator('select[name="entrance"]').selectOption('kiosk_south');
