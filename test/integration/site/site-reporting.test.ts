@@ -215,5 +215,8 @@ describe.skipIf(Boolean(missing))('site reporting in the kiosk core', () => {
       problem: { code: 'site_failing', params: { detail: expect.stringMatching(/wrong user or password/) } },
     });
     expect(pushed.some((s) => s.site.state === 'failing')).toBe(true);
+    // The kiosk keeps checking meanwhile: frames are answered as ever.
+    const frame = { width: 64, height: 48, data: new Uint8Array(64 * 48 * 4).fill(120) };
+    expect(await core.dispatch('frame:analyze', [frame])).toMatchObject({ ok: true, value: { state: 'idle', width: 64 } });
   });
 });
