@@ -89,9 +89,12 @@ const MIGRATIONS: string[] = [
   `CREATE TABLE outbox (
      seq INTEGER PRIMARY KEY AUTOINCREMENT,
      id TEXT NOT NULL UNIQUE,
+     violation_id INTEGER NOT NULL,
      at_utc INTEGER NOT NULL,
      payload TEXT NOT NULL
    );
+   CREATE INDEX outbox_violation ON outbox (violation_id);
+   CREATE INDEX outbox_at ON outbox (at_utc);
    CREATE TABLE site_marks (name TEXT PRIMARY KEY, value INTEGER NOT NULL);`,
 ];
 
@@ -156,7 +159,7 @@ export class ViolationStore {
       `INSERT INTO violations (at_utc, tz_offset_min, track_id, verdict, confidence, model_id, camera_id, snapshot)
        VALUES (@at, @tzOffsetMinutes, @trackId, @verdict, @confidence, @modelId, @cameraId, @snapshot)`,
     );
-    this.enqueue = db.prepare('INSERT INTO outbox (id, at_utc, payload) VALUES (?, ?, ?)');
+    this.enqueue = db.prepare('INSERT INTO outbox (id, violation_id, at_utc, payload) VALUES (?, ?, ?, ?)');
     this.bumpHour = db.prepare(
       `INSERT INTO hourly (hour_utc, tz_offset_min, checks, violations) VALUES (?, ?, 1, ?)
        ON CONFLICT (hour_utc) DO UPDATE SET checks = checks + 1, violations = violations + excluded.violations`,
@@ -204,7 +207,7 @@ export class ViolationStore {
       const { trackId, verdict, confidence, modelId, cameraId } = violation;
       const thumbnail = snapshotBlurred ? violation.snapshot : null;
       const shipped: OutboxEvent = { at, tzOffsetMinutes, trackId, verdict, confidence, modelId, cameraId, thumbnail };
-      this.enqueue.run(randomUUID(), at, JSON.stringify(shipped));
+      this.enqueue.run(randomUUID(), id, at, JSON.stringify(shipped));
       return id;
     })();
   }
@@ -295,10 +298,13 @@ export class ViolationStore {
       let deleted = 0;
       const select = this.db.prepare('SELECT snapshot FROM violations WHERE id = ?');
       const del = this.db.prepare('DELETE FROM violations WHERE id = ?');
+      // Not shipped yet: a deleted violation must not reach the site database afterwards.
+      const unsend = this.db.prepare('DELETE FROM outbox WHERE violation_id = ?');
       for (const id of ids) {
         const row = select.get(id) as { snapshot: string | null } | undefined;
         if (row?.snapshot) snapshots.push(row.snapshot);
         deleted += del.run(id).changes;
+        unsend.run(id);
       }
       return { deleted, snapshots };
     })();
@@ -312,6 +318,8 @@ export class ViolationStore {
       ).map((r) => r.snapshot);
       const rows = this.db.prepare('DELETE FROM violations WHERE at_utc < ?').run(cutoff).changes;
       this.db.prepare('DELETE FROM hourly WHERE hour_utc + 3600000 <= ?').run(cutoff);
+      // What is kept is what the privacy line says: nothing older, shipped or not.
+      this.db.prepare('DELETE FROM outbox WHERE at_utc < ?').run(cutoff);
       return { rows, snapshots };
     })();
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION, ViolationStore } from '../../../src/main/log/store';
+import { SiteOutbox } from '../../../src/main/site/outbox';
 import { REPO_ROOT } from '../../helpers/paths';
 
 let dir: string;
@@ -39,6 +40,21 @@ describe('violation store', () => {
     const again = ViolationStore.open(dir);
     expect(again.warning).toBeNull();
     again.store.close();
+  });
+
+  it('keeps the site outbox to what the log keeps: a deleted or expired violation is never shipped', () => {
+    const { store } = ViolationStore.open(dir);
+    const outbox = new SiteOutbox(store.db);
+    const old = store.recordCheck(T0 - 40 * 24 * HOUR, 60, violation(1))!;
+    const deleted = store.recordCheck(T0, 60, violation(2))!;
+    store.recordCheck(T0 + 1000, 60, violation(3));
+    expect(outbox.queued()).toBe(3);
+    expect(store.delete([deleted])).toMatchObject({ deleted: 1 });
+    expect(outbox.events(10).map((e) => e.trackId)).toEqual([1, 3]);
+    store.deleteOlderThan(T0 - 30 * 24 * HOUR);
+    expect(store.get(old)).toBeNull();
+    expect(outbox.events(10).map((e) => e.trackId)).toEqual([3]);
+    store.close();
   });
 
   it('records events with their fields, and counts checks and violations per hour', () => {
