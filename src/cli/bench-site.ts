@@ -15,7 +15,7 @@ import { SiteOutbox } from '../main/site/outbox';
 import { SiteShipper } from '../main/site/shipper';
 import { sitePage, sitePerDay } from '../main/site/site-review';
 import { startCluster } from './pg-cluster';
-import { addLogin, migrateSite } from './site-admin';
+import { createSiteDatabase } from './site-admin';
 
 const { values } = parseArgs({
   options: {
@@ -40,16 +40,13 @@ const p95 = (xs: number[]): number => {
 const cluster = await startCluster();
 const scratch = mkdtempSync(join(tmpdir(), 'bench-site-'));
 try {
-  const admin = new pg.Client({ connectionString: cluster.url() });
-  await admin.connect();
-  await admin.query('CREATE DATABASE maskkiosk');
-  await admin.end();
+  const logins = Array.from({ length: KIOSKS }, (_, i) => `kiosk_${String(i + 1).padStart(2, '0')}`);
+  await createSiteDatabase(cluster, 'maskkiosk', {
+    kiosks: Object.fromEntries(logins.map((login) => [login, `pw-${login}`])),
+    reviewers: { review_desk: 'pw-review' },
+  });
   const owner = new pg.Client({ connectionString: cluster.url({ database: 'maskkiosk' }) });
   await owner.connect();
-  await migrateSite(owner);
-  const logins = Array.from({ length: KIOSKS }, (_, i) => `kiosk_${String(i + 1).padStart(2, '0')}`);
-  for (const login of logins) await addLogin(owner, 'kiosk', login, `pw-${login}`);
-  await addLogin(owner, 'reviewer', 'review_desk', 'pw-review');
 
   // 1. Ingest: every kiosk ships its backlog at once, the real way (outbox, batches, ON CONFLICT).
   const now = Date.now();

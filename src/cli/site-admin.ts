@@ -2,7 +2,7 @@
 // in order, in its own transaction) and the logins of kiosks and reviewers (site/add-*.sql).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type pg from 'pg';
+import pg from 'pg';
 import { REPO_ROOT } from './model-paths';
 
 export const SITE_DIR = join(REPO_ROOT, 'site');
@@ -53,4 +53,31 @@ export async function addLogin(client: pg.Client, kind: 'kiosk' | 'reviewer', lo
     .replace(':"login"', client.escapeIdentifier(login))
     .replace(":'password'", client.escapeLiteral(password));
   await client.query(sql);
+}
+
+/**
+ * A fresh site database on a cluster the caller owns (tests, the benchmark): created, migrated,
+ * with the given kiosk and reviewer logins (login -> password).
+ */
+export async function createSiteDatabase(
+  cluster: { url(options?: { database?: string }): string },
+  database: string,
+  logins: { kiosks?: Record<string, string>; reviewers?: Record<string, string> },
+): Promise<void> {
+  const admin = new pg.Client({ connectionString: cluster.url() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(database)}`);
+  } finally {
+    await admin.end();
+  }
+  const owner = new pg.Client({ connectionString: cluster.url({ database }) });
+  await owner.connect();
+  try {
+    await migrateSite(owner);
+    for (const [login, password] of Object.entries(logins.kiosks ?? {})) await addLogin(owner, 'kiosk', login, password);
+    for (const [login, password] of Object.entries(logins.reviewers ?? {})) await addLogin(owner, 'reviewer', login, password);
+  } finally {
+    await owner.end();
+  }
 }

@@ -4,10 +4,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
-import { addLogin, migrateSite } from '../../src/cli/site-admin';
+import { createSiteDatabase } from '../../src/cli/site-admin';
 import { KeyFileSecretBox } from '../../src/main/config/secret-box';
 import { ViolationStore } from '../../src/main/log/store';
 import { SiteOutbox } from '../../src/main/site/outbox';
@@ -27,17 +26,10 @@ describe.skipIf(Boolean(missing))('all entrances on the admin screen', () => {
 
   beforeAll(async () => {
     cluster = await startCluster();
-    const admin = new pg.Client({ connectionString: cluster.url() });
-    await admin.connect();
-    await admin.query('CREATE DATABASE maskkiosk');
-    await admin.end();
-    const owner = new pg.Client({ connectionString: cluster.url({ database: 'maskkiosk' }) });
-    await owner.connect();
-    await migrateSite(owner);
-    await addLogin(owner, 'kiosk', 'kiosk_north', 'pw-north');
-    await addLogin(owner, 'kiosk', 'kiosk_south', 'pw-south');
-    await addLogin(owner, 'reviewer', 'review_desk', 'pw-review');
-    await owner.end();
+    await createSiteDatabase(cluster, 'maskkiosk', {
+      kiosks: { kiosk_north: 'pw-north', kiosk_south: 'pw-south' },
+      reviewers: { review_desk: 'pw-review' },
+    });
     userData = mkdtempSync(join(tmpdir(), 'kiosk-site-'));
     const start = Math.floor(Date.now() / HOUR) * HOUR - 5 * HOUR;
     for (const [login, name, n] of [

@@ -64,6 +64,13 @@ export interface ShipperStatus {
   failures: number;
 }
 
+/** TLS as the settings ask: off, encrypted without checking the server, or encrypted and verified (against a CA file if given). */
+export function sslOptions(c: Pick<SiteConnection, 'tls' | 'caFile'>): pg.ClientConfig['ssl'] {
+  if (c.tls === 'off') return false;
+  if (c.tls === 'require') return { rejectUnauthorized: false };
+  return { rejectUnauthorized: true, ...(c.caFile ? { ca: readFileSync(c.caFile, 'utf8') } : {}) };
+}
+
 /** Why a site database call failed, in words staff can act on. */
 export function describeFailure(err: unknown): string {
   const e = err as { code?: string; message?: string };
@@ -168,12 +175,7 @@ export class SiteShipper {
   private async connect(): Promise<pg.Client> {
     if (this.client) return this.client;
     const c = this.options.connection;
-    const ssl =
-      c.tls === 'off'
-        ? false
-        : c.tls === 'require'
-          ? { rejectUnauthorized: false }
-          : { rejectUnauthorized: true, ...(c.caFile ? { ca: readFileSync(c.caFile, 'utf8') } : {}) };
+    const ssl = sslOptions(c);
     const client = new pg.Client({
       host: c.host,
       port: c.port,

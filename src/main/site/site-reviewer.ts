@@ -1,13 +1,12 @@
 // A short connection to the site database as the reviewer login, for one admin-screen query.
 // Review is occasional, so each query connects and closes rather than holding a connection open.
 
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { UnavailableError } from '../../shared/errors';
 import { message } from '../../shared/messages';
 import type { Settings } from '../../shared/settings';
 import type { SecretBox } from '../config/secret-box';
-import { describeFailure } from './shipper';
+import { describeFailure, sslOptions } from './shipper';
 
 export async function asReviewer<T>(site: Settings['site'], box: SecretBox, query: (client: pg.Client) => Promise<T>): Promise<T> {
   if (!site.host || !site.reviewUser || !site.reviewPasswordSealed) {
@@ -21,12 +20,7 @@ export async function asReviewer<T>(site: Settings['site'], box: SecretBox, quer
     const detail = `the saved reviewer password cannot be opened (${(err as Error).message}); enter it again`;
     throw new UnavailableError(detail, message('site_unconfigured', { detail }));
   }
-  const ssl =
-    site.tls === 'off'
-      ? false
-      : site.tls === 'require'
-        ? { rejectUnauthorized: false }
-        : { rejectUnauthorized: true, ...(site.caFile ? { ca: readFileSync(site.caFile, 'utf8') } : {}) };
+  const ssl = sslOptions(site);
   const client = new pg.Client({
     host: site.host,
     port: site.port,

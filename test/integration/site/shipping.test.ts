@@ -7,13 +7,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addLogin, migrateSite, migrationFiles } from '../../../src/cli/site-admin';
+import { addLogin, createSiteDatabase, migrateSite, migrationFiles } from '../../../src/cli/site-admin';
 import { ViolationStore } from '../../../src/main/log/store';
 import { SiteOutbox } from '../../../src/main/site/outbox';
 import { SITE_SCHEMA_VERSION, type SiteConnection, SiteShipper } from '../../../src/main/site/shipper';
 import { siteHealth, sitePage, sitePerDay } from '../../../src/main/site/site-review';
 import { REPO_ROOT } from '../../helpers/paths';
 import { postgresMissing, startCluster, type TestCluster } from '../../helpers/postgres';
+import { until } from '../../helpers/wait';
 
 const missing = postgresMissing();
 if (missing) console.warn(`site shipping tests skipped: ${missing}`);
@@ -89,14 +90,6 @@ const shipper = (store: ViolationStore, user: keyof typeof PASSWORDS, name: stri
     idleMs: 50,
     backoff: { firstMs: 100, maxMs: 400 },
   });
-
-async function until(check: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.skipIf(Boolean(missing))('site reporting to PostgreSQL', () => {
   beforeAll(async () => {
@@ -355,16 +348,8 @@ describe.skipIf(Boolean(missing))('site review across entrances (reviewer login)
 
   beforeAll(async () => {
     cluster2 = await startCluster();
-    const admin = new pg.Client({ connectionString: cluster2.url() });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${DB}`);
-    await admin.end();
-    const owner = new pg.Client({ connectionString: cluster2.url({ database: DB }) });
-    await owner.connect();
-    await migrateSite(owner);
-    for (const login of ['kiosk_north', 'kiosk_south'] as const) await addLogin(owner, 'kiosk', login, PASSWORDS[login]);
-    await addLogin(owner, 'reviewer', 'review_desk', PASSWORDS.review_desk);
-    await owner.end();
+    const { kiosk_north, kiosk_south, review_desk } = PASSWORDS;
+    await createSiteDatabase(cluster2, DB, { kiosks: { kiosk_north, kiosk_south }, reviewers: { review_desk } });
     // Two entrances, each with two days of traffic, shipped the real way.
     const dir = mkdtempSync(join(tmpdir(), 'site-review-'));
     for (const [login, name, n] of [

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addLogin, migrateSite } from '../../../src/cli/site-admin';
+import { createSiteDatabase } from '../../../src/cli/site-admin';
 import { createKioskCore, type KioskCore } from '../../../src/main/app/core';
 import { KeyFileSecretBox } from '../../../src/main/config/secret-box';
 import type { AppStatus } from '../../../src/shared/contract';
@@ -14,17 +14,10 @@ import { finishSetup } from '../../helpers/browser';
 import { REPO_ROOT } from '../../helpers/paths';
 import { postgresMissing, startCluster, type TestCluster } from '../../helpers/postgres';
 import { sourceEngine } from '../../helpers/vision';
+import { until } from '../../helpers/wait';
 
 const missing = postgresMissing();
 const PASSWORD = 'lobby-secret-7';
-
-async function until(check: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.skipIf(Boolean(missing))('site reporting in the kiosk core', () => {
   let cluster: TestCluster;
@@ -49,16 +42,7 @@ describe.skipIf(Boolean(missing))('site reporting in the kiosk core', () => {
 
   beforeAll(async () => {
     cluster = await startCluster();
-    const admin = new pg.Client({ connectionString: cluster.url() });
-    await admin.connect();
-    await admin.query('CREATE DATABASE maskkiosk');
-    await admin.end();
-    const owner = new pg.Client({ connectionString: cluster.url({ database: 'maskkiosk' }) });
-    await owner.connect();
-    await migrateSite(owner);
-    await addLogin(owner, 'kiosk', 'kiosk_east', PASSWORD);
-    await addLogin(owner, 'kiosk', 'kiosk_west', 'west-secret');
-    await owner.end();
+    await createSiteDatabase(cluster, 'maskkiosk', { kiosks: { kiosk_east: PASSWORD, kiosk_west: 'west-secret' } });
     dir = mkdtempSync(join(tmpdir(), 'site-core-'));
     core = await createKioskCore({
       visionEngine: sourceEngine(),

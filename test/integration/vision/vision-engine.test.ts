@@ -9,6 +9,7 @@ import { VisionPipeline } from '../../../src/main/vision/pipeline';
 import { VisionEngine, VisionEngineError } from '../../../src/main/vision/vision-engine';
 import { DETECTOR_DIR, REPO_ROOT, sample } from '../../helpers/paths';
 import { cameraFrame, crashEngine, firstReadAs, sourceEngine } from '../../helpers/vision';
+import { until } from '../../helpers/wait';
 
 const CLASSIFIER_DIR = join(REPO_ROOT, 'models', 'facemask-default');
 const pipelineOptions = { detectorFolder: DETECTOR_DIR, classifierFolder: CLASSIFIER_DIR };
@@ -25,14 +26,6 @@ function clearPortrait(label: 'with_mask' | 'without_mask', verdict: 'mask' | 'n
     0.9,
     async (p) => (await direct.analyzeFrame(await frameFrom(p, width, height))).faces,
   );
-}
-
-async function until(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 let engine: VisionEngine;
