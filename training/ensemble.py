@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Exports several trained MaskNets (train.py --save-checkpoint) as one classifier folder whose
-graph averages their logits over the crop and its mirror image. Calibration (temperature) is
+"""Exports several trained classifiers (train.py --save-checkpoint; MaskNet or FaceMeshNet) as one
+classifier folder whose graph averages their logits over the crop and its mirror image. Calibration (temperature) is
 fitted on val with its synthetic masks-worn-wrong, as train.py does for a single model."""
 import argparse
 import os
@@ -15,7 +15,7 @@ from torch import nn
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import synth  # noqa: E402
 import train as T  # noqa: E402
-from model import MaskNet, count_parameters  # noqa: E402
+from model import FaceMeshNet, MaskNet, count_parameters  # noqa: E402
 
 
 class Shifted(nn.Module):
@@ -30,7 +30,20 @@ class Shifted(nn.Module):
         return self.model(x) + self.bias
 
 
-class Mean(nn.Module):
+def load_checkpoint(path, backbone=None):
+    ck = torch.load(path)
+    if ck['meta'].get('options', {}).get('arch') == 'facemesh':
+        if not backbone:
+            sys.exit(f'{path} fine-tunes face mesh: pass --backbone (the folder with facemesh.json)')
+        m = FaceMeshNet(backbone, classes=len(T.LABELS))
+    else:
+        w = ck['width']
+        m = MaskNet(widths=(w, 2 * w, 4 * w, 8 * w, 16 * w), classes=len(T.LABELS))
+    m.load_state_dict(ck['state'])
+    return m.eval(), ck
+
+
+class Ensemble(nn.Module):
     def __init__(self, models):
         super().__init__()
         self.models = nn.ModuleList(models)
@@ -46,24 +59,21 @@ def main():
     ap.add_argument('--out', required=True)
     ap.add_argument('--select-crops', default=None)
     ap.add_argument('--seed', type=int, default=1234)
+    ap.add_argument('--backbone', default=None, help='folder holding facemesh.json, for FaceMeshNet checkpoints')
     ap.add_argument('--flip-tta', type=int, default=1)
     ap.add_argument('--fit-bias', type=int, default=0, help='also fit per-class logit offsets on val (with the temperature, by NLL)')
     args = ap.parse_args()
     start = time.time()
     models, metas = [], []
     for path in args.checkpoints:
-        ck = torch.load(path)
-        w = ck['width']
-        m = MaskNet(widths=(w, 2 * w, 4 * w, 8 * w, 16 * w), classes=len(T.LABELS))
-        m.load_state_dict(ck['state'])
-        m.eval()
+        m, ck = load_checkpoint(path, args.backbone)
         models.append(m)
         meta = dict(ck['meta'])
         if meta.get('options', {}).get('choose') == 'last':
             meta['checkpoint_choice'] = 'the final (averaged) weights; ood-eval-v1 was only logged per epoch, to compare recipes'
         meta.pop('history', None)
         metas.append(meta)
-    ens = Mean(models).eval()
+    ens = Ensemble(models).eval()
     graph = T.FlipAverage(ens) if args.flip_tta else ens
     val_rows, val_x, val_y, _ = T.load_split(args.crops, 'val')
     inc_x, inc_y = T.synthetic_copies(val_rows, val_x, val_y, args.seed, [(lambda im, kp, rng: rng.choice(synth.INCORRECT)(im, kp, rng), T.INCORRECT)])

