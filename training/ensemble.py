@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Exports several trained classifiers (train.py --save-checkpoint; MaskNet or FaceMeshNet) as one
-classifier folder whose graph averages their logits over the crop and its mirror image. Calibration (temperature) is
-fitted on val with its synthetic masks-worn-wrong, as train.py does for a single model."""
+classifier folder whose graph averages their logits (over the crop and, with --flip-tta 1, its
+mirror image). Calibration (temperature) is fitted on val with its synthetic masks-worn-wrong, as
+train.py does for a single model."""
 import argparse
 import os
 import sys
@@ -15,7 +16,7 @@ from torch import nn
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import synth  # noqa: E402
 import train as T  # noqa: E402
-from model import FaceMeshNet, MaskNet, count_parameters  # noqa: E402
+from model import build_model, count_parameters  # noqa: E402
 
 
 class Shifted(nn.Module):
@@ -32,13 +33,7 @@ class Shifted(nn.Module):
 
 def load_checkpoint(path, backbone=None):
     ck = torch.load(path)
-    if ck['meta'].get('options', {}).get('arch') == 'facemesh':
-        if not backbone:
-            sys.exit(f'{path} fine-tunes face mesh: pass --backbone (the folder with facemesh.json)')
-        m = FaceMeshNet(backbone, classes=len(T.LABELS))
-    else:
-        w = ck['width']
-        m = MaskNet(widths=(w, 2 * w, 4 * w, 8 * w, 16 * w), classes=len(T.LABELS))
+    m = build_model(ck['meta'].get('options', {}).get('arch', 'masknet'), len(T.LABELS), width=ck['width'], backbone=backbone)
     m.load_state_dict(ck['state'])
     return m.eval(), ck
 

@@ -34,6 +34,17 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
+def build_model(arch: str, classes: int, width: int = 16, backbone: str | None = None) -> nn.Module:
+    """The classifier train.py trains and ensemble.py reloads: MaskNet of stem `width`, or
+    FaceMeshNet on the face-mesh weights in `backbone`."""
+    if arch == 'facemesh':
+        if not backbone:
+            raise SystemExit('a face-mesh classifier needs --backbone (the folder with facemesh.json)')
+        return FaceMeshNet(backbone, classes=classes)
+    w = width
+    return MaskNet(widths=(w, 2 * w, 4 * w, 8 * w, 16 * w), classes=classes)
+
+
 FACEMESH_TRUNK = 'StatefulPartitionedCall/model_1/p_re_lu_15/Relu'
 FACEMESH_MESH = 'StatefulPartitionedCall/model_1/p_re_lu_18/Relu'
 

@@ -363,7 +363,3 @@ def unmask_face(img, keypoints, donor, donor_keypoints, rng):
     alpha = alpha.filter(ImageFilter.GaussianBlur(max(1.0, f.nose_len * rng.uniform(0.08, 0.2))))
     return _composite(img.astype(np.float32), np.clip(matched, 0, 255), alpha)
 
-
-def usable_bare_donor(img, keypoints):
-    """A bare face whose lower half lies inside its photo (the same test as for mask donors)."""
-    return usable_donor(img, keypoints)

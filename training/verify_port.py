@@ -33,12 +33,14 @@ def main():
         subprocess.run(['node', os.path.join(HERE, 'backbone', 'reference.mjs'), MODELS, name, out, *photos], check=True, stdout=subprocess.DEVNULL)
         meta = json.load(open(os.path.join(out, 'meta.json')))
         x = np.fromfile(os.path.join(out, 'input.f32'), dtype=np.float32).reshape(meta['n'], 192, 192, 3)
+        port = TfjsGraph(MODELS, [o['name'] for o in meta['outputs']], json_name=f'{name}.json').eval()
+        with torch.no_grad():
+            results = port(torch.from_numpy(x).permute(0, 3, 1, 2))
+        results = results if isinstance(results, tuple) else (results,)
         worst = 0.0
-        for o in meta['outputs']:
+        for o, result in zip(meta['outputs'], results):
             ref = np.fromfile(os.path.join(out, o['file']), dtype=np.float32).reshape(o['shape'])
-            port = TfjsGraph(MODELS, o['name'], json_name=f'{name}.json').eval()
-            with torch.no_grad():
-                got = port(torch.from_numpy(x).permute(0, 3, 1, 2)).numpy().reshape(o['shape'])
+            got = result.numpy().reshape(o['shape'])
             diff = float(np.abs(got - ref).max())
             scale = float(np.abs(ref).max()) or 1.0
             worst = max(worst, diff / scale)
