@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Exports several trained classifiers (train.py --save-checkpoint; MaskNet or FaceMeshNet) as one
-classifier folder whose graph averages their logits (over the crop and, with --flip-tta 1, its
-mirror image). Calibration (temperature) is fitted on val with its synthetic masks-worn-wrong, as
+classifier folder whose graph averages their calibrated probabilities (or, with --average logits,
+their logits; over the crop and, with --flip-tta 1, its mirror image). Calibration (temperature) is fitted on val with its synthetic masks-worn-wrong, as
 train.py does for a single model."""
 import argparse
 import os
@@ -39,12 +39,20 @@ def load_checkpoint(path, backbone=None):
 
 
 class Ensemble(nn.Module):
-    def __init__(self, models):
+    """Mean of the members' logits, or (with temperatures) the log of the mean of their calibrated
+    probabilities: a member that is sure cannot then outvote by the size of its logits alone."""
+
+    def __init__(self, models, temperatures=None):
         super().__init__()
         self.models = nn.ModuleList(models)
+        self.register_buffer('temperatures', torch.tensor(temperatures, dtype=torch.float32) if temperatures else torch.zeros(0))
 
     def forward(self, x):
-        return torch.stack([m(x) for m in self.models]).mean(0)
+        logits = torch.stack([m(x) for m in self.models])
+        if self.temperatures.numel() == 0:
+            return logits.mean(0)
+        probs = torch.softmax(logits / self.temperatures.view(-1, 1, 1), dim=2)
+        return torch.log(probs.mean(0).clamp_min(1e-7))
 
 
 def main():
@@ -56,6 +64,7 @@ def main():
     ap.add_argument('--seed', type=int, default=1234)
     ap.add_argument('--backbone', default=None, help='folder holding facemesh.json, for FaceMeshNet checkpoints')
     ap.add_argument('--flip-tta', type=int, default=1)
+    ap.add_argument('--average', choices=['probs', 'logits'], default='probs', help='probs: mean of the members\' calibrated probabilities; logits: mean of their raw logits')
     ap.add_argument('--fit-bias', type=int, default=0, help='also fit per-class logit offsets on val (with the temperature, by NLL)')
     args = ap.parse_args()
     start = time.time()
@@ -68,7 +77,7 @@ def main():
             meta['checkpoint_choice'] = 'the final (averaged) weights; ood-eval-v1 was only logged per epoch, to compare recipes'
         meta.pop('history', None)
         metas.append(meta)
-    ens = Ensemble(models).eval()
+    ens = Ensemble(models, [m['temperature'] for m in metas] if args.average == 'probs' else None).eval()
     graph = T.FlipAverage(ens) if args.flip_tta else ens
     val_rows, val_x, val_y, _ = T.load_split(args.crops, 'val')
     inc_x, inc_y = T.synthetic_copies(val_rows, val_x, val_y, args.seed, [(lambda im, kp, rng: rng.choice(synth.INCORRECT)(im, kp, rng), T.INCORRECT)])
@@ -89,7 +98,7 @@ def main():
     T.log(f'bias {None if bias is None else [round(float(b), 3) for b in bias]}')
     T.log(f'ensemble of {len(models)}: val balanced {bal:.4f} {rec}, nll {nll:.4f} -> {cal_nll:.4f} at T={temperature:.3f}; select {select}')
     meta = {
-        'ensemble': [os.path.basename(p) for p in args.checkpoints], 'members': metas, 'flip_tta': bool(args.flip_tta),
+        'ensemble': [os.path.basename(p) for p in args.checkpoints], 'average': args.average, 'members': metas, 'flip_tta': bool(args.flip_tta),
         'parameters': sum(count_parameters(m) for m in models), 'input': T.INPUT, 'crop_margin': T.KIOSK_MARGIN,
         'logit_bias': [round(float(b), 4) for b in bias] if bias is not None else None,
         'val_balanced_accuracy': round(bal, 4), 'val_recall': {T.ID2LABEL[str(k)]: round(v, 4) for k, v in rec.items()},

