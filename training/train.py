@@ -147,10 +147,12 @@ def kiosk_view(batch_u8):
     return geometric(batch_u8, torch.zeros(len(batch_u8), 5), augment=False)
 
 
-def geometric(batch_u8, params, augment=True, p_turn=0.0):
+def geometric(batch_u8, params, augment=True, p_turn=0.0, p_pitch=0.0):
     """Scale, shift, rotation and flip around the kiosk crop, sampled straight to INPUT px. With
     p_turn, a cylinder warp turns the head a little to one side (a stand-in for yaw, which bare
-    training faces rarely show)."""
+    training faces rarely show); with p_pitch, the same warp about the horizontal axis bends it up
+    or down (seen from above, a mask's top edge sits under the nose bridge as a mask pulled down
+    does)."""
     n = batch_u8.shape[0]
     x = batch_u8.float() / 255.0
     base = (1 + KIOSK_MARGIN) / (1 + EXPORT_MARGIN)
@@ -173,6 +175,13 @@ def geometric(batch_u8, params, augment=True, p_turn=0.0):
         shift = r * (torch.sin(torch.asin(u) - phi.view(n, 1, 1)) - u)
         grid = grid.clone()
         grid[..., 0] = grid[..., 0] + shift
+    if augment and p_pitch > 0:
+        phi = torch.empty(n).uniform_(-0.5, 0.5) * (torch.rand(n) < p_pitch).float()
+        r = 0.55
+        v = (grid[..., 1] / r).clamp(-0.999, 0.999)
+        shift = r * (torch.sin(torch.asin(v) - phi.view(n, 1, 1)) - v)
+        grid = grid.clone()
+        grid[..., 1] = grid[..., 1] + shift
     return F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
 
 
@@ -444,6 +453,7 @@ def main():
     ap.add_argument('--p-occlusion', type=float, default=0.15)
     ap.add_argument('--p-degrade', type=float, default=0.5)
     ap.add_argument('--p-turn', type=float, default=0.4)
+    ap.add_argument('--p-pitch', type=float, default=0.0, help='share of crops whose head is bent up or down by a cylinder warp (see geometric)')
     ap.add_argument('--p-neighbour', type=float, default=0.3)
     ap.add_argument('--p-pad', type=float, default=0.0, help='share of crops that get a plain-coloured photo edge (see pad_edges)')
     ap.add_argument('--p-transplant', type=float, default=0.0, help='share of bare faces that get a real mask from a masked training photo, half worn right, half pushed below the nose')
@@ -515,7 +525,7 @@ def main():
         model.train()
         t0, seen, loss_sum = time.time(), 0, 0.0
         for xb, yb, side in loader:
-            x = geometric(xb, None, p_turn=args.p_turn)
+            x = geometric(xb, None, p_turn=args.p_turn, p_pitch=args.p_pitch)
             x = swap_background(x, rng, p=0.3)
             x = add_neighbours(x, rng, p=args.p_neighbour)
             x = pad_edges(x, rng, p=args.p_pad)
