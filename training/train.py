@@ -147,6 +147,19 @@ def kiosk_view(batch_u8):
     return geometric(batch_u8, torch.zeros(len(batch_u8), 5), augment=False)
 
 
+def cylinder_warp(grid, axis, max_angle, p):
+    """Turns the head about a vertical (axis 0: yaw) or horizontal (axis 1: pitch) axis by up to
+    max_angle radians in a share p of the batch. In export-crop coordinates the face spans about
+    +-0.55; points on a cylinder of that radius move by R sin(asin(u) - phi) - R u."""
+    n = grid.shape[0]
+    phi = torch.empty(n).uniform_(-max_angle, max_angle) * (torch.rand(n) < p).float()
+    r = 0.55
+    u = (grid[..., axis] / r).clamp(-0.999, 0.999)
+    grid = grid.clone()
+    grid[..., axis] = grid[..., axis] + r * (torch.sin(torch.asin(u) - phi.view(n, 1, 1)) - u)
+    return grid
+
+
 def geometric(batch_u8, params, augment=True, p_turn=0.0, p_pitch=0.0):
     """Scale, shift, rotation and flip around the kiosk crop, sampled straight to INPUT px. With
     p_turn, a cylinder warp turns the head a little to one side (a stand-in for yaw, which bare
@@ -167,21 +180,9 @@ def geometric(batch_u8, params, augment=True, p_turn=0.0, p_pitch=0.0):
     theta = torch.stack([torch.stack([cos * flip, -sin, tx], 1), torch.stack([sin * flip, cos, ty], 1)], 1)
     grid = F.affine_grid(theta, (n, 3, INPUT, INPUT), align_corners=False)
     if augment and p_turn > 0:
-        # In export-crop coordinates the face spans about +-0.55; points on a cylinder of that
-        # radius move by R sin(asin(u) - phi) - R u when the head turns by phi.
-        phi = torch.empty(n).uniform_(-0.7, 0.7) * (torch.rand(n) < p_turn).float()
-        r = 0.55
-        u = (grid[..., 0] / r).clamp(-0.999, 0.999)
-        shift = r * (torch.sin(torch.asin(u) - phi.view(n, 1, 1)) - u)
-        grid = grid.clone()
-        grid[..., 0] = grid[..., 0] + shift
+        grid = cylinder_warp(grid, axis=0, max_angle=0.7, p=p_turn)
     if augment and p_pitch > 0:
-        phi = torch.empty(n).uniform_(-0.5, 0.5) * (torch.rand(n) < p_pitch).float()
-        r = 0.55
-        v = (grid[..., 1] / r).clamp(-0.999, 0.999)
-        shift = r * (torch.sin(torch.asin(v) - phi.view(n, 1, 1)) - v)
-        grid = grid.clone()
-        grid[..., 1] = grid[..., 1] + shift
+        grid = cylinder_warp(grid, axis=1, max_angle=0.5, p=p_pitch)
     return F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
 
 
