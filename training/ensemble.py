@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Exports several trained classifiers (train.py --save-checkpoint; MaskNet or FaceMeshNet) as one
 classifier folder whose graph averages their calibrated probabilities (or, with --average logits,
-their logits; over the crop and, with --flip-tta 1, its mirror image). Calibration (temperature) is fitted on val with its synthetic masks-worn-wrong, as
-train.py does for a single model."""
+their logits), over the crop and, with --flip-tta 1, its mirror image. Calibration (temperature)
+is fitted on val with its synthetic masks-worn-wrong, as train.py does for a single model."""
 import argparse
 import os
 import sys
@@ -45,11 +45,11 @@ class Ensemble(nn.Module):
     def __init__(self, models, temperatures=None):
         super().__init__()
         self.models = nn.ModuleList(models)
-        self.register_buffer('temperatures', torch.tensor(temperatures, dtype=torch.float32) if temperatures else torch.zeros(0))
+        self.register_buffer('temperatures', torch.tensor(temperatures, dtype=torch.float32) if temperatures else None)
 
     def forward(self, x):
         logits = torch.stack([m(x) for m in self.models])
-        if self.temperatures.numel() == 0:
+        if self.temperatures is None:
             return logits.mean(0)
         probs = torch.softmax(logits / self.temperatures.view(-1, 1, 1), dim=2)
         return torch.log(probs.mean(0).clamp_min(1e-7))

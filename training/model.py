@@ -41,8 +41,7 @@ def build_model(arch: str, classes: int, width: int = 16, backbone: str | None =
         if not backbone:
             raise SystemExit('a face-mesh classifier needs --backbone (the folder with facemesh.json)')
         return FaceMeshNet(backbone, classes=classes)
-    w = width
-    return MaskNet(widths=(w, 2 * w, 4 * w, 8 * w, 16 * w), classes=classes)
+    return MaskNet(widths=tuple(width * 2 ** i for i in range(5)), classes=classes)
 
 
 FACEMESH_TRUNK = 'StatefulPartitionedCall/model_1/p_re_lu_15/Relu'
