@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Exports several trained classifiers (train.py --save-checkpoint; MaskNet or FaceMeshNet) as one
 classifier folder whose graph averages their calibrated probabilities (or, with --average logits,
-their logits), over the crop and, with --flip-tta 1, its mirror image. Calibration (temperature)
-is fitted on val with its synthetic masks-worn-wrong, as train.py does for a single model."""
+their logits), over the crop and, with --flip-tta 1, its mirror image. Calibration is fitted on
+val with its synthetic masks-worn-wrong: first the split between a mask worn right and one below the
+nose (CoveredResplit; with the mirror average it is fitted on the averaged output and applied to
+each view), then the temperature, as train.py does for a single model."""
 import argparse
 import os
 import sys
@@ -29,6 +31,51 @@ class Shifted(nn.Module):
 
     def forward(self, x):
         return self.model(x) + self.bias
+
+
+def resplit_covered(logits, log_odds):
+    """Log-probabilities with the odds of a mask worn right against one below the nose, among
+    faces with a mask on, multiplied by exp(log_odds); the chance of no mask at all is unchanged."""
+    logp = torch.log_softmax(logits, dim=1)
+    worn, below = logp[:, T.MASK], logp[:, T.INCORRECT]
+    covered = torch.logsumexp(torch.stack([worn, below]), 0)
+    norm = covered - torch.logsumexp(torch.stack([worn + log_odds, below]), 0)
+    out = [None] * 3
+    out[T.NO_MASK] = logp[:, T.NO_MASK]
+    out[T.MASK] = worn + log_odds + norm
+    out[T.INCORRECT] = below + norm
+    return torch.stack(out, 1)
+
+
+def fit_mask_odds(logits, labels):
+    """The odds factor of resplit_covered that minimises NLL on labelled crops."""
+    y = torch.from_numpy(labels)
+    log_odds = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.LBFGS([log_odds], lr=0.1, max_iter=200)
+
+    def closure():
+        opt.zero_grad()
+        loss = F.nll_loss(resplit_covered(logits, log_odds), y)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return float(log_odds.exp())
+
+
+class CoveredResplit(nn.Module):
+    """Temperature scaling leaves the members' split between a mask worn right and one below the
+    nose biased towards "below the nose" (the synthetic masks worn wrong, drawn on frontal bare
+    faces, make a real mask seen from above look worn low); resplit_covered, with odds fitted on val,
+    corrects that split without touching the chance of no mask."""
+
+    def __init__(self, model, odds):
+        super().__init__()
+        self.model = model
+        self.register_buffer('log_odds', torch.tensor(float(np.log(odds))))
+
+    def forward(self, x):
+        return resplit_covered(self.model(x), self.log_odds)
 
 
 def load_checkpoint(path, backbone=None):
@@ -66,6 +113,7 @@ def main():
     ap.add_argument('--flip-tta', type=int, default=1)
     ap.add_argument('--average', choices=['probs', 'logits'], default='probs', help='probs: mean of the members\' calibrated probabilities; logits: mean of their raw logits')
     ap.add_argument('--fit-bias', type=int, default=0, help='also fit per-class logit offsets on val (with the temperature, by NLL)')
+    ap.add_argument('--resplit', type=int, default=1, help='refit, on val by NLL, the split between a mask worn right and one below the nose (see CoveredResplit)')
     args = ap.parse_args()
     start = time.time()
     models, metas = [], []
@@ -83,7 +131,12 @@ def main():
     inc_x, inc_y = T.synthetic_copies(val_rows, val_x, val_y, args.seed, [(lambda im, kp, rng: rng.choice(synth.INCORRECT)(im, kp, rng), T.INCORRECT)])
     val3_x, val3_y = np.concatenate([val_x, inc_x]), np.concatenate([val_y, inc_y])
     logits, bal, nll, rec = T.evaluate(graph, val3_x, val3_y)
-    bias = None
+    bias, odds = None, None
+    if args.resplit:
+        odds = fit_mask_odds(logits, val3_y)
+        ens = CoveredResplit(ens, odds).eval()
+        graph = T.FlipAverage(ens) if args.flip_tta else ens
+        logits, bal, nll, rec = T.evaluate(graph, val3_x, val3_y)
     if args.fit_bias:
         _, bias = T.fit_temperature(logits, val3_y, with_bias=True)
         ens = Shifted(ens, bias)
@@ -95,12 +148,12 @@ def main():
     if args.select_crops:
         _, s_x, s_y, _ = T.load_split(args.select_crops, 'ood')
         select = T.evaluate_compliance(graph, s_x, s_y)
-    T.log(f'bias {None if bias is None else [round(float(b), 3) for b in bias]}')
+    T.log(f'bias {None if bias is None else [round(float(b), 3) for b in bias]}, mask odds {odds}')
     T.log(f'ensemble of {len(models)}: val balanced {bal:.4f} {rec}, nll {nll:.4f} -> {cal_nll:.4f} at T={temperature:.3f}; select {select}')
     meta = {
         'ensemble': [os.path.basename(p) for p in args.checkpoints], 'average': args.average, 'members': metas, 'flip_tta': bool(args.flip_tta),
         'parameters': sum(count_parameters(m) for m in models), 'input': T.INPUT, 'crop_margin': T.KIOSK_MARGIN,
-        'logit_bias': [round(float(b), 4) for b in bias] if bias is not None else None,
+        'logit_bias': [round(float(b), 4) for b in bias] if bias is not None else None, 'mask_odds': None if odds is None else round(odds, 4),
         'val_balanced_accuracy': round(bal, 4), 'val_recall': {T.ID2LABEL[str(k)]: round(v, 4) for k, v in rec.items()},
         'val_nll': round(nll, 4), 'val_nll_calibrated': round(cal_nll, 4), 'temperature': round(temperature, 4),
         'seconds': round(time.time() - start), 'torch': torch.__version__,
