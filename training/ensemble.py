@@ -158,7 +158,7 @@ def main():
         'val_nll': round(nll, 4), 'val_nll_calibrated': round(cal_nll, 4), 'temperature': round(temperature, 4),
         'seconds': round(time.time() - start), 'torch': torch.__version__,
     }
-    T.export(ens, args.out, temperature, meta, flip_tta=bool(args.flip_tta))
+    T.export(ens, args.out, temperature, meta, flip_tta=bool(args.flip_tta), architecture='Ensemble')
     T.log(f'exported to {args.out}')
 
 

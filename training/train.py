@@ -408,7 +408,8 @@ class FlipAverage(nn.Module):
         return (self.model(x) + self.model(torch.flip(x, dims=[3]))) / 2
 
 
-def export(model, out_dir, temperature, meta, flip_tta=False):
+def export(model, out_dir, temperature, meta, flip_tta=False, architecture=None):
+    architecture = architecture or type(model).__name__
     os.makedirs(out_dir, exist_ok=True)
     model.eval()
     graph = FlipAverage(model) if flip_tta else model
@@ -419,7 +420,7 @@ def export(model, out_dir, temperature, meta, flip_tta=False):
     )
     files = {
         'config.json': {
-            '_name_or_path': 'mask-kiosk/facemask-default', 'architectures': [type(model).__name__], 'model_type': type(model).__name__.lower(),
+            '_name_or_path': 'mask-kiosk/facemask-default', 'architectures': [architecture], 'model_type': architecture.lower(),
             'id2label': ID2LABEL, 'label2id': {v: int(k) for k, v in ID2LABEL.items()}, 'image_size': INPUT, 'num_channels': 3,
         },
         'preprocessor_config.json': {

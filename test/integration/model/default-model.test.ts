@@ -38,15 +38,15 @@ describe('default classifier (models/facemask-default)', () => {
     expect(training.parameters).toBeLessThanOrEqual(5_000_000);
   });
 
-  // Regression floors just under what the shipped model measures (MODEL_CARD.md). Issue 11's bars
-  // are higher (test split: 0.985 end to end, 0.99 detected; ood-eval-v1: no-mask 0.92, mask 0.97,
-  // balanced 0.93) and not met yet: the console lines say how far. The synthetic bar (incorrect 0.90,
-  // mask 0.95) is met (0.906, 1.000); its floor keeps one face of room.
+  // Issue 11's bars where the shipped model meets them (test split 0.985 end to end, 0.99 detected;
+  // ood-eval-v1 no-mask 0.92 on the compliance line; synthetic incorrect 0.90 with masks 0.95), and
+  // floors just under what it measures where it does not yet (ood-eval-v1 masks: bar 0.97; balanced
+  // 0.93): MODEL_CARD.md has the numbers, the console lines say how far.
   it('holds its floor on the facemask-v1 test split', () => {
     const r = evaluateSet(join(DATA_DIR, 'test'), 'facemask-v1/test');
     expect(r.n).toBe(609);
-    expect(r.accuracyDetected).toBeGreaterThanOrEqual(0.975);
-    expect(r.accuracy).toBeGreaterThanOrEqual(0.97);
+    expect(r.accuracyDetected).toBeGreaterThanOrEqual(0.99);
+    expect(r.accuracy).toBeGreaterThanOrEqual(0.985);
     expect(r.complianceRecall.without_mask).toBeGreaterThanOrEqual(0.99);
   }, 300_000);
 
@@ -55,16 +55,16 @@ describe('default classifier (models/facemask-default)', () => {
     expect(r.n).toBe(739);
     // The set has two labels; its no-mask folder includes masks pulled onto the chin, so a bare
     // face called "mask below the nose" is on the right side of the compliance line, as the kiosk acts.
-    expect(r.complianceRecall.without_mask).toBeGreaterThanOrEqual(0.93);
+    expect(r.complianceRecall.without_mask).toBeGreaterThanOrEqual(0.92);
     expect(r.recall.no_mask).toBeGreaterThanOrEqual(0.83);
-    expect(r.recall.mask).toBeGreaterThanOrEqual(0.9);
-    expect(r.rocAuc).toBeGreaterThanOrEqual(0.97);
+    expect(r.recall.mask).toBeGreaterThanOrEqual(0.95);
+    expect(r.rocAuc).toBeGreaterThanOrEqual(0.975);
   }, 300_000);
 
   it('tells a mask below the nose from one worn right, on people it never trained on', () => {
     const r = evaluateSet(syntheticLondonSet(), 'synthetic london-faces-v1 test people');
     expect(r.classes).toEqual(['with_mask', 'without_mask', 'incorrect']);
-    expect(r.recall.incorrect).toBeGreaterThanOrEqual(0.89);
+    expect(r.recall.incorrect).toBeGreaterThanOrEqual(0.9);
     expect(r.recall.mask).toBeGreaterThanOrEqual(0.97);
     expect(r.recall.no_mask).toBeGreaterThanOrEqual(0.98);
   }, 600_000);
