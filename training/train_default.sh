@@ -2,7 +2,8 @@
 # Rebuilds models/facemask-default (`npm run train`): exports the training crops through the
 # kiosk's own detector and crop code, trains the two members (MaskNet from scratch; MediaPipe's
 # face mesh fine-tuned, with real bare lower faces laid over real masks) and exports their
-# average (of their calibrated probabilities) as one model folder. About an hour on a 2-core CPU.
+# average (of their calibrated probabilities, the split between a mask worn right and one below
+# the nose then refit on val) as one model folder. About an hour on a 2-core CPU.
 # Needs Debian's PyTorch (apt-get install python3-torch python3-torchvision python3-onnx).
 set -eu
 cd "$(dirname "$0")/.."
