@@ -86,20 +86,23 @@ def load_checkpoint(path, backbone=None):
 
 
 class Ensemble(nn.Module):
-    """Mean of the members' logits, or (with temperatures) the log of the mean of their calibrated
-    probabilities: a member that is sure cannot then outvote by the size of its logits alone."""
+    """Weighted mean of the members' logits, or (with temperatures) the log of the weighted mean of
+    their calibrated probabilities: a member that is sure cannot then outvote by the size of its
+    logits alone. Weights (default equal) let two runs of one architecture share one vote."""
 
-    def __init__(self, models, temperatures=None):
+    def __init__(self, models, temperatures=None, weights=None):
         super().__init__()
         self.models = nn.ModuleList(models)
         self.register_buffer('temperatures', torch.tensor(temperatures, dtype=torch.float32) if temperatures else None)
+        w = torch.tensor(weights if weights else [1.0] * len(models), dtype=torch.float32)
+        self.register_buffer('weights', (w / w.sum()).view(-1, 1, 1))
 
     def forward(self, x):
         logits = torch.stack([m(x) for m in self.models])
         if self.temperatures is None:
-            return logits.mean(0)
+            return (logits * self.weights).sum(0)
         probs = torch.softmax(logits / self.temperatures.view(-1, 1, 1), dim=2)
-        return torch.log(probs.mean(0).clamp_min(1e-7))
+        return torch.log((probs * self.weights).sum(0).clamp_min(1e-7))
 
 
 def main():
@@ -113,6 +116,7 @@ def main():
     ap.add_argument('--flip-tta', type=int, default=1)
     ap.add_argument('--average', choices=['probs', 'logits'], default='probs', help='probs: mean of the members\' calibrated probabilities; logits: mean of their raw logits')
     ap.add_argument('--fit-bias', type=int, default=0, help='also fit per-class logit offsets on val (with the temperature, by NLL)')
+    ap.add_argument('--weights', type=float, nargs='+', default=None, help='one weight per checkpoint (normalised; default equal)')
     ap.add_argument('--resplit', type=int, default=1, help='refit, on val by NLL, the split between a mask worn right and one below the nose (see CoveredResplit)')
     args = ap.parse_args()
     start = time.time()
@@ -125,7 +129,9 @@ def main():
             meta['checkpoint_choice'] = 'the final (averaged) weights; ood-eval-v1 was only logged per epoch, to compare recipes'
         meta.pop('history', None)
         metas.append(meta)
-    ens = Ensemble(models, [m['temperature'] for m in metas] if args.average == 'probs' else None).eval()
+    if args.weights and len(args.weights) != len(models):
+        ap.error(f'--weights needs one weight per checkpoint ({len(models)})')
+    ens = Ensemble(models, [m['temperature'] for m in metas] if args.average == 'probs' else None, args.weights).eval()
     graph = T.FlipAverage(ens) if args.flip_tta else ens
     val_rows, val_x, val_y, _ = T.load_split(args.crops, 'val')
     inc_x, inc_y = T.synthetic_copies(val_rows, val_x, val_y, args.seed, [(lambda im, kp, rng: rng.choice(synth.INCORRECT)(im, kp, rng), T.INCORRECT)])
@@ -151,7 +157,7 @@ def main():
     T.log(f'bias {None if bias is None else [round(float(b), 3) for b in bias]}, mask odds {odds}')
     T.log(f'ensemble of {len(models)}: val balanced {bal:.4f} {rec}, nll {nll:.4f} -> {cal_nll:.4f} at T={temperature:.3f}; select {select}')
     meta = {
-        'ensemble': [os.path.basename(p) for p in args.checkpoints], 'average': args.average, 'members': metas, 'flip_tta': bool(args.flip_tta),
+        'ensemble': [os.path.basename(p) for p in args.checkpoints], 'average': args.average, 'weights': args.weights, 'members': metas, 'flip_tta': bool(args.flip_tta),
         'parameters': sum(count_parameters(m) for m in models), 'input': T.INPUT, 'crop_margin': T.KIOSK_MARGIN,
         'logit_bias': [round(float(b), 4) for b in bias] if bias is not None else None, 'mask_odds': None if odds is None else round(odds, 4),
         'val_balanced_accuracy': round(bal, 4), 'val_recall': {T.ID2LABEL[str(k)]: round(v, 4) for k, v in rec.items()},
