@@ -2,9 +2,9 @@
 """Exports several trained classifiers (train.py --save-checkpoint; MaskNet or FaceMeshNet) as one
 classifier folder whose graph averages their calibrated probabilities (or, with --average logits,
 their logits), over the crop and, with --flip-tta 1, its mirror image. Calibration is fitted on
-val with its synthetic masks-worn-wrong: first the split between a mask worn right and one below the
-nose (CoveredResplit; with the mirror average it is fitted on the averaged output and applied to
-each view), then the temperature, as train.py does for a single model."""
+that averaged output, on val with its synthetic masks-worn-wrong: first the split between a mask
+worn right and one below the nose (CoveredResplit), then the temperature, as train.py does for a
+single model."""
 import argparse
 import os
 import sys
@@ -132,6 +132,8 @@ def main():
     if args.weights and len(args.weights) != len(models):
         ap.error(f'--weights needs one weight per checkpoint ({len(models)})')
     ens = Ensemble(models, [m['temperature'] for m in metas] if args.average == 'probs' else None, args.weights).eval()
+    # The calibration layers wrap the whole averaged graph (mirror image included), so what is
+    # fitted below is exactly what is exported.
     graph = T.FlipAverage(ens) if args.flip_tta else ens
     val_rows, val_x, val_y, _ = T.load_split(args.crops, 'val')
     inc_x, inc_y = T.synthetic_copies(val_rows, val_x, val_y, args.seed, [(lambda im, kp, rng: rng.choice(synth.INCORRECT)(im, kp, rng), T.INCORRECT)])
@@ -140,13 +142,11 @@ def main():
     bias, odds = None, None
     if args.resplit:
         odds = fit_mask_odds(logits, val3_y)
-        ens = CoveredResplit(ens, odds).eval()
-        graph = T.FlipAverage(ens) if args.flip_tta else ens
+        graph = CoveredResplit(graph, odds).eval()
         logits, bal, nll, rec = T.evaluate(graph, val3_x, val3_y)
     if args.fit_bias:
         _, bias = T.fit_temperature(logits, val3_y, with_bias=True)
-        ens = Shifted(ens, bias)
-        graph = T.FlipAverage(ens) if args.flip_tta else ens
+        graph = Shifted(graph, bias)
         logits, bal, nll, rec = T.evaluate(graph, val3_x, val3_y)
     temperature, _ = T.fit_temperature(logits, val3_y)
     cal_nll = float(F.cross_entropy(logits / temperature, torch.from_numpy(val3_y)))
@@ -164,7 +164,7 @@ def main():
         'val_nll': round(nll, 4), 'val_nll_calibrated': round(cal_nll, 4), 'temperature': round(temperature, 4),
         'seconds': round(time.time() - start), 'torch': torch.__version__,
     }
-    T.export(ens, args.out, temperature, meta, flip_tta=bool(args.flip_tta), architecture='Ensemble')
+    T.export(graph, args.out, temperature, meta, architecture='Ensemble')
     T.log(f'exported to {args.out}')
 
 
