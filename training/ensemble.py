@@ -119,6 +119,8 @@ def main():
     ap.add_argument('--weights', type=float, nargs='+', default=None, help='one weight per checkpoint (normalised; default equal)')
     ap.add_argument('--resplit', type=int, default=1, help='refit, on val by NLL, the split between a mask worn right and one below the nose (see CoveredResplit)')
     args = ap.parse_args()
+    if args.weights and len(args.weights) != len(args.checkpoints):
+        ap.error(f'--weights needs one weight per checkpoint ({len(args.checkpoints)})')
     start = time.time()
     models, metas = [], []
     for path in args.checkpoints:
@@ -129,8 +131,6 @@ def main():
             meta['checkpoint_choice'] = 'the final (averaged) weights; ood-eval-v1 was only logged per epoch, to compare recipes'
         meta.pop('history', None)
         metas.append(meta)
-    if args.weights and len(args.weights) != len(models):
-        ap.error(f'--weights needs one weight per checkpoint ({len(models)})')
     ens = Ensemble(models, [m['temperature'] for m in metas] if args.average == 'probs' else None, args.weights).eval()
     # The calibration layers wrap the whole averaged graph (mirror image included), so what is
     # fitted below is exactly what is exported.

@@ -319,24 +319,23 @@ def add_neighbours(x, rng, p):
 
 
 def average_weights(states):
-    """The mean of several runs' weights (a model soup). Runs fine-tuned from the same pre-trained
-    weights stay close enough for their mean to be a good network: it ranks faces from other
-    photos better than either run, at the cost of one."""
+    """The mean of several runs' weights (a model soup), at one network's cost. Only runs
+    fine-tuned from the same pre-trained weights stay close enough for their mean to work; what it
+    bought, and what it lost when their linear layers started differently, is in the model card."""
     return {k: sum(s[k] for s in states) / len(states) if v.is_floating_point() else v for k, v in states[0].items()}
 
 
 def parameter_groups(model, lr, backbone_share):
     """Pre-trained weights can learn slower than the new head, so fine-tuning keeps more of
-    what they knew about faces in general."""
+    what they knew about faces in general. A frozen backbone (share 0) gets no group."""
     backbone = getattr(model, 'backbone', None)
     if backbone is None or backbone_share == 1.0:
         return [{'params': list(model.parameters()), 'lr': lr}]
-    if backbone_share == 0:
-        backbone.requires_grad_(False)
-        return [{'params': [p for p in model.parameters() if p.requires_grad], 'lr': lr}]
     ids = {id(p) for p in backbone.parameters()}
-    return [{'params': [p for p in model.parameters() if id(p) in ids], 'lr': lr * backbone_share},
-            {'params': [p for p in model.parameters() if id(p) not in ids], 'lr': lr}]
+    groups = [{'params': [p for p in model.parameters() if id(p) not in ids], 'lr': lr}]
+    if backbone_share > 0:
+        groups.append({'params': list(backbone.parameters()), 'lr': lr * backbone_share})
+    return groups
 
 
 def normalise(x):
@@ -495,6 +494,8 @@ def main():
     ap.add_argument('--save-checkpoint', default=None, help='also write the chosen weights here (for training/ensemble.py)')
     ap.add_argument('--time-limit', type=float, default=57 * 60, help='seconds; a safety stop so a slow machine still finishes within the hour')
     args = ap.parse_args()
+    if args.backbone_lr != 1.0 and args.arch != 'facemesh':
+        ap.error('--backbone-lr needs a pre-trained backbone (--arch facemesh)')
     INPUT = args.input
 
     random.seed(args.seed)
@@ -541,6 +542,9 @@ def main():
         model.load_state_dict(average_weights([torch.load(path)['state'] for path in args.init]))
         log(f'weights from {" + ".join(args.init)}' + (' (averaged)' if len(args.init) > 1 else ''))
     log(f'{type(model).__name__}: {count_parameters(model):,} parameters, input {INPUT}px')
+    if args.backbone_lr == 0:
+        # Frozen: no gradients through it at all, so retraining the head alone is fast.
+        model.backbone.requires_grad_(False)
     groups = parameter_groups(model, args.lr, args.backbone_lr)
     opt = torch.optim.AdamW(groups, lr=args.lr, weight_decay=args.weight_decay)
     steps = args.epochs * len(loader)
