@@ -36,16 +36,23 @@ def count_parameters(model: nn.Module) -> int:
 
 def build_model(arch: str, classes: int, width: int = 16, backbone: str | None = None) -> nn.Module:
     """The classifier train.py trains and ensemble.py reloads: MaskNet of stem `width`, or
-    FaceMeshNet on the face-mesh weights in `backbone`."""
-    if arch == 'facemesh':
+    FaceMeshNet on one of the face-mesh graphs (FACE_BACKBONES) in the folder `backbone`."""
+    if arch in FACE_BACKBONES:
         if not backbone:
-            raise SystemExit('a face-mesh classifier needs --backbone (the folder with facemesh.json)')
-        return FaceMeshNet(backbone, classes=classes)
+            raise SystemExit(f'a {arch} classifier needs --backbone (the folder with {FACE_BACKBONES[arch][0]})')
+        return FaceMeshNet(backbone, classes=classes, variant=arch)
     return MaskNet(widths=tuple(width * 2 ** i for i in range(5)), classes=classes)
 
 
-FACEMESH_TRUNK = 'StatefulPartitionedCall/model_1/p_re_lu_15/Relu'
-FACEMESH_MESH = 'StatefulPartitionedCall/model_1/p_re_lu_18/Relu'
+# Graph file and the two nodes pooled into the head, per face-mesh variant. Up to these nodes both
+# graphs have the same layers (168,224 weights; 128 channels each), trained separately by Google:
+# the plain mesh, and the attention mesh (which refines lips, eyes and irises after them).
+FACE_BACKBONES = {
+    'facemesh': ('facemesh.json', ['StatefulPartitionedCall/model_1/p_re_lu_15/Relu',
+                                   'StatefulPartitionedCall/model_1/p_re_lu_18/Relu']),
+    'facemesh-attention': ('facemesh-attention.json', ['StatefulPartitionedCall/functional_1/p_re_lu_14/Relu',
+                                                       'StatefulPartitionedCall/functional_1/p_re_lu_17/Relu']),
+}
 
 
 class FaceMeshNet(nn.Module):
@@ -53,10 +60,11 @@ class FaceMeshNet(nn.Module):
     light and skin tone) as a pre-trained face backbone: its shared trunk and the first blocks of
     its mesh branch, pooled, then a linear layer for the verdicts. Fine-tuned end to end."""
 
-    def __init__(self, model_dir: str, classes: int = 3, dropout: float = 0.2, json_name: str = 'facemesh.json'):
+    def __init__(self, model_dir: str, classes: int = 3, dropout: float = 0.2, variant: str = 'facemesh'):
         super().__init__()
         from tfjs_graph import TfjsGraph
-        self.backbone = TfjsGraph(model_dir, [FACEMESH_TRUNK, FACEMESH_MESH], json_name=json_name)
+        json_name, nodes = FACE_BACKBONES[variant]
+        self.backbone = TfjsGraph(model_dir, nodes, json_name=json_name)
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(128 + 128, classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

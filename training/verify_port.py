@@ -6,6 +6,8 @@ random image, runs the port on the same input, and compares every output. Exits 
 differs by more than 1e-5 of its range. Needs `npm --prefix training/backbone ci` first.
 
 Usage: /usr/bin/python3 training/verify_port.py [model name, default facemesh] [photo ...]
+A name from model.FACE_BACKBONES whose graph the port cannot run to its end (the attention mesh's
+spatial transformers) is checked at the nodes the classifier uses.
 """
 import glob
 import json
@@ -19,9 +21,11 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from model import FACE_BACKBONES  # noqa: E402
 from tfjs_graph import TfjsGraph  # noqa: E402
 
 MODELS = os.path.join(HERE, 'backbone', 'node_modules', '@vladmandic', 'human-models', 'models')
+INNER_ONLY = {'facemesh-attention'}
 
 
 def main():
@@ -30,7 +34,8 @@ def main():
     if not os.path.isdir(MODELS):
         sys.exit('the backbone is not installed: npm --prefix training/backbone ci')
     with tempfile.TemporaryDirectory() as out:
-        subprocess.run(['node', os.path.join(HERE, 'backbone', 'reference.mjs'), MODELS, name, out, *photos], check=True, stdout=subprocess.DEVNULL)
+        nodes = ['--nodes', ','.join(FACE_BACKBONES[name][1])] if name in INNER_ONLY else []
+        subprocess.run(['node', os.path.join(HERE, 'backbone', 'reference.mjs'), MODELS, name, out, *nodes, *photos], check=True, stdout=subprocess.DEVNULL)
         meta = json.load(open(os.path.join(out, 'meta.json')))
         x = np.fromfile(os.path.join(out, 'input.f32'), dtype=np.float32).reshape(meta['n'], 192, 192, 3)
         port = TfjsGraph(MODELS, [o['name'] for o in meta['outputs']], json_name=f'{name}.json').eval()
@@ -40,7 +45,8 @@ def main():
         worst = 0.0
         for o, result in zip(meta['outputs'], results):
             ref = np.fromfile(os.path.join(out, o['file']), dtype=np.float32).reshape(o['shape'])
-            got = result.numpy().reshape(o['shape'])
+            # Inner nodes are feature maps: TensorFlow.js lays them out NHWC, the port NCHW.
+            got = (result.permute(0, 2, 3, 1) if result.dim() == 4 else result).numpy().reshape(o['shape'])
             diff = float(np.abs(got - ref).max())
             scale = float(np.abs(ref).max()) or 1.0
             worst = max(worst, diff / scale)

@@ -1,13 +1,15 @@
 // The reference side of training/verify_port.py: runs a TensorFlow.js graph model in TensorFlow.js
 // itself on photos (resized to 192 px, scaled to 0..1) plus one random image, and writes the input
-// and every output as raw float32 with a meta.json describing them.
-// Usage: node training/backbone/reference.mjs <models dir> <model name> <out dir> <image>...
+// and every output (or the named inner nodes) as raw float32 with a meta.json describing them.
+// Usage: node training/backbone/reference.mjs <models dir> <model name> <out dir> [--nodes a,b] <image>...
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import sharp from 'sharp';
 import fs from 'node:fs';
 import path from 'node:path';
-const [dir, name, outDir, ...images] = process.argv.slice(2);
+const [dir, name, outDir, ...rest] = process.argv.slice(2);
+const nodes = rest[0] === '--nodes' ? rest[1].split(',') : null;
+const images = nodes ? rest.slice(2) : rest;
 await tf.setBackend('cpu');
 const spec = JSON.parse(fs.readFileSync(path.join(dir, name + '.json'), 'utf8'));
 const handler = { load: async () => {
@@ -24,7 +26,7 @@ for (const f of images) {
 const rnd = new Float32Array(192 * 192 * 3); for (let i = 0; i < rnd.length; i++) rnd[i] = Math.random();
 inputs.push(rnd);
 const x = tf.tensor4d(Float32Array.from(inputs.flatMap(a => Array.from(a))), [inputs.length, 192, 192, 3]);
-const outs = model.outputs.map(o => o.name);
+const outs = nodes ?? model.outputs.map(o => o.name);
 const ys = model.execute(x, outs);
 fs.mkdirSync(outDir, { recursive: true });
 fs.writeFileSync(path.join(outDir, 'input.f32'), Buffer.from(x.dataSync().buffer));
