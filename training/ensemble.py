@@ -112,7 +112,7 @@ def main():
     ap.add_argument('--out', required=True)
     ap.add_argument('--select-crops', default=None)
     ap.add_argument('--seed', type=int, default=1234)
-    ap.add_argument('--backbone', default=None, help='folder holding facemesh.json, for FaceMeshNet checkpoints')
+    ap.add_argument('--backbone', default=None, help='folder holding the face-mesh graphs (facemesh.json, facemesh-attention.json), for FaceMeshNet checkpoints')
     ap.add_argument('--flip-tta', type=int, default=1)
     ap.add_argument('--average', choices=['probs', 'logits'], default='probs', help='probs: mean of the members\' calibrated probabilities; logits: mean of their raw logits')
     ap.add_argument('--fit-bias', type=int, default=0, help='also fit per-class logit offsets on val (with the temperature, by NLL)')

