@@ -57,8 +57,8 @@ FACE_BACKBONES = {
 
 class FaceMeshNet(nn.Module):
     """MediaPipe's face-mesh network (landmarks of 468 points, trained on faces of every pose,
-    light and skin tone) as a pre-trained face backbone: its shared trunk and the first blocks of
-    its mesh branch, pooled, then a linear layer for the verdicts. Fine-tuned end to end."""
+    light and skin tone) as a pre-trained face backbone: its layers up to two depths (`variant` in
+    FACE_BACKBONES), each pooled, then a linear layer for the verdicts. Fine-tuned end to end."""
 
     def __init__(self, model_dir: str, classes: int = 3, dropout: float = 0.2, variant: str = 'facemesh'):
         super().__init__()

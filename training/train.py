@@ -495,7 +495,7 @@ def main():
     ap.add_argument('--time-limit', type=float, default=57 * 60, help='seconds; a safety stop so a slow machine still finishes within the hour')
     args = ap.parse_args()
     if args.backbone_lr != 1.0 and args.arch not in FACE_BACKBONES:
-        ap.error('--backbone-lr needs a pre-trained backbone (--arch facemesh or facemesh-attention)')
+        ap.error(f'--backbone-lr needs a pre-trained backbone (--arch {" or ".join(FACE_BACKBONES)})')
     INPUT = args.input
 
     random.seed(args.seed)
