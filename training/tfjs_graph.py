@@ -64,8 +64,10 @@ def attr_strs(node, key):
 
 def same_pad(x, kernel, stride, value=0.0):
     """TensorFlow's SAME padding: the extra pixel, if any, goes right and below. Convolutions pad
-    with zeros; max pooling with -inf (padding never wins the maximum)."""
-    h, w = x.shape[2], x.shape[3]
+    with zeros; max pooling with -inf (padding never wins the maximum). The sizes are read as plain
+    ints so an ONNX export holds the paddings as constants: traced, they become a few dozen shape
+    operations per layer that run on every inference (the input's height and width are fixed)."""
+    h, w = int(x.shape[2]), int(x.shape[3])
     ph = max((math.ceil(h / stride[0]) - 1) * stride[0] + kernel[0] - h, 0)
     pw = max((math.ceil(w / stride[1]) - 1) * stride[1] + kernel[1] - w, 0)
     return F.pad(x, (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2), value=value)
