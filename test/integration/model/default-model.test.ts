@@ -26,6 +26,17 @@ function evaluateSet(dir: string, name: string): EvalReport {
   return report;
 }
 
+/** Mean over the two folders of the share on the right side of the compliance line (only "mask"
+ * lets a person pass), with a photo where no face is found counted as wrong. */
+function balancedComplianceEndToEnd(r: EvalReport): number {
+  const share = (c: 'with_mask' | 'without_mask'): number => {
+    const row = r.confusion[c]!;
+    const passed = c === 'with_mask' ? row.mask : row.no_mask + row.incorrect;
+    return passed / (row.mask + row.no_mask + row.incorrect + row.no_face);
+  };
+  return (share('with_mask') + share('without_mask')) / 2;
+}
+
 describe('default classifier (models/facemask-default)', () => {
   it('is a small, calibrated, three-verdict model folder in the Optimum layout', () => {
     const folder = readModelFolder(MODEL);
@@ -38,10 +49,10 @@ describe('default classifier (models/facemask-default)', () => {
     expect(training.parameters).toBeLessThanOrEqual(5_000_000);
   });
 
-  // Issue 11's bars where the shipped model meets them (test split 0.985 end to end, 0.99 detected;
-  // ood-eval-v1 no-mask 0.92 on the compliance line; synthetic incorrect 0.90 with masks 0.95), and
-  // floors just under what it measures where it does not yet (ood-eval-v1 masks: bar 0.97; balanced
-  // 0.93): MODEL_CARD.md has the numbers, the console lines say how far.
+  // Issue 11's bars (test split 0.985 end to end, 0.99 detected; ood-eval-v1 masks 0.97, no-mask
+  // 0.92 and balanced 0.93 end to end, both on the compliance line; synthetic incorrect 0.90 with
+  // masks 0.95), and floors just under what the model measures for the rest: MODEL_CARD.md has
+  // the numbers, the console lines say how far.
   it('holds its floor on the facemask-v1 test split', () => {
     const r = evaluateSet(join(DATA_DIR, 'test'), 'facemask-v1/test');
     expect(r.n).toBe(609);
@@ -56,9 +67,12 @@ describe('default classifier (models/facemask-default)', () => {
     // The set has two labels; its no-mask folder includes masks pulled onto the chin, so a bare
     // face called "mask below the nose" is on the right side of the compliance line, as the kiosk acts.
     expect(r.complianceRecall.without_mask).toBeGreaterThanOrEqual(0.92);
-    expect(r.recall.no_mask).toBeGreaterThanOrEqual(0.83);
-    expect(r.recall.mask).toBeGreaterThanOrEqual(0.95);
-    expect(r.rocAuc).toBeGreaterThanOrEqual(0.975);
+    expect(r.recall.mask).toBeGreaterThanOrEqual(0.97);
+    const balanced = balancedComplianceEndToEnd(r);
+    console.info(`default model on ood-eval-v1: balanced end to end on the compliance line ${balanced.toFixed(4)}`);
+    expect(balanced).toBeGreaterThanOrEqual(0.93);
+    expect(r.recall.no_mask).toBeGreaterThanOrEqual(0.8);
+    expect(r.rocAuc).toBeGreaterThanOrEqual(0.98);
   }, 300_000);
 
   it('tells a mask below the nose from one worn right, on people it never trained on', () => {
