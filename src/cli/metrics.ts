@@ -45,6 +45,10 @@ export interface EvalReport {
    * of each folder's detected faces that got the right side of that line.
    */
   complianceRecall: Partial<Record<EvalClass, number>>;
+  /** The same, no face counted as wrong. */
+  complianceRecallEndToEnd: Partial<Record<EvalClass, number>>;
+  /** Mean over the folders of complianceRecallEndToEnd: balanced accuracy as the kiosk acts. */
+  balancedComplianceAccuracy: number;
   /** confusion[expected folder][prediction] = count */
   confusion: Partial<Record<EvalClass, Record<Prediction, number>>>;
   imagesPerSecond: number;
@@ -72,6 +76,7 @@ export function evaluate(records: readonly EvalRecord[], seconds: number): EvalR
   const recall: Partial<Record<Verdict, number>> = {};
   const recallEndToEnd: Partial<Record<Verdict, number>> = {};
   const complianceRecall: Partial<Record<EvalClass, number>> = {};
+  const complianceRecallEndToEnd: Partial<Record<EvalClass, number>> = {};
   const detectionRate: Partial<Record<EvalClass, number>> = {};
   for (const c of classes) {
     const v = EVAL_CLASSES[c];
@@ -82,7 +87,9 @@ export function evaluate(records: readonly EvalRecord[], seconds: number): EvalR
     precision[v] = ratio(row[v], predictedAsV);
     recall[v] = ratio(row[v], found);
     recallEndToEnd[v] = ratio(row[v], total);
-    complianceRecall[c] = ratio(v === 'mask' ? row.mask : row.no_mask + row.incorrect, found);
+    const rightSide = v === 'mask' ? row.mask : row.no_mask + row.incorrect;
+    complianceRecall[c] = ratio(rightSide, found);
+    complianceRecallEndToEnd[c] = ratio(rightSide, total);
     detectionRate[c] = ratio(found, total);
   }
   return {
@@ -99,6 +106,8 @@ export function evaluate(records: readonly EvalRecord[], seconds: number): EvalR
     recall,
     recallEndToEnd,
     complianceRecall,
+    complianceRecallEndToEnd,
+    balancedComplianceAccuracy: mean(classes.map((c) => complianceRecallEndToEnd[c]!)),
     confusion,
     imagesPerSecond: ratio(records.length, seconds),
     ...classifierQuality(records),

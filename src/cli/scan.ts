@@ -193,6 +193,7 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
     out(
       `balanced accuracy (mean recall):    ${pct(report.balancedAccuracy)} end to end, ${pct(report.balancedAccuracyDetected)} on detected faces`,
     );
+    out(`balanced on the compliance line:    ${pct(report.balancedComplianceAccuracy)} end to end`);
     out(
       `no-face rate: ${pct(report.noFaceRate)}; detection rate: ${classes.map((c) => `${c} ${pct(report.detectionRate[c] ?? 0)}`).join(', ')}`,
     );

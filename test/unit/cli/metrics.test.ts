@@ -49,6 +49,8 @@ describe('evaluation metrics', () => {
     expect(r.balancedAccuracyDetected).toBeCloseTo((2 / 3 + 0.5 + 1 / 3) / 3);
     // A bare face called "mask below the nose" is still on the right side of the compliance line.
     expect(r.complianceRecall).toEqual({ with_mask: 2 / 3, without_mask: 1, incorrect: 2 / 3 });
+    expect(r.complianceRecallEndToEnd).toEqual({ with_mask: 0.5, without_mask: 1, incorrect: 2 / 3 });
+    expect(r.balancedComplianceAccuracy).toBeCloseTo((0.5 + 1 + 2 / 3) / 3);
     expect(r.precision.incorrect).toBeCloseTo(1 / 3);
   });
 
