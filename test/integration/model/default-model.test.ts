@@ -53,8 +53,9 @@ describe('default classifier (models/facemask-default)', () => {
   it('generalises to faces from news, street and crowd photos (ood-eval-v1)', () => {
     const r = evaluateSet(sharedDataSet('ood-eval-v1'), 'ood-eval-v1');
     expect(r.n).toBe(739);
-    // The set has two labels; its no-mask folder includes masks pulled onto the chin, so a bare
-    // face called "mask below the nose" is on the right side of the compliance line, as the kiosk acts.
+    // The set has two labels; its no-mask folder includes masks pulled onto the chin. A face there
+    // called "mask below the nose" is refused as well, so it counts on the compliance line; the
+    // strict no-mask floor bounds how often such a person is told the wrong thing.
     expect(r.complianceRecall.without_mask).toBeGreaterThanOrEqual(0.92);
     expect(r.recall.mask).toBeGreaterThanOrEqual(0.97);
     console.info(`default model on ood-eval-v1: balanced end to end on the compliance line ${r.balancedComplianceAccuracy.toFixed(4)}`);
