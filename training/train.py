@@ -318,6 +318,31 @@ def add_neighbours(x, rng, p):
     return out
 
 
+def cover_lower_face(x, y, rng, p):
+    """Crowds seen from behind: the top of another person's head (hair, a cap) over the mouth and
+    chin of a bare face, so a bare face whose lower half is hidden stays "no mask" instead of
+    reading as a mask worn below the nose. Bare faces only: over a masked face it would hide the
+    evidence the label rests on."""
+    n, _, h, w = x.shape
+    yy, xx = torch.meshgrid(torch.linspace(-1, 1, h), torch.linspace(-1, 1, w), indexing='ij')
+    out = x.clone()
+    for i in np.flatnonzero(y.numpy() == NO_MASK):
+        if rng.random() >= p:
+            continue
+        j = rng.randrange(n)
+        s = rng.uniform(0.6, 0.8)
+        cx, cy = rng.uniform(-0.3, 0.3), rng.uniform(0.65, 0.9)
+        # The other crop's upper head (around y = -0.5 there: hair and forehead), scaled by s,
+        # centred at (cx, cy) here; its upper edge (cy - 0.6 s) lands between just under the nose
+        # tip and the chin.
+        grid = torch.stack([(xx - cx) / s, (yy - cy) / s - 0.5], -1)[None]
+        other = F.grid_sample(x[j:j + 1], grid, mode='bilinear', padding_mode='border', align_corners=False)[0]
+        inside = (((xx - cx) / (1.1 * s)) ** 2 + ((yy - cy) / (0.6 * s)) ** 2).clamp(max=4)
+        alpha = torch.sigmoid((1 - inside) * 10)[None]
+        out[i] = out[i] * (1 - alpha) + other * alpha
+    return out
+
+
 def average_weights(states):
     """The mean of several runs' weights (a model soup), at one network's cost. Only runs
     fine-tuned from the same pre-trained weights stay close enough for their mean to work; what it
@@ -477,6 +502,7 @@ def main():
     ap.add_argument('--p-turn', type=float, default=0.4)
     ap.add_argument('--p-pitch', type=float, default=0.0, help='share of crops whose head is bent up or down by a cylinder warp (see geometric)')
     ap.add_argument('--p-neighbour', type=float, default=0.3)
+    ap.add_argument('--p-cover', type=float, default=0.0, help='bare faces whose mouth and chin another head covers (cover_lower_face)')
     ap.add_argument('--p-pad', type=float, default=0.0, help='share of crops that get a plain-coloured photo edge (see pad_edges)')
     ap.add_argument('--p-transplant', type=float, default=0.0, help='share of bare faces that get a real mask from a masked training photo, half worn right, half pushed below the nose')
     ap.add_argument('--p-unmask', type=float, default=0.0, help='share of masked faces whose mask is covered by a real bare lower face (label: no mask, then edited like any bare face)')
@@ -561,6 +587,8 @@ def main():
             x = geometric(xb, None, p_turn=args.p_turn, p_pitch=args.p_pitch)
             x = swap_background(x, rng, p=0.3)
             x = add_neighbours(x, rng, p=args.p_neighbour)
+            if args.p_cover > 0:  # only when asked, so the shipped recipes draw the same random numbers
+                x = cover_lower_face(x, yb, rng, p=args.p_cover)
             x = pad_edges(x, rng, p=args.p_pad)
             x = degrade_resolution(x, side, p=args.p_degrade)
             x = photometric(x, rng)
