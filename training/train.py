@@ -296,6 +296,17 @@ def pad_edges(x, rng, p):
     return out
 
 
+def paste_ellipse(out, x, i, j, grid_x, grid_y, centre, scale, radii, source_y=0.0, padding='zeros'):
+    """Blends into out[i], with a soft-edged ellipse of `radii` (times `scale`) around `centre`,
+    crop j of x scaled by `scale` around its point (0, source_y) and moved to `centre`."""
+    cx, cy = centre
+    grid = torch.stack([(grid_x - cx) / scale, (grid_y - cy) / scale + source_y], -1)[None]
+    other = F.grid_sample(x[j:j + 1], grid, mode='bilinear', padding_mode=padding, align_corners=False)[0]
+    inside = (((grid_x - cx) / (radii[0] * scale)) ** 2 + ((grid_y - cy) / (radii[1] * scale)) ** 2).clamp(max=4)
+    alpha = torch.sigmoid((1 - inside) * 10)[None]
+    out[i] = out[i] * (1 - alpha) + other * alpha
+
+
 def add_neighbours(x, rng, p):
     """Crowds: part of another person's face at the side of the crop, whatever either label, so that
     faces around the subject (common in the masked photos) say nothing about the subject."""
@@ -309,12 +320,8 @@ def add_neighbours(x, rng, p):
         s = rng.uniform(0.55, 0.95)
         side = rng.choice((-1, 1))
         cx, cy = side * rng.uniform(0.75, 1.1), rng.uniform(-0.35, 0.35)
-        # Sample the other crop scaled by s around (cx, cy): its face ellipse pasted with a soft edge.
-        grid = torch.stack([(xx - cx) / s, (yy - cy) / s], -1)[None]
-        other = F.grid_sample(x[j:j + 1], grid, mode='bilinear', padding_mode='zeros', align_corners=False)[0]
-        inside = (((xx - cx) / (0.62 * s)) ** 2 + ((yy - cy) / (0.8 * s)) ** 2).clamp(max=4)
-        alpha = torch.sigmoid((1 - inside) * 10)[None]
-        out[i] = out[i] * (1 - alpha) + other * alpha
+        # The other face's ellipse, scaled by s, at the side of this one.
+        paste_ellipse(out, x, i, j, xx, yy, (cx, cy), s, (0.62, 0.8))
     return out
 
 
@@ -335,11 +342,7 @@ def cover_lower_face(x, y, rng, p):
         # The other crop's upper head (around y = -0.5 there: hair and forehead), scaled by s,
         # centred at (cx, cy) here; its upper edge (cy - 0.6 s) lands between just under the nose
         # tip and the chin.
-        grid = torch.stack([(xx - cx) / s, (yy - cy) / s - 0.5], -1)[None]
-        other = F.grid_sample(x[j:j + 1], grid, mode='bilinear', padding_mode='border', align_corners=False)[0]
-        inside = (((xx - cx) / (1.1 * s)) ** 2 + ((yy - cy) / (0.6 * s)) ** 2).clamp(max=4)
-        alpha = torch.sigmoid((1 - inside) * 10)[None]
-        out[i] = out[i] * (1 - alpha) + other * alpha
+        paste_ellipse(out, x, i, j, xx, yy, (cx, cy), s, (1.1, 0.6), source_y=-0.5, padding='border')
     return out
 
 
