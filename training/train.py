@@ -337,12 +337,14 @@ def cover_lower_face(x, y, rng, p):
         if rng.random() >= p:
             continue
         j = rng.randrange(n)
-        s = rng.uniform(0.6, 0.8)
-        cx, cy = rng.uniform(-0.3, 0.3), rng.uniform(0.65, 0.9)
-        # The other crop's upper head (around y = -0.5 there: hair and forehead), scaled by s,
-        # centred at (cx, cy) here; its upper edge (cy - 0.6 s) lands between just under the nose
-        # tip and the chin.
-        paste_ellipse(out, x, i, j, xx, yy, (cx, cy), s, (1.1, 0.6), source_y=-0.5, padding='border')
+        s = rng.uniform(0.9, 1.3)
+        top = rng.uniform(0.05, 0.35)
+        cx = rng.uniform(-0.5, 0.5)
+        # The other crop's upper head (hair, forehead, sometimes eyes), scaled by s, in an ellipse
+        # whose upper edge lands between just under the nose tip (y = 0.05) and the mouth (0.35)
+        # and which runs past the bottom of the crop, as a head in front does in a crowd photo.
+        # (The first version, which c3 in the model card was trained with, reached only the chin.)
+        paste_ellipse(out, x, i, j, xx, yy, (cx, top + 0.75 * s), s, (0.9, 0.75), source_y=rng.uniform(-0.4, -0.2), padding='border')
     return out
 
 
