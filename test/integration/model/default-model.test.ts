@@ -59,7 +59,8 @@ describe('default classifier (models/facemask-default)', () => {
     expect(r.complianceRecall.without_mask).toBeGreaterThanOrEqual(0.92);
     expect(r.recall.mask).toBeGreaterThanOrEqual(0.97);
     expect(r.balancedComplianceAccuracy).toBeGreaterThanOrEqual(0.93);
-    expect(r.recall.no_mask).toBeGreaterThanOrEqual(0.8);
+    expect(r.recall.no_mask).toBeGreaterThanOrEqual(0.83);
+    expect(r.balancedAccuracy).toBeGreaterThanOrEqual(0.88);
     expect(r.rocAuc).toBeGreaterThanOrEqual(0.98);
   }, 300_000);
 
