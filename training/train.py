@@ -247,11 +247,16 @@ def photometric(x, rng):
     return torch.cat(out)
 
 
+def crop_grid(h, w):
+    """Row and column coordinates of every pixel, from -1 to 1 (grid_sample's convention)."""
+    return torch.meshgrid(torch.linspace(-1, 1, h), torch.linspace(-1, 1, w), indexing='ij')
+
+
 def swap_background(x, rng, p):
     """Replace what lies outside a face-sized ellipse with another crop's surroundings or a plain fill,
     so that plain backgrounds (common in the mask photos) cannot stand in for the mask."""
     n, _, h, w = x.shape
-    yy, xx = torch.meshgrid(torch.linspace(-1, 1, h), torch.linspace(-1, 1, w), indexing='ij')
+    yy, xx = crop_grid(h, w)
     out = x.clone()
     for i in range(n):
         if rng.random() >= p:
@@ -311,7 +316,7 @@ def add_neighbours(x, rng, p):
     """Crowds: part of another person's face at the side of the crop, whatever either label, so that
     faces around the subject (common in the masked photos) say nothing about the subject."""
     n, _, h, w = x.shape
-    yy, xx = torch.meshgrid(torch.linspace(-1, 1, h), torch.linspace(-1, 1, w), indexing='ij')
+    yy, xx = crop_grid(h, w)
     out = x.clone()
     for i in range(n):
         if rng.random() >= p:
@@ -329,9 +334,12 @@ def cover_lower_face(x, y, rng, p):
     """Crowds seen from behind: the top of another person's head (hair, a cap) over the mouth and
     chin of a bare face, so a bare face whose lower half is hidden stays "no mask" instead of
     reading as a mask worn below the nose. Bare faces only: over a masked face it would hide the
-    evidence the label rests on."""
+    evidence the label rests on. At p = 0 it draws no random numbers, so recipes without it are
+    unchanged."""
+    if p <= 0:
+        return x
     n, _, h, w = x.shape
-    yy, xx = torch.meshgrid(torch.linspace(-1, 1, h), torch.linspace(-1, 1, w), indexing='ij')
+    yy, xx = crop_grid(h, w)
     out = x.clone()
     for i in np.flatnonzero(y.numpy() == NO_MASK):
         if rng.random() >= p:
@@ -592,8 +600,7 @@ def main():
             x = geometric(xb, None, p_turn=args.p_turn, p_pitch=args.p_pitch)
             x = swap_background(x, rng, p=0.3)
             x = add_neighbours(x, rng, p=args.p_neighbour)
-            if args.p_cover > 0:  # only when asked, so the shipped recipes draw the same random numbers
-                x = cover_lower_face(x, yb, rng, p=args.p_cover)
+            x = cover_lower_face(x, yb, rng, p=args.p_cover)
             x = pad_edges(x, rng, p=args.p_pad)
             x = degrade_resolution(x, side, p=args.p_degrade)
             x = photometric(x, rng)
