@@ -18,6 +18,8 @@ export interface EvalRecord {
   confidence?: number;
   /** Calibrated probability of "mask", for ROC AUC. */
   pMask?: number;
+  /** Calibrated probability of "mask below the nose", where the model has that verdict. */
+  pIncorrect?: number;
 }
 
 export interface EvalReport {

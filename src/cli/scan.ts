@@ -92,6 +92,16 @@ function faceJson(file: string, index: number, count: number, f: FaceResult) {
   };
 }
 
+/** The subject's calibrated probabilities in an eval record: what ROC AUC and later mixing need. */
+function probabilitiesOf(f: FaceResult): Pick<EvalRecord, 'confidence' | 'pMask' | 'pIncorrect'> {
+  const { mask = 0, incorrect } = f.verdictProbabilities;
+  return {
+    confidence: round(f.confidence),
+    pMask: round(mask, 6),
+    ...(incorrect !== undefined ? { pIncorrect: round(incorrect, 6) } : {}),
+  };
+}
+
 /** Runs the pipeline on one file; a file that is not a usable image is reported, not fatal. */
 async function analyse(pipeline: VisionPipeline, file: string): Promise<FrameResult | { error: string }> {
   try {
@@ -172,7 +182,7 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
           file: relative(root, file),
           expected,
           predicted: face?.verdict ?? 'no_face',
-          ...(face ? { confidence: round(face.confidence), pMask: round(face.verdictProbabilities.mask ?? 0, 6) } : {}),
+          ...(face ? probabilitiesOf(face) : {}),
         };
         records.push(record);
         if (opts.json) out(JSON.stringify(record));

@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CLASSIFIER_DIR } from '../../../src/cli/model-paths';
 import { runCli } from '../../helpers/cli';
 import { CONTRACT_MODEL_DIR, SCRATCH_DIR, sample } from '../../helpers/paths';
 
@@ -69,6 +70,33 @@ describe('npm run scan', () => {
     const correct = confusion.with_mask!.mask! + confusion.without_mask!.no_mask!;
     expect(summary.accuracy).toBeCloseTo(correct / 6, 4);
     expect(summary.detectionRate).toMatchObject({ with_mask: expect.any(Number), without_mask: expect.any(Number) });
+  });
+
+  it('gives every evaluated face its calibrated probabilities, "below the nose" where the model has it', () => {
+    const records = (model: string) => {
+      const r = runCli('src/cli/scan.ts', ['--eval', dir, '--model', model, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      return r.lines
+        .slice(0, -1)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((o) => !o.skipped && o.predicted !== 'no_face');
+    };
+    const twoClass = records(CONTRACT_MODEL_DIR);
+    expect(twoClass.length).toBeGreaterThanOrEqual(5);
+    for (const o of twoClass) {
+      expect(o.pMask).toEqual(expect.any(Number));
+      expect(o).not.toHaveProperty('pIncorrect');
+    }
+    const threeClass = records(DEFAULT_CLASSIFIER_DIR);
+    expect(threeClass.length).toBeGreaterThanOrEqual(5);
+    for (const o of threeClass) {
+      const pMask = o.pMask as number;
+      const pIncorrect = o.pIncorrect as number;
+      expect(pIncorrect).toBeGreaterThanOrEqual(0);
+      expect(pMask + pIncorrect).toBeLessThanOrEqual(1 + 1e-5);
+      const own = { mask: pMask, incorrect: pIncorrect, no_mask: 1 - pMask - pIncorrect }[o.predicted as string]!;
+      expect(o.confidence as number).toBeCloseTo(own, 3);
+    }
   });
 
   it('exits with a usage error for a missing model folder argument and bad options', () => {
