@@ -466,16 +466,21 @@ class FlipAverage(nn.Module):
         return (self.model(x) + self.model(torch.flip(x, dims=[3]))) / 2
 
 
+def export_graph(graph, path):
+    """The classifier's ONNX graph as the kiosk reads it (also what unpack_ensemble.py re-exports to find the weights)."""
+    torch.onnx.export(
+        graph, torch.zeros(1, 3, INPUT, INPUT), path,
+        input_names=['pixel_values'], output_names=['logits'],
+        dynamic_axes={'pixel_values': {0: 'batch_size'}, 'logits': {0: 'batch_size'}}, opset_version=13,
+    )
+
+
 def export(model, out_dir, temperature, meta, flip_tta=False, architecture=None):
     architecture = architecture or type(model).__name__
     os.makedirs(out_dir, exist_ok=True)
     model.eval()
     graph = FlipAverage(model) if flip_tta else model
-    torch.onnx.export(
-        graph, torch.zeros(1, 3, INPUT, INPUT), os.path.join(out_dir, 'model.onnx'),
-        input_names=['pixel_values'], output_names=['logits'],
-        dynamic_axes={'pixel_values': {0: 'batch_size'}, 'logits': {0: 'batch_size'}}, opset_version=13,
-    )
+    export_graph(graph, os.path.join(out_dir, 'model.onnx'))
     files = {
         'config.json': {
             '_name_or_path': 'mask-kiosk/facemask-default', 'architectures': [architecture], 'model_type': architecture.lower(),

@@ -78,8 +78,7 @@ def main():
     graph = CoveredResplit(Ensemble(models, [m['temperature'] for m in members], meta.get('weights')), 1.0).eval()
     with tempfile.TemporaryDirectory() as tmp:
         tagged_path = os.path.join(tmp, 'tagged.onnx')
-        torch.onnx.export(graph, torch.zeros(1, 3, T.INPUT, T.INPUT), tagged_path, input_names=['pixel_values'], output_names=['logits'],
-                          dynamic_axes={'pixel_values': {0: 'batch_size'}, 'logits': {0: 'batch_size'}}, opset_version=13)
+        T.export_graph(graph, tagged_path)
         tagged = graph_constants(tagged_path)
     shipped = graph_constants(os.path.join(args.folder, 'model.onnx'))
     states = [m.state_dict() for m in models]
@@ -101,8 +100,7 @@ def main():
     if missing:
         raise SystemExit(f'not found in the graph: {missing}')
     os.makedirs(args.out, exist_ok=True)
-    for model, state, member, name in zip(models, states, members, meta['ensemble']):
-        model.load_state_dict(state)
+    for state, member, name in zip(states, members, meta['ensemble']):
         path = os.path.join(args.out, name)
         torch.save({'state': state, 'width': member['options'].get('width', 16), 'meta': member}, path)
         T.log(f'wrote {path}')
