@@ -35,8 +35,10 @@ def count_parameters(model: nn.Module) -> int:
 
 
 def build_model(arch: str, classes: int, width: int = 16, backbone: str | None = None) -> nn.Module:
-    """The classifier train.py trains and ensemble.py reloads: MaskNet of stem `width`, or
-    FaceMeshNet on one of the face-mesh graphs (FACE_BACKBONES) in the folder `backbone`."""
+    """The classifier train.py trains and ensemble.py reloads: MaskNet of stem `width`, FaceMeshNet
+    on one of the face-mesh graphs (FACE_BACKBONES) in the folder `backbone`, or FaceResNetNet."""
+    if arch == 'face-resnet':
+        return FaceResNetNet(classes=classes)
     if arch in FACE_BACKBONES:
         if not backbone:
             raise SystemExit(f'a {arch} classifier needs --backbone (the folder with {FACE_BACKBONES[arch][0]})')
@@ -71,3 +73,19 @@ class FaceMeshNet(nn.Module):
         # The kiosk feeds (x / 255 - 0.5) / 0.5; face mesh was trained on x / 255.
         trunk, mesh = self.backbone(x * 0.5 + 0.5)
         return self.head(torch.cat([trunk.mean((2, 3)), mesh.mean((2, 3))], 1))
+
+
+class FaceResNetNet(nn.Module):
+    """dlib's face-recognition ResNet (training/face_resnet.py; trained to tell 7,485 people apart
+    on about 3 million faces) as a pre-trained face backbone: its 256 channels before the
+    descriptor, averaged over the face, then a linear layer for the verdicts. Fine-tuned end to end."""
+
+    def __init__(self, classes: int = 3, dropout: float = 0.2):
+        super().__init__()
+        from face_resnet import FaceResNet
+        self.backbone = FaceResNet()
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(256, classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # The kiosk feeds (x / 255 - 0.5) / 0.5; dlib's network takes 0..255.
+        return self.head(self.backbone(x * 127.5 + 127.5))
