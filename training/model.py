@@ -1,5 +1,6 @@
 """The default mask classifier: a compact residual CNN trained from scratch."""
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -39,6 +40,8 @@ def build_model(arch: str, classes: int, width: int = 16, backbone: str | None =
     on one of the face-mesh graphs (FACE_BACKBONES) in the folder `backbone`, or FaceResNetNet."""
     if arch == 'face-resnet':
         return FaceResNetNet(classes=classes)
+    if arch == 'face-resnet-150':
+        return FaceResNetNet(classes=classes, size=150)
     if arch in FACE_BACKBONES:
         if not backbone:
             raise SystemExit(f'a {arch} classifier needs --backbone (the folder with {FACE_BACKBONES[arch][0]})')
@@ -80,12 +83,15 @@ class FaceResNetNet(nn.Module):
     on about 3 million faces) as a pre-trained face backbone: its 256 channels before the
     descriptor, averaged over the face, then a linear layer for the verdicts. Fine-tuned end to end."""
 
-    def __init__(self, classes: int = 3, dropout: float = 0.2):
+    def __init__(self, classes: int = 3, dropout: float = 0.2, size: int | None = None):
         super().__init__()
         from face_resnet import FaceResNet
+        self.size = size
         self.backbone = FaceResNet()
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(256, classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # The kiosk feeds (x / 255 - 0.5) / 0.5; dlib's network takes 0..255.
+        # The kiosk feeds (x / 255 - 0.5) / 0.5; dlib's network takes 0..255 (at 150 px in dlib and face-api).
+        if self.size:
+            x = F.interpolate(x, size=(self.size, self.size), mode='bilinear', align_corners=False)
         return self.head(self.backbone(x * 127.5 + 127.5))
