@@ -29,13 +29,15 @@ function evaluateSet(dir: string, name: string): EvalReport {
 describe('default classifier (models/facemask-default)', () => {
   it('is a small, calibrated, three-verdict model folder in the Optimum layout', () => {
     const folder = readModelFolder(MODEL);
-    expect(statSync(folder.modelPath).size).toBeLessThanOrEqual(10 * 1024 * 1024);
+    // Room for MaskNet beside dlib's ResNet (27 MB, 6.8 M weights), not for a ViT-sized default
+    // (the seed BEiT is 86 M weights), which the speed budget could not carry either.
+    expect(statSync(folder.modelPath).size).toBeLessThanOrEqual(32 * 1024 * 1024);
     expect(folder.preprocessing.inputSize).toBeLessThanOrEqual(160);
     expect(folder.temperature).toBeGreaterThan(0);
     expect(folder.temperature).not.toBe(1);
     expect(mapLabels(folder.id2label)).toEqual(expect.arrayContaining(['mask', 'no_mask', 'incorrect']));
     const training = JSON.parse(readFileSync(join(MODEL, 'training.json'), 'utf8')) as { parameters: number };
-    expect(training.parameters).toBeLessThanOrEqual(5_000_000);
+    expect(training.parameters).toBeLessThanOrEqual(8_000_000);
   });
 
   // Issue 11's bars (test split 0.985 end to end, 0.99 detected; ood-eval-v1 masks 0.97, no-mask
@@ -59,8 +61,8 @@ describe('default classifier (models/facemask-default)', () => {
     expect(r.complianceRecall.without_mask).toBeGreaterThanOrEqual(0.92);
     expect(r.recall.mask).toBeGreaterThanOrEqual(0.97);
     expect(r.balancedComplianceAccuracy).toBeGreaterThanOrEqual(0.93);
-    expect(r.recall.no_mask).toBeGreaterThanOrEqual(0.83);
-    expect(r.balancedAccuracy).toBeGreaterThanOrEqual(0.88);
+    expect(r.recall.no_mask).toBeGreaterThanOrEqual(0.87);
+    expect(r.balancedAccuracy).toBeGreaterThanOrEqual(0.9);
     expect(r.rocAuc).toBeGreaterThanOrEqual(0.98);
   }, 300_000);
 
