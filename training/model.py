@@ -1,4 +1,5 @@
-"""The default mask classifier: a compact residual CNN trained from scratch."""
+"""The classifier networks: MaskNet (a compact residual CNN trained from scratch), and FaceMeshNet and
+FaceResNetNet (pre-trained face networks, fine-tuned end to end)."""
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -37,7 +38,8 @@ def count_parameters(model: nn.Module) -> int:
 
 def build_model(arch: str, classes: int, width: int = 16, backbone: str | None = None) -> nn.Module:
     """The classifier train.py trains and ensemble.py reloads: MaskNet of stem `width`, FaceMeshNet
-    on one of the face-mesh graphs (FACE_BACKBONES) in the folder `backbone`, or FaceResNetNet."""
+    on one of the face-mesh graphs (FACE_BACKBONES) in the folder `backbone`, or FaceResNetNet on
+    the 128 px crop or (face-resnet-150) on it resized to 150 px."""
     if arch == 'face-resnet':
         return FaceResNetNet(classes=classes)
     if arch == 'face-resnet-150':
