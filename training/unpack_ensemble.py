@@ -52,10 +52,6 @@ def tag_members(models):
                 mod.running_mean.zero_()
                 mod.running_var.fill_(1.0 - mod.eps)
         for name, p in m.named_parameters():
-            if not p.requires_grad:
-                # Frozen and outside the graph (dlib's descriptor layer, which the classifier does
-                # not use): it keeps the pre-trained value, which training never changed.
-                continue
             owner, leaf = name.rsplit('.', 1)
             if owner in norms and leaf == 'weight':
                 continue

@@ -23,7 +23,7 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from face_resnet import FACE_API_MODELS, FaceResNet  # noqa: E402
+from face_resnet import FACE_API_MODELS, FaceResNet, face_api_weights  # noqa: E402
 
 
 def main():
@@ -36,7 +36,8 @@ def main():
         x = np.fromfile(os.path.join(out, 'input.f32'), dtype=np.float32).reshape(meta['n'], 150, 150, 3)
         ref = np.fromfile(os.path.join(out, meta['outputs'][0]['file']), dtype=np.float32).reshape(meta['outputs'][0]['shape'])
     with torch.no_grad():
-        got = FaceResNet().double().eval().descriptor(torch.from_numpy(x).double().permute(0, 3, 1, 2)).numpy()
+        features = FaceResNet().double().eval()(torch.from_numpy(x).double().permute(0, 3, 1, 2)).numpy()
+    got = features @ face_api_weights()['fc'].astype(np.float64)
     diff = float(np.abs(got - ref).max())
     scale = float(np.abs(ref).max()) or 1.0
     print(f'descriptor {list(ref.shape)}: max difference {diff:.3g} (values up to {scale:.3g})')
