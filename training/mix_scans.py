@@ -1,0 +1,112 @@
+#!/usr/bin/python3
+"""What an ensemble of exported members would answer, without exporting it: mixes the members' own
+`npm run scan -- --eval SET --json` outputs (each member exported alone, so its probabilities are
+already calibrated) the way ensemble.py's graph does: the weighted mean of their probabilities,
+then the split between a mask worn right and one below the nose moved by --odds (resplit_covered).
+Every member must have been scanned on the same set, so the rows (and faces found) line up. The
+model card's rows marked with a dagger come from this. The final temperature is left out: it
+changes how sure the answer is, not which verdict wins.
+
+  /usr/bin/python3 training/mix_scans.py --odds 1.97 n1-ood.json r3-ood.json
+  /usr/bin/python3 training/mix_scans.py --odds 1.97 --weights 2,1,1 n1-ood.json r2-ood.json r3-ood.json
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ensemble import resplit_covered  # noqa: E402
+import train as T  # noqa: E402
+
+TRUTHS = ('with_mask', 'without_mask', 'incorrect')
+VERDICTS = ('mask', 'no_mask', 'incorrect', 'no_face')
+VERDICT_OF_CLASS = {T.MASK: 'mask', T.NO_MASK: 'no_mask', T.INCORRECT: 'incorrect'}
+RIGHT = {'with_mask': 'mask', 'without_mask': 'no_mask', 'incorrect': 'incorrect'}
+
+
+def read_scan(path):
+    """The per-image rows of a `scan --eval --json` output (its last line is the summary)."""
+    try:
+        with open(path) as f:
+            lines = [json.loads(line) for line in f if line.strip()]
+    except (OSError, json.JSONDecodeError) as err:
+        raise SystemExit(f'{path}: not a `scan --eval --json` output ({err})') from None
+    rows = [r for r in lines if 'file' in r]
+    if not rows:
+        raise SystemExit(f'{path}: no per-image rows; was it written by `npm run scan -- --eval SET --json`?')
+    return rows
+
+
+def member_probs(rows):
+    """[N, 3] probabilities in train.py's class order; NaN where no face was found."""
+    p = np.full((len(rows), 3), np.nan)
+    for i, r in enumerate(rows):
+        if r['predicted'] == 'no_face':
+            continue
+        p[i, T.MASK], p[i, T.INCORRECT] = r['pMask'], r['pIncorrect']
+        p[i, T.NO_MASK] = max(1.0 - r['pMask'] - r['pIncorrect'], 1e-9)
+    return p
+
+
+def mix(paths, weights, odds):
+    scans = [read_scan(p) for p in paths]
+    files = [r['file'] for r in scans[0]]
+    for path, rows in zip(paths[1:], scans[1:]):
+        if [r['file'] for r in rows] != files:
+            raise SystemExit(f'{path} was not scanned on the same images as {paths[0]}')
+    w = np.asarray(weights if weights else [1.0] * len(paths), dtype=float)
+    if len(w) != len(paths):
+        raise SystemExit(f'{len(w)} weights for {len(paths)} members')
+    probs = sum(wk * member_probs(rows) for wk, rows in zip(w / w.sum(), scans))
+    found = ~np.isnan(probs).any(1)
+    logp = resplit_covered(torch.log(torch.from_numpy(probs[found]).clamp_min(1e-12)), torch.tensor(float(np.log(odds))))
+    verdicts = np.array(['no_face'] * len(files), dtype=object)
+    verdicts[found] = [VERDICT_OF_CLASS[int(k)] for k in logp.argmax(1)]
+    p_mask = np.full(len(files), np.nan)
+    p_mask[found] = logp[:, T.MASK].exp().numpy()
+    return [r['expected'] for r in scans[0]], verdicts, p_mask
+
+
+def roc_auc(pos, neg):
+    pos, neg = np.asarray(pos)[:, None], np.asarray(neg)[None, :]
+    return float((pos > neg).mean() + 0.5 * (pos == neg).mean())
+
+
+def report(expected, verdicts, p_mask):
+    truths = [t for t in TRUTHS if t in expected]
+    confusion = {t: {v: int(sum(1 for e, x in zip(expected, verdicts) if e == t and x == v)) for v in VERDICTS} for t in truths}
+    out = {'confusion': confusion, 'recall': {}, 'recallEndToEnd': {}}
+    for t in truths:
+        row = confusion[t]
+        total, found = sum(row.values()), sum(row.values()) - row['no_face']
+        out['recall'][t] = row[RIGHT[t]] / found if found else None
+        out['recallEndToEnd'][t] = row[RIGHT[t]] / total
+    out['balancedAccuracy'] = float(np.mean(list(out['recallEndToEnd'].values())))
+    if 'without_mask' in confusion:
+        bare = confusion['without_mask']
+        found = sum(bare.values()) - bare['no_face']
+        # The kiosk's line: only "mask" lets a person in, so "below the nose" refuses a bare face too.
+        out['bareLetThrough'] = bare['mask']
+        out['noMaskComplianceRecall'] = (bare['no_mask'] + bare['incorrect']) / found if found else None
+    expected = np.asarray(expected)
+    pos, neg = p_mask[(expected == 'with_mask') & ~np.isnan(p_mask)], p_mask[(expected != 'with_mask') & ~np.isnan(p_mask)]
+    if len(pos) and len(neg):
+        out['rocAuc'] = roc_auc(pos, neg)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('scans', nargs='+', help="each member's `scan --eval SET --json` output, all on one set")
+    ap.add_argument('--odds', type=float, required=True, help="resplit_covered's factor (ensemble.py prints the one it fits on val)")
+    ap.add_argument('--weights', type=lambda v: [float(x) for x in v.split(',')], default=None, help='comma-separated, one per member (normalised; default equal)')
+    args = ap.parse_args()
+    print(json.dumps(report(*mix(args.scans, args.weights, args.odds)), indent=1))
+
+
+if __name__ == '__main__':
+    main()
