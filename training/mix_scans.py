@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import sys
+from collections import Counter
 
 import numpy as np
 import torch
@@ -77,21 +78,20 @@ def roc_auc(pos, neg):
 
 
 def report(expected, verdicts, p_mask):
-    truths = [t for t in TRUTHS if t in expected]
-    confusion = {t: {v: int(sum(1 for e, x in zip(expected, verdicts) if e == t and x == v)) for v in VERDICTS} for t in truths}
-    out = {'confusion': confusion, 'recall': {}, 'recallEndToEnd': {}}
-    for t in truths:
-        row = confusion[t]
-        total, found = sum(row.values()), sum(row.values()) - row['no_face']
-        out['recall'][t] = row[RIGHT[t]] / found if found else None
-        out['recallEndToEnd'][t] = row[RIGHT[t]] / total
+    counts = Counter(zip(expected, verdicts))
+    confusion = {t: {v: counts[(t, v)] for v in VERDICTS} for t in TRUTHS if t in expected}
+    found = {t: sum(row.values()) - row['no_face'] for t, row in confusion.items()}
+    out = {
+        'confusion': confusion,
+        'recall': {t: row[RIGHT[t]] / found[t] if found[t] else None for t, row in confusion.items()},
+        'recallEndToEnd': {t: row[RIGHT[t]] / sum(row.values()) for t, row in confusion.items()},
+    }
     out['balancedAccuracy'] = float(np.mean(list(out['recallEndToEnd'].values())))
     if 'without_mask' in confusion:
-        bare = confusion['without_mask']
-        found = sum(bare.values()) - bare['no_face']
+        bare, n = confusion['without_mask'], found['without_mask']
         # The kiosk's line: only "mask" lets a person in, so "below the nose" refuses a bare face too.
         out['bareLetThrough'] = bare['mask']
-        out['noMaskComplianceRecall'] = (bare['no_mask'] + bare['incorrect']) / found if found else None
+        out['noMaskComplianceRecall'] = (bare['no_mask'] + bare['incorrect']) / n if n else None
     expected = np.asarray(expected)
     pos, neg = p_mask[(expected == 'with_mask') & ~np.isnan(p_mask)], p_mask[(expected != 'with_mask') & ~np.isnan(p_mask)]
     if len(pos) and len(neg):
