@@ -356,6 +356,29 @@ def cover_lower_face(x, y, rng, p):
     return out
 
 
+def cover_chin(x, y, rng, p):
+    """Something that is not a mask over the chin while the mouth stays in view: the top of another
+    person's head (hair, a cap) whose upper edge lands between the mouth and the chin, on bare and
+    masked faces alike. A collar, an arm or the head in front there read as a mask pulled onto the
+    chin: bare faces with their mouth in view were told to pull a mask up. Never on masks worn
+    wrong, where it would hide a mask on the chin. At p = 0 it draws no random numbers."""
+    if p <= 0:
+        return x
+    n, _, h, w = x.shape
+    yy, xx = crop_grid(h, w)
+    out = x.clone()
+    for i in np.flatnonzero(y.numpy() != INCORRECT):
+        if rng.random() >= p:
+            continue
+        j = rng.randrange(n)
+        s = rng.uniform(0.9, 1.3)
+        # Mouth at about y = 0.39 in the kiosk crop, the chin at about 0.7.
+        top = rng.uniform(0.35, 0.7)
+        cx = rng.uniform(-0.5, 0.5)
+        paste_ellipse(out, x, i, j, xx, yy, (cx, top + 0.75 * s), s, (0.9, 0.75), source_y=rng.uniform(-0.25, -0.05), padding='border')
+    return out
+
+
 def average_weights(states):
     """The mean of several runs' weights (a model soup), at one network's cost. Only runs
     fine-tuned from the same pre-trained weights stay close enough for their mean to work; what it
@@ -521,6 +544,7 @@ def main():
     ap.add_argument('--p-pitch', type=float, default=0.0, help='share of crops whose head is bent up or down by a cylinder warp (see geometric)')
     ap.add_argument('--p-neighbour', type=float, default=0.3)
     ap.add_argument('--p-cover', type=float, default=0.0, help='bare faces whose mouth and chin another head covers (cover_lower_face)')
+    ap.add_argument('--p-cover-chin', type=float, default=0.0, help='bare and masked faces whose chin, not mouth, another head covers (cover_chin)')
     ap.add_argument('--p-pad', type=float, default=0.0, help='share of crops that get a plain-coloured photo edge (see pad_edges)')
     ap.add_argument('--p-transplant', type=float, default=0.0, help='share of bare faces that get a real mask from a masked training photo, half worn right, half pushed below the nose')
     ap.add_argument('--p-unmask', type=float, default=0.0, help='share of masked faces whose mask is covered by a real bare lower face (label: no mask, then edited like any bare face)')
@@ -606,6 +630,7 @@ def main():
             x = swap_background(x, rng, p=0.3)
             x = add_neighbours(x, rng, p=args.p_neighbour)
             x = cover_lower_face(x, yb, rng, p=args.p_cover)
+            x = cover_chin(x, yb, rng, p=args.p_cover_chin)
             x = pad_edges(x, rng, p=args.p_pad)
             x = degrade_resolution(x, side, p=args.p_degrade)
             x = photometric(x, rng)
