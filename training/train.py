@@ -525,7 +525,7 @@ def export(model, out_dir, temperature, meta, flip_tta=False, architecture=None)
 
 
 def main():
-    global INPUT
+    global INPUT, KIOSK_MARGIN
     ap = argparse.ArgumentParser()
     ap.add_argument('--crops', required=True)
     ap.add_argument('--out', required=True)
@@ -544,6 +544,7 @@ def main():
     ap.add_argument('--p-pitch', type=float, default=0.0, help='share of crops whose head is bent up or down by a cylinder warp (see geometric)')
     ap.add_argument('--p-neighbour', type=float, default=0.3)
     ap.add_argument('--p-cover', type=float, default=0.0, help='bare faces whose mouth and chin another head covers (cover_lower_face)')
+    ap.add_argument('--crop-margin', type=float, default=KIOSK_MARGIN, help="the kiosk crop's margin around the face box that the model learns on (the kiosk's own: 0.2)")
     ap.add_argument('--p-cover-chin', type=float, default=0.0, help='bare and masked faces whose chin, not mouth, another head covers (cover_chin)')
     ap.add_argument('--p-pad', type=float, default=0.0, help='share of crops that get a plain-coloured photo edge (see pad_edges)')
     ap.add_argument('--p-transplant', type=float, default=0.0, help='share of bare faces that get a real mask from a masked training photo, half worn right, half pushed below the nose')
@@ -565,6 +566,7 @@ def main():
     if args.backbone_lr != 1.0 and args.arch == 'masknet':
         ap.error(f'--backbone-lr needs a pre-trained backbone (--arch {", ".join([*FACE_BACKBONES, *FACE_RESNETS])})')
     INPUT = args.input
+    KIOSK_MARGIN = args.crop_margin
 
     random.seed(args.seed)
     np.random.seed(args.seed)

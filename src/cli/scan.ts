@@ -21,6 +21,8 @@ Options:
                     (default: try 0.1, then 0, then 0.4 until a face is found)
   --min-score F     face detector score threshold for still images (default 0.3)
   --providers LIST  execution providers to try, e.g. cuda,cpu
+  --crop-margin F   face crop side = longer box side x (1 + F); default 0.2, what the
+                    shipped classifier was trained on
   --json            one JSON object per line`;
 
 class UsageError extends Error {}
@@ -37,6 +39,7 @@ function parse(argv: string[]) {
       border: { type: 'string' },
       'min-score': { type: 'string' },
       providers: { type: 'string' },
+      'crop-margin': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -50,6 +53,7 @@ function parse(argv: string[]) {
     ...values,
     border: num('border', values.border),
     minScore: num('min-score', values['min-score']),
+    cropMargin: num('crop-margin', values['crop-margin']),
     providers: values.providers ? parseProviderList(values.providers.split(',')) : undefined,
     paths: positionals,
   };
@@ -72,6 +76,7 @@ async function loadPipeline(opts: Options): Promise<VisionPipeline> {
       minScore: opts.minScore ?? DEFAULT_PIPELINE_OPTIONS.stillImage.minScore,
     },
     runtime: opts.providers ? { providers: opts.providers } : {},
+    ...(opts.cropMargin !== undefined ? { cropMargin: opts.cropMargin } : {}),
   });
 }
 

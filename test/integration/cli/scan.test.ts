@@ -99,9 +99,24 @@ describe('npm run scan', () => {
     }
   });
 
+  it('cuts the face crop at --crop-margin: the same boxes, other probabilities', () => {
+    const faces = (extra: string[]) => {
+      const r = runCli('src/cli/scan.ts', [join(dir, 'with_mask'), '--model', CONTRACT_MODEL_DIR, '--json', ...extra]);
+      expect(r.status, r.stderr).toBe(0);
+      return r.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((o) => 'verdict' in o);
+    };
+    const usual = faces([]);
+    const wide = faces(['--crop-margin', '0.6']);
+    expect(wide.map((o) => o.box)).toEqual(usual.map((o) => o.box));
+    expect(wide.map((o) => o.confidence)).not.toEqual(usual.map((o) => o.confidence));
+  });
+
   it('exits with a usage error for a missing model folder argument and bad options', () => {
     const r = runCli('src/cli/scan.ts', [dir, '--min-score', 'abc']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--min-score must be a non-negative number/);
+    const margin = runCli('src/cli/scan.ts', [dir, '--crop-margin=-1']);
+    expect(margin.status).toBe(2);
+    expect(margin.stderr).toMatch(/--crop-margin must be a non-negative number/);
   });
 });
