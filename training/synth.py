@@ -334,12 +334,15 @@ def _forehead_stats(img, f):
     return patch.mean(axis=0), patch.std(axis=0) + 1.0
 
 
-def unmask_face(img, keypoints, donor, donor_keypoints, rng):
+def unmask_face(img, keypoints, donor, donor_keypoints, rng, nose_only=False):
     """A bare lower face (nose, mouth, chin), cut from a photo of someone without a mask (donor),
     laid over the mask of a masked face by the two faces' eyes and mouth, in the masked face's
     skin colour (label: no mask). Masked training photos come from other sources than bare ones
     (other cameras, people, places); without this, everything about such a photo except the
-    mask itself says "mask". Returns None when the masked face shows too little to match."""
+    mask itself says "mask". With nose_only, only the donor's nose goes over the mask's upper
+    part and the real mask stays over the mouth: a real mask pulled below the nose (label:
+    incorrect), where otherwise every mask worn wrong is drawn on a bare face. Returns None when
+    the masked face shows too little to match."""
     size = img.shape[0]
     f, d = Face(keypoints, size), Face(donor_keypoints, donor.shape[0])
     target = _forehead_stats(img, f)
@@ -355,11 +358,19 @@ def unmask_face(img, keypoints, donor, donor_keypoints, rng):
     matched = (warped - sm) * (1 + strength * (ts / ss - 1)) + sm + strength * (tm - sm)
     # Everything a mask covers, a little wider and deeper so that no edge of it shows.
     top = f.nose_len * rng.uniform(0.15, 0.35)
-    bottom = f.nose_len + f.mouth_len * rng.uniform(3.0, 3.8)
-    half = rng.uniform(0.5, 0.6)
-    pts = _mask_outline(f, top, bottom, half, rng)
+    half = rng.uniform(0.4, 0.48) if nose_only else rng.uniform(0.5, 0.6)
+    if nose_only:
+        # The mask's new top edge: just under the nose tip, straight across, sagging a little.
+        bottom = f.nose_len + f.mouth_len * rng.uniform(0.15, 0.45)
+        sag = f.mouth_len * rng.uniform(0.0, 0.3)
+        pts = _mask_outline(f, top, bottom, half, rng)[:9] + [f.at(t * half, bottom + (1 - t * t) * sag) for t in np.linspace(1, -1, 9)]
+        blur = rng.uniform(0.03, 0.08)
+    else:
+        bottom = f.nose_len + f.mouth_len * rng.uniform(3.0, 3.8)
+        pts = _mask_outline(f, top, bottom, half, rng)
+        blur = rng.uniform(0.08, 0.2)
     alpha = Image.new('L', (size, size), 0)
     ImageDraw.Draw(alpha).polygon([tuple(p) for p in pts], fill=255)
-    alpha = alpha.filter(ImageFilter.GaussianBlur(max(1.0, f.nose_len * rng.uniform(0.08, 0.2))))
+    alpha = alpha.filter(ImageFilter.GaussianBlur(max(1.0, f.nose_len * blur)))
     return _composite(img.astype(np.float32), np.clip(matched, 0, 255), alpha)
 

@@ -89,7 +89,7 @@ class Crops(Dataset):
     (incorrect), and occlusions that are not masks (no mask). Returns the face's native size too,
     for the resolution augmentation."""
 
-    def __init__(self, rows, images, labels, p_mask, p_incorrect, p_occlusion, seed, p_transplant=0.0, donors=(), p_unmask=0.0, bare_donors=()):
+    def __init__(self, rows, images, labels, p_mask, p_incorrect, p_occlusion, seed, p_transplant=0.0, donors=(), p_unmask=0.0, bare_donors=(), p_lower=0.0):
         self.rows, self.images, self.labels = rows, images, labels
         self.p_mask, self.p_incorrect, self.p_occlusion = p_mask, p_incorrect, p_occlusion
         self.p_transplant = p_transplant
@@ -98,6 +98,8 @@ class Crops(Dataset):
         # Bare faces whose nose, mouth and chin can be laid over a real mask (see synth.unmask_face).
         self.p_unmask = p_unmask
         self.bare_donors = list(bare_donors)
+        # Masked faces whose mask a bare donor's nose pushes below the nose (label: incorrect).
+        self.p_lower = p_lower
         self.bare_yaw = np.array([signed_yaw(rows[i]) for i in self.bare_donors])
         self.seed = seed
         self.epoch = 0
@@ -105,20 +107,27 @@ class Crops(Dataset):
     def __len__(self):
         return len(self.rows)
 
+    def donor_turned_like(self, i, rng):
+        """A bare donor turned the same way as face i (within 0.15 eye distances), so the pasted part fits."""
+        y = signed_yaw(self.rows[i])
+        lo, hi = np.searchsorted(self.bare_yaw, [y - 0.15, y + 0.15])
+        return self.bare_donors[rng.randrange(int(lo), int(hi))] if hi > lo else None
+
     def __getitem__(self, i):
         rng = random.Random(self.seed * 1_000_003 + self.epoch * 10_007 + i)
         img, label = self.images[i], int(self.labels[i])
         kp = self.rows[i]['keypoints']
         if label == MASK and self.bare_donors and rng.random() < self.p_unmask:
-            # A donor turned the same way (within 0.15 eye distances), so the pasted part fits.
-            y = signed_yaw(self.rows[i])
-            lo, hi = np.searchsorted(self.bare_yaw, [y - 0.15, y + 0.15])
-            if hi > lo:
-                d = self.bare_donors[rng.randrange(int(lo), int(hi))]
-                bare = synth.unmask_face(img, kp, self.images[d], self.rows[d]['keypoints'], rng)
-                if bare is not None:
-                    # Now a bare face, it may get a drawn mask or an occluder like any other.
-                    img, label = edit_bare(bare, kp, rng, self.p_mask, self.p_incorrect, self.p_occlusion)
+            d = self.donor_turned_like(i, rng)
+            bare = None if d is None else synth.unmask_face(img, kp, self.images[d], self.rows[d]['keypoints'], rng)
+            if bare is not None:
+                # Now a bare face, it may get a drawn mask or an occluder like any other.
+                img, label = edit_bare(bare, kp, rng, self.p_mask, self.p_incorrect, self.p_occlusion)
+        elif label == MASK and self.p_lower > 0 and self.bare_donors and rng.random() < self.p_lower:
+            d = self.donor_turned_like(i, rng)
+            lowered = None if d is None else synth.unmask_face(img, kp, self.images[d], self.rows[d]['keypoints'], rng, nose_only=True)
+            if lowered is not None:
+                img, label = lowered, INCORRECT
         elif label == NO_MASK:
             if self.donors and rng.random() < self.p_transplant:
                 d = rng.choice(self.donors)
@@ -544,6 +553,7 @@ def main():
     ap.add_argument('--p-pitch', type=float, default=0.0, help='share of crops whose head is bent up or down by a cylinder warp (see geometric)')
     ap.add_argument('--p-neighbour', type=float, default=0.3)
     ap.add_argument('--p-cover', type=float, default=0.0, help='bare faces whose mouth and chin another head covers (cover_lower_face)')
+    ap.add_argument('--p-lower', type=float, default=0.0, help='share of the remaining masked faces whose real mask a bare nose pushes below the nose (label: incorrect; needs --p-unmask for its donors)')
     ap.add_argument('--crop-margin', type=float, default=KIOSK_MARGIN, help="the kiosk crop's margin around the face box that the model learns on (the kiosk's own: 0.2)")
     ap.add_argument('--p-cover-chin', type=float, default=0.0, help='bare and masked faces whose chin, not mouth, another head covers (cover_chin)')
     ap.add_argument('--p-pad', type=float, default=0.0, help='share of crops that get a plain-coloured photo edge (see pad_edges)')
@@ -599,7 +609,7 @@ def main():
     if bare_donors:
         log(f'{len(bare_donors)} bare training faces can lend their lower face')
     data = Crops(train_rows, train_x, train_y, p_mask=args.p_mask, p_incorrect=args.p_incorrect, p_occlusion=args.p_occlusion, seed=args.seed,
-                 p_transplant=args.p_transplant, donors=donors, p_unmask=args.p_unmask, bare_donors=bare_donors)
+                 p_transplant=args.p_transplant, donors=donors, p_unmask=args.p_unmask, bare_donors=bare_donors, p_lower=args.p_lower)
     gen = torch.Generator().manual_seed(args.seed)
     if args.balance:
         weights = balancing_weights(train_rows, train_y)
