@@ -358,15 +358,16 @@ def unmask_face(img, keypoints, donor, donor_keypoints, rng, nose_only=False):
     matched = (warped - sm) * (1 + strength * (ts / ss - 1)) + sm + strength * (tm - sm)
     # Everything a mask covers, a little wider and deeper so that no edge of it shows.
     top = f.nose_len * rng.uniform(0.15, 0.35)
-    half = rng.uniform(0.4, 0.48) if nose_only else rng.uniform(0.5, 0.6)
     if nose_only:
         # The mask's new top edge: just under the nose tip, straight across, sagging a little.
+        half = rng.uniform(0.4, 0.48)
         bottom = f.nose_len + f.mouth_len * rng.uniform(0.15, 0.45)
         sag = f.mouth_len * rng.uniform(0.0, 0.3)
         pts = _mask_outline(f, top, bottom, half, rng)[:9] + [f.at(t * half, bottom + (1 - t * t) * sag) for t in np.linspace(1, -1, 9)]
         blur = rng.uniform(0.03, 0.08)
     else:
         bottom = f.nose_len + f.mouth_len * rng.uniform(3.0, 3.8)
+        half = rng.uniform(0.5, 0.6)
         pts = _mask_outline(f, top, bottom, half, rng)
         blur = rng.uniform(0.08, 0.2)
     alpha = Image.new('L', (size, size), 0)
