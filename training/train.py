@@ -339,53 +339,44 @@ def add_neighbours(x, rng, p):
     return out
 
 
+def paste_head_tops(x, targets, rng, p, top_range, source_range):
+    """Over a share p of the crops picked by `targets`, the top of another crop's head (hair,
+    forehead, sometimes eyes), scaled by s, in an ellipse whose upper edge lands at a height drawn
+    from top_range and which runs past the bottom of the crop, as a head in front does in a crowd
+    photo. At p = 0 it draws no random numbers, so recipes without it are unchanged."""
+    if p <= 0:
+        return x
+    n, _, h, w = x.shape
+    yy, xx = crop_grid(h, w)
+    out = x.clone()
+    for i in np.flatnonzero(targets):
+        if rng.random() >= p:
+            continue
+        j = rng.randrange(n)
+        s = rng.uniform(0.9, 1.3)
+        top = rng.uniform(*top_range)
+        cx = rng.uniform(-0.5, 0.5)
+        paste_ellipse(out, x, i, j, xx, yy, (cx, top + 0.75 * s), s, (0.9, 0.75), source_y=rng.uniform(*source_range), padding='border')
+    return out
+
+
 def cover_lower_face(x, y, rng, p):
     """Crowds seen from behind: the top of another person's head (hair, a cap) over the mouth and
     chin of a bare face, so a bare face whose lower half is hidden stays "no mask" instead of
     reading as a mask worn below the nose. Bare faces only: over a masked face it would hide the
-    evidence the label rests on. At p = 0 it draws no random numbers, so recipes without it are
-    unchanged."""
-    if p <= 0:
-        return x
-    n, _, h, w = x.shape
-    yy, xx = crop_grid(h, w)
-    out = x.clone()
-    for i in np.flatnonzero(y.numpy() == NO_MASK):
-        if rng.random() >= p:
-            continue
-        j = rng.randrange(n)
-        s = rng.uniform(0.9, 1.3)
-        top = rng.uniform(0.05, 0.35)
-        cx = rng.uniform(-0.5, 0.5)
-        # The other crop's upper head (hair, forehead, sometimes eyes), scaled by s, in an ellipse
-        # whose upper edge lands between just under the nose tip (y = 0.05) and the mouth (0.35)
-        # and which runs past the bottom of the crop, as a head in front does in a crowd photo.
-        # (The first version, which c3 in the model card was trained with, reached only the chin.)
-        paste_ellipse(out, x, i, j, xx, yy, (cx, top + 0.75 * s), s, (0.9, 0.75), source_y=rng.uniform(-0.4, -0.2), padding='border')
-    return out
+    evidence the label rests on. The upper edge lands between just under the nose tip (y = 0.05)
+    and the mouth (0.35). (The first version, which c3 in the model card was trained with, reached
+    only the chin.)"""
+    return paste_head_tops(x, y.numpy() == NO_MASK, rng, p, (0.05, 0.35), (-0.4, -0.2))
 
 
 def cover_chin(x, y, rng, p):
     """Something that is not a mask over the chin while the mouth stays in view: the top of another
-    person's head (hair, a cap) whose upper edge lands between the mouth and the chin, on bare and
-    masked faces alike. A collar, an arm or the head in front there read as a mask pulled onto the
-    chin: bare faces with their mouth in view were told to pull a mask up. Never on masks worn
-    wrong, where it would hide a mask on the chin. At p = 0 it draws no random numbers."""
-    if p <= 0:
-        return x
-    n, _, h, w = x.shape
-    yy, xx = crop_grid(h, w)
-    out = x.clone()
-    for i in np.flatnonzero(y.numpy() != INCORRECT):
-        if rng.random() >= p:
-            continue
-        j = rng.randrange(n)
-        s = rng.uniform(0.9, 1.3)
-        # Mouth at about y = 0.39 in the kiosk crop, the chin at about 0.7.
-        top = rng.uniform(0.35, 0.7)
-        cx = rng.uniform(-0.5, 0.5)
-        paste_ellipse(out, x, i, j, xx, yy, (cx, top + 0.75 * s), s, (0.9, 0.75), source_y=rng.uniform(-0.25, -0.05), padding='border')
-    return out
+    person's head (hair, a cap) whose upper edge lands between the mouth (y = 0.39 in the kiosk
+    crop) and the chin (0.7), on bare and masked faces alike. A collar, an arm or the head in front
+    there read as a mask pulled onto the chin: bare faces with their mouth in view were told to
+    pull a mask up. Never on masks worn wrong, where it would hide a mask on the chin."""
+    return paste_head_tops(x, y.numpy() != INCORRECT, rng, p, (0.35, 0.7), (-0.25, -0.05))
 
 
 def average_weights(states):
