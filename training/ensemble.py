@@ -125,6 +125,10 @@ def main():
     models, metas = [], []
     for path in args.checkpoints:
         m, ck = load_checkpoint(path, args.backbone)
+        margin = ck['meta'].get('options', {}).get('crop_margin', T.KIOSK_MARGIN)
+        if margin != T.KIOSK_MARGIN:
+            # The kiosk crops every model's faces at its own margin; calibration here does too.
+            ap.error(f'{path} was trained on crops at margin {margin}, the kiosk cuts them at {T.KIOSK_MARGIN}')
         models.append(m)
         meta = dict(ck['meta'])
         if meta.get('options', {}).get('choose') == 'last':

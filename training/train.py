@@ -544,7 +544,7 @@ def main():
     ap.add_argument('--p-pitch', type=float, default=0.0, help='share of crops whose head is bent up or down by a cylinder warp (see geometric)')
     ap.add_argument('--p-neighbour', type=float, default=0.3)
     ap.add_argument('--p-cover', type=float, default=0.0, help='bare faces whose mouth and chin another head covers (cover_lower_face)')
-    ap.add_argument('--p-lower', type=float, default=0.0, help='share of the remaining masked faces whose real mask a bare nose pushes below the nose (label: incorrect; needs --p-unmask for its donors)')
+    ap.add_argument('--p-lower', type=float, default=0.0, help='share of the remaining masked faces whose real mask a bare nose pushes below the nose (label: incorrect)')
     ap.add_argument('--crop-margin', type=float, default=KIOSK_MARGIN, help="the kiosk crop's margin around the face box that the model learns on (the kiosk's own: 0.2)")
     ap.add_argument('--p-cover-chin', type=float, default=0.0, help='bare and masked faces whose chin, not mouth, another head covers (cover_chin)')
     ap.add_argument('--p-pad', type=float, default=0.0, help='share of crops that get a plain-coloured photo edge (see pad_edges)')
@@ -596,7 +596,7 @@ def main():
     donors = [i for i in range(len(train_rows)) if train_y[i] == MASK and synth.usable_donor(train_x[i], train_rows[i]['keypoints'])] if args.p_transplant > 0 else []
     if donors:
         log(f'{len(donors)} masked training faces can lend their mask')
-    bare_donors = lower_face_donors(train_rows, train_x, train_y) if args.p_unmask > 0 else []
+    bare_donors = lower_face_donors(train_rows, train_x, train_y) if args.p_unmask > 0 or args.p_lower > 0 else []
     if bare_donors:
         log(f'{len(bare_donors)} bare training faces can lend their lower face')
     data = Crops(train_rows, train_x, train_y, p_mask=args.p_mask, p_incorrect=args.p_incorrect, p_occlusion=args.p_occlusion, seed=args.seed,
