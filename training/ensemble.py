@@ -78,6 +78,50 @@ class CoveredResplit(nn.Module):
         return resplit_covered(self.model(x), self.log_odds)
 
 
+def split_violation(logp, kind_logp, log_k):
+    """Log-probabilities whose chance of a mask worn right is logp's, the rest shared between no
+    mask and a mask below the nose as kind_logp shares it, with the odds of "below the nose"
+    multiplied by exp(log_k)."""
+    rest = torch.logsumexp(torch.stack([logp[:, T.NO_MASK], logp[:, T.INCORRECT]]), 0)
+    below = kind_logp[:, T.INCORRECT] + log_k
+    bare = kind_logp[:, T.NO_MASK]
+    norm = rest - torch.logsumexp(torch.stack([below, bare]), 0)
+    out = [None] * 3
+    out[T.NO_MASK] = bare + norm
+    out[T.MASK] = logp[:, T.MASK]
+    out[T.INCORRECT] = below + norm
+    return torch.stack(out, 1)
+
+
+def lean_to_no_mask(logp, kind_logp, labels, min_recall):
+    """The smallest odds factor of split_violation (the strongest lean from "below the nose"
+    towards "no mask") at which labelled masks worn wrong are still called so at min_recall."""
+    y = torch.from_numpy(labels)
+    wrong = y == T.INCORRECT
+    for k in np.exp(np.linspace(np.log(0.02), np.log(5.0), 400)):
+        pred = split_violation(logp, kind_logp, torch.tensor(float(np.log(k)))).argmax(1)
+        if float((pred[wrong] == T.INCORRECT).float().mean()) >= min_recall:
+            return float(k)
+    raise SystemExit(f'no odds factor up to 5 reaches {min_recall} recall of masks worn wrong on val')
+
+
+class ViolationSplit(nn.Module):
+    """The main members decide whether a mask is worn right (their calibrated chance of it is
+    kept); other members, better at it, name the violation (see split_violation). The output
+    is calibrated log-probabilities: the exported temperature is 1."""
+
+    def __init__(self, model, temperature, kind, log_k):
+        super().__init__()
+        self.model = model
+        self.kind = kind
+        self.register_buffer('temperature', torch.tensor(float(temperature)))
+        self.register_buffer('log_k', torch.tensor(float(log_k)))
+
+    def forward(self, x):
+        logp = torch.log_softmax(self.model(x) / self.temperature, dim=1)
+        return split_violation(logp, torch.log_softmax(self.kind(x), dim=1), self.log_k)
+
+
 def load_checkpoint(path, backbone=None):
     ck = torch.load(path)
     m = build_model(ck['meta'].get('options', {}).get('arch', 'masknet'), len(T.LABELS), width=ck['width'], backbone=backbone)
@@ -105,6 +149,24 @@ class Ensemble(nn.Module):
         return torch.log((probs * self.weights).sum(0).clamp_min(1e-7))
 
 
+def load_members(paths, backbone, ap):
+    """The checkpoints' networks and their training metadata (without the per-epoch history)."""
+    models, metas = [], []
+    for path in paths:
+        m, ck = load_checkpoint(path, backbone)
+        margin = ck['meta'].get('options', {}).get('crop_margin', T.KIOSK_MARGIN)
+        if margin != T.KIOSK_MARGIN:
+            # The kiosk crops every model's faces at its own margin; calibration here does too.
+            ap.error(f'{path} was trained on crops at margin {margin}, the kiosk cuts them at {T.KIOSK_MARGIN}')
+        models.append(m)
+        meta = dict(ck['meta'])
+        if meta.get('options', {}).get('choose') == 'last':
+            meta['checkpoint_choice'] = 'the final (averaged) weights; ood-eval-v1 was only logged per epoch, to compare recipes'
+        meta.pop('history', None)
+        metas.append(meta)
+    return models, metas
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('checkpoints', nargs='+')
@@ -118,23 +180,13 @@ def main():
     ap.add_argument('--fit-bias', type=int, default=0, help='also fit per-class logit offsets on val (with the temperature, by NLL)')
     ap.add_argument('--weights', type=float, nargs='+', default=None, help='one weight per checkpoint (normalised; default equal)')
     ap.add_argument('--resplit', type=int, default=1, help='refit, on val by NLL, the split between a mask worn right and one below the nose (see CoveredResplit)')
+    ap.add_argument('--kind', nargs='+', default=None, help='checkpoints that name the violation (see ViolationSplit); the main checkpoints alone decide whether a mask is worn right')
+    ap.add_argument('--kind-recall', type=float, default=0.90, help='with --kind: lean from "below the nose" towards "no mask" as far as val\'s synthetic masks worn wrong keep this recall')
     args = ap.parse_args()
     if args.weights and len(args.weights) != len(args.checkpoints):
         ap.error(f'--weights needs one weight per checkpoint ({len(args.checkpoints)})')
     start = time.time()
-    models, metas = [], []
-    for path in args.checkpoints:
-        m, ck = load_checkpoint(path, args.backbone)
-        margin = ck['meta'].get('options', {}).get('crop_margin', T.KIOSK_MARGIN)
-        if margin != T.KIOSK_MARGIN:
-            # The kiosk crops every model's faces at its own margin; calibration here does too.
-            ap.error(f'{path} was trained on crops at margin {margin}, the kiosk cuts them at {T.KIOSK_MARGIN}')
-        models.append(m)
-        meta = dict(ck['meta'])
-        if meta.get('options', {}).get('choose') == 'last':
-            meta['checkpoint_choice'] = 'the final (averaged) weights; ood-eval-v1 was only logged per epoch, to compare recipes'
-        meta.pop('history', None)
-        metas.append(meta)
+    models, metas = load_members(args.checkpoints, args.backbone, ap)
     ens = Ensemble(models, [m['temperature'] for m in metas] if args.average == 'probs' else None, args.weights).eval()
     # The calibration layers wrap the whole averaged graph (mirror image included), so what is
     # fitted below is exactly what is exported.
@@ -154,6 +206,17 @@ def main():
         logits, bal, nll, rec = T.evaluate(graph, val3_x, val3_y)
     temperature, _ = T.fit_temperature(logits, val3_y)
     cal_nll = float(F.cross_entropy(logits / temperature, torch.from_numpy(val3_y)))
+    kind_metas, kind_odds, exported_temperature = None, None, temperature
+    if args.kind:
+        kind_models, kind_metas = load_members(args.kind, args.backbone, ap)
+        kind = Ensemble(kind_models, [m['temperature'] for m in kind_metas]).eval()
+        kind = T.FlipAverage(kind) if args.flip_tta else kind
+        logp = torch.log_softmax(logits / temperature, dim=1)
+        kind_odds = lean_to_no_mask(logp, torch.log_softmax(T.predict(kind, val3_x), dim=1), val3_y, args.kind_recall)
+        graph = ViolationSplit(graph, temperature, kind, np.log(kind_odds)).eval()
+        logits, bal, nll, rec = T.evaluate(graph, val3_x, val3_y)
+        cal_nll, exported_temperature = nll, 1.0
+        T.log(f'violation named by {len(kind_models)} member(s): odds of "below the nose" x {kind_odds:.3f}')
     select = None
     if args.select_crops:
         _, s_x, s_y, _ = T.load_split(args.select_crops, 'ood')
@@ -168,7 +231,13 @@ def main():
         'val_nll': round(nll, 4), 'val_nll_calibrated': round(cal_nll, 4), 'temperature': round(temperature, 4),
         'seconds': round(time.time() - start), 'torch': torch.__version__,
     }
-    T.export(graph, args.out, temperature, meta, architecture='Ensemble')
+    if args.kind:
+        meta.update({
+            'kind': [os.path.basename(p) for p in args.kind], 'kind_members': kind_metas, 'kind_odds': round(kind_odds, 4), 'kind_recall': args.kind_recall,
+            'parameters': meta['parameters'] + sum(count_parameters(m) for m in kind_models),
+            'temperature_note': 'temperature applies to the main members inside the graph; the exported temperature is 1',
+        })
+    T.export(graph, args.out, exported_temperature, meta, architecture='Ensemble')
     T.log(f'exported to {args.out}')
 
 

@@ -564,6 +564,8 @@ def main():
     ap.add_argument('--save-checkpoint', default=None, help='also write the chosen weights here (for training/ensemble.py)')
     ap.add_argument('--time-limit', type=float, default=57 * 60, help='seconds; a safety stop so a slow machine still finishes within the hour')
     args = ap.parse_args()
+    if args.epochs == 0 and not args.init:
+        ap.error('--epochs 0 exports the --init weights untrained, so it needs --init')
     if args.backbone_lr != 1.0 and args.arch == 'masknet':
         ap.error(f'--backbone-lr needs a pre-trained backbone (--arch {", ".join([*FACE_BACKBONES, *FACE_RESNETS])})')
     INPUT = args.input
@@ -619,7 +621,7 @@ def main():
     groups = parameter_groups(model, args.lr, args.backbone_lr)
     opt = torch.optim.AdamW(groups, lr=args.lr, weight_decay=args.weight_decay)
     steps = args.epochs * len(loader)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[g['lr'] for g in groups], total_steps=steps, pct_start=0.15)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[g['lr'] for g in groups], total_steps=steps, pct_start=0.15) if steps else None
     rng = random.Random(args.seed)
     ema = torch.optim.swa_utils.AveragedModel(model, avg_fn=lambda avg, new, n: args.ema * avg + (1 - args.ema) * new) if args.ema > 0 else None
     best = None
@@ -671,13 +673,18 @@ def main():
             log(f'time limit reached after epoch {epoch + 1}; stopping')
             break
 
+    if args.epochs == 0:
+        # No training: the --init weights as they are (a model soup), with BatchNorm statistics
+        # recomputed for the averaged weights, calibrated and exported like any run.
+        recompute_bn(model, train_x)
+        best = (None, None, 0, model.state_dict())
     score, nll, best_epoch, state = best
     model.load_state_dict(state)
     graph = FlipAverage(model) if args.flip_tta else model
     logits, bal, nll, rec = evaluate(graph, val3_x, val3_y)
     temperature, _ = fit_temperature(logits, val3_y)
     cal_nll = float(F.cross_entropy(logits / temperature, torch.from_numpy(val3_y)))
-    log(f'best epoch {best_epoch}: score {score:.4f}, val balanced {bal:.4f}, nll {nll:.4f}; temperature {temperature:.3f} -> nll {cal_nll:.4f}')
+    log(f'best epoch {best_epoch}: score {"-" if score is None else f"{score:.4f}"}, val balanced {bal:.4f}, nll {nll:.4f}; temperature {temperature:.3f} -> nll {cal_nll:.4f}')
     meta = {
         'seed': args.seed, 'epochs_run': len(history), 'best_epoch': best_epoch, 'parameters': count_parameters(model),
         'input': INPUT, 'crop_margin': KIOSK_MARGIN, 'train_crops': len(train_rows), 'london_train_crops': london_n, 'val_crops': len(val_rows),
