@@ -27,7 +27,7 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train as T  # noqa: E402
-from ensemble import CoveredResplit, Ensemble  # noqa: E402
+from ensemble import CoveredResplit, Ensemble, ViolationSplit  # noqa: E402
 from model import build_model  # noqa: E402
 
 TAG = 1000.0
@@ -72,10 +72,15 @@ def main():
         raise SystemExit(f'{args.folder} is not an ensemble export (training.json has no members)')
     if meta.get('flip_tta'):
         raise SystemExit('ensembles exported with the mirror average are not supported')
-    members = meta['members']
+    main_members, kind_members = meta['members'], meta.get('kind_members') or []
+    members = main_members + kind_members
     models = [build_model(m['options'].get('arch', 'masknet'), len(T.LABELS), width=m['options'].get('width', 16), backbone=args.backbone).eval() for m in members]
     tags = tag_members(models)
-    graph = CoveredResplit(Ensemble(models, [m['temperature'] for m in members], meta.get('weights')), 1.0).eval()
+    main, kind = models[:len(main_members)], models[len(main_members):]
+    graph = CoveredResplit(Ensemble(main, [m['temperature'] for m in main_members], meta.get('weights')), 1.0).eval()
+    if kind:
+        # The members that name the violation (ensemble.py --kind) sit beside the main ones.
+        graph = ViolationSplit(graph, 1.0, Ensemble(kind, [m['temperature'] for m in kind_members]), 0.0).eval()
     with tempfile.TemporaryDirectory() as tmp:
         tagged_path = os.path.join(tmp, 'tagged.onnx')
         T.export_graph(graph, tagged_path)
@@ -100,7 +105,7 @@ def main():
     if missing:
         raise SystemExit(f'not found in the graph: {missing}')
     os.makedirs(args.out, exist_ok=True)
-    for state, member, name in zip(states, members, meta['ensemble']):
+    for state, member, name in zip(states, members, meta['ensemble'] + (meta.get('kind') or [])):
         path = os.path.join(args.out, name)
         torch.save({'state': state, 'width': member['options'].get('width', 16), 'meta': member}, path)
         T.log(f'wrote {path}')
