@@ -2,13 +2,16 @@
 """What an ensemble of exported members would answer, without exporting it: mixes the members' own
 `npm run scan -- --eval SET --json` outputs (each member exported alone, so its probabilities are
 already calibrated) the way ensemble.py's graph does: the weighted mean of their probabilities,
-then the split between a mask worn right and one below the nose moved by --odds (resplit_covered).
-Every member must have been scanned on the same set, so the rows (and faces found) line up. The
-model card's rows marked with a dagger come from this. The final temperature is left out: it
-changes how sure the answer is, not which verdict wins.
+then the split between a mask worn right and one below the nose moved by --odds (resplit_covered);
+with --kind, other members then name the violation as ensemble.py --kind does (split_violation),
+which needs the main members' temperature. Every member must have been scanned on the same set,
+so the rows (and faces found) line up. The model card's rows marked with a dagger come from this.
+Without --kind the final temperature is left out: it changes how sure the answer is, not which
+verdict wins.
 
   /usr/bin/python3 training/mix_scans.py --odds 1.97 n1-ood.json r3-ood.json
   /usr/bin/python3 training/mix_scans.py --odds 1.97 --weights 2,1,1 n1-ood.json r2-ood.json r3-ood.json
+  /usr/bin/python3 training/mix_scans.py --odds 1.9656 --temperature 0.7441 --kind a9c7-ood.json --kind-odds 0.1332 n1-ood.json r3-ood.json
 """
 import argparse
 import json
@@ -20,7 +23,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ensemble import resplit_covered  # noqa: E402
+from ensemble import resplit_covered, split_violation  # noqa: E402
 import train as T  # noqa: E402
 
 TRUTHS = ('with_mask', 'without_mask', 'incorrect')
@@ -53,10 +56,11 @@ def member_probs(rows):
     return p
 
 
-def mix(paths, weights, odds):
+def mix(paths, weights, odds, kind=(), kind_odds=1.0, temperature=None):
     scans = [read_scan(p) for p in paths]
+    kind_scans = [read_scan(p) for p in kind]
     files = [r['file'] for r in scans[0]]
-    for path, rows in zip(paths[1:], scans[1:]):
+    for path, rows in zip([*paths[1:], *kind], [*scans[1:], *kind_scans]):
         if [r['file'] for r in rows] != files:
             raise SystemExit(f'{path} was not scanned on the same images as {paths[0]}')
     w = np.asarray(weights if weights else [1.0] * len(paths), dtype=float)
@@ -65,6 +69,13 @@ def mix(paths, weights, odds):
     probs = sum(wk * member_probs(rows) for wk, rows in zip(w / w.sum(), scans))
     found = ~np.isnan(probs).any(1)
     logp = resplit_covered(torch.log(torch.from_numpy(probs[found]).clamp_min(1e-12)), torch.tensor(float(np.log(odds))))
+    if kind_scans:
+        kind_probs = sum(member_probs(rows) for rows in kind_scans) / len(kind_scans)
+        found_kind = ~np.isnan(kind_probs).any(1)
+        if not np.array_equal(found, found_kind):
+            raise SystemExit('the --kind scans found faces in other images than the members')
+        logp = split_violation(torch.log_softmax(logp / temperature, dim=1), torch.log(torch.from_numpy(kind_probs[found]).clamp_min(1e-12)),
+                               torch.tensor(float(np.log(kind_odds))))
     verdicts = np.array(['no_face'] * len(files), dtype=object)
     verdicts[found] = [VERDICT_OF_CLASS[int(k)] for k in logp.argmax(1)]
     p_mask = np.full(len(files), np.nan)
@@ -104,8 +115,13 @@ def main():
     ap.add_argument('scans', nargs='+', help="each member's `scan --eval SET --json` output, all on one set")
     ap.add_argument('--odds', type=float, required=True, help="resplit_covered's factor (ensemble.py prints the one it fits on val)")
     ap.add_argument('--weights', type=lambda v: [float(x) for x in v.split(',')], default=None, help='comma-separated, one per member (normalised; default equal)')
+    ap.add_argument('--kind', nargs='+', default=(), help="scans of the members that name the violation (ensemble.py --kind)")
+    ap.add_argument('--kind-odds', type=float, default=1.0, help='with --kind: the odds factor of "below the nose" (ensemble.py prints the one it sets on val)')
+    ap.add_argument('--temperature', type=float, default=None, help="with --kind: the main members' temperature (ensemble.py prints it)")
     args = ap.parse_args()
-    print(json.dumps(report(*mix(args.scans, args.weights, args.odds)), indent=1))
+    if args.kind and args.temperature is None:
+        ap.error('--kind needs --temperature: the main members\' temperature decides how much is left to share out')
+    print(json.dumps(report(*mix(args.scans, args.weights, args.odds, args.kind, args.kind_odds, args.temperature)), indent=1))
 
 
 if __name__ == '__main__':
