@@ -29,41 +29,43 @@ function evaluateSet(dir: string, name: string): EvalReport {
 describe('default classifier (models/facemask-default)', () => {
   it('is a small, calibrated, three-verdict model folder in the Optimum layout', () => {
     const folder = readModelFolder(MODEL);
-    // Room for MaskNet beside dlib's ResNet (27 MB, 6.8 M weights), not for a ViT-sized default
-    // (the seed BEiT is 86 M weights), which the speed budget could not carry either.
+    // Room for MaskNet and the attention face mesh beside dlib's ResNet (28 MB, 7.0 M weights),
+    // not for a ViT-sized default (the seed BEiT is 86 M weights), which the speed budget could
+    // not carry either. Calibration is fitted inside the graph (the folder's temperature is then
+    // 1); the sets below check that it holds (expected calibration error).
     expect(statSync(folder.modelPath).size).toBeLessThanOrEqual(32 * 1024 * 1024);
     expect(folder.preprocessing.inputSize).toBeLessThanOrEqual(160);
     expect(folder.temperature).toBeGreaterThan(0);
-    expect(folder.temperature).not.toBe(1);
     expect(mapLabels(folder.id2label)).toEqual(expect.arrayContaining(['mask', 'no_mask', 'incorrect']));
     const training = JSON.parse(readFileSync(join(MODEL, 'training.json'), 'utf8')) as { parameters: number };
     expect(training.parameters).toBeLessThanOrEqual(8_000_000);
   });
 
   // Issue 11's bars (test split 0.985 end to end, 0.99 detected; ood-eval-v1 masks 0.97, no-mask
-  // 0.92 and balanced 0.93 end to end, both on the compliance line; synthetic incorrect 0.90 with
-  // masks 0.95), and floors just under what the model measures for the rest: MODEL_CARD.md has
-  // the numbers, the console lines say how far.
+  // 0.92 and balanced 0.93 end to end, read strictly per verdict and on the compliance line;
+  // synthetic incorrect 0.90 with masks 0.95), and floors just under what the model measures for
+  // the rest: MODEL_CARD.md has the numbers, the console lines say how far.
   it('holds its floor on the facemask-v1 test split', () => {
     const r = evaluateSet(join(DATA_DIR, 'test'), 'facemask-v1/test');
     expect(r.n).toBe(609);
     expect(r.accuracyDetected).toBeGreaterThanOrEqual(0.99);
     expect(r.accuracy).toBeGreaterThanOrEqual(0.985);
     expect(r.complianceRecall.without_mask).toBeGreaterThanOrEqual(0.99);
+    expect(r.ece).toBeLessThanOrEqual(0.05);
   }, 300_000);
 
   it('generalises to faces from news, street and crowd photos (ood-eval-v1)', () => {
     const r = evaluateSet(sharedDataSet('ood-eval-v1'), 'ood-eval-v1');
     expect(r.n).toBe(739);
-    // The set has two labels; its no-mask folder includes masks pulled onto the chin. A face there
-    // called "mask below the nose" is refused as well, so it counts on the compliance line; the
-    // strict no-mask floor bounds how often such a person is told the wrong thing.
+    // The set has two labels. A bare face there called "mask below the nose" is refused as well
+    // (the compliance line), but the person is told the wrong thing, so the bars hold strictly too.
+    expect(r.recall.no_mask).toBeGreaterThanOrEqual(0.92);
     expect(r.complianceRecall.without_mask).toBeGreaterThanOrEqual(0.92);
     expect(r.recall.mask).toBeGreaterThanOrEqual(0.97);
+    expect(r.balancedAccuracy).toBeGreaterThanOrEqual(0.93);
     expect(r.balancedComplianceAccuracy).toBeGreaterThanOrEqual(0.93);
-    expect(r.recall.no_mask).toBeGreaterThanOrEqual(0.87);
-    expect(r.balancedAccuracy).toBeGreaterThanOrEqual(0.9);
     expect(r.rocAuc).toBeGreaterThanOrEqual(0.98);
+    expect(r.ece).toBeLessThanOrEqual(0.05);
   }, 300_000);
 
   it('tells a mask below the nose from one worn right, on people it never trained on', () => {
