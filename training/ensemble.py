@@ -4,7 +4,9 @@ classifier folder whose graph averages their calibrated probabilities (or, with 
 their logits), over the crop and, with --flip-tta 1, its mirror image. Calibration is fitted on
 that averaged output, on val with its synthetic masks-worn-wrong: first the split between a mask
 worn right and one below the nose (CoveredResplit), then the temperature, as train.py does for a
-single model."""
+single model. With --kind, further checkpoints name the violation (ViolationSplit): the members
+above keep their chance of a mask worn right, and the rest is shared between "no mask" and "below
+the nose" as the --kind members share it, leaning to "no mask" as far as val allows (--kind-recall)."""
 import argparse
 import os
 import sys
