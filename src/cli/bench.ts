@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--json] [--soak N] [--vit] [--out FILE]
+// npm run bench [-- --quick] [--json] [--soak N] [--vit] [--model DIR] [--out FILE] (--help lists all)
 // Runs the real pipeline (and tracker) on frames tiled from real test images, at several frame
 // widths and face counts, and reports per-stage median and p99, frames per second and memory.
 // Frames go to the vision engine process exactly as in the preview (the app's utility process
@@ -20,18 +20,49 @@ import { VisionEngine } from '../main/vision/vision-engine';
 import { listFiles } from './files';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, REPO_ROOT, VISION_ENGINE_SOURCE } from './model-paths';
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    soak: { type: 'string' },
-    vit: { type: 'boolean', default: false },
-    frames: { type: 'string', default: '200' },
-    data: { type: 'string', default: join(REPO_ROOT, '..', 'shared', 'data', 'facemask-v1', 'test') },
-    model: { type: 'string', default: DEFAULT_CLASSIFIER_DIR },
-    out: { type: 'string', default: join(REPO_ROOT, '.tmp', 'bench-report.json') },
-  },
-});
+const USAGE = `Usage: npm run bench [-- options]
+Options:
+  --quick        one case only: a 640 px frame with one face (the speed budget's case)
+  --json         one JSON report on stdout
+  --frames N     frames per case (default 200; --quick runs at least 300)
+  --soak N       N frames of one case, sampling the engine's memory as it goes
+  --vit          also time a ViT-B/16-sized classifier (the seed BEiT's size)
+  --model DIR    classifier folder (default models/facemask-default)
+  --data DIR     folder with with_mask/ and without_mask/ portraits to tile into frames
+  --out FILE     where the full report goes (default .tmp/bench-report.json)`;
+
+function parseOptions() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        soak: { type: 'string' },
+        vit: { type: 'boolean', default: false },
+        frames: { type: 'string', default: '200' },
+        data: { type: 'string', default: join(REPO_ROOT, '..', 'shared', 'data', 'facemask-v1', 'test') },
+        model: { type: 'string', default: DEFAULT_CLASSIFIER_DIR },
+        out: { type: 'string', default: join(REPO_ROOT, '.tmp', 'bench-report.json') },
+        help: { type: 'boolean', default: false },
+      },
+    });
+    if (values.help) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    for (const name of ['frames', 'soak'] as const) {
+      const v = values[name];
+      if (v !== undefined && !(Number.isInteger(Number(v)) && Number(v) > 0))
+        throw new Error(`--${name} must be a positive whole number, got "${v}"`);
+    }
+    return values;
+  } catch (err) {
+    console.error(`bench: ${(err as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const values = parseOptions();
 
 type Stage = keyof Omit<StageTimings, 'decode' | 'total'> | 'track' | 'total';
 const STAGES: Stage[] = ['convert', 'detect', 'crop', 'classify', 'handoff', 'track', 'total'];
@@ -193,7 +224,7 @@ async function main(): Promise<void> {
   };
 
   if (values.soak) {
-    const n = Number(values.soak) || 100_000;
+    const n = Number(values.soak);
     const frame = await composeFrame(portraits, 640, 1);
     const tracker = new ComplianceTracker();
     // RSS is both processes (the kiosk's and the engine's); the heap figures are the engine's own V8 heap.
