@@ -107,25 +107,28 @@ class Crops(Dataset):
     def __len__(self):
         return len(self.rows)
 
-    def donor_turned_like(self, i, rng):
-        """A bare donor turned the same way as face i (within 0.15 eye distances), so the pasted part fits."""
+    def with_donor_lower_face(self, i, img, kp, rng, nose_only=False):
+        """Face i with a bare donor's lower face (or, with nose_only, nose) laid over its mask (see
+        synth.unmask_face); the donor is turned the same way (within 0.15 eye distances), so the
+        pasted part fits. None when no donor is turned alike or the face shows too little."""
         y = signed_yaw(self.rows[i])
         lo, hi = np.searchsorted(self.bare_yaw, [y - 0.15, y + 0.15])
-        return self.bare_donors[rng.randrange(int(lo), int(hi))] if hi > lo else None
+        if hi <= lo:
+            return None
+        d = self.bare_donors[rng.randrange(int(lo), int(hi))]
+        return synth.unmask_face(img, kp, self.images[d], self.rows[d]['keypoints'], rng, nose_only=nose_only)
 
     def __getitem__(self, i):
         rng = random.Random(self.seed * 1_000_003 + self.epoch * 10_007 + i)
         img, label = self.images[i], int(self.labels[i])
         kp = self.rows[i]['keypoints']
         if label == MASK and self.bare_donors and rng.random() < self.p_unmask:
-            d = self.donor_turned_like(i, rng)
-            bare = None if d is None else synth.unmask_face(img, kp, self.images[d], self.rows[d]['keypoints'], rng)
+            bare = self.with_donor_lower_face(i, img, kp, rng)
             if bare is not None:
                 # Now a bare face, it may get a drawn mask or an occluder like any other.
                 img, label = edit_bare(bare, kp, rng, self.p_mask, self.p_incorrect, self.p_occlusion)
         elif label == MASK and self.p_lower > 0 and self.bare_donors and rng.random() < self.p_lower:
-            d = self.donor_turned_like(i, rng)
-            lowered = None if d is None else synth.unmask_face(img, kp, self.images[d], self.rows[d]['keypoints'], rng, nose_only=True)
+            lowered = self.with_donor_lower_face(i, img, kp, rng, nose_only=True)
             if lowered is not None:
                 img, label = lowered, INCORRECT
         elif label == NO_MASK:
