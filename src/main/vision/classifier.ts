@@ -1,9 +1,10 @@
 // Mask classifier: any image-classification model folder in the Optimum layout. All faces of a
 // frame go through the model in one batched call.
-import * as ort from 'onnxruntime-node';
+
 import type { Verdict } from '../../shared/verdicts';
 import { mapLabels } from './labels';
 import { type ModelFolder, ModelFolderError, readModelFolder } from './model-folder';
+import { ort } from './ort';
 import { createSession, type LoadedSession, type RuntimeOptions } from './runtime';
 
 export interface Classification {

@@ -3,7 +3,6 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import {
   type Detection,
   decodeDetections,
@@ -14,6 +13,7 @@ import {
   weightedNms,
 } from './blazeface-decode';
 import type { RawImage } from './image';
+import { ort } from './ort';
 import { ResampleScratch, resampleWindow } from './resample';
 import { createSession, type LoadedSession, type RuntimeOptions } from './runtime';
 

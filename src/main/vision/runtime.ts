@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from './ort';
 
 export const PROVIDER_NAMES = ['cuda', 'dml', 'coreml', 'cpu'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
