@@ -39,6 +39,8 @@ export interface TestCluster {
   port: number;
   superuser: string;
   password: string;
+  /** The server's log (statements land here when log_statement is set). */
+  logFile: string;
   /** A connection string for a role (the superuser by default) and database. */
   url(options?: { user?: string; password?: string; database?: string }): string;
   stop(): void;
@@ -84,6 +86,7 @@ async function startClusterAt(portPromise: Promise<number>): Promise<TestCluster
     port,
     superuser,
     password,
+    logFile: join(dir, 'server.log'),
     url: ({ user = superuser, password: pw = password, database = 'postgres' } = {}) =>
       `postgres://${encodeURIComponent(user)}:${encodeURIComponent(pw)}@127.0.0.1:${port}/${database}`,
     stop: () => {

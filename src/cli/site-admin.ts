@@ -1,5 +1,6 @@
 // Setting up a site database: the versioned schema (site/migrations/NNN_*.sql, each applied once,
 // in order, in its own transaction) and the logins of kiosks and reviewers (site/add-*.sql).
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -14,21 +15,24 @@ export function migrationFiles(): { version: number; file: string }[] {
     .map((f) => ({ version: Number(f.slice(0, 3)), file: join(SITE_DIR, 'migrations', f) }));
 }
 
-/** Brings the schema up to the newest migration; returns the versions applied. */
-export async function migrateSite(client: pg.Client): Promise<number[]> {
-  const exists = await client.query(`SELECT to_regclass('site_schema') IS NOT NULL AS present`);
+/** Brings the schema up to the newest migration (or to `upTo`); returns the versions applied. */
+export async function migrateSite(client: pg.Client, upTo = Number.POSITIVE_INFINITY): Promise<number[]> {
+  const exists = await client.query(`SELECT pg_catalog.to_regclass('public.site_schema') IS NOT NULL AS present`);
   let current = 0;
-  if (exists.rows[0].present) current = (await client.query<{ version: number }>('SELECT version FROM site_schema')).rows[0]?.version ?? 0;
+  if (exists.rows[0].present)
+    current = (await client.query<{ version: number }>('SELECT version FROM public.site_schema')).rows[0]?.version ?? 0;
   const files = migrationFiles();
   const newest = files.at(-1)?.version ?? 0;
   if (current > newest) throw new Error(`the database has schema ${current}, newer than these migrations (${newest})`);
   const applied: number[] = [];
   for (const { version, file } of files) {
-    if (version <= current) continue;
+    if (version <= current || version > upTo) continue;
     await client.query('BEGIN');
     try {
+      // The migrations create their tables in public; connections otherwise pin pg_catalog alone.
+      await client.query('SET LOCAL search_path = public');
       await client.query(readFileSync(file, 'utf8'));
-      await client.query('UPDATE site_schema SET version = $1', [version]);
+      await client.query('UPDATE public.site_schema SET version = $1', [version]);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK');
@@ -40,8 +44,23 @@ export async function migrateSite(client: pg.Client): Promise<number[]> {
 }
 
 /**
- * Runs site/add-kiosk.sql or site/add-reviewer.sql with the login and password filled in the way
- * psql's :"name" and :'value' would (quoted by the client library, never pasted raw).
+ * The SCRAM-SHA-256 verifier PostgreSQL stores for `password` (RFC 5802 and 7677, in the
+ * server's `SCRAM-SHA-256$iterations:salt$StoredKey:ServerKey` form). Sent instead of the
+ * password, it lets the login work while the password itself never reaches the server or its log.
+ */
+export function scramVerifier(password: string, salt: Buffer = randomBytes(16), iterations = 4096): string {
+  // The server runs non-ASCII passwords through SASLprep first; ours are ASCII, which it leaves as is.
+  if (!/^[\x20-\x7e]+$/.test(password)) throw new Error('the password must be printable ASCII');
+  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
+  const hmac = (text: string) => createHmac('sha256', salted).update(text).digest();
+  const storedKey = createHash('sha256').update(hmac('Client Key')).digest();
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${hmac('Server Key').toString('base64')}`;
+}
+
+/**
+ * Runs site/add-kiosk.sql or site/add-reviewer.sql with the login and the password's SCRAM
+ * verifier filled in the way psql's :"name" and :'value' would (quoted by the client library,
+ * never pasted raw).
  */
 export async function addLogin(client: pg.Client, kind: 'kiosk' | 'reviewer', login: string, password: string): Promise<void> {
   if (!/^[a-z][a-z0-9_]{0,62}$/.test(login))
@@ -50,8 +69,10 @@ export async function addLogin(client: pg.Client, kind: 'kiosk' | 'reviewer', lo
     .split('\n')
     .filter((l) => !l.startsWith('--'))
     .join('\n')
-    .replace(':"login"', client.escapeIdentifier(login))
-    .replace(":'password'", client.escapeLiteral(password));
+    // Replacer functions: a replacement string would read `$` in the verifier as a pattern.
+    .replaceAll(':"login"', () => client.escapeIdentifier(login))
+    .replaceAll(":'login'", () => client.escapeLiteral(login))
+    .replaceAll(":'password'", () => client.escapeLiteral(scramVerifier(password)));
   await client.query(sql);
 }
 

@@ -6,7 +6,7 @@ import type { Message } from './messages';
 
 export class KioskError extends Error {
   constructor(
-    readonly code: Extract<ErrorCode, 'unavailable' | 'busy' | 'forbidden'>,
+    readonly code: Extract<ErrorCode, 'unavailable' | 'busy' | 'forbidden' | 'invalid_input'>,
     message: string,
     /** What the screen says about it, in the visitor's language. */
     readonly notice?: Message,
@@ -36,5 +36,13 @@ export class ForbiddenError extends KioskError {
   override name = 'ForbiddenError';
   constructor(message: string) {
     super('forbidden', message);
+  }
+}
+
+/** Well-formed but not acceptable as it stands, for a reason the screen can say (a password to type again). */
+export class InvalidInputError extends KioskError {
+  override name = 'InvalidInputError';
+  constructor(message: string, notice?: Message) {
+    super('invalid_input', message, notice);
   }
 }

@@ -24,6 +24,8 @@ export const MESSAGE_CODES = [
   'site_failing',
   /** The site database's schema is not the one this kiosk writes; shipping stopped. */
   'site_schema',
+  /** Host, port or TLS of the site database changed: the saved passwords are not sent to a new server. */
+  'site_password_again',
 ] as const;
 export type MessageCode = (typeof MESSAGE_CODES)[number];
 

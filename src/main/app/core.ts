@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { EventName, Result } from '../../shared/channels';
 import { type AppStatus, type CameraReport, type EventOf, events } from '../../shared/contract';
-import { UnavailableError } from '../../shared/errors';
+import { InvalidInputError, UnavailableError } from '../../shared/errors';
 import { type Message, message } from '../../shared/messages';
 import { PASSWORD_SET, type Settings } from '../../shared/settings';
 import { createFrameHandler } from '../compliance/frame-handler';
@@ -63,6 +63,20 @@ export interface KioskCore {
   /** Why the pipeline is not running, in words for the screen; null when it runs. */
   problem: string | null;
   dispose(): Promise<void>;
+}
+
+/** The saved site passwords (kiosk, reviewer) that a change of server leaves without a typed replacement. */
+function staleSitePasswords(
+  saved: Settings['site'],
+  asked: Settings['site'],
+  typed: { sitePassword?: string; reviewPassword?: string } | undefined,
+): string[] {
+  const moved = saved.host !== asked.host || saved.port !== asked.port || saved.tls !== asked.tls || saved.caFile !== asked.caFile;
+  if (!moved) return [];
+  return [
+    ...(asked.passwordSealed && saved.passwordSealed && !typed?.sitePassword ? ['kiosk'] : []),
+    ...(asked.reviewPasswordSealed && saved.reviewPasswordSealed && !typed?.reviewPassword ? ['reviewer'] : []),
+  ];
 }
 
 /** Settings as the screen may see them: sealed passwords only as "set". */
@@ -254,6 +268,14 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       // What the form sent for the password is only the marker; a new password comes on its own, sealed here.
       const seal = (typed: string | undefined, marker: string | null, kept: string | null): string | null =>
         typed ? box.seal(typed) : marker ? kept : null;
+      // A saved password goes only to the server it was typed for: whoever changes where the kiosk
+      // connects (a PIN holder pointing it at a server of their own) must type it again.
+      const stale = staleSitePasswords(settings.site, asked.site, secrets);
+      if (stale.length)
+        throw new InvalidInputError(
+          `the site database's host, port or TLS changed: type the ${stale.join(' and ')} password again (nothing saved)`,
+          message('site_password_again'),
+        );
       const next = {
         ...asked,
         site: {

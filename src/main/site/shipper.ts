@@ -6,12 +6,13 @@
 // back off exponentially and say why in words (unreachable, wrong password, TLS, schema).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from '../log/logger';
 import type { PendingEvent, PendingHour, SiteOutbox } from './outbox';
+import { SCRAM_REQUIRED, siteClient } from './site-client';
 
 /** The site schema version this kiosk writes (site/migrations/*.sql). */
-export const SITE_SCHEMA_VERSION = 2;
+export const SITE_SCHEMA_VERSION = 3;
 
 export interface SiteConnection {
   host: string;
@@ -81,6 +82,7 @@ export function describeFailure(err: unknown): string {
     /timeout|terminated unexpectedly|Connection terminated/i.test(message)
   )
     return `site database unreachable (${code || message})`;
+  if (code === SCRAM_REQUIRED) return `site database login refused by the kiosk: ${message}`;
   if (code === '28P01' || code === '28000') return `site database refused the login: wrong user or password (${message})`;
   if (
     code.startsWith('ERR_TLS') ||
@@ -176,7 +178,7 @@ export class SiteShipper {
     if (this.client) return this.client;
     const c = this.options.connection;
     const ssl = sslOptions(c);
-    const client = new pg.Client({
+    const client = siteClient({
       host: c.host,
       port: c.port,
       database: c.database,
@@ -192,7 +194,7 @@ export class SiteShipper {
     client.on('error', () => undefined);
     try {
       await client.connect();
-      const { rows } = await client.query<{ version: number }>('SELECT version FROM site_schema');
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM public.site_schema');
       const version = rows[0]?.version ?? 0;
       if (version > SITE_SCHEMA_VERSION)
         throw new SchemaError(
@@ -220,11 +222,11 @@ export class SiteShipper {
     const batch: PendingEvent[] = this.options.outbox.events(this.options.batchSize ?? 500);
     if (batch.length === 0) return 0;
     await client.query(
-      `INSERT INTO kiosk_events (id, kiosk_name, at, tz_offset_min, verdict, confidence, model_id, camera_id, thumbnail)
+      `INSERT INTO public.kiosk_events (id, kiosk_name, at, tz_offset_min, verdict, confidence, model_id, camera_id, thumbnail)
        SELECT id, $2, to_timestamp(at / 1000.0), tz, verdict, confidence, model, camera, thumbnail
        FROM unnest($1::uuid[], $3::float8[], $4::int[], $5::text[], $6::real[], $7::text[], $8::text[], $9::bytea[])
          AS t(id, at, tz, verdict, confidence, model, camera, thumbnail)
-       ON CONFLICT (id) DO NOTHING`,
+       ON CONFLICT (kiosk_id, id) DO NOTHING`,
       [
         batch.map((e) => e.id),
         this.options.kioskName,
@@ -236,6 +238,12 @@ export class SiteShipper {
         batch.map((e) => e.cameraId),
         batch.map((e) => this.thumbnail(e.thumbnail)),
       ],
+    );
+    await confirmOwnRows(
+      client,
+      'kiosk_events',
+      'violations',
+      batch.map((e) => e.id),
     );
     this.options.outbox.shippedEvents(batch.at(-1)!.seq);
     return batch.length;
@@ -257,10 +265,10 @@ export class SiteShipper {
     const batch: PendingHour[] = this.options.outbox.hours(this.options.connection.user, this.now(), this.options.batchSize ?? 500);
     if (batch.length === 0) return 0;
     await client.query(
-      `INSERT INTO kiosk_hours (id, hour, tz_offset_min, checks, violations)
+      `INSERT INTO public.kiosk_hours (id, hour, tz_offset_min, checks, violations)
        SELECT id, to_timestamp(hour / 1000.0), tz, checks, violations
        FROM unnest($1::uuid[], $2::float8[], $3::int[], $4::int[], $5::int[]) AS t(id, hour, tz, checks, violations)
-       ON CONFLICT (id) DO NOTHING`,
+       ON CONFLICT (kiosk_id, id) DO NOTHING`,
       [
         batch.map((h) => h.id),
         batch.map((h) => h.hourUtc),
@@ -269,6 +277,12 @@ export class SiteShipper {
         batch.map((h) => h.violations),
       ],
     );
+    await confirmOwnRows(
+      client,
+      'kiosk_hours',
+      'hours',
+      batch.map((h) => h.id),
+    );
     this.options.outbox.shippedHours(batch.at(-1)!.hourUtc);
     return batch.length;
   }
@@ -276,12 +290,24 @@ export class SiteShipper {
   private async sendHeartbeat(client: pg.Client): Promise<void> {
     const h = this.options.heartbeat();
     await client.query(
-      `INSERT INTO kiosk_heartbeats (kiosk_name, at, state, fps, model, provider, camera, version, queued)
+      `INSERT INTO public.kiosk_heartbeats (kiosk_name, at, state, fps, model, provider, camera, version, queued)
        VALUES ($1, to_timestamp($2 / 1000.0), $3, $4, $5, $6, $7, $8, $9)`,
       [this.options.kioskName, this.now(), h.state, h.fps, h.model, h.provider, h.camera, h.version, this.options.outbox.queued()],
     );
     this.lastHeartbeat = this.now();
   }
+}
+
+/**
+ * Nothing is marked shipped on the word of an INSERT alone: each id must be there as this kiosk's
+ * own row (row-level security shows a kiosk its own ids only). Throws, so the batch is retried
+ * and the status says why, when the database did not keep them.
+ */
+async function confirmOwnRows(client: pg.Client, table: 'kiosk_events' | 'kiosk_hours', what: string, ids: string[]): Promise<void> {
+  const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM public.${table} WHERE id = ANY($1::uuid[])`, [ids]);
+  const expected = new Set(ids).size;
+  if (rows[0]!.n !== expected)
+    throw new Error(`the site database kept ${rows[0]!.n} of this kiosk's ${expected} ${what} (nothing marked shipped; retrying)`);
 }
 
 /** The site schema is not the one this kiosk writes: shipping stops until someone acts. */

@@ -1,12 +1,13 @@
 // A short connection to the site database as the reviewer login, for one admin-screen query.
 // Review is occasional, so each query connects and closes rather than holding a connection open.
 
-import pg from 'pg';
+import type pg from 'pg';
 import { UnavailableError } from '../../shared/errors';
 import { message } from '../../shared/messages';
 import type { Settings } from '../../shared/settings';
 import type { SecretBox } from '../config/secret-box';
 import { describeFailure, sslOptions } from './shipper';
+import { siteClient } from './site-client';
 
 export async function asReviewer<T>(site: Settings['site'], box: SecretBox, query: (client: pg.Client) => Promise<T>): Promise<T> {
   if (!site.host || !site.reviewUser || !site.reviewPasswordSealed) {
@@ -21,7 +22,7 @@ export async function asReviewer<T>(site: Settings['site'], box: SecretBox, quer
     throw new UnavailableError(detail, message('site_unconfigured', { detail }));
   }
   const ssl = sslOptions(site);
-  const client = new pg.Client({
+  const client = siteClient({
     host: site.host,
     port: site.port,
     database: site.database,

@@ -119,6 +119,25 @@ describe.skipIf(Boolean(missing))('site reporting in the kiosk core', () => {
     expect(logs).not.toContain(PASSWORD);
   });
 
+  it('asks for the password again before a saved one could go to another server (host, port or TLS changed)', async () => {
+    const current = await call<Settings>('settings:get');
+    expect(current.site.passwordSealed).toBe('set');
+    const onDisk = () => JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).site;
+    const before = onDisk();
+    for (const change of [{ host: 'db.elsewhere.example' }, { port: current.site.port + 1 }, { tls: 'require' as const }]) {
+      const r = await core.dispatch('settings:set', [{ ...current, site: { ...current.site, ...change } }]);
+      expect(r).toMatchObject({ ok: false, code: 'invalid_input', notice: { code: 'site_password_again' } });
+      expect((r as { message: string }).message).toMatch(/type the kiosk password again/);
+    }
+    expect(onDisk()).toEqual(before);
+    // Other changes keep the saved password; a change of server with the password typed is taken.
+    await call('settings:set', { ...current, site: { ...current.site, kioskName: 'East entrance, door 2' } });
+    expect(onDisk().passwordSealed).toBe(before.passwordSealed);
+    await call('settings:set', { ...current, site: { ...current.site, host: 'localhost' } }, { sitePassword: PASSWORD });
+    expect(onDisk().host).toBe('localhost');
+    await call('settings:set', { ...current, site: { ...current.site, host: '127.0.0.1' } }, { sitePassword: PASSWORD });
+  });
+
   it('ships two kiosk cores into one database side by side, each under its own entrance', async () => {
     // A second kiosk, set up from a settings file as an installer would leave it.
     const westDir = mkdtempSync(join(tmpdir(), 'site-core-west-'));
