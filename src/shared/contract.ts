@@ -1,7 +1,7 @@
 // Argument schemas and result types per channel. Main validates every call against these before
 // a handler runs; the preload and renderer get their types from here.
 import { z } from 'zod';
-import { Pin, UnlockResult } from './admin';
+import { Pin, RefusedAttempts, UnlockResult } from './admin';
 import type { Channel, EventName, Result } from './channels';
 import { LANGUAGES } from './languages';
 import { Message } from './messages';
@@ -93,6 +93,8 @@ export const AdminState = z.object({
   lockedUntil: z.number(),
   /** Set when the PIN file exists but cannot be read: admin is locked, and this says why and how to recover. */
   problem: z.string().nullable(),
+  /** While unlocked: the wrong PINs tried before this unlock, since the one before; null when there were none. */
+  refusedBefore: RefusedAttempts.nullable(),
 });
 export type AdminState = z.infer<typeof AdminState>;
 const SnapshotName = z.string().regex(/^[\w.-]{1,100}\.jpg$/, 'not a snapshot name');

@@ -135,4 +135,27 @@ describe.skipIf(Boolean(missing))('review screen', () => {
     await expect.poll(() => page.locator('.pad .message').innerText()).toBe('Wrong PIN. Tries left: 4');
     expect(server.stats.failed).toBe(0);
   }, 90_000);
+
+  it('tells staff, once they unlock, how many wrong PINs were tried since the last unlock', async () => {
+    await page.keyboard.type('2222');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.pad .message').innerText()).toBe('Wrong PIN. Tries left: 3');
+    await page.keyboard.type('5821');
+    await page.keyboard.press('Enter');
+    const warning = page.locator('.admin .warning');
+    await expect.poll(() => warning.isVisible()).toBe(true);
+    expect(await warning.innerText()).toMatch(
+      /^Since the last unlock, 2 wrong PINs were tried \(the last at .+\)\. If that was not staff, choose a longer PIN\.$/,
+    );
+    await page.screenshot({ path: join(SHOTS, 'admin-wrong-pins.png') });
+    // Told once: the next unlock, with no wrong PIN before it, shows nothing.
+    await page.getByRole('button', { name: 'Lock' }).click();
+    await expect.poll(() => page.locator('[data-screen="review"]').count()).toBe(0);
+    await page.keyboard.press('Control+Shift+A');
+    await expect.poll(() => page.locator('#pad-title').innerText()).toBe('Admin PIN');
+    await page.keyboard.type('5821');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('[data-screen="review"]').isVisible()).toBe(true);
+    expect(await warning.count()).toBe(0);
+  }, 60_000);
 });

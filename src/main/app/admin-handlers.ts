@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RefusedAttempts } from '../../shared/admin';
 import { ForbiddenError, UnavailableError } from '../../shared/errors';
 import { type AdminPin, DAMAGED_PIN_MESSAGE } from '../config/admin-pin';
 import { csvLines } from '../log/csv';
@@ -34,6 +35,16 @@ export function createAdminHandlers(deps: AdminDeps): {
 } {
   const now = deps.now ?? Date.now;
   let unlockedUntil = 0;
+  /** What the PIN file said of wrong tries at the last unlock, for the admin screen. */
+  let refusedBefore: RefusedAttempts | null = null;
+  // Attempts while the pad is locked test no PIN: one audit line when a lock starts, then a count
+  // written once the lock is over, so however many arrive they cannot rotate the audit trail away.
+  let lock = { until: 0, attempts: 0 };
+  const endLock = (): void => {
+    if (lock.attempts > 0)
+      deps.audit(`admin: ${lock.attempts} unlock attempts refused while locked until ${new Date(lock.until).toISOString()}`);
+    lock = { until: 0, attempts: 0 };
+  };
   const unlocked = (): boolean => unlockedUntil > now();
   /** Every admin action keeps the session alive; idle for ADMIN_IDLE_MS, it locks itself. */
   const requireAdmin = (): void => {
@@ -56,20 +67,41 @@ export function createAdminHandlers(deps: AdminDeps): {
           unlocked: unlocked(),
           lockedUntil: deps.pin.lockedUntil(),
           problem: state === 'damaged' ? DAMAGED_PIN_MESSAGE : null,
+          refusedBefore: unlocked() ? refusedBefore : null,
         };
       },
       'admin:setPin': async ({ pin }) => {
-        // The first run sets a PIN freely; changing it needs an unlocked session.
-        if (deps.pin.isSet()) requireAdmin();
-        await deps.pin.set(pin);
+        // The first run sets a PIN freely (only one of several racing calls can); changing it needs an unlocked session.
+        if (deps.pin.isSet()) {
+          requireAdmin();
+          await deps.pin.set(pin);
+          deps.audit('admin: PIN changed');
+        } else {
+          if (!(await deps.pin.setFirst(pin))) throw new ForbiddenError('the admin PIN has been set meanwhile; unlock with it');
+          deps.audit('admin: PIN set');
+        }
         unlockedUntil = now() + ADMIN_IDLE_MS;
-        deps.audit('admin: PIN set');
         return null;
       },
       'admin:unlock': async ({ pin }) => {
         const result = await deps.pin.verify(pin);
-        if (result.ok) unlockedUntil = now() + ADMIN_IDLE_MS;
-        deps.audit(result.ok ? 'admin: unlocked' : `admin: unlock refused (${result.reason})`);
+        if (!result.ok && result.reason === 'locked') {
+          if (lock.until !== result.lockedUntil) {
+            endLock();
+            lock = { until: result.lockedUntil, attempts: 0 };
+            deps.audit(`admin: PIN pad locked until ${new Date(result.lockedUntil).toISOString()} after wrong PINs`);
+          } else lock.attempts++;
+          return result;
+        }
+        endLock();
+        if (result.ok) {
+          unlockedUntil = now() + ADMIN_IDLE_MS;
+          refusedBefore = result.since ?? null;
+          const since = result.since;
+          deps.audit(
+            `admin: unlocked${since ? ` (${since.refused} wrong PINs and ${since.lockouts} lockouts since the last unlock, the last at ${new Date(since.lastAt).toISOString()})` : ''}`,
+          );
+        } else deps.audit(`admin: unlock refused (${result.reason})`);
         return result;
       },
       'admin:lock': () => {

@@ -10,6 +10,7 @@ import { createFrameHandler } from '../compliance/frame-handler';
 import type { ComplianceEvent } from '../compliance/tracker';
 import { ComplianceTracker, complianceOptions } from '../compliance/tracker';
 import { AdminPin } from '../config/admin-pin';
+import { keepPrivate } from '../config/private-files';
 import { KeyFileSecretBox, type SecretBox } from '../config/secret-box';
 import { loadSettings, saveSettings } from '../config/settings';
 import { AppLog, openAuditLog, ReportLimiter, sanitiseReport } from '../log/app-log';
@@ -89,6 +90,7 @@ function publicSettings(s: Settings): Settings {
 }
 
 export async function createKioskCore(options: CoreOptions): Promise<KioskCore> {
+  keepPrivate(options.userDataDir);
   const appLog = options.appLog ?? new AppLog(join(options.userDataDir, 'logs'));
   const auditLog = openAuditLog(appLog.dir);
   const now = options.now ?? Date.now;

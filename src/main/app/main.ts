@@ -6,13 +6,22 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, crashReporter, dialog, powerSaveBlocker } from 'electron';
 import { eventChannel } from '../../shared/channels';
+import { keepPrivate } from '../config/private-files';
 import { loadSettings } from '../config/settings';
 import { AppLog } from '../log/app-log';
 import { setLinuxAutostart } from './autostart';
 import { createKioskCore, type KioskCore } from './core';
 import { setupIpc } from './ipc';
 import { modelsDir } from './paths';
-import { CrashPolicy, type CrashReason, crashScreenUrl, readRestartHistory, restartDecision, writeRestartHistory } from './policy';
+import {
+  CrashPolicy,
+  type CrashReason,
+  crashScreenUrl,
+  errorWindowOptions,
+  readRestartHistory,
+  restartDecision,
+  writeRestartHistory,
+} from './policy';
 import { osSecretBox } from './safe-storage-box';
 import { utilityEngine } from './utility-engine';
 import { createKioskWindow, registerAppScheme, setupSession } from './window';
@@ -67,6 +76,7 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
+  keepPrivate(app.getPath('userData'));
   appLog = new AppLog(join(app.getPath('userData'), 'logs'));
   appLog.write('info', `crash dumps (kept on this PC, never uploaded): ${app.getPath('crashDumps')}`);
   setupSession();
@@ -99,15 +109,24 @@ async function start(): Promise<void> {
   openWindow();
 }
 
-function openWindow(): void {
-  const windowed = process.env.MASK_KIOSK_WINDOWED === '1';
-  kioskWindow = createKioskWindow({ kiosk: !windowed });
-  kioskWindow.on('close', (event) => {
-    if (!leaving && !windowed) {
+/** Development only: a normal window instead of kiosk mode. */
+function windowed(): boolean {
+  return process.env.MASK_KIOSK_WINDOWED === '1';
+}
+
+/** In kiosk mode only the admin's "leave kiosk mode" closes the window. */
+function refuseClose(window: BrowserWindow): void {
+  window.on('close', (event) => {
+    if (!leaving && !windowed()) {
       event.preventDefault();
       appLog?.write('warn', 'window close refused: leave kiosk mode from the admin screen');
     }
   });
+}
+
+function openWindow(): void {
+  kioskWindow = createKioskWindow({ kiosk: !windowed() });
+  refuseClose(kioskWindow);
   kioskWindow.webContents.on('render-process-gone', (_event, details) => recover(`renderer gone (${details.reason})`));
 }
 
@@ -139,8 +158,10 @@ function recover(what: string): void {
  */
 function showErrorScreen(reason: CrashReason, values: { count?: number; detail?: string }): void {
   try {
-    if (!kioskWindow || kioskWindow.isDestroyed())
-      kioskWindow = new BrowserWindow({ fullscreen: true, webPreferences: { sandbox: true, contextIsolation: true } });
+    if (!kioskWindow || kioskWindow.isDestroyed()) {
+      kioskWindow = new BrowserWindow(errorWindowOptions(!windowed()));
+      refuseClose(kioskWindow);
+    }
     const window = kioskWindow;
     const fallback = (): void => void window.loadURL(`data:text/html,${encodeURIComponent(errorScreen(values.detail ?? reason))}`);
     if (sessionReady) window.loadURL(crashScreenUrl(reason, { ...values, lang: kioskLanguage() })).catch(fallback);

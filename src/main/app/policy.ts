@@ -169,3 +169,21 @@ export function crashScreenUrl(reason: CrashReason, values: { count?: number; de
   if (values.detail) params.set('detail', values.detail.slice(0, 300));
   return `${APP_ORIGIN}/crash.html#${params.toString()}`;
 }
+
+/**
+ * The window for the calm error screen, when the kiosk window is gone: as locked down as the
+ * kiosk window (fullscreen kiosk mode, not closable, sandboxed), so a failure never leaves a
+ * desktop or a closable window in the lobby. `kiosk` false only for development (windowed).
+ */
+export function errorWindowOptions(kiosk: boolean) {
+  return {
+    kiosk,
+    fullscreen: kiosk,
+    closable: !kiosk,
+    minimizable: !kiosk,
+    alwaysOnTop: kiosk,
+    autoHideMenuBar: true,
+    backgroundColor: '#16202b',
+    webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, spellcheck: false },
+  } as const;
+}

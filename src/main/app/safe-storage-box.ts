@@ -1,13 +1,18 @@
 // Seals secrets with the operating system's key store through Electron's safeStorage (DPAPI on
-// Windows, the Secret Service or KWallet on Linux). Where the OS offers none (a bare Linux
-// session), the key file stands in and the app log says so.
+// Windows, the Secret Service or KWallet on Linux). Where the OS offers none, or only Chromium's
+// fixed-key `basic_text` (a bare Linux session), the key file stands in and the app log says so.
 import { safeStorage } from 'electron';
-import { KeyFileSecretBox, type SecretBox } from '../config/secret-box';
+import { KeyFileSecretBox, osKeyStoreProblem, type SecretBox } from '../config/secret-box';
 import type { Logger } from '../log/logger';
 
 export function osSecretBox(userDataDir: string, log: Logger): SecretBox {
-  if (!safeStorage.isEncryptionAvailable()) {
-    log('warn', 'secrets: the OS key store is not available; the site password is sealed with a key file in the data folder instead');
+  const problem = osKeyStoreProblem({
+    available: safeStorage.isEncryptionAvailable(),
+    platform: process.platform,
+    ...(process.platform === 'linux' ? { linuxBackend: safeStorage.getSelectedStorageBackend() } : {}),
+  });
+  if (problem) {
+    log('warn', `secrets: ${problem}; the site password is sealed with a key file in the data folder instead`);
     return new KeyFileSecretBox(userDataDir);
   }
   return {

@@ -1,5 +1,7 @@
-// The admin PIN: stored only as a scrypt hash with its salt and parameters; five wrong tries lock
-// it for five minutes, and the lock survives a restart. The file is written atomically.
+// The admin PIN: stored only as a scrypt hash with its salt and parameters. Five wrong tries lock
+// it for five minutes, and each further lockout before a good unlock doubles the lock (up to a
+// day), so guessing a 4-digit PIN takes years instead of a week. Locks and counts survive a
+// restart; the file is written atomically.
 import { randomBytes, type ScryptOptions, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -8,6 +10,12 @@ import { writeFileAtomic } from './atomic-write';
 
 export const MAX_TRIES = 5;
 export const LOCK_MS = 5 * 60_000;
+export const MAX_LOCK_MS = 24 * 60 * 60_000;
+
+/** How long the lock after `lockouts` earlier lockouts (since the last good unlock) lasts. */
+export function lockDuration(lockouts: number): number {
+  return Math.min(MAX_LOCK_MS, LOCK_MS * 2 ** Math.min(lockouts, 20));
+}
 
 const Stored = z.object({
   version: z.literal(1),
@@ -16,6 +24,10 @@ const Stored = z.object({
   params: z.object({ N: z.number().int(), r: z.number().int(), p: z.number().int(), keylen: z.number().int() }),
   failures: z.number().int().min(0).default(0),
   lockedUntil: z.number().default(0),
+  /** Since the last good unlock: lockouts (they lengthen the next lock), wrong PINs, and when the last was. */
+  lockouts: z.number().int().min(0).default(0),
+  refused: z.number().int().min(0).default(0),
+  lastRefusedAt: z.number().default(0),
 });
 type Stored = z.infer<typeof Stored>;
 
@@ -77,16 +89,44 @@ export class AdminPin {
     return run;
   }
 
-  /** Sets a new PIN. The caller decides who may: the first run, or an unlocked admin. */
+  /** Sets a new PIN. The caller decides who may: an unlocked admin. */
   set(pin: string): Promise<void> {
     return this.serial(() => this.setNow(pin));
+  }
+
+  /**
+   * Sets the very first PIN, only while there is none: checked inside the queue, so of two
+   * first-run calls racing each other the second finds the PIN set and gets false.
+   */
+  setFirst(pin: string): Promise<boolean> {
+    return this.serial(async () => {
+      if (this.read().state !== 'unset') return false;
+      await this.setNow(pin);
+      return true;
+    });
   }
 
   private async setNow(pin: string): Promise<void> {
     if (!PIN_PATTERN.test(pin)) throw new Error('the PIN must be 4 to 8 digits');
     const salt = randomBytes(16);
     const hash = await scrypt(pin, salt, PARAMS);
-    this.write({ version: 1, salt: salt.toString('base64'), hash: hash.toString('base64'), params: PARAMS, failures: 0, lockedUntil: 0 });
+    const kept = this.read();
+    // A new PIN keeps the record of wrong tries until someone unlocks with it.
+    const history =
+      kept.state === 'set'
+        ? { lockouts: kept.stored.lockouts, refused: kept.stored.refused, lastRefusedAt: kept.stored.lastRefusedAt }
+        : {};
+    this.write(
+      Stored.parse({
+        version: 1,
+        salt: salt.toString('base64'),
+        hash: hash.toString('base64'),
+        params: PARAMS,
+        failures: 0,
+        lockedUntil: 0,
+        ...history,
+      }),
+    );
   }
 
   /**
@@ -106,13 +146,20 @@ export class AdminPin {
     const now = this.now();
     if (s.lockedUntil > now) return { ok: false, reason: 'locked', lockedUntil: s.lockedUntil };
     const failures = s.failures + 1;
-    const lockedUntil = failures >= MAX_TRIES ? now + LOCK_MS : 0;
-    this.write({ ...s, failures: lockedUntil ? 0 : failures, lockedUntil });
+    const lockedUntil = failures >= MAX_TRIES ? now + lockDuration(s.lockouts) : 0;
+    this.write({
+      ...s,
+      failures: lockedUntil ? 0 : failures,
+      lockedUntil,
+      lockouts: s.lockouts + (lockedUntil ? 1 : 0),
+      refused: s.refused + 1,
+      lastRefusedAt: now,
+    });
     const expected = Buffer.from(s.hash, 'base64');
     const got = await scrypt(String(pin), Buffer.from(s.salt, 'base64'), s.params);
     if (got.length === expected.length && timingSafeEqual(got, expected)) {
-      this.write({ ...s, failures: 0, lockedUntil: 0 });
-      return { ok: true };
+      this.write({ ...s, failures: 0, lockedUntil: 0, lockouts: 0, refused: 0, lastRefusedAt: 0 });
+      return { ok: true, ...(s.refused ? { since: { refused: s.refused, lockouts: s.lockouts, lastAt: s.lastRefusedAt } } : {}) };
     }
     if (lockedUntil) return { ok: false, reason: 'locked', lockedUntil };
     return { ok: false, reason: 'wrong', triesLeft: MAX_TRIES - failures };

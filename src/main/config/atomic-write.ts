@@ -9,7 +9,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, options
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(file)}.${process.pid}.tmp`);
   try {
-    const fd = openSync(tmp, 'w', options.mode ?? 0o644);
+    const fd = openSync(tmp, 'w', options.mode ?? 0o600);
     try {
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
       for (let off = 0; off < bytes.byteLength; ) off += writeSync(fd, bytes, off, bytes.byteLength - off);

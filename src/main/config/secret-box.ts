@@ -16,6 +16,19 @@ export interface SecretBox {
   open(sealed: string): string;
 }
 
+/**
+ * Why the OS key store cannot be trusted with secrets here, or null when it can. Electron's
+ * safeStorage on Linux without a recognised keyring falls back to `basic_text`: encryption with a
+ * fixed key that is the same in every Chromium, which protects nothing. The key file (readable
+ * by this account only) is then the better choice.
+ */
+export function osKeyStoreProblem(store: { available: boolean; platform: NodeJS.Platform; linuxBackend?: string }): string | null {
+  if (!store.available) return 'the OS key store is not available';
+  if (store.platform === 'linux' && (store.linuxBackend === 'basic_text' || store.linuxBackend === 'unknown'))
+    return `the Linux key store in use is "${store.linuxBackend}" (a fixed key, no protection): no keyring such as GNOME Keyring or KWallet runs in this session`;
+  return null;
+}
+
 export class KeyFileSecretBox implements SecretBox {
   readonly kind = 'key file';
   private readonly keyFile: string;

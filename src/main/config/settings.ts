@@ -74,32 +74,43 @@ function setPath(obj: Json, dotted: string, value: unknown): void {
   node[keys.at(-1)!] = value;
 }
 
-/** `settings` with the given fields set to their most private values. */
-function mostPrivate(settings: Settings, paths: readonly string[]): Settings {
+/** The privacy fields a reset of `path` takes with it: the field itself, or every one inside it. */
+function privacyFieldsUnder(path: string): string[] {
+  return Object.keys(MOST_PRIVATE).filter((field) => path === 'everything' || field === path || field.startsWith(`${path}.`));
+}
+
+/** `settings` with the privacy fields that `resetPaths` covers set to their most private values. */
+function mostPrivate(settings: Settings, resetPaths: readonly string[]): Settings {
   const out = structuredClone(settings) as unknown as Json;
-  for (const path of paths) if (path in MOST_PRIVATE) setPath(out, path, MOST_PRIVATE[path]);
+  for (const field of new Set(resetPaths.flatMap(privacyFieldsUnder))) setPath(out, field, MOST_PRIVATE[field]);
   return Settings.parse(out);
 }
 
 /**
  * Validates field by field: whatever fails is dropped so its default applies (or, for a privacy
- * field, the most private value), and everything that validates is kept.
+ * field, the most private value), and everything that validates is kept. Each round drops every
+ * field the schema names at once, so a file with hundreds of bad entries (a long list of label
+ * overrides) still keeps the good ones; only a file with nothing left to drop falls back whole.
  */
 function recover(data: Json): { settings: Settings; reset: string[] } {
   const work = structuredClone(data);
-  const reset: string[] = [];
-  for (let round = 0; round < 50; round++) {
+  const reset = new Set<string>();
+  // Each round deletes at least one key of a finite object, so this ends; the bound is a guard.
+  for (let round = 0; round < 10_000; round++) {
     const parsed = Settings.safeParse(work);
-    if (parsed.success) return { settings: mostPrivate(parsed.data, reset), reset };
-    const issue = parsed.error.issues[0]!;
-    const path = issue.path.length ? issue.path : [];
-    if (path.length === 0) break;
-    // The field itself, not an array element or record entry below it.
-    const dotted = path.filter((k) => typeof k === 'string').join('.');
-    reset.push(dotted);
-    deletePath(work, path.length > 1 && typeof path.at(-1) !== 'string' ? path.slice(0, -1) : path);
+    if (parsed.success) return { settings: mostPrivate(parsed.data, [...reset]), reset: [...reset] };
+    let dropped = false;
+    for (const issue of parsed.error.issues) {
+      const path = issue.path;
+      if (path.length === 0) continue;
+      // The field itself, not an array element or record entry below it.
+      reset.add(path.filter((k) => typeof k === 'string').join('.'));
+      deletePath(work, path.length > 1 && typeof path.at(-1) !== 'string' ? path.slice(0, -1) : path);
+      dropped = true;
+    }
+    if (!dropped) break;
   }
-  return { settings: DEFAULT_SETTINGS, reset: ['everything'] };
+  return { settings: mostPrivate(DEFAULT_SETTINGS, ['everything']), reset: ['everything'] };
 }
 
 /**
@@ -151,11 +162,12 @@ export function loadSettings(file: string, now: Date = new Date()): LoadedSettin
   if (reset.length) {
     const backup = `${file}.broken-${stamp}`;
     copyFileSync(file, backup);
-    const privateOnes = reset.filter((p) => p in MOST_PRIVATE);
+    const privateOnes = [...new Set(reset.flatMap(privacyFieldsUnder))];
+    const whole = reset.includes('everything');
     notes.push(
-      `Settings reset because they could not be read: ${reset.join(', ')}` +
+      `${whole ? 'All settings reset to their defaults because the file could not be read' : `Settings reset because they could not be read: ${reset.join(', ')}`}` +
         (privateOnes.length ? ` (${privateOnes.join(', ')} set to its most private value)` : '') +
-        `; the rest was kept, and the old file saved as ${backup}.`,
+        `; ${whole ? 'nothing' : 'the rest'} was kept, and the old file saved as ${backup}.`,
     );
   }
   if (reset.length || version > SETTINGS_VERSION) saveSettings(file, settings);

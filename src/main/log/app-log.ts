@@ -53,10 +53,18 @@ export function openAuditLog(dir: string, now?: () => Date): AppLog {
   return new AppLog(dir, 1024 * 1024, 20, now, 'audit');
 }
 
-/** Text from outside main (the renderer) made safe for one log line: no control characters, bounded length. */
+/**
+ * Text from outside main (the renderer, a camera's name) made safe for one log line, a violation's
+ * camera field and the site database: control characters and line breaks become spaces; format
+ * characters (bidirectional overrides and isolates such as U+202E and U+2066-U+2069, zero-width
+ * spaces and joiners, the byte order mark) are removed, so no text can display other than it
+ * reads; bounded length.
+ */
 export function sanitiseReport(text: string, max: number): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this removes.
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+  const clean = text
+    .replace(/\p{Cf}+/gu, '')
+    .replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ')
+    .trim();
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 

@@ -1,7 +1,8 @@
 // Keeps the violation log within its age limit and its disk cap: events (and their snapshots)
-// older than N days go; past the cap, the oldest snapshots go first, then the oldest events.
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
+// older than N days go; past the cap, the oldest snapshots go first, then the oldest events. A
+// damaged log that was moved aside goes too once everything it can hold has expired.
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { removeSnapshots, snapshotsBytes } from './snapshots';
 import type { ViolationStore } from './store';
 
@@ -14,6 +15,8 @@ export interface RetentionResult {
   expiredEvents: number;
   trimmedSnapshots: number;
   trimmedEvents: number;
+  /** Damaged logs moved aside (`violations.db.corrupt-*`, with their -wal and -shm) that expired. */
+  expiredAsides: number;
   bytes: number;
 }
 
@@ -33,8 +36,29 @@ export function logBytes(store: ViolationStore, snapshotsDir: string): number {
   return snapshotsBytes(snapshotsDir, store.referencedSnapshots()) + fileSize(store.file);
 }
 
+/**
+ * Removes the damaged logs moved aside in `dir` whose last write is older than `cutoff`: nothing
+ * in them can be newer than that, so all they hold is past its retention.
+ */
+export function removeExpiredAsides(dir: string, cutoff: number): number {
+  let removed = 0;
+  for (const name of readdirSync(dir)) {
+    if (!/^violations\.db\.corrupt-/.test(name)) continue;
+    const path = join(dir, name);
+    try {
+      if (statSync(path).mtimeMs >= cutoff) continue;
+      rmSync(path, { force: true });
+      if (!/-(wal|shm)$/.test(name)) removed++;
+    } catch {
+      // removed meanwhile: nothing to do
+    }
+  }
+  return removed;
+}
+
 export function applyRetention(store: ViolationStore, snapshotsDir: string, policy: RetentionPolicy, now: number): RetentionResult {
   const expired = store.deleteOlderThan(now - policy.days * DAY);
+  const expiredAsides = removeExpiredAsides(dirname(store.file), now - policy.days * DAY);
   removeSnapshots(snapshotsDir, expired.snapshots);
   const cap = policy.maxMegabytes * 1024 * 1024;
   let trimmedSnapshots = 0;
@@ -68,5 +92,5 @@ export function applyRetention(store: ViolationStore, snapshotsDir: string, poli
       bytes = logBytes(store, snapshotsDir);
     }
   }
-  return { expiredEvents: expired.rows, trimmedSnapshots, trimmedEvents, bytes };
+  return { expiredEvents: expired.rows, trimmedSnapshots, trimmedEvents, expiredAsides, bytes };
 }

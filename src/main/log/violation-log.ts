@@ -94,10 +94,11 @@ export class ViolationLog {
 
   retain(): RetentionResult {
     const result = applyRetention(this.store, this.snapshotsDir, this.options.retention(), (this.options.now ?? Date.now)());
-    if (result.expiredEvents || result.trimmedSnapshots || result.trimmedEvents) {
+    if (result.expiredEvents || result.trimmedSnapshots || result.trimmedEvents || result.expiredAsides) {
       this.options.log(
         'info',
-        `violation log: retention removed ${result.expiredEvents} expired events, ${result.trimmedSnapshots} snapshots and ${result.trimmedEvents} events over the disk cap`,
+        `violation log: retention removed ${result.expiredEvents} expired events, ${result.trimmedSnapshots} snapshots and ${result.trimmedEvents} events over the disk cap` +
+          (result.expiredAsides ? `, and ${result.expiredAsides} damaged logs set aside that had expired` : ''),
       );
     }
     return result;

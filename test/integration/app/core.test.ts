@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -58,7 +58,10 @@ describe('kiosk core over the IPC contract', () => {
   });
 
   it('checks nobody until the first-run set-up has chosen the admin PIN', async () => {
-    expect(await call('admin:state')).toEqual({ ok: true, value: { pinSet: false, unlocked: false, lockedUntil: 0, problem: null } });
+    expect(await call('admin:state')).toEqual({
+      ok: true,
+      value: { pinSet: false, unlocked: false, lockedUntil: 0, problem: null, refusedBefore: null },
+    });
     expect(await call('frame:analyze', await portraitFrame())).toMatchObject({
       ok: false,
       code: 'unavailable',
@@ -156,7 +159,10 @@ describe('admin and the violation log over the IPC contract', () => {
     // A set PIN cannot be replaced without unlocking first.
     expect(await call('admin:setPin', { pin: '0000' })).toMatchObject({ ok: false, code: 'forbidden' });
     expect(await call('admin:unlock', { pin: '0000' })).toEqual({ ok: true, value: { ok: false, reason: 'wrong', triesLeft: 4 } });
-    expect(await call('admin:unlock', { pin: '7391' })).toEqual({ ok: true, value: { ok: true } });
+    expect(await call('admin:unlock', { pin: '7391' })).toMatchObject({
+      ok: true,
+      value: { ok: true, since: { refused: 1, lockouts: 0 } },
+    });
   });
 
   it('pages, flags, notes, exports and deletes real log entries; bad inputs are rejected', async () => {
@@ -273,6 +279,22 @@ describe('settings, renderer errors and the app log over the IPC contract', () =
     expect(appLogText.split('\n').every((l) => l.length < 1000)).toBe(true);
   });
 
+  it('keeps everything it has written readable by its own account only (0600 files, 0700 folders)', () => {
+    if (process.platform === 'win32') return;
+    const loose: string[] = [];
+    const walk = (path: string): void => {
+      const stat = lstatSync(path);
+      if (stat.isDirectory()) {
+        if ((stat.mode & 0o777) !== 0o700) loose.push(`${path} ${(stat.mode & 0o777).toString(8)}`);
+        for (const name of readdirSync(path)) walk(join(path, name));
+      } else if (stat.mode & 0o077) loose.push(`${path} ${(stat.mode & 0o777).toString(8)}`);
+    };
+    walk(dir);
+    expect(readdirSync(dir)).toEqual(expect.arrayContaining(['settings.json', 'admin.json', 'logs', 'log']));
+    expect(readdirSync(join(dir, 'log'))).toEqual(expect.arrayContaining(['violations.db', 'violations.db-wal']));
+    expect(loose).toEqual([]);
+  });
+
   it('keeps camera labels short and printable before they name the camera in the log', async () => {
     await call('camera:report', { state: 'live', label: 'USB Cam\r\nINFO  admin: unlocked\u0007' });
     const tail = readFileSync(join(dir, 'logs', 'app.log'), 'utf8')
@@ -280,6 +302,14 @@ describe('settings, renderer errors and the app log over the IPC contract', () =
       .split('\n')
       .at(-1)!;
     expect(tail).toMatch(/camera: live \(USB Cam INFO {2}admin: unlocked\)$/);
+    // Bidirectional overrides and isolates, zero-width characters, a byte order mark: removed.
+    await call('camera:report', { state: 'live', label: '\u202Egnp.exe\u202C Lobby\u2066 cam\u2069\u200B\u200D\uFEFF\u061C' });
+    const last = readFileSync(join(dir, 'logs', 'app.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .at(-1)!;
+    expect(last).toMatch(/camera: live \(gnp\.exe Lobby cam\)$/);
+    expect(last).not.toMatch(/[\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF\u061C]/);
   });
 
   it('answers a handler that fails with "internal", counts it, and writes its stack to the app log', async () => {

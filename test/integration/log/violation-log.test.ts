@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -151,6 +151,26 @@ describe('violation log', () => {
     expect(readdirSync(again.snapshotsDir)).toHaveLength(1);
     expect(logs.some((l) => /retention removed 1 expired events/.test(l))).toBe(true);
     await again.close();
+  });
+
+  it('removes a damaged log set aside once all it can hold has expired, and keeps a recent one', async () => {
+    const aside = (stamp: string, lastWrite: number) => {
+      for (const suffix of ['', '-wal']) {
+        const file = join(dir, `violations.db.corrupt-${stamp}${suffix}`);
+        writeFileSync(file, 'damaged');
+        utimesSync(file, lastWrite / 1000, lastWrite / 1000);
+      }
+    };
+    aside('2026-10-01T08-00-00-000Z', NOW - 57 * DAY);
+    aside('2026-11-20T08-00-00-000Z', NOW - 7 * DAY);
+    const log = open();
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.includes('corrupt'))
+        .sort(),
+    ).toEqual(['violations.db.corrupt-2026-11-20T08-00-00-000Z', 'violations.db.corrupt-2026-11-20T08-00-00-000Z-wal']);
+    expect(logs.some((l) => /and 1 damaged logs set aside that had expired/.test(l))).toBe(true);
+    await log.close();
   });
 
   it('trims the oldest snapshots first to stay under the disk cap, keeping the events', async () => {

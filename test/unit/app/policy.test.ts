@@ -7,6 +7,7 @@ import {
   CONTENT_SECURITY_POLICY,
   CrashPolicy,
   crashScreenUrl,
+  errorWindowOptions,
   readRestartHistory,
   resolveAppFile,
   restartDecision,
@@ -140,5 +141,19 @@ describe('crash screen address', () => {
   it('keeps a long cause short', () => {
     const url = new URL(crashScreenUrl('display_failure', { detail: 'x'.repeat(5000), lang: 'en' }));
     expect(new URLSearchParams(url.hash.slice(1)).get('detail')).toHaveLength(300);
+  });
+});
+
+describe('the error screen window', () => {
+  it('is as locked down as the kiosk window: kiosk mode, fullscreen, not closable, sandboxed', () => {
+    expect(errorWindowOptions(true)).toMatchObject({
+      kiosk: true,
+      fullscreen: true,
+      closable: false,
+      minimizable: false,
+      webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false },
+    });
+    // Windowed development runs can close it.
+    expect(errorWindowOptions(false)).toMatchObject({ kiosk: false, closable: true });
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AdminPin, LOCK_MS } from '../../../src/main/config/admin-pin';
+import { AdminPin, LOCK_MS, lockDuration, MAX_LOCK_MS } from '../../../src/main/config/admin-pin';
 
 let dir: string;
 let clock: number;
@@ -74,7 +74,38 @@ describe('admin PIN', () => {
     clock += LOCK_MS - 1;
     expect(await pinAt().verify('2468')).toMatchObject({ ok: false, reason: 'locked' });
     clock += 1;
-    expect(await pinAt().verify('2468')).toEqual({ ok: true });
+    expect(await pinAt().verify('2468')).toMatchObject({ ok: true, since: { refused: 5, lockouts: 1 } });
     expect(await pinAt().verify('1111')).toEqual({ ok: false, reason: 'wrong', triesLeft: 4 });
+  });
+
+  it('locks longer after each lockout without a good unlock, up to a day, across restarts', async () => {
+    await pinAt().set('2468');
+    const locks: number[] = [];
+    for (let round = 0; round < 10; round++) {
+      let r = await pinAt().verify('0000');
+      for (let i = 1; i < 5; i++) r = await pinAt().verify('0000');
+      expect(r).toMatchObject({ ok: false, reason: 'locked' });
+      const until = (r as { lockedUntil: number }).lockedUntil;
+      locks.push(until - clock);
+      clock = until;
+    }
+    expect(locks.slice(0, 4)).toEqual([LOCK_MS, 2 * LOCK_MS, 4 * LOCK_MS, 8 * LOCK_MS]);
+    expect(locks.at(-1)).toBe(MAX_LOCK_MS);
+    expect(lockDuration(100)).toBe(MAX_LOCK_MS);
+    // Ten days of guessing give 50 tries at most: a 4-digit PIN would take years.
+    const tenDays = locks.reduce((a, b) => a + b, 0);
+    expect(tenDays).toBeLessThan(11 * 86_400_000);
+    // The good PIN tells how many wrong ones came before it, and resets the escalation.
+    expect(await pinAt().verify('2468')).toEqual({ ok: true, since: { refused: 50, lockouts: 10, lastAt: expect.any(Number) } });
+    for (let i = 1; i < 5; i++) await pinAt().verify('0000');
+    expect(await pinAt().verify('0000')).toEqual({ ok: false, reason: 'locked', lockedUntil: clock + LOCK_MS });
+  });
+
+  it('lets only one of two racing first-run calls choose the PIN', async () => {
+    const pin = pinAt();
+    const [a, b] = await Promise.all([pin.setFirst('1111'), pin.setFirst('2222')]);
+    expect([a, b]).toEqual([true, false]);
+    expect(await pin.verify('1111')).toEqual({ ok: true });
+    expect(await pin.setFirst('3333')).toBe(false);
   });
 });

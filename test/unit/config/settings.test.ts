@@ -70,6 +70,33 @@ describe('settings', () => {
     expect(warning).toMatch(/privacy\.snapshot set to its most private value/);
   });
 
+  it('keeps the good settings of a file with many bad entries, and says which were reset', () => {
+    const overrides = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`label_${i}`, 'not-a-verdict']));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        language: 'de',
+        model: { labelOverrides: { ...overrides, Mask: 'mask' } },
+        site: { enabled: true, host: 'db.example.org', kioskName: 'North' },
+      }),
+    );
+    const { settings, warning } = loadSettings(file);
+    expect(settings.language).toBe('de');
+    expect(settings.site).toMatchObject({ enabled: true, host: 'db.example.org', kioskName: 'North' });
+    expect(settings.model.labelOverrides).toEqual({ Mask: 'mask' });
+    expect(warning).toMatch(/model\.labelOverrides.*; the rest was kept/);
+  });
+
+  it('takes the most private snapshot choice when the whole privacy section is unreadable', () => {
+    for (const privacy of [null, 'blurred', [], { snapshot: null }]) {
+      writeFileSync(file, JSON.stringify({ privacy, language: 'de' }));
+      const { settings, warning } = loadSettings(file);
+      expect(settings.privacy.snapshot, JSON.stringify(privacy)).toBe('none');
+      expect(settings.language).toBe('de');
+      expect(warning).toMatch(/privacy\.snapshot set to its most private value/);
+    }
+  });
+
   it('reads a file that starts with a UTF-8 byte order mark', () => {
     writeFileSync(file, `\uFEFF${JSON.stringify({ language: 'de', privacy: { snapshot: 'none' } })}`);
     expect(loadSettings(file)).toMatchObject({ settings: { language: 'de', privacy: { snapshot: 'none' } }, warning: null });
