@@ -1,4 +1,5 @@
 // Evaluation arithmetic for `scan --eval`: pure functions over (expected, predicted) pairs.
+import { type KioskOutcome, outcomeShares } from '../main/compliance/still-decision';
 import type { Verdict } from '../shared/verdicts';
 
 /** Label folders an evaluation set may hold, and the verdict each one expects. */
@@ -20,6 +21,21 @@ export interface EvalRecord {
   pMask?: number;
   /** Calibrated probability of "mask below the nose", where the model has that verdict. */
   pIncorrect?: number;
+  /** What the kiosk would do with this one view, at its own line and view rules. */
+  kiosk: KioskOutcome;
+  /** With --visits: the first verdict of the image's synthetic visit, and when it came. */
+  visit?: { outcome: KioskOutcome; msToVerdict: number | null; changed: boolean };
+}
+
+/** Per folder, what the kiosk did on the images' synthetic visits. */
+export interface VisitSummary {
+  n: number;
+  /** Share of visits whose first verdict was each outcome (guidance, undecided, no_face: no verdict within the visit). */
+  shares: Record<KioskOutcome, number>;
+  /** Median time from the first frame to the first verdict, over visits that got one; null if none did. */
+  medianMsToVerdict: number | null;
+  /** Share of visits whose verdict later changed side. */
+  changed: number;
 }
 
 export interface EvalReport {
@@ -58,6 +74,26 @@ export interface EvalReport {
   rocAuc: number;
   /** Expected calibration error of the verdict confidence, 10 equal-width bins. */
   ece: number;
+  /** Per folder, the share of single images at each kiosk outcome (one view, the kiosk's own line). */
+  kioskLine: Partial<Record<EvalClass, Record<KioskOutcome, number>>>;
+  /** Per folder, the synthetic visits' outcomes; present when visits were run. */
+  visits?: Partial<Record<EvalClass, VisitSummary>>;
+}
+
+function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function summariseVisits(visits: readonly NonNullable<EvalRecord['visit']>[]): VisitSummary {
+  return {
+    n: visits.length,
+    shares: outcomeShares(visits.map((v) => v.outcome)),
+    medianMsToVerdict: median(visits.flatMap((v) => (v.msToVerdict === null ? [] : [v.msToVerdict]))),
+    changed: ratio(visits.filter((v) => v.changed).length, visits.length),
+  };
 }
 
 const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
@@ -113,6 +149,14 @@ export function evaluate(records: readonly EvalRecord[], seconds: number): EvalR
     confusion,
     imagesPerSecond: ratio(records.length, seconds),
     ...classifierQuality(records),
+    kioskLine: Object.fromEntries(classes.map((c) => [c, outcomeShares(records.filter((r) => r.expected === c).map((r) => r.kiosk))])),
+    ...(records.some((r) => r.visit)
+      ? {
+          visits: Object.fromEntries(
+            classes.map((c) => [c, summariseVisits(records.filter((r) => r.expected === c && r.visit).map((r) => r.visit!))]),
+          ),
+        }
+      : {}),
   };
 }
 

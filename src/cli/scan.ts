@@ -1,19 +1,23 @@
 // npm run scan -- <image|folder...> [--model DIR] [--json]
-// npm run scan -- --eval <folder with with_mask/, without_mask/, incorrect/> [--json]
-import { existsSync } from 'node:fs';
+// npm run scan -- --eval <folder with with_mask/, without_mask/, incorrect/> [--visits] [--json]
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { observationOf } from '../main/compliance/frame-handler';
+import { decideStill, KIOSK_OUTCOMES } from '../main/compliance/still-decision';
+import { DEFAULT_TRACKER_OPTIONS } from '../main/compliance/tracker';
 import { ImageDecodeError } from '../main/vision/image';
 import { DEFAULT_PIPELINE_OPTIONS, type FaceResult, type FrameResult, VisionPipeline } from '../main/vision/pipeline';
 import { parseProviderList } from '../main/vision/runtime';
 import { listFiles } from './files';
 import { EVAL_CLASSES, type EvalClass, type EvalRecord, type EvalReport, evaluate, PREDICTIONS, subjectFace } from './metrics';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR } from './model-paths';
+import { DEFAULT_VISIT, simulateVisit } from './visits';
 
 const USAGE = `Usage:
   npm run scan -- <image|folder...> [--model DIR] [--json]
-  npm run scan -- --eval <folder with with_mask/, without_mask/ and optionally incorrect/> [--json]
+  npm run scan -- --eval <folder with with_mask/, without_mask/ and optionally incorrect/> [--visits] [--json]
 Options:
   --model DIR       classifier folder (Optimum layout); default models/facemask-default
   --detector DIR    face detector folder; default models/blazeface
@@ -23,6 +27,9 @@ Options:
   --providers LIST  execution providers to try, e.g. cuda,cpu
   --crop-margin F   face crop side = longer box side x (1 + F); default 0.2, what the
                     shipped classifier was trained on
+  --visits          with --eval: also walk each image up to the kiosk as a 2 s visit at 15 fps
+                    (camera shake and zoom, noise, JPEG, flickering light) through the real
+                    tracker, and report what it decided first and when (slower: 30 frames an image)
   --json            one JSON object per line`;
 
 class UsageError extends Error {}
@@ -36,6 +43,7 @@ function parse(argv: string[]) {
       detector: { type: 'string' },
       eval: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      visits: { type: 'boolean', default: false },
       border: { type: 'string' },
       'min-score': { type: 'string' },
       providers: { type: 'string' },
@@ -188,7 +196,12 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
           expected,
           predicted: face?.verdict ?? 'no_face',
           ...(face ? probabilitiesOf(face) : {}),
+          kiosk: decideStill(face ? observationOf(face) : undefined, result.width, DEFAULT_TRACKER_OPTIONS),
         };
+        if (opts.visits) {
+          // The seed is the image's place in the run, so each image gets the same visit every time.
+          record.visit = await simulateVisit(readFileSync(file), records.length + 1, (frame) => pipeline.analyzeFrame(frame));
+        }
         records.push(record);
         if (opts.json) out(JSON.stringify(record));
       }
@@ -221,6 +234,21 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
     out(`confusion (rows: folder; columns: ${PREDICTIONS.join(', ')}):`);
     for (const c of classes) out(`  ${c.padEnd(13)} ${PREDICTIONS.map((p) => String(report.confusion[c]![p]).padStart(5)).join(' ')}`);
     out(`ROC AUC ${report.rocAuc.toFixed(4)}; expected calibration error ${report.ece.toFixed(4)}`);
+    const shares = (s: Record<string, number>) => KIOSK_OUTCOMES.map((k) => `${k} ${pct(s[k] ?? 0)}`).join(', ');
+    out(
+      `at the kiosk's line, one view each (pass at P(mask) >= ${DEFAULT_TRACKER_OPTIONS.compliantAt}, refuse at <= ${DEFAULT_TRACKER_OPTIONS.violationAt}):`,
+    );
+    for (const c of classes) out(`  ${c.padEnd(13)} ${shares(report.kioskLine[c]!)}`);
+    if (report.visits) {
+      out(
+        `visits (${DEFAULT_VISIT.seconds} s at ${DEFAULT_VISIT.fps} fps, the first verdict; guidance, undecided and no_face: none came):`,
+      );
+      for (const c of classes) {
+        const v = report.visits[c]!;
+        const median = v.medianMsToVerdict === null ? 'none' : `${(v.medianMsToVerdict / 1000).toFixed(2)} s`;
+        out(`  ${c.padEnd(13)} ${shares(v.shares)}; median to verdict ${median}; changed later ${pct(v.changed)}`);
+      }
+    }
     out(`speed: ${report.imagesPerSecond.toFixed(1)} images/s`);
   }
   return report;

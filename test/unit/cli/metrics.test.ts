@@ -5,6 +5,7 @@ const rec = (expected: EvalRecord['expected'], predicted: EvalRecord['predicted'
   file: 'x',
   expected,
   predicted,
+  kiosk: predicted === 'no_face' ? 'no_face' : predicted === 'mask' ? 'pass' : predicted === 'incorrect' ? 'pull_up' : 'refuse',
   ...(pMask !== undefined ? { pMask, confidence: predicted === 'mask' ? pMask : 1 - pMask } : {}),
 });
 

@@ -1,0 +1,126 @@
+// A still photo walked up to the kiosk: each image becomes a short synthetic visit (2 s at
+// 15 fps) in front of a camera, with what a lobby camera adds (a little shake and zoom, sensor
+// noise, JPEG compression, flickering light; the person stays), run through the real pipeline
+// and the real tracker. What the person is told first, and when, is what the kiosk decided.
+import sharp from 'sharp';
+import { observationOf } from '../main/compliance/frame-handler';
+import { type KioskOutcome, outcomeOfState } from '../main/compliance/still-decision';
+import { ComplianceTracker, type TrackerOptions } from '../main/compliance/tracker';
+import type { RawImage } from '../main/vision/image';
+import type { FrameResult } from '../main/vision/pipeline';
+
+export interface VisitOptions {
+  fps: number;
+  seconds: number;
+  frameWidth: number;
+  frameHeight: number;
+  /** The photo's longer side, as a share of the frame's height (a person about 1 m away). */
+  photoShare: number;
+}
+
+export const DEFAULT_VISIT: VisitOptions = { fps: 15, seconds: 2, frameWidth: 640, frameHeight: 480, photoShare: 0.6 };
+
+export interface VisitResult {
+  /** The first verdict the person got (pass, refuse, pull_up), or the state the visit ended in. */
+  outcome: KioskOutcome;
+  /** From the first frame to that first verdict; null when none came. */
+  msToVerdict: number | null;
+  /** The verdict changed side later in the visit (thanked, then refused, or the reverse). */
+  changed: boolean;
+}
+
+/** A small seeded generator (mulberry32), so every visit of a photo is the same on every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+let noiseTable: Int8Array | null = null;
+/** Noise with a standard deviation of about 3 grey levels, made once; each frame reads it from a random offset. */
+function sensorNoise(frameBytes: number): Int8Array {
+  if (noiseTable && noiseTable.length >= 2 * frameBytes) return noiseTable;
+  const rand = random(0x5eed);
+  noiseTable = new Int8Array(2 * frameBytes);
+  for (let i = 0; i < noiseTable.length; i++) noiseTable[i] = Math.round((rand() + rand() + rand() - 1.5) * 6);
+  return noiseTable;
+}
+
+/** One camera frame of the visit: the photo placed, zoomed, shifted and lit as frame `i` sees it. */
+async function cameraFrame(
+  photo: Buffer,
+  i: number,
+  rand: () => number,
+  state: { dx: number; dy: number; phase: number },
+  o: VisitOptions,
+) {
+  const zoom = 1 + 0.04 * Math.sin((2 * Math.PI * i) / (o.fps * 1.3) + state.phase);
+  const side = Math.round(o.frameHeight * o.photoShare * zoom);
+  // Camera shake: a random walk held within 2 % of the frame.
+  const limit = 0.02 * o.frameWidth;
+  state.dx = Math.max(-limit, Math.min(limit, state.dx + (rand() - 0.5) * 6));
+  state.dy = Math.max(-limit, Math.min(limit, state.dy + (rand() - 0.5) * 6));
+  const light = 1 + 0.08 * Math.sin((2 * Math.PI * i) / 7 + state.phase * 3);
+  const placed = await sharp(photo)
+    .resize(side, side, { fit: 'inside' })
+    .modulate({ brightness: light })
+    .toBuffer({ resolveWithObject: true });
+  const left = Math.round((o.frameWidth - placed.info.width) / 2 + state.dx);
+  const top = Math.round((o.frameHeight - placed.info.height) / 2 + state.dy);
+  const composed = await sharp({ create: { width: o.frameWidth, height: o.frameHeight, channels: 3, background: '#5a6470' } })
+    .composite([{ input: placed.data, left: Math.max(0, left), top: Math.max(0, top) }])
+    .removeAlpha()
+    .raw()
+    .toBuffer();
+  // Sensor noise (about 3 grey levels), then the camera's JPEG.
+  const noise = sensorNoise(composed.length);
+  const offset = Math.floor(rand() * (noise.length - composed.length));
+  for (let p = 0; p < composed.length; p++) composed[p] = Math.max(0, Math.min(255, composed[p]! + noise[offset + p]!));
+  const jpeg = await sharp(composed, { raw: { width: o.frameWidth, height: o.frameHeight, channels: 3 } })
+    .jpeg({ quality: 70 + Math.floor(rand() * 15) })
+    .toBuffer();
+  const { data, info } = await sharp(jpeg).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    width: info.width,
+    height: info.height,
+    channels: 4,
+  } as RawImage;
+}
+
+/**
+ * Walks `photo` (any image sharp reads) up to the kiosk for `o.seconds` and reports what the
+ * tracker decided: the first verdict and its time, or the state it was left in.
+ */
+export async function simulateVisit(
+  photo: Buffer,
+  seed: number,
+  analyze: (frame: RawImage) => Promise<FrameResult>,
+  tracker: Partial<TrackerOptions> = {},
+  o: VisitOptions = DEFAULT_VISIT,
+): Promise<VisitResult> {
+  const rand = random(seed);
+  const state = { dx: 0, dy: 0, phase: rand() * 2 * Math.PI };
+  const compliance = new ComplianceTracker(tracker);
+  const t0 = Date.UTC(2026, 0, 1, 9);
+  const frames = Math.round(o.fps * o.seconds);
+  let first: { outcome: KioskOutcome; at: number } | null = null;
+  let last: KioskOutcome = 'no_face';
+  let changed = false;
+  for (let i = 0; i < frames; i++) {
+    const frame = await cameraFrame(photo, i, rand, state, o);
+    const result = await analyze(frame);
+    const at = t0 + Math.round((i * 1000) / o.fps);
+    const status = compliance.update(result.faces.map(observationOf), frame.width, at);
+    last = outcomeOfState(status.state);
+    const decided = last === 'pass' || last === 'refuse' || last === 'pull_up';
+    if (decided && first === null) first = { outcome: last, at: at - t0 };
+    else if (decided && first && (last === 'pass') !== (first.outcome === 'pass')) changed = true;
+  }
+  return first ? { outcome: first.outcome, msToVerdict: first.at, changed } : { outcome: last, msToVerdict: null, changed: false };
+}
