@@ -4,9 +4,10 @@
 // npm run dist runs it on every build; the packaging test runs it on a build made against a
 // stand-in Electron, which is how CI checks packaging without Electron's binary.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { listPackage } from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
+import { FORMAT_OF_PLATFORM, readBinary, resolveWindowsImport } from './binary-format';
 
 /** An ASCII '1' in the fuse wire (@electron/fuses' FuseState.ENABLE, which its index does not export). */
 const FUSE_ENABLED = 0x31;
@@ -70,13 +71,21 @@ export interface PackageExpectations {
   fuses: Record<string, boolean>;
   /** The executable's file name inside the unpacked folder. */
   executable: string;
-  maxBytes: number;
+  /** Budget for resources/ (what the app adds to Electron's own files). */
+  maxResourceBytes: number;
 }
 
 export interface PackageReport {
+  /** The whole unpacked folder, Electron's files included. */
   bytes: number;
+  /** resources/: the archive, its unpacked native modules and the models. */
+  resourceBytes: number;
   packages: string[];
   nativeModules: { file: string; abi: string }[];
+  /** Every native file outside the archive (.node, .dll, .exe, .so, .dylib, the executable): format and CPU. */
+  binaries: { file: string; format: string; arch: string }[];
+  /** Windows: DLLs the app's own native files import that neither the package nor Windows has (the VC++ runtime named). */
+  missingDlls: { file: string; dll: string; kind: 'vc-runtime' | 'unresolved' }[];
   fuses: Record<string, boolean | 'absent'>;
   problems: string[];
 }
@@ -113,8 +122,22 @@ export async function checkPackage(appDir: string, expect: PackageExpectations):
   const asar = join(resources, 'app.asar');
   const files = walk(appDir);
   const bytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
-  if (bytes > expect.maxBytes) problems.push(`the unpacked app is ${mib(bytes)} MiB, more than ${mib(expect.maxBytes)} MiB`);
-  if (!existsSync(asar)) return { bytes, packages: [], nativeModules: [], fuses: {}, problems: [...problems, 'no resources/app.asar'] };
+  const resourceBytes = files.filter((f) => f.startsWith(resources + sep)).reduce((sum, f) => sum + statSync(f).size, 0);
+  if (resourceBytes > expect.maxResourceBytes)
+    problems.push(
+      `resources/ holds ${mib(resourceBytes)} MiB, more than the ${mib(expect.maxResourceBytes)} MiB budget for ${expect.platform}`,
+    );
+  if (!existsSync(asar))
+    return {
+      bytes,
+      resourceBytes,
+      packages: [],
+      nativeModules: [],
+      binaries: [],
+      missingDlls: [],
+      fuses: {},
+      problems: [...problems, 'no resources/app.asar'],
+    };
 
   const listed = listPackage(asar, { isPack: false }).map((p) => toPosix(p).replace(/^\//, ''));
   // The listing names folders too; keep files only.
@@ -148,6 +171,10 @@ export async function checkPackage(appDir: string, expect: PackageExpectations):
     (p) => platformPackage(p) && !p.includes(`-${expect.platform}-${expect.arch}`) && p !== '@img/colour',
   );
   if (foreignSharp.length) problems.push(`sharp binaries for other platforms: ${foreignSharp.join(', ')}`);
+  if (!packages.includes(`@img/sharp-${expect.platform}-${expect.arch}`))
+    problems.push(
+      `no sharp binary for ${expect.platform}-${expect.arch} (@img/sharp-${expect.platform}-${expect.arch}): npm installs only the build machine's`,
+    );
 
   const ortDirs = new Set(
     all.map((p) => /onnxruntime-node\/bin\/napi-v\d+\/([^/]+\/[^/]+)\//.exec(p)?.[1]).filter((d): d is string => !!d),
@@ -172,6 +199,9 @@ export async function checkPackage(appDir: string, expect: PackageExpectations):
     }
   }
 
+  const { binaries, missingDlls, problems: binaryProblems } = checkBinaries(appDir, files, expect);
+  problems.push(...binaryProblems);
+
   for (const model of ['models/blazeface', 'models/facemask-default']) {
     const dir = join(resources, model);
     if (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith('.onnx'))) problems.push(`no ONNX model in resources/${model}`);
@@ -194,7 +224,50 @@ export async function checkPackage(appDir: string, expect: PackageExpectations):
       problems.push(`cannot read the fuses of ${expect.executable}: ${(err as Error).message}`);
     }
   }
-  return { bytes, packages, nativeModules, fuses, problems };
+  return { bytes, resourceBytes, packages, nativeModules, binaries, missingDlls, fuses, problems };
+}
+
+const NATIVE_FILE = /\.(node|dll|exe|dylib)$|\.so(\.\d+)*$/;
+
+/**
+ * Every native file must be built for the target (an ELF or PE image for the right CPU: a Linux
+ * library in a Windows package fails at the first start). On Windows, what the app's own native
+ * files import must be in the package beside them or part of Windows; the Visual C++ runtime,
+ * which a clean Windows PC lacks, is named as such.
+ */
+function checkBinaries(appDir: string, files: string[], expect: PackageExpectations) {
+  const problems: string[] = [];
+  const wanted = FORMAT_OF_PLATFORM[expect.platform];
+  const candidates = files.filter((f) => NATIVE_FILE.test(f) || relative(appDir, f) === expect.executable);
+  const binaries = candidates.map((f) => ({ file: toPosix(relative(appDir, f)), ...readBinary(readFileSync(f)) }));
+  for (const b of binaries) {
+    if (b.format !== wanted || b.arch !== expect.arch)
+      problems.push(
+        `${b.file} is ${b.format === 'unknown' ? 'not a native image' : `${b.format} ${b.arch}`}, not ${wanted} ${expect.arch}`,
+      );
+  }
+  const missingDlls: PackageReport['missingDlls'] = [];
+  if (expect.platform === 'win32') {
+    const dllsIn = (dir: string) =>
+      new Set(files.filter((f) => dirname(f) === dir && /\.dll$/i.test(f)).map((f) => basename(f).toLowerCase()));
+    const rootDlls = dllsIn(appDir);
+    // Electron's own files are Electron's business; the app's native modules under resources/ are ours.
+    for (const b of binaries.filter((x) => x.format === 'PE' && x.file.startsWith('resources/'))) {
+      const beside = new Set([...dllsIn(join(appDir, dirname(b.file))), ...rootDlls]);
+      for (const dll of b.imports) {
+        const where = resolveWindowsImport(dll, beside);
+        if (where === 'vc-runtime' || where === 'unresolved') missingDlls.push({ file: b.file, dll, kind: where });
+      }
+    }
+    const vc = [...new Set(missingDlls.filter((m) => m.kind === 'vc-runtime').map((m) => m.dll))];
+    if (vc.length)
+      problems.push(
+        `the Visual C++ runtime (${vc.join(', ')}) is imported by ${summary([...new Set(missingDlls.filter((m) => m.kind === 'vc-runtime').map((m) => m.file))])} but not shipped: a clean Windows PC lacks it`,
+      );
+    for (const m of missingDlls.filter((x) => x.kind === 'unresolved'))
+      problems.push(`${m.file} imports ${m.dll}, which neither the package nor Windows has`);
+  }
+  return { binaries: binaries.map(({ file, format, arch }) => ({ file, format, arch })), missingDlls, problems };
 }
 
 const mib = (bytes: number): string => (bytes / 1048576).toFixed(1);

@@ -1,22 +1,23 @@
 // Packages the app with electron-builder against a stand-in Electron (this machine cannot download
 // Electron's binary) and checks what would ship: the contents, the size, the fuses, the native
-// modules' ABI, and that the packaged vision engine, run under Node with the packaged models,
-// answers a frame. The stand-in is a shell script named `electron` carrying Electron's fuse wire,
-// which electron-builder flips exactly as it would in the real binary.
+// files' format, CPU and ABI, and that the packaged vision engine, run under Node with the
+// packaged models, answers a frame. The stand-in is a small ELF named `electron` carrying
+// Electron's fuse wire, which electron-builder flips exactly as it would in the real binary.
 
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { extractAll } from '@electron/asar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { dist } from '../../../scripts/dist';
+import { dist, MAX_RESOURCE_BYTES } from '../../../scripts/dist';
 import type { PackageReport } from '../../../scripts/package-check';
 import { RUNTIME_PACKAGES } from '../../../scripts/package-check';
 import { forkEngine } from '../../../src/main/vision/engine-process';
 import { VisionPipeline } from '../../../src/main/vision/pipeline';
 import { VisionEngine } from '../../../src/main/vision/vision-engine';
+import { linuxStandin } from '../../helpers/electron-standin';
 import { DETECTOR_DIR, REPO_ROOT, SCRATCH_DIR, sample } from '../../helpers/paths';
 import { cameraFrame } from '../../helpers/vision';
 
@@ -26,21 +27,12 @@ const OUTPUT = join(WORK, 'dist');
 const EXTRACTED = join(WORK, 'app');
 const config = parse(readFileSync(join(REPO_ROOT, 'electron-builder.yml'), 'utf8')) as { electronFuses: Record<string, boolean> };
 
-/** Electron 45's fuse wire as it ships, before electron-builder flips it (sentinel, version 1, 8 fuses). */
-const SHIPPED_WIRE = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX\x01\x08' + '10110001';
-
 let status: number;
 let report: PackageReport;
 const logged: string[] = [];
 beforeAll(async () => {
   rmSync(WORK, { recursive: true, force: true });
-  mkdirSync(STANDIN, { recursive: true });
-  writeFileSync(
-    join(STANDIN, 'electron'),
-    `#!/bin/sh\n# stand-in Electron for packaging checks\n# ${SHIPPED_WIRE}\necho "stand-in Electron: no app runs here"\n`,
-    'latin1',
-  );
-  chmodSync(join(STANDIN, 'electron'), 0o755);
+  linuxStandin(STANDIN);
   const error = console.error;
   console.error = (...args: unknown[]) => logged.push(args.join(' '));
   try {
@@ -68,7 +60,20 @@ describe('the packaged app (Linux x64, stand-in Electron)', () => {
     expect(report.packages.filter((p) => !p.startsWith('@img/sharp-'))).toEqual([...RUNTIME_PACKAGES].sort());
     expect(report.packages).toEqual(expect.arrayContaining(['@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64']));
     // 208 MiB before other platforms' ONNX Runtime, SQLite's sources and install-time helpers went.
-    expect(report.bytes).toBeLessThan(100 * 1048576);
+    expect(report.resourceBytes).toBeLessThan(MAX_RESOURCE_BYTES.linux);
+    console.info(`Linux x64 package: resources/ ${(report.resourceBytes / 1048576).toFixed(1)} MiB`);
+  });
+
+  it('ships only Linux x64 native files: every .node, .so and the executable is an x86-64 ELF', () => {
+    const files = report.binaries.map((b) => b.file);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'mask-kiosk',
+        'resources/app.asar.unpacked/node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+        'resources/app.asar.unpacked/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1',
+      ]),
+    );
+    expect(report.binaries.filter((b) => b.format !== 'ELF' || b.arch !== 'x64')).toEqual([]);
   });
 
   it("carries the fuses electron-builder.yml sets, flipped from Electron's defaults", () => {
