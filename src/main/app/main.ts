@@ -3,6 +3,8 @@
 // an uncaught exception in main logged before the app relaunches, with back-off, and after
 // repeated ones a calm error screen instead of a restart loop. Native crash dumps stay local.
 
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { app, BrowserWindow, crashReporter, dialog, powerSaveBlocker } from 'electron';
 import { eventChannel } from '../../shared/channels';
@@ -23,6 +25,7 @@ import {
   writeRestartHistory,
 } from './policy';
 import { osSecretBox } from './safe-storage-box';
+import { runSmokeTest, SMOKE_TEST_FLAG } from './smoke-test';
 import { utilityEngine } from './utility-engine';
 import { createKioskWindow, registerAppScheme, setupSession } from './window';
 
@@ -64,7 +67,18 @@ function fatal(where: string, err: unknown): void {
 process.on('uncaughtException', (err) => fatal('uncaught exception', err));
 process.on('unhandledRejection', (err) => fatal('unhandled rejection', err));
 
-if (!app.requestSingleInstanceLock()) {
+const smokeTest = process.argv.includes(SMOKE_TEST_FLAG);
+if (smokeTest) {
+  // A data folder of its own, so the build machine's test leaves no kiosk state behind.
+  app.setPath('userData', mkdtempSync(join(tmpdir(), 'mask-kiosk-smoke-')));
+  app
+    .whenReady()
+    .then(smoke)
+    .catch((err: unknown) => {
+      console.error(`smoke test failed: ${err instanceof Error ? err.message : String(err)}`);
+      app.exit(1);
+    });
+} else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   registerAppScheme();
@@ -73,6 +87,22 @@ if (!app.requestSingleInstanceLock()) {
     .whenReady()
     .then(start)
     .catch((err: unknown) => fatal('start', err));
+}
+
+async function smoke(): Promise<void> {
+  const smokeCore = await createKioskCore({
+    modelsDir: modelsDir(),
+    visionEngine: utilityEngine(new URL('./engine-entry.js', import.meta.url)),
+    userDataDir: app.getPath('userData'),
+    productName: 'Mask Kiosk',
+    version: app.getVersion(),
+  });
+  try {
+    console.log(await runSmokeTest(smokeCore));
+  } finally {
+    await smokeCore.dispose();
+  }
+  app.exit(0);
 }
 
 async function start(): Promise<void> {

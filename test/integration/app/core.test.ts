@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKioskCore, type KioskCore } from '../../../src/main/app/core';
+import { runSmokeTest } from '../../../src/main/app/smoke-test';
 import type { AppStatus } from '../../../src/shared/contract';
 import type { Settings } from '../../../src/shared/settings';
 import { CONTRACT_MODEL_DIR, REPO_ROOT, sample } from '../../helpers/paths';
@@ -119,6 +120,12 @@ describe('kiosk core over the IPC contract', () => {
     expect(pushed.map((s) => s.engine.state)).toEqual(['restarting', 'running']);
     expect(pushed[0]!.engine.detail).toBe('ended by SIGKILL');
     expect(core.stats.failed).toBe(0);
+  });
+
+  it("answers the packaged app's smoke test: the engine with its models, the log, one frame", async () => {
+    expect(await runSmokeTest(core)).toMatch(
+      /^smoke test: ok; model .*contract-model.* on cpu answered a 320x240 frame \(0 faces\) in [\d.]+ ms$/,
+    );
   });
 
   it('logs camera reports and validates them', async () => {
