@@ -1,5 +1,6 @@
 // npm run scan -- <image|folder...> [--model DIR] [--json]
 // npm run scan -- --eval <folder with with_mask/, without_mask/, incorrect/> [--visits] [--json]
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -199,8 +200,9 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
           kiosk: decideStill(face ? observationOf(face) : undefined, result.width, DEFAULT_TRACKER_OPTIONS),
         };
         if (opts.visits) {
-          // The seed is the image's place in the run, so each image gets the same visit every time.
-          record.visit = await simulateVisit(readFileSync(file), records.length + 1, (frame) => pipeline.analyzeFrame(frame));
+          // Seeded by the image's name in its set, so an image gets the same visit in every run.
+          const seed = createHash('sha256').update(record.file).digest().readUInt32LE(0);
+          record.visit = await simulateVisit(readFileSync(file), seed, (frame) => pipeline.analyzeFrame(frame));
         }
         records.push(record);
         if (opts.json) out(JSON.stringify(record));

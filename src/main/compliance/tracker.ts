@@ -44,6 +44,11 @@ export interface TrackerOptions {
   minBrightness: number;
   /** Bad views must last this long before guidance shows, so a blink of motion does not. */
   guidanceAfterMs: number;
+  /**
+   * A person judgeable but still between the lines this long after the first usable view is
+   * asked to hold still and look at the screen, rather than left on "checking".
+   */
+  undecidedGuidanceMs: number;
   /** A new track where a person just triggered an event repeats no event within this time. */
   cooldownMs: number;
   /**
@@ -67,6 +72,8 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   maxTurn: 0.75,
   minBrightness: 0.12,
   guidanceAfterMs: 400,
+  // A verdict usually comes at the minimum dwell (0.2 s); one second on "checking" is already long.
+  undecidedGuidanceMs: 1200,
   kindMargin: 0.15,
   // Staff tune these in the settings; their defaults live there.
   ...complianceOptions(DEFAULT_SETTINGS.compliance),
@@ -309,7 +316,9 @@ export class ComplianceTracker {
   }
 
   private guidanceOf(track: Track, now: number): Guidance | null {
-    if (track.verdict || track.badSince === null) return null;
-    return now - track.badSince >= this.options.guidanceAfterMs ? track.badReason : null;
+    if (track.verdict) return null;
+    if (track.badSince !== null) return now - track.badSince >= this.options.guidanceAfterMs ? track.badReason : null;
+    if (track.firstUsable !== null && now - track.firstUsable >= this.options.undecidedGuidanceMs) return 'hold_still';
+    return null;
   }
 }

@@ -80,6 +80,27 @@ describe('compliance tracker', () => {
     expect(events(s).length).toBeLessThanOrEqual(1);
   });
 
+  it('asks a person left between the lines to hold still after 1.2 s, instead of "checking" on and on', () => {
+    const t = new ComplianceTracker();
+    const statuses = play(
+      t,
+      repeat(30, () => [face(0.5)]),
+    );
+    const at = (ms: number) => statuses[Math.round((ms * 15) / 1000)]!;
+    expect(at(600).state).toBe('checking');
+    expect(at(1000).state).toBe('checking');
+    expect(at(1300)).toMatchObject({ state: 'guidance', guidance: 'hold_still' });
+    expect(events(statuses)).toEqual([]);
+    // Once the verdict comes, the hint goes.
+    const later = play(
+      t,
+      repeat(10, () => [face(0.95)]),
+      T0 + 2000,
+    );
+    expect(later.at(-1)!.state).toBe('compliant');
+    expect(later.at(-1)!.guidance).toBeNull();
+  });
+
   it('holds its verdict through single-frame outliers (hysteresis)', () => {
     const frames = [
       ...repeat(15, () => [face(0.05)]),
