@@ -174,6 +174,7 @@ def main():
     ap.add_argument('checkpoints', nargs='+')
     ap.add_argument('--crops', required=True)
     ap.add_argument('--out', required=True)
+    ap.add_argument('--version', default=None, help='model version written into config.json and training.json (training/EXPERIMENTS.md)')
     ap.add_argument('--select-crops', default=None)
     ap.add_argument('--seed', type=int, default=1234)
     ap.add_argument('--backbone', default=None, help='folder holding the face-mesh graphs (facemesh.json, facemesh-attention.json), for FaceMeshNet checkpoints')
@@ -239,7 +240,7 @@ def main():
             'parameters': meta['parameters'] + sum(count_parameters(m) for m in kind_models),
             'temperature_note': 'temperature applies to the main members inside the graph; the exported temperature is 1',
         })
-    T.export(graph, args.out, exported_temperature, meta, architecture='Ensemble')
+    T.export(graph, args.out, exported_temperature, meta, architecture='Ensemble', version=args.version)
     T.log(f'exported to {args.out}')
 
 

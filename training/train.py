@@ -501,15 +501,19 @@ def export_graph(graph, path):
     )
 
 
-def export(model, out_dir, temperature, meta, flip_tta=False, architecture=None):
+def export(model, out_dir, temperature, meta, flip_tta=False, architecture=None, version=None):
+    """Writes the model folder; `version` (training/EXPERIMENTS.md's model versions) goes into config.json and training.json."""
     architecture = architecture or type(model).__name__
+    if version:
+        meta = {'model_version': version, **meta}
     os.makedirs(out_dir, exist_ok=True)
     model.eval()
     graph = FlipAverage(model) if flip_tta else model
     export_graph(graph, os.path.join(out_dir, 'model.onnx'))
     files = {
         'config.json': {
-            '_name_or_path': 'mask-kiosk/facemask-default', 'architectures': [architecture], 'model_type': architecture.lower(),
+            '_name_or_path': 'mask-kiosk/facemask-default', **({'model_version': version} if version else {}),
+            'architectures': [architecture], 'model_type': architecture.lower(),
             'id2label': ID2LABEL, 'label2id': {v: int(k) for k, v in ID2LABEL.items()}, 'image_size': INPUT, 'num_channels': 3,
         },
         'preprocessor_config.json': {

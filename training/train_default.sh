@@ -31,4 +31,4 @@ $PY training/train.py $COMMON --arch facemesh-attention --backbone "$MESH" --see
   --p-unmask 0.3 --p-pitch 0.7 --p-cover 0.3 --epochs 60 --flip-tta 0 --time-limit 9000 \
   --out "$RUNS/attention-mesh" --save-checkpoint "$RUNS/attention-mesh.pt"
 $PY training/ensemble.py "$RUNS/scratch.pt" "$RUNS/face-resnet.pt" --kind "$RUNS/attention-mesh.pt" --backbone "$MESH" \
-  --crops training/.cache/crops --flip-tta 0 --out models/facemask-default
+  --crops training/.cache/crops --flip-tta 0 --version 3.1.0 --out models/facemask-default

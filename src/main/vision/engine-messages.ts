@@ -1,7 +1,10 @@
 // What the kiosk and its vision engine process say to each other, the same over Electron's
-// utility-process port and over a Node child-process channel. The engine checks every request
-// against these schemas, so a malformed message gets an error reply instead of a crash.
+// utility-process port and over a Node child-process channel. Both sides check what arrives: the
+// engine every request (a malformed one gets an error reply, not a crash), main every reply (a
+// malformed one is treated as a broken engine, which is killed and restarted).
 import { z } from 'zod';
+import { VERDICTS } from '../../shared/verdicts';
+import { KEYPOINT_NAMES } from './blazeface-decode';
 import type { FrameResult, PipelineOptions } from './pipeline';
 import { PROVIDER_NAMES, type RuntimeOptions } from './runtime';
 
@@ -78,3 +81,49 @@ export type EngineReply =
   | { type: 'result'; id: number; result: FrameResult }
   | { type: 'memory'; id: number; memory: EngineMemory }
   | { type: 'error'; id: number | null; message: string };
+
+const point = z.object({ x: z.number(), y: z.number() });
+const probabilityMap = z.record(z.string(), z.number());
+const faceResult = z.object({
+  box: z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }),
+  keypoints: z.object(Object.fromEntries(KEYPOINT_NAMES.map((k) => [k, point])) as Record<(typeof KEYPOINT_NAMES)[number], typeof point>),
+  detectorScore: z.number(),
+  verdict: z.enum(VERDICTS),
+  confidence: z.number(),
+  verdictProbabilities: z.partialRecord(z.enum(VERDICTS), z.number()),
+  probabilities: probabilityMap,
+  brightness: z.number(),
+});
+const frameResult = z.object({
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  faces: z.array(faceResult).max(64),
+  timings: z.object({
+    decode: z.number(),
+    convert: z.number(),
+    detect: z.number(),
+    crop: z.number(),
+    classify: z.number(),
+    handoff: z.number(),
+    total: z.number(),
+  }),
+});
+const visionInfo = z.object({
+  modelId: z.string(),
+  provider: z.string(),
+  providers: z.object({ detector: z.string(), classifier: z.string() }),
+  providerNote: z.string().optional(),
+});
+
+/** Every reply the engine may send; anything else means the engine is not what main started. */
+export const engineReply = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), info: visionInfo }),
+  z.object({ type: z.literal('failed'), message: z.string() }),
+  z.object({ type: z.literal('result'), id: z.number().int().nonnegative(), result: frameResult }),
+  z.object({
+    type: z.literal('memory'),
+    id: z.number().int().nonnegative(),
+    memory: z.object({ heapUsed: z.number(), heapTotal: z.number(), external: z.number(), rss: z.number() }),
+  }),
+  z.object({ type: z.literal('error'), id: z.number().int().nonnegative().nullable(), message: z.string() }),
+]);

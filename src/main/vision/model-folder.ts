@@ -12,6 +12,8 @@ export class ModelFolderError extends Error {
 const ConfigJson = z.object({
   id2label: z.record(z.string().regex(/^\d+$/, 'keys must be class numbers'), z.string().min(1)),
   _name_or_path: z.string().optional(),
+  /** This project's models carry a version, so every log line and violation names the exact model. */
+  model_version: z.string().max(40).optional(),
   model_type: z.string().optional(),
 });
 
@@ -143,9 +145,10 @@ export function readModelFolder(folderPath: string): ModelFolder {
     .map((id) => config.id2label[String(id)]!);
   const name = basename(folder);
   const source = config._name_or_path && config._name_or_path !== name ? ` (${config._name_or_path})` : '';
+  const version = config.model_version ? ` ${config.model_version}` : '';
   return {
     folder,
-    id: name + source,
+    id: name + version + source,
     modelPath,
     id2label: config.id2label,
     labels,

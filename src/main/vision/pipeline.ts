@@ -38,7 +38,7 @@ export const DEFAULT_PIPELINE_OPTIONS: Omit<PipelineOptions, 'detectorFolder' | 
   cropMargin: 0.2,
   maxFaces: 8,
   detector: {},
-  // Chosen on the val split (docs in README): one pass at 0.1 finds 98.4 % of masked faces at
+  // Chosen on the val split: one pass at 0.1 finds 98.4 % of masked faces at
   // score 0.3; falling back to no border, then 0.4, finds 99.4 % (unmasked: 99.7 %).
   stillImage: { borders: [0.1, 0, 0.4], minScore: 0.3 },
   zoomRegion: { x: 0.25, y: 0.1, width: 0.5, height: 0.6 },

@@ -11,8 +11,16 @@
 import { performance } from 'node:perf_hooks';
 import { UnavailableError } from '../../shared/errors';
 import { message } from '../../shared/messages';
+import { firstIssue } from '../../shared/zod-issue';
 import type { Logger } from '../log/logger';
-import type { AnalyzeRequest, EngineMemory, EnginePipelineOptions, EngineReply, VisionInfo } from './engine-messages';
+import {
+  type AnalyzeRequest,
+  type EngineMemory,
+  type EnginePipelineOptions,
+  type EngineReply,
+  engineReply,
+  type VisionInfo,
+} from './engine-messages';
 import type { EngineLauncher, EngineProcess } from './engine-process';
 import type { RawImage } from './image';
 import type { FrameResult } from './pipeline';
@@ -218,8 +226,11 @@ export class VisionEngine {
 
   private attach(proc: EngineProcess): void {
     this.killedBecause = null;
-    proc.onMessage((reply) => {
-      if (proc === this.proc) this.onReply(reply as EngineReply);
+    proc.onMessage((raw) => {
+      if (proc !== this.proc) return;
+      const reply = engineReply.safeParse(raw);
+      if (reply.success) this.onReply(reply.data as EngineReply);
+      else this.kill(`it sent a malformed reply (${firstIssue(reply.error, 'reply')})`);
     });
     proc.onExit((code, signal) => {
       if (proc === this.proc) this.onExit(exitReason(code, signal));
@@ -380,7 +391,13 @@ function startOnce(options: VisionEngineOptions, pipeline: EnginePipelineOptions
       proc.kill();
     }, startTimeout);
     proc.onMessage((raw) => {
-      const reply = raw as EngineReply;
+      const parsed = engineReply.safeParse(raw);
+      if (!parsed.success) {
+        done(() => reject(new Error(`the vision engine sent a malformed reply (${firstIssue(parsed.error, 'reply')})`)));
+        proc.kill();
+        return;
+      }
+      const reply = parsed.data;
       if (reply.type === 'ready') done(() => resolve({ proc, info: reply.info }));
       else if (reply.type === 'failed') done(() => reject(new Error(reply.message)));
     });

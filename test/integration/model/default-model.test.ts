@@ -3,7 +3,8 @@
 // split, faces from other photos (ood-eval-v1), and the synthetic three-verdict set built on
 // london-faces-v1 people the model never trained on.
 
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EvalReport } from '../../../src/cli/metrics';
@@ -15,13 +16,24 @@ import { syntheticLondonSet } from '../../helpers/synthetic-london';
 
 const MODEL = join(REPO_ROOT, 'models', 'facemask-default');
 
-function evaluateSet(dir: string, name: string): EvalReport {
-  const r = runCli('src/cli/scan.ts', ['--eval', dir, '--json'], 300_000);
+function evaluateSet(dir: string, name: string, extra: string[] = []): EvalReport {
+  const r = runCli('src/cli/scan.ts', ['--eval', dir, '--json', ...extra], 400_000);
   expect(r.status, r.stderr).toBe(0);
   const report = JSON.parse(r.lines.at(-1)!) as EvalReport;
-  const { n, accuracy, accuracyDetected, balancedAccuracy, balancedComplianceAccuracy, recall, confusion, detectionRate } = report;
+  const {
+    n,
+    accuracy,
+    accuracyDetected,
+    balancedAccuracy,
+    balancedComplianceAccuracy,
+    recall,
+    confusion,
+    detectionRate,
+    kioskLine,
+    visits,
+  } = report;
   console.info(
-    `default model on ${name}: ${JSON.stringify({ n, accuracy, accuracyDetected, balancedAccuracy, balancedComplianceAccuracy, recall, detectionRate, confusion })}`,
+    `default model on ${name}: ${JSON.stringify({ n, accuracy, accuracyDetected, balancedAccuracy, balancedComplianceAccuracy, recall, detectionRate, confusion, kioskLine, visits })}`,
   );
   return report;
 }
@@ -41,10 +53,11 @@ describe('default classifier (models/facemask-default)', () => {
     expect(training.parameters).toBeLessThanOrEqual(8_000_000);
   });
 
-  // Issue 11's bars (test split 0.985 end to end, 0.99 detected; ood-eval-v1 masks 0.97, no-mask
-  // 0.92 and balanced 0.93 end to end, read strictly per verdict and on the compliance line;
-  // synthetic incorrect 0.90 with masks 0.95), and floors just under what the model measures for
-  // the rest: MODEL_CARD.md has the numbers, the console lines say how far.
+  // The bars of model version 3.x (test split 0.985 end to end, 0.99 detected; ood-eval-v1 masks
+  // 0.97, no-mask 0.92 and balanced 0.93 end to end, read strictly per verdict and on the
+  // compliance line; synthetic incorrect 0.90 with masks 0.95), and floors just under what the
+  // model measures for the rest, the kiosk's own decisions among them: MODEL_CARD.md has the
+  // numbers, the console lines say how far.
   it('holds its floor on the facemask-v1 test split', () => {
     const r = evaluateSet(join(DATA_DIR, 'test'), 'facemask-v1/test');
     expect(r.n).toBe(609);
@@ -66,7 +79,43 @@ describe('default classifier (models/facemask-default)', () => {
     expect(r.balancedComplianceAccuracy).toBeGreaterThanOrEqual(0.93);
     expect(r.rocAuc).toBeGreaterThanOrEqual(0.98);
     expect(r.ece).toBeLessThanOrEqual(0.05);
+    // At the kiosk's own line, one view each (measured 85.3 % of masks passed, 2.5 % of bare faces).
+    expect(r.kioskLine.with_mask!.pass).toBeGreaterThanOrEqual(0.84);
+    expect(r.kioskLine.without_mask!.pass).toBeLessThanOrEqual(0.03);
   }, 300_000);
+
+  it('decides at the kiosk in 2 s visits of ood-eval-v1 faces: most masks thanked at once, few bare faces, none left checking', () => {
+    // Every 8th masked and every 2nd bare face (78 and 61), each walked up to the kiosk for 2 s.
+    // Measured: masks thanked 91.0 %, undecided 1.3 %; bare faces thanked 9.8 % (6: crowd crops,
+    // the lower face hidden by the head in front), undecided 0; first verdict after 0.2 s. The
+    // bars (masks 95 %, bare 1 %) are not met: MODEL_CARD.md says so; these floors keep it from
+    // getting worse.
+    const subset = mkdtempSync(join(tmpdir(), 'ood-visits-'));
+    try {
+      const ood = sharedDataSet('ood-eval-v1');
+      for (const [label, every] of [
+        ['with_mask', 8],
+        ['without_mask', 2],
+      ] as const) {
+        mkdirSync(join(subset, label));
+        const files = readdirSync(join(ood, label))
+          .sort()
+          .filter((_, i) => i % every === 0);
+        for (const f of files) symlinkSync(join(ood, label, f), join(subset, label, f));
+      }
+      const r = evaluateSet(subset, 'ood-eval-v1 visits (every 8th masked, every 2nd bare)', ['--visits']);
+      const masked = r.visits!.with_mask!;
+      const bare = r.visits!.without_mask!;
+      expect([masked.n, bare.n]).toEqual([78, 61]);
+      expect(masked.shares.pass).toBeGreaterThanOrEqual(0.89);
+      expect(masked.shares.undecided).toBeLessThanOrEqual(0.03);
+      expect(bare.shares.pass).toBeLessThanOrEqual(0.12);
+      expect(bare.shares.undecided).toBeLessThanOrEqual(0.03);
+      expect(masked.medianMsToVerdict).toBeLessThanOrEqual(800);
+    } finally {
+      rmSync(subset, { recursive: true, force: true });
+    }
+  }, 600_000);
 
   it('tells a mask below the nose from one worn right, on people it never trained on', () => {
     const r = evaluateSet(syntheticLondonSet(), 'synthetic london-faces-v1 test people');
@@ -74,5 +123,8 @@ describe('default classifier (models/facemask-default)', () => {
     expect(r.recall.incorrect).toBeGreaterThanOrEqual(0.9);
     expect(r.recall.mask).toBeGreaterThanOrEqual(0.97);
     expect(r.recall.no_mask).toBeGreaterThanOrEqual(0.98);
+    expect(r.kioskLine.with_mask!.pass).toBeGreaterThanOrEqual(0.95);
+    expect(r.kioskLine.without_mask!.pass).toBe(0);
+    expect(r.kioskLine.incorrect!.pull_up).toBeGreaterThanOrEqual(0.9);
   }, 600_000);
 });

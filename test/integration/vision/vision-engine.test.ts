@@ -46,7 +46,7 @@ afterAll(async () => {
 const FAULTY_ENGINE = pathToFileURL(join(REPO_ROOT, 'test', 'fixtures', 'engines', 'faulty-engine.ts'));
 let faults = 0;
 /** The real engine with one fault (see the fixture); each call gets its own marker file. */
-const faultyEngine = (fault: 'hang' | 'abort' | 'abort-unless-cpu') =>
+const faultyEngine = (fault: 'hang' | 'abort' | 'abort-unless-cpu' | 'garbage') =>
   forkEngine(FAULTY_ENGINE, { args: [fault, join(scratch, `fault-${faults++}`)] });
 
 /** True while a process with this id exists (signal 0 only asks). */
@@ -176,6 +176,27 @@ describe('vision engine process', () => {
       await until(async () => e.pid !== undefined);
       expect((await e.analyzeFrame(frame)).faces[0]?.verdict).toBe('mask');
       expect(events).toContain('warn: vision: engine stopped (no answer to a frame within 2 s; killed); restarting in 100 ms');
+    } finally {
+      await e.dispose();
+    }
+  });
+
+  it('checks every reply: one that is not an engine reply gets the engine killed and replaced, and its frame answered unavailable', async () => {
+    const events: string[] = [];
+    const e = await VisionEngine.start({
+      launch: faultyEngine('garbage'),
+      pipeline: pipelineOptions,
+      restarts: { firstDelayMs: 100 },
+      log: (level, m) => events.push(`${level}: ${m}`),
+    });
+    try {
+      const frame = await frameFrom(await clearPortrait('with_mask', 'mask'));
+      await expect(e.analyzeFrame(frame)).rejects.toThrow(
+        /vision engine is restarting \(it sent a malformed reply \(result\.\w+: .*\); killed\)/,
+      );
+      await until(async () => e.pid !== undefined);
+      expect((await e.analyzeFrame(frame)).faces[0]?.verdict).toBe('mask');
+      expect(events.some((l) => /engine stopped \(it sent a malformed reply/.test(l))).toBe(true);
     } finally {
       await e.dispose();
     }
