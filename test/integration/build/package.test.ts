@@ -1,4 +1,4 @@
-// Packages the app with electron-builder against a stand-in Electron (this machine cannot download
+// Packages the app with electron-builder against a stand-in Electron (CI machines cannot download
 // Electron's binary) and checks what would ship: the contents, the size, the fuses, the native
 // files' format, CPU and ABI, and that the packaged vision engine, run under Node with the
 // packaged models, answers a frame. The stand-in is a small ELF named `electron` carrying
