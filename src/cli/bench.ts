@@ -40,7 +40,10 @@ function parseOptions() {
         soak: { type: 'string' },
         vit: { type: 'boolean', default: false },
         frames: { type: 'string', default: '200' },
-        data: { type: 'string', default: join(REPO_ROOT, '..', 'shared', 'data', 'facemask-v1', 'test') },
+        data: {
+          type: 'string',
+          default: join(process.env.FACEMASK_DATA ?? join(REPO_ROOT, '..', 'shared', 'data', 'facemask-v1'), 'test'),
+        },
         model: { type: 'string', default: DEFAULT_CLASSIFIER_DIR },
         out: { type: 'string', default: join(REPO_ROOT, '.tmp', 'bench-report.json') },
         help: { type: 'boolean', default: false },

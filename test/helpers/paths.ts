@@ -9,25 +9,28 @@ export const CONTRACT_MODEL_DIR = join(REPO_ROOT, 'test', 'fixtures', 'contract-
 export const SCRATCH_DIR = join(REPO_ROOT, 'test', '.cache');
 export const VISION_ENGINE_SOURCE = pathToFileURL(join(REPO_ROOT, 'src', 'main', 'vision', 'engine-entry.ts'));
 
-function findDataDir(): string {
-  // The data sits beside the checkout (../shared); a clone made elsewhere finds the workplace copy.
-  const candidates = [
-    process.env.FACEMASK_DATA,
-    join(REPO_ROOT, '..', 'shared', 'data', 'facemask-v1'),
-    '/work/shared/data/facemask-v1',
-  ].filter((p): p is string => Boolean(p));
+let dataDir: string | null = null;
+
+/**
+ * The facemask-v1 data set: beside the checkout (../shared/data) or where FACEMASK_DATA points.
+ * Found on first use, so test files that need only the repository load without it.
+ */
+export function facemaskDataDir(): string {
+  if (dataDir) return dataDir;
+  const candidates = [process.env.FACEMASK_DATA, join(REPO_ROOT, '..', 'shared', 'data', 'facemask-v1')].filter((p): p is string =>
+    Boolean(p),
+  );
   const found = candidates.find((p) => existsSync(join(p, 'manifest.csv')));
   if (!found) {
     throw new Error(`The facemask-v1 data set is not at ${candidates.join(' or ')}; set FACEMASK_DATA to its folder.`);
   }
+  dataDir = found;
   return found;
 }
 
-export const DATA_DIR = findDataDir();
-
 /** Another set of ../shared/data (ood-eval-v1, london-faces-v1), found beside facemask-v1. */
 export function sharedDataSet(name: string): string {
-  const dir = join(DATA_DIR, '..', name);
+  const dir = join(facemaskDataDir(), '..', name);
   if (!existsSync(join(dir, 'manifest.csv'))) throw new Error(`The ${name} data set is not at ${dir}.`);
   return dir;
 }
@@ -43,14 +46,15 @@ export interface ManifestRow {
 
 /** The data set's manifest, so tests pick images by split and label and never by guesswork. */
 export function manifest(): ManifestRow[] {
-  const lines = readFileSync(join(DATA_DIR, 'manifest.csv'), 'utf8').trim().split('\n').slice(1);
+  const root = facemaskDataDir();
+  const lines = readFileSync(join(root, 'manifest.csv'), 'utf8').trim().split('\n').slice(1);
   return lines.map((line) => {
     const [split, label, file, , width, height] = line.split(',');
     return {
       split: split!,
       label: label as ManifestRow['label'],
       file: file!,
-      path: join(DATA_DIR, file!),
+      path: join(root, file!),
       width: Number(width),
       height: Number(height),
     };

@@ -11,7 +11,7 @@ import type { EvalReport } from '../../../src/cli/metrics';
 import { mapLabels } from '../../../src/main/vision/labels';
 import { readModelFolder } from '../../../src/main/vision/model-folder';
 import { runCli } from '../../helpers/cli';
-import { DATA_DIR, REPO_ROOT, sharedDataSet } from '../../helpers/paths';
+import { facemaskDataDir, REPO_ROOT, sharedDataSet } from '../../helpers/paths';
 import { syntheticLondonSet } from '../../helpers/synthetic-london';
 
 const MODEL = join(REPO_ROOT, 'models', 'facemask-default');
@@ -59,7 +59,7 @@ describe('default classifier (models/facemask-default)', () => {
   // model measures for the rest, the kiosk's own decisions among them: MODEL_CARD.md has the
   // numbers, the console lines say how far.
   it('holds its floor on the facemask-v1 test split', () => {
-    const r = evaluateSet(join(DATA_DIR, 'test'), 'facemask-v1/test');
+    const r = evaluateSet(join(facemaskDataDir(), 'test'), 'facemask-v1/test');
     expect(r.n).toBe(609);
     expect(r.accuracyDetected).toBeGreaterThanOrEqual(0.99);
     expect(r.accuracy).toBeGreaterThanOrEqual(0.985);

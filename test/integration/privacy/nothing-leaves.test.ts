@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isolation, runIsolated } from '../../helpers/offline';
-import { DETECTOR_DIR, REPO_ROOT, sample } from '../../helpers/paths';
+import { DETECTOR_DIR, facemaskDataDir, REPO_ROOT, sample } from '../../helpers/paths';
 
 const scratch = mkdtempSync(join(tmpdir(), 'privacy-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -73,7 +73,19 @@ describe.concurrent('nothing leaves the lobby PC', { timeout: 120_000 }, () => {
     }
     const runs = [
       tsx('src/cli/scan.ts', ...images),
-      ['--expose-gc', ...tsx('src/cli/bench.ts', '--frames', '5', '--json', '--out', join(scratch, 'bench.json'))],
+      [
+        '--expose-gc',
+        ...tsx(
+          'src/cli/bench.ts',
+          '--frames',
+          '5',
+          '--json',
+          '--data',
+          join(facemaskDataDir(), 'test'),
+          '--out',
+          join(scratch, 'bench.json'),
+        ),
+      ],
       tsx('src/cli/export-crops.ts', '--data', data, '--flat', 'sample', '--out', join(scratch, 'crops-out')),
     ].map(async (args) => {
       const { home, env } = throwawayHome();
