@@ -6,8 +6,7 @@
 // SCRAM only, as the kiosk's does.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { describeFailure, type SiteConnection, sslOptions } from '../main/site/shipper';
-import { siteClient } from '../main/site/site-client';
+import { describeFailure, type SiteConnection, siteClient, sslOptions } from '../main/site/connection';
 import { addLogin, migrateSite } from './site-admin';
 
 const USAGE =

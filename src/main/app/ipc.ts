@@ -1,7 +1,7 @@
 // Registers every contract channel with ipcMain through one helper that checks the sender first.
 import { BrowserWindow, type IpcMainInvokeEvent, ipcMain } from 'electron';
 import { CHANNELS, type Channel } from '../../shared/channels';
-import type { KioskCore } from './core';
+import type { KioskCore } from '../core/core';
 
 export function setupIpc(core: Pick<KioskCore, 'dispatch' | 'stats'>, isOwnWindow: (w: BrowserWindow | null) => boolean): void {
   for (const channel of Object.keys(CHANNELS) as Channel[]) {

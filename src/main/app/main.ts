@@ -10,9 +10,10 @@ import { app, BrowserWindow, crashReporter, dialog, powerSaveBlocker } from 'ele
 import { eventChannel } from '../../shared/channels';
 import { keepPrivate } from '../config/private-files';
 import { loadSettings } from '../config/settings';
+import { createKioskCore, type KioskCore } from '../core/core';
+import { runSmokeTest, SMOKE_TEST_FLAG } from '../core/smoke-test';
 import { AppLog } from '../log/app-log';
 import { setLinuxAutostart } from './autostart';
-import { createKioskCore, type KioskCore } from './core';
 import { setupIpc } from './ipc';
 import { modelsDir } from './paths';
 import {
@@ -25,7 +26,6 @@ import {
   writeRestartHistory,
 } from './policy';
 import { osSecretBox } from './safe-storage-box';
-import { runSmokeTest, SMOKE_TEST_FLAG } from './smoke-test';
 import { utilityEngine } from './utility-engine';
 import { createKioskWindow, registerAppScheme, setupSession } from './window';
 

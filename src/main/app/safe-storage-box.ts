@@ -3,7 +3,7 @@
 // fixed-key `basic_text` (a bare Linux session), the key file stands in and the app log says so.
 import { safeStorage } from 'electron';
 import { KeyFileSecretBox, osKeyStoreProblem, type SecretBox } from '../config/secret-box';
-import type { Logger } from '../log/logger';
+import type { Logger } from '../logger';
 
 export function osSecretBox(userDataDir: string, log: Logger): SecretBox {
   const problem = osKeyStoreProblem({

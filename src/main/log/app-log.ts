@@ -5,7 +5,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { LogLevel } from './logger';
+import type { LogLevel } from '../logger';
 
 export class AppLog {
   readonly file: string;

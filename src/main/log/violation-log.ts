@@ -4,8 +4,8 @@
 
 import { join } from 'node:path';
 import type { ComplianceEvent } from '../compliance/tracker';
+import type { Logger } from '../logger';
 import type { RawImage } from '../vision/image';
-import type { Logger } from './logger';
 import { applyRetention, type RetentionPolicy, type RetentionResult } from './retention';
 import { makeSnapshot, removeSnapshots, type SnapshotMode, snapshotName, sweepOrphanSnapshots, writeSnapshot } from './snapshots';
 import { ViolationStore } from './store';

@@ -7,23 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
-import type { Logger } from '../log/logger';
+import type { Logger } from '../logger';
+import { describeFailure, type SiteConnection, siteClient, sslOptions } from './connection';
 import type { PendingEvent, PendingHour, SiteOutbox } from './outbox';
-import { SCRAM_REQUIRED, siteClient } from './site-client';
 
 /** The site schema version this kiosk writes (site/migrations/*.sql). */
 export const SITE_SCHEMA_VERSION = 3;
-
-export interface SiteConnection {
-  host: string;
-  port: number;
-  database: string;
-  user: string;
-  password: string;
-  tls: 'off' | 'require' | 'verify-full';
-  /** PEM file of the CA that signed the server's certificate (verify-full). */
-  caFile?: string | null;
-}
 
 export interface Heartbeat {
   state: string;
@@ -63,38 +52,6 @@ export interface ShipperStatus {
   reason: string | null;
   lastShippedAt: number | null;
   failures: number;
-}
-
-/** TLS as the settings ask: off, encrypted without checking the server, or encrypted and verified (against a CA file if given). */
-export function sslOptions(c: Pick<SiteConnection, 'tls' | 'caFile'>): pg.ClientConfig['ssl'] {
-  if (c.tls === 'off') return false;
-  if (c.tls === 'require') return { rejectUnauthorized: false };
-  return { rejectUnauthorized: true, ...(c.caFile ? { ca: readFileSync(c.caFile, 'utf8') } : {}) };
-}
-
-/** Why a site database call failed, in words staff can act on. */
-export function describeFailure(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  const code = e.code ?? '';
-  const message = e.message ?? String(err);
-  if (
-    ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'].includes(code) ||
-    /timeout|terminated unexpectedly|Connection terminated/i.test(message)
-  )
-    return `site database unreachable (${code || message})`;
-  if (code === SCRAM_REQUIRED) return `site database login refused by the kiosk: ${message}`;
-  if (code === '28P01' || code === '28000') return `site database refused the login: wrong user or password (${message})`;
-  if (
-    code.startsWith('ERR_TLS') ||
-    /SSL|certificate|self[- ]signed|TLS/i.test(message) ||
-    code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ||
-    code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'
-  )
-    return `TLS to the site database failed (${message})`;
-  if (code === '42P01') return 'the site database has no Mask Kiosk schema yet: run `npm run site -- migrate` as its owner';
-  if (code === '42501') return `the site database refused this kiosk's write (${message}): check its role (site/add-kiosk.sql)`;
-  if (code === '3D000') return `no such site database (${message})`;
-  return `site database error: ${message}`;
 }
 
 export class SiteShipper {

@@ -4,7 +4,7 @@
 import { type Message, message } from '../../shared/messages';
 import type { Settings } from '../../shared/settings';
 import type { SecretBox } from '../config/secret-box';
-import type { Logger } from '../log/logger';
+import type { Logger } from '../logger';
 import type { SiteOutbox } from './outbox';
 import { type Heartbeat, type ShipperState, SiteShipper } from './shipper';
 

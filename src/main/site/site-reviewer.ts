@@ -6,8 +6,7 @@ import { UnavailableError } from '../../shared/errors';
 import { message } from '../../shared/messages';
 import type { Settings } from '../../shared/settings';
 import type { SecretBox } from '../config/secret-box';
-import { describeFailure, sslOptions } from './shipper';
-import { siteClient } from './site-client';
+import { describeFailure, siteClient, sslOptions } from './connection';
 
 export async function asReviewer<T>(site: Settings['site'], box: SecretBox, query: (client: pg.Client) => Promise<T>): Promise<T> {
   if (!site.host || !site.reviewUser || !site.reviewPasswordSealed) {

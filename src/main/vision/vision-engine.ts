@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { UnavailableError } from '../../shared/errors';
 import { message } from '../../shared/messages';
 import { firstIssue } from '../../shared/zod-issue';
-import type { Logger } from '../log/logger';
+import type { Logger } from '../logger';
 import {
   type AnalyzeRequest,
   type EngineMemory,

@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAdminHandlers } from '../../../src/main/app/admin-handlers';
 import type { ComplianceEvent } from '../../../src/main/compliance/tracker';
 import { AdminPin } from '../../../src/main/config/admin-pin';
+import { createAdminHandlers } from '../../../src/main/core/admin-handlers';
 import { ViolationLog } from '../../../src/main/log/violation-log';
 
 let dir: string;

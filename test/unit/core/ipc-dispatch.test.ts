@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DispatchStats, dispatch, type Handlers } from '../../../src/main/app/ipc-dispatch';
+import { type DispatchStats, dispatch, type Handlers } from '../../../src/main/core/ipc-dispatch';
 import { buildKioskApi } from '../../../src/preload/api';
 import { CHANNELS } from '../../../src/shared/channels';
 

@@ -2,28 +2,28 @@
 // handlers over them. The Electron app and the browser preview both run exactly this.
 import { join } from 'node:path';
 import type { EventName, Result } from '../../shared/channels';
-import { type AppStatus, type CameraReport, type EventOf, events } from '../../shared/contract';
-import { InvalidInputError, UnavailableError } from '../../shared/errors';
+import { type AppStatus, type EventOf, events } from '../../shared/contract';
 import { type Message, message } from '../../shared/messages';
-import { PASSWORD_SET, type Settings } from '../../shared/settings';
+import type { Settings } from '../../shared/settings';
 import { createFrameHandler } from '../compliance/frame-handler';
 import type { ComplianceEvent } from '../compliance/tracker';
 import { ComplianceTracker, complianceOptions } from '../compliance/tracker';
 import { AdminPin } from '../config/admin-pin';
 import { keepPrivate } from '../config/private-files';
 import { KeyFileSecretBox, type SecretBox } from '../config/secret-box';
-import { loadSettings, saveSettings } from '../config/settings';
-import { AppLog, openAuditLog, ReportLimiter, sanitiseReport } from '../log/app-log';
-import type { Logger } from '../log/logger';
+import { loadSettings } from '../config/settings';
+import { AppLog, openAuditLog } from '../log/app-log';
 import { ViolationLog } from '../log/violation-log';
+import type { Logger } from '../logger';
 import { SiteOutbox } from '../site/outbox';
 import { SiteReporting } from '../site/site-reporting';
-import { siteHealth, sitePage, sitePerDay } from '../site/site-review';
-import { asReviewer } from '../site/site-reviewer';
 import type { EngineLauncher } from '../vision/engine-process';
 import { VisionEngine } from '../vision/vision-engine';
 import { type AdminDeps, createAdminHandlers } from './admin-handlers';
 import { type DispatchStats, dispatch, type Handlers } from './ipc-dispatch';
+import { createScreenHandlers } from './screen-handlers';
+import { createSettingsHandlers } from './settings-handlers';
+import { createSiteHandlers } from './site-handlers';
 
 export interface CoreOptions {
   modelsDir: string;
@@ -66,36 +66,11 @@ export interface KioskCore {
   dispose(): Promise<void>;
 }
 
-/** The saved site passwords (kiosk, reviewer) that a change of server leaves without a typed replacement. */
-function staleSitePasswords(
-  saved: Settings['site'],
-  asked: Settings['site'],
-  typed: { sitePassword?: string; reviewPassword?: string } | undefined,
-): string[] {
-  const moved = saved.host !== asked.host || saved.port !== asked.port || saved.tls !== asked.tls || saved.caFile !== asked.caFile;
-  if (!moved) return [];
-  return [
-    ...(asked.passwordSealed && saved.passwordSealed && !typed?.sitePassword ? ['kiosk'] : []),
-    ...(asked.reviewPasswordSealed && saved.reviewPasswordSealed && !typed?.reviewPassword ? ['reviewer'] : []),
-  ];
-}
-
-/** Settings as the screen may see them: sealed passwords only as "set". */
-function publicSettings(s: Settings): Settings {
-  const mark = (sealed: string | null): string | null => (sealed ? PASSWORD_SET : null);
-  return {
-    ...s,
-    site: { ...s.site, passwordSealed: mark(s.site.passwordSealed), reviewPasswordSealed: mark(s.site.reviewPasswordSealed) },
-  };
-}
-
 export async function createKioskCore(options: CoreOptions): Promise<KioskCore> {
   keepPrivate(options.userDataDir);
   const appLog = options.appLog ?? new AppLog(join(options.userDataDir, 'logs'));
   const auditLog = openAuditLog(appLog.dir);
   const now = options.now ?? Date.now;
-  const rendererReports = new ReportLimiter();
-  const cameraReports = new ReportLimiter(30);
   const log: Logger = (level, message) => {
     appLog.write(level, message);
     (options.log ?? ((l, m) => console[l](m)))(level, message);
@@ -200,7 +175,6 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     : null;
 
   const pin = new AdminPin(join(options.userDataDir, 'admin.json'));
-  // Once a PIN exists the set-up is done for good: frames need not read admin.json again.
   let setUp = false;
   const admin = createAdminHandlers({
     pin,
@@ -240,88 +214,40 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     else log('error', `status event not sent: ${checked.error.message}`);
   }
 
+  const requireAdmin = admin.requireAdmin;
   const handlers: Handlers = {
     'app:status': () => status(),
-    'frame:analyze': async (frame) => {
-      if (!analyze)
-        throw new UnavailableError(problem ?? 'vision pipeline not loaded', message('engine_failed', { detail: problem ?? '' }));
-      // Until staff have chosen the admin PIN (first-run set-up), the kiosk checks nobody.
-      setUp ||= pin.state() !== 'unset';
-      if (!setUp) throw new UnavailableError('set-up not finished: choose the admin PIN first', message('setup_unfinished'));
-      const answer = await analyze(frame);
-      framesSinceBeat++;
-      return answer;
-    },
+    ...createScreenHandlers({
+      analyze,
+      problem,
+      // Once a PIN exists the set-up is done for good: frames need not read admin.json again.
+      setUp: () => (setUp ||= pin.state() !== 'unset'),
+      onCamera: ({ label, state }) => {
+        if (label) cameraLabel = label;
+        cameraState = state;
+      },
+      onFrame: () => {
+        framesSinceBeat++;
+      },
+      log,
+      now,
+    }),
     ...admin.handlers,
-    'renderer:error': ({ message, source }) => {
-      const dropped = rendererReports.admit(now());
-      if (dropped === null) return null;
-      const text = `renderer: ${sanitiseReport(message, 500)}${source ? ` (${sanitiseReport(source, 200)})` : ''}`;
-      log('error', dropped ? `${text} [${dropped} earlier renderer reports not logged: too many]` : text);
-      return null;
-    },
-    'settings:get': () => {
-      admin.requireAdmin();
-      // The sealed passwords stay in main: the form learns only whether one is set.
-      return publicSettings(settings);
-    },
-    'settings:set': async (asked, secrets) => {
-      admin.requireAdmin();
-      // What the form sent for the password is only the marker; a new password comes on its own, sealed here.
-      const seal = (typed: string | undefined, marker: string | null, kept: string | null): string | null =>
-        typed ? box.seal(typed) : marker ? kept : null;
-      // A saved password goes only to the server it was typed for: whoever changes where the kiosk
-      // connects (a PIN holder pointing it at a server of their own) must type it again.
-      const stale = staleSitePasswords(settings.site, asked.site, secrets);
-      if (stale.length)
-        throw new InvalidInputError(
-          `the site database's host, port or TLS changed: type the ${stale.join(' and ')} password again (nothing saved)`,
-          message('site_password_again'),
-        );
-      const next = {
-        ...asked,
-        site: {
-          ...asked.site,
-          passwordSealed: seal(secrets?.sitePassword, asked.site.passwordSealed, settings.site.passwordSealed),
-          reviewPasswordSealed: seal(secrets?.reviewPassword, asked.site.reviewPasswordSealed, settings.site.reviewPasswordSealed),
-        },
-      };
-      // Model and detector settings take effect when the pipeline is loaded again, at restart.
-      const restartNeeded = JSON.stringify([next.model, next.detection]) !== JSON.stringify([settings.model, settings.detection]);
-      saveSettings(settingsFile, next);
-      settings = next;
-      tracker.configure(trackerOptions(settings));
-      log('info', `settings saved${restartNeeded ? ' (model changes apply after a restart)' : ''}`);
-      options.onSettingsChanged?.(settings);
-      await site.configure(settings.site);
-      publishStatus();
-      return { settings: publicSettings(settings), restartNeeded };
-    },
-    // "All entrances": read with the reviewer login, behind the admin PIN like the local log.
-    'site:page': (q) => {
-      admin.requireAdmin();
-      return asReviewer(settings.site, box, (c) => sitePage(c, { ...q, limit: q.limit ?? 25 }));
-    },
-    'site:perDay': ({ from, to }) => {
-      admin.requireAdmin();
-      return asReviewer(settings.site, box, (c) => sitePerDay(c, from, to));
-    },
-    'site:health': () => {
-      admin.requireAdmin();
-      return asReviewer(settings.site, box, (c) => siteHealth(c, now()));
-    },
-    'camera:report': (report: CameraReport) => {
-      // The label names the camera in every later violation row: keep it short and printable.
-      const dropped = cameraReports.admit(now());
-      if (dropped === null) return null;
-      const label = report.label ? sanitiseReport(report.label, 100) : '';
-      const message = report.message ? sanitiseReport(report.message, 300) : '';
-      if (report.state === 'live' && label) cameraLabel = label;
-      cameraState = report.state;
-      const text = `camera: ${report.state}${label ? ` (${label})` : ''}${message ? `: ${message}` : ''}`;
-      log(report.state === 'live' || report.state === 'starting' ? 'info' : 'warn', text);
-      return null;
-    },
+    ...createSettingsHandlers({
+      file: settingsFile,
+      box,
+      requireAdmin,
+      current: () => settings,
+      apply: async (next) => {
+        settings = next;
+        tracker.configure(trackerOptions(settings));
+        options.onSettingsChanged?.(settings);
+        await site.configure(settings.site);
+        publishStatus();
+      },
+      log,
+    }),
+    ...createSiteHandlers({ site: () => settings.site, box, requireAdmin, now }),
   };
 
   const stats: DispatchStats = { rejected: 0, failed: 0 };

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAdminHandlers } from '../../../src/main/app/admin-handlers';
 import { AdminPin, LOCK_MS } from '../../../src/main/config/admin-pin';
+import { createAdminHandlers } from '../../../src/main/core/admin-handlers';
 
 let dir: string;
 let clock: number;
