@@ -1,5 +1,6 @@
 // npm run scan -- <image|folder...> [--model DIR] [--json]
 // npm run scan -- --eval <folder with with_mask/, without_mask/, incorrect/> [--visits] [--json]
+
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -11,6 +12,7 @@ import { DEFAULT_TRACKER_OPTIONS } from '../main/compliance/tracker';
 import { ImageDecodeError } from '../main/vision/image';
 import { DEFAULT_PIPELINE_OPTIONS, type FaceResult, type FrameResult, VisionPipeline } from '../main/vision/pipeline';
 import { parseProviderList } from '../main/vision/runtime';
+import { errorMessage } from '../shared/errors';
 import { listFiles } from './files';
 import { EVAL_CLASSES, type EvalClass, type EvalRecord, type EvalReport, evaluate, PREDICTIONS, subjectFace } from './metrics';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR } from './model-paths';
@@ -268,7 +270,7 @@ async function main(): Promise<number> {
     else await scan(opts, out);
     return 0;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     process.stderr.write(`scan: ${message}\n`);
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`\n${USAGE}\n`);
     return err instanceof UsageError ? 2 : 1;

@@ -37,7 +37,6 @@ export const EVENTS = ['status'] as const;
 export type EventName = (typeof EVENTS)[number];
 /** The IPC channel an event travels on in Electron. */
 export const eventChannel = (event: EventName): string => `event:${event}`;
-export type MethodName = (typeof CHANNELS)[Channel];
 
 /** Results, not throws, cross the process boundary. */
 /** `message` is for logs and developers; `notice`, when given, is what the screen says (translated). */

@@ -4,6 +4,11 @@
 import type { ErrorCode } from './channels';
 import type { Message } from './messages';
 
+/** What was thrown, in one line for a log or a message: an Error's message, or the value itself. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 export class KioskError extends Error {
   constructor(
     readonly code: Extract<ErrorCode, 'unavailable' | 'busy' | 'forbidden' | 'invalid_input'>,

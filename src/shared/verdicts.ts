@@ -4,4 +4,3 @@ export type Verdict = (typeof VERDICTS)[number];
 
 /** The verdicts a violation can have (logged, reviewed, filtered by). */
 export const VIOLATION_VERDICTS = ['no_mask', 'incorrect'] as const satisfies readonly Verdict[];
-export type ViolationVerdict = (typeof VIOLATION_VERDICTS)[number];

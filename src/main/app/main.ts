@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { app, BrowserWindow, crashReporter, dialog, powerSaveBlocker } from 'electron';
 import { eventChannel } from '../../shared/channels';
+import { errorMessage } from '../../shared/errors';
 import { keepPrivate } from '../config/private-files';
 import { loadSettings } from '../config/settings';
 import { createKioskCore, type KioskCore } from '../core/core';
@@ -62,7 +63,7 @@ function fatal(where: string, err: unknown): void {
     'error',
     `${message}; it keeps failing (${decision.history.length} restarts in 10 minutes): staying on the error screen instead of restarting`,
   );
-  showErrorScreen('repeated_failure', { count: decision.history.length, detail: err instanceof Error ? err.message : String(err) });
+  showErrorScreen('repeated_failure', { count: decision.history.length, detail: errorMessage(err) });
 }
 process.on('uncaughtException', (err) => fatal('uncaught exception', err));
 process.on('unhandledRejection', (err) => fatal('unhandled rejection', err));
@@ -75,7 +76,7 @@ if (smokeTest) {
     .whenReady()
     .then(smoke)
     .catch((err: unknown) => {
-      console.error(`smoke test failed: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(`smoke test failed: ${errorMessage(err)}`);
       app.exit(1);
     });
 } else if (!app.requestSingleInstanceLock()) {

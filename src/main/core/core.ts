@@ -1,8 +1,10 @@
 // The kiosk's main-process core, free of Electron: settings, vision pipeline, tracker and the IPC
 // handlers over them. The Electron app and the browser preview both run exactly this.
+
 import { join } from 'node:path';
 import type { EventName, Result } from '../../shared/channels';
 import { type AppStatus, type EventOf, events } from '../../shared/contract';
+import { errorMessage } from '../../shared/errors';
 import { type Message, message } from '../../shared/messages';
 import type { Settings } from '../../shared/settings';
 import { createFrameHandler } from '../compliance/frame-handler';
@@ -106,7 +108,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       notices.push(message('provider_fallback', { detail: vision.info.providerNote }));
     }
   } catch (err) {
-    problem = err instanceof Error ? err.message : String(err);
+    problem = errorMessage(err);
     log('error', `vision: not running: ${problem}`);
   }
 

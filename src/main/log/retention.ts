@@ -3,13 +3,12 @@
 // damaged log that was moved aside goes too once everything it can hold has expired.
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { Settings } from '../../shared/settings';
 import { removeSnapshots, snapshotsBytes } from './snapshots';
 import type { ViolationStore } from './store';
 
-export interface RetentionPolicy {
-  days: number;
-  maxMegabytes: number;
-}
+/** The retention settings staff choose (days kept, disk cap). */
+export type RetentionPolicy = Settings['retention'];
 
 export interface RetentionResult {
   expiredEvents: number;

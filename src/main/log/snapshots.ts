@@ -4,13 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { SNAPSHOT_MODES } from '../../shared/settings';
+import type { SnapshotMode } from '../../shared/settings';
 import { writeFileAtomic } from '../config/atomic-write';
 import { cropSquare, squareAround } from '../vision/crop';
 import type { Box } from '../vision/detector';
 import type { RawImage } from '../vision/image';
-
-export type SnapshotMode = (typeof SNAPSHOT_MODES)[number];
 
 const SIZE = 128;
 

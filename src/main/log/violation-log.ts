@@ -3,11 +3,12 @@
 // written (disk full, no permission) never costs the event: it is logged without the image.
 
 import { join } from 'node:path';
+import type { SnapshotMode } from '../../shared/settings';
 import type { ComplianceEvent } from '../compliance/tracker';
 import type { Logger } from '../logger';
 import type { RawImage } from '../vision/image';
 import { applyRetention, type RetentionPolicy, type RetentionResult } from './retention';
-import { makeSnapshot, removeSnapshots, type SnapshotMode, snapshotName, sweepOrphanSnapshots, writeSnapshot } from './snapshots';
+import { makeSnapshot, removeSnapshots, snapshotName, sweepOrphanSnapshots, writeSnapshot } from './snapshots';
 import { ViolationStore } from './store';
 
 export interface ViolationLogOptions {

@@ -9,6 +9,7 @@
 //   built-in one in our queries.
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import type { SiteTlsMode } from '../../shared/settings';
 
 export const SCRAM_REQUIRED = 'SCRAM_REQUIRED';
 
@@ -52,7 +53,7 @@ export interface SiteConnection {
   database: string;
   user: string;
   password: string;
-  tls: 'off' | 'require' | 'verify-full';
+  tls: SiteTlsMode;
   /** PEM file of the CA that signed the server's certificate (verify-full). */
   caFile?: string | null;
 }

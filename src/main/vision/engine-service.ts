@@ -1,12 +1,11 @@
 // What the engine process does with each message: load the pipeline on `init`, analyse frames one
 // after another, report its memory, end on `dispose` or when the kiosk goes away.
 
+import { errorMessage } from '../../shared/errors';
 import { firstIssue } from '../../shared/zod-issue';
 import type { ParentLink } from './engine-link';
 import { type EnginePipelineOptions, type EngineReply, engineRequest } from './engine-messages';
 import { VisionPipeline } from './pipeline';
-
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export function serveEngine(link: ParentLink): void {
   let pipeline: VisionPipeline | null = null;
@@ -36,7 +35,7 @@ export function serveEngine(link: ParentLink): void {
             });
           },
           (err: unknown) => {
-            reply({ type: 'failed', message: messageOf(err) });
+            reply({ type: 'failed', message: errorMessage(err) });
             // Let the reply leave before the process ends.
             setImmediate(() => process.exit(1));
           },
@@ -61,10 +60,10 @@ export function serveEngine(link: ParentLink): void {
           .then(() => loaded.analyzeFrame({ data, width, height, channels }))
           .then(
             (result) => reply({ type: 'result', id, result }),
-            (err: unknown) => reply({ type: 'error', id, message: messageOf(err) }),
+            (err: unknown) => reply({ type: 'error', id, message: errorMessage(err) }),
           )
           // A reply that cannot be sent must not turn the queue into a rejected promise for later frames.
-          .catch((err: unknown) => reply({ type: 'error', id: null, message: `vision reply failed: ${messageOf(err)}` }));
+          .catch((err: unknown) => reply({ type: 'error', id: null, message: `vision reply failed: ${errorMessage(err)}` }));
         return;
       }
     }

@@ -1,5 +1,7 @@
 // Decoding and the raw-pixel image type every vision stage works on.
+
 import sharp from 'sharp';
+import { errorMessage } from '../../shared/errors';
 
 /** Interleaved 8-bit pixels, row-major, top row first. */
 export interface RawImage {
@@ -43,5 +45,5 @@ export async function decodeImage(input: string | Uint8Array): Promise<RawImage>
 }
 
 function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'unknown error';
+  return errorMessage(err).split('\n')[0] ?? 'unknown error';
 }

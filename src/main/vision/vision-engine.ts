@@ -9,7 +9,7 @@
 // small young generation keeps a steady stream of frames flat in memory (npm run bench -- --soak),
 // and the old-generation cap turns a runaway leak into a restart.
 import { performance } from 'node:perf_hooks';
-import { UnavailableError } from '../../shared/errors';
+import { errorMessage, UnavailableError } from '../../shared/errors';
 import { message } from '../../shared/messages';
 import { firstIssue } from '../../shared/zod-issue';
 import type { Logger } from '../logger';
@@ -298,8 +298,7 @@ export class VisionEngine {
         this.options.onStateChange?.(this.engineState);
       },
       (err: unknown) => {
-        if (this.state !== 'disposed')
-          this.goDown(`could not restart: ${err instanceof Error ? err.message : String(err)}`, this.restartPolicy.retryAfterMs);
+        if (this.state !== 'disposed') this.goDown(`could not restart: ${errorMessage(err)}`, this.restartPolicy.retryAfterMs);
       },
     );
   }

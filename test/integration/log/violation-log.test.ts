@@ -6,9 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ComplianceEvent } from '../../../src/main/compliance/tracker';
 import { csvField, csvLines } from '../../../src/main/log/csv';
 import { applyRetention, logBytes } from '../../../src/main/log/retention';
-import { makeSnapshot, type SnapshotMode } from '../../../src/main/log/snapshots';
+import { makeSnapshot } from '../../../src/main/log/snapshots';
 import { ViolationLog } from '../../../src/main/log/violation-log';
 import { decodeImage, type RawImage } from '../../../src/main/vision/image';
+import type { SnapshotMode } from '../../../src/shared/settings';
 import { sample } from '../../helpers/paths';
 
 let dir: string;
