@@ -174,6 +174,7 @@ def main():
     ap.add_argument('checkpoints', nargs='+')
     ap.add_argument('--crops', required=True)
     ap.add_argument('--out', required=True)
+    ap.add_argument('--label-corrections', default=None, help='CSV of photos whose published label is wrong, applied to val (calibration)')
     ap.add_argument('--version', default=None, help='model version written into config.json and training.json (training/EXPERIMENTS.md)')
     ap.add_argument('--select-crops', default=None)
     ap.add_argument('--seed', type=int, default=1234)
@@ -194,7 +195,7 @@ def main():
     # The calibration layers wrap the whole averaged graph (mirror image included), so what is
     # fitted below is exactly what is exported.
     graph = T.FlipAverage(ens) if args.flip_tta else ens
-    val_rows, val_x, val_y, _ = T.load_split(args.crops, 'val')
+    val_rows, val_x, val_y, _ = T.load_split(args.crops, 'val', corrections=T.read_label_corrections(args.label_corrections))
     inc_x, inc_y = T.synthetic_copies(val_rows, val_x, val_y, args.seed, [(lambda im, kp, rng: rng.choice(synth.INCORRECT)(im, kp, rng), T.INCORRECT)])
     val3_x, val3_y = np.concatenate([val_x, inc_x]), np.concatenate([val_y, inc_y])
     logits, bal, nll, rec = T.evaluate(graph, val3_x, val3_y)

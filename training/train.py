@@ -40,9 +40,29 @@ def log(*args):
     print(time.strftime('%H:%M:%S'), *args, flush=True)
 
 
-def load_split(root, split, keep=lambda row: True):
+def read_label_corrections(path):
+    """Photos whose published label is wrong (training/label-corrections-v1.csv): path in the data
+    set (split/label/file) -> the label to train on, in LABELS' names."""
+    if not path:
+        return {}
+    names = {'with_mask': 'with_mask', 'without_mask': 'without_mask', 'mask_worn_incorrectly': 'incorrect'}
+    out = {}
+    for line in open(path):
+        if line.startswith('#') or line.startswith('file,') or not line.strip():
+            continue
+        file, _, corrected, *_ = line.strip().split(',')
+        out[file] = names[corrected]
+    return out
+
+
+def load_split(root, split, keep=lambda row: True, corrections=None):
     rows = [json.loads(l) for l in open(os.path.join(root, f'{split}.jsonl')) if l.strip()]
     rows = [r for r in rows if keep(r)]
+    for r in rows:
+        # The crop's source ends with the photo's path inside the data set (split/label/file).
+        key = '/'.join(r['source'].replace(os.sep, '/').split('/')[-3:])
+        if corrections and key in corrections:
+            r['label'] = corrections[key]
     kept = [r for r in rows if r['face']]
     images = np.stack([np.asarray(Image.open(os.path.join(root, r['crop'])).convert('RGB')) for r in kept])
     labels = np.array([LABELS[r['label']] for r in kept], dtype=np.int64)
@@ -77,8 +97,11 @@ def balancing_weights(rows, labels):
     bins = np.digitize([yaw(r) for r in rows], YAW_BINS)
     pooled = np.bincount(bins, minlength=len(YAW_BINS) + 1) / len(bins)
     w = np.zeros(len(rows))
-    for c in np.unique(labels):
-        idx = labels == c
+    # Real photos of masks worn wrong (from label corrections) are few: balanced with the masked
+    # photos they were published among, not given a class's share of the samples of their own.
+    groups = np.where(labels == INCORRECT, MASK, labels)
+    for c in np.unique(groups):
+        idx = groups == c
         hist = np.bincount(bins[idx], minlength=len(YAW_BINS) + 1) / idx.sum()
         w[idx] = np.clip(pooled[bins[idx]] / np.maximum(hist[bins[idx]], 1e-6), 0.5, 4.0) / idx.sum()
     return w / w.sum() * len(rows)
@@ -537,6 +560,7 @@ def main():
     ap.add_argument('--crops', required=True)
     ap.add_argument('--out', required=True)
     ap.add_argument('--london-data', default=None, help='london-faces-v1 folder (manifest.csv): its train-side people join training')
+    ap.add_argument('--label-corrections', default=None, help='CSV of photos whose published label is wrong (training/label-corrections-v1.csv), applied to train and val')
     ap.add_argument('--select-crops', default=None, help='exported crops of an evaluation-only set (ood-eval-v1) used to choose the checkpoint, never to train')
     ap.add_argument('--epochs', type=int, default=40)
     ap.add_argument('--batch', type=int, default=64)
@@ -584,14 +608,15 @@ def main():
     torch.set_num_threads(args.threads)
     start = time.time()
 
-    train_rows, train_x, train_y, train_noface = load_split(args.crops, 'train')
+    corrections = read_label_corrections(args.label_corrections)
+    train_rows, train_x, train_y, train_noface = load_split(args.crops, 'train', corrections=corrections)
     london_n = 0
     if args.london_data:
         people = london_people(args.london_data)
         l_rows, l_x, l_y, _ = load_split(args.crops, 'london', keep=lambda r: people[os.path.basename(r['source'])][1] == 'train')
         london_n = len(l_rows)
         train_rows, train_x, train_y = train_rows + l_rows, np.concatenate([train_x, l_x]), np.concatenate([train_y, l_y])
-    val_rows, val_x, val_y, val_noface = load_split(args.crops, 'val')
+    val_rows, val_x, val_y, val_noface = load_split(args.crops, 'val', corrections=corrections)
     # Val gets fixed synthetic masks worn wrong on its bare faces, so all three verdicts are checked.
     inc_x, inc_y = synthetic_copies(val_rows, val_x, val_y, args.seed, [(lambda im, kp, rng: rng.choice(synth.INCORRECT)(im, kp, rng), INCORRECT)])
     val3_x, val3_y = np.concatenate([val_x, inc_x]), np.concatenate([val_y, inc_y])
