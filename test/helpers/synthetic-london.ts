@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findPython } from '../../src/cli/python';
 import { REPO_ROOT, SCRATCH_DIR, sharedDataSet } from './paths';
 
 const SOURCES = ['training/synth.py', 'training/london_split.py', 'training/make_synthetic_test.py', 'src/cli/export-crops.ts'];
@@ -41,7 +42,7 @@ export function syntheticLondonSet(): string {
     '--size',
     '384',
   ]);
-  run('/usr/bin/python3', ['training/make_synthetic_test.py', '--crops', crops, '--data', data, '--out', out]);
+  run(findPython(['numpy', 'PIL']), ['training/make_synthetic_test.py', '--crops', crops, '--data', data, '--out', out]);
   writeFileSync(stamp, key);
   return out;
 }
