@@ -85,16 +85,16 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
 
   let vision: VisionEngine | null = null;
   let problem: string | null = null;
-  const classifierFolder = settings.model.folder ?? join(options.modelsDir, 'facemask-default');
+  const pipelineOptions = (s: Settings) => ({
+    detectorFolder: join(options.modelsDir, 'blazeface'),
+    classifierFolder: s.model.folder ?? join(options.modelsDir, 'facemask-default'),
+    detector: { minScore: s.detection.minScore },
+    labelOverrides: s.model.labelOverrides,
+  });
   try {
     vision = await VisionEngine.start({
       launch: options.visionEngine,
-      pipeline: {
-        detectorFolder: join(options.modelsDir, 'blazeface'),
-        classifierFolder,
-        detector: { minScore: settings.detection.minScore },
-        labelOverrides: settings.model.labelOverrides,
-      },
+      pipeline: pipelineOptions(settings),
       log,
       // The screen learns at once that the engine is restarting or back, not at the next frame.
       onStateChange: () => publishStatus(),
@@ -240,12 +240,22 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       box,
       requireAdmin,
       current: () => settings,
-      apply: async (next) => {
+      apply: async (next, reloadEngine) => {
         settings = next;
         tracker.configure(trackerOptions(settings));
+        let reloaded = false;
+        if (reloadEngine && vision) {
+          try {
+            await vision.reconfigure(pipelineOptions(settings));
+            reloaded = true;
+          } catch (err) {
+            log('warn', `vision: the new model settings could not be loaded (${errorMessage(err)}); the current ones stay until a restart`);
+          }
+        }
         options.onSettingsChanged?.(settings);
         await site.configure(settings.site);
         publishStatus();
+        return { reloaded };
       },
       log,
     }),

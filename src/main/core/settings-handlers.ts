@@ -14,8 +14,11 @@ export interface SettingsDeps {
   box: SecretBox;
   requireAdmin: () => void;
   current: () => Settings;
-  /** The saved settings take effect (tracker, site reporting, start at login, the screen). */
-  apply: (settings: Settings) => Promise<void>;
+  /**
+   * The saved settings take effect (tracker, site reporting, start at login, the screen); with
+   * `reloadEngine`, the vision engine loads the new model or detector settings. Says whether it did.
+   */
+  apply: (settings: Settings, reloadEngine: boolean) => Promise<{ reloaded: boolean }>;
   log: Logger;
 }
 
@@ -69,11 +72,13 @@ export function createSettingsHandlers(deps: SettingsDeps): Pick<Handlers, 'sett
           reviewPasswordSealed: seal(secrets?.reviewPassword, asked.site.reviewPasswordSealed, settings.site.reviewPasswordSealed),
         },
       };
-      // Model and detector settings take effect when the pipeline is loaded again, at restart.
-      const restartNeeded = JSON.stringify([next.model, next.detection]) !== JSON.stringify([settings.model, settings.detection]);
+      // Model and detector settings need the pipeline loaded again: the engine reloads at once, or,
+      // if it cannot, they apply at the next start.
+      const engineChanged = JSON.stringify([next.model, next.detection]) !== JSON.stringify([settings.model, settings.detection]);
       saveSettings(deps.file, next);
-      deps.log('info', `settings saved${restartNeeded ? ' (model changes apply after a restart)' : ''}`);
-      await deps.apply(next);
+      const { reloaded } = await deps.apply(next, engineChanged);
+      const restartNeeded = engineChanged && !reloaded;
+      deps.log('info', `settings saved${restartNeeded ? ' (model changes apply after a restart)' : reloaded ? ' (models reloaded)' : ''}`);
       return { settings: publicSettings(next), restartNeeded };
     },
   };

@@ -104,7 +104,7 @@ export class VisionEngine {
   private retryTimer: NodeJS.Timeout | null = null;
 
   private constructor(
-    private readonly options: VisionEngineOptions,
+    private options: VisionEngineOptions,
     private proc: EngineProcess,
     private currentInfo: VisionInfo,
   ) {
@@ -154,6 +154,48 @@ export class VisionEngine {
       this.pending.set(id, { resolve, reject, start: performance.now() });
       this.post(request);
     });
+  }
+
+  /**
+   * Loads other models or detector settings without a relaunch: a new engine process starts with
+   * `pipeline` while the current one keeps answering; once it is ready it takes over (frames in
+   * flight are answered "restarting") and the old one ends. If the new one cannot load, nothing
+   * changes and the promise rejects with the pipeline's own message.
+   */
+  async reconfigure(pipeline: EnginePipelineOptions): Promise<VisionInfo> {
+    if (this.state === 'disposed') throw new VisionEngineError('the vision engine was shut down');
+    const started = await startWithFallback({ ...this.options, pipeline });
+    // Disposed while the new engine loaded (TypeScript cannot see the await change the state).
+    if ((this.state as VisionEngine['state']) === 'disposed') {
+      started.proc.kill();
+      throw new VisionEngineError('the vision engine was shut down');
+    }
+    const old = this.state === 'running' ? this.proc : null;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.options = { ...this.options, pipeline: started.pipeline };
+    this.stoppedBecause = 'new settings';
+    this.failPending(
+      new VisionEngineError('the vision engine is restarting (new settings)', message('engine_restarting', { detail: 'new settings' })),
+    );
+    this.proc = started.proc;
+    this.currentInfo = started.info;
+    this.attach(started.proc);
+    this.state = 'running';
+    if (old) {
+      const timer = setTimeout(() => old.kill(), 3000);
+      old.onExit(() => clearTimeout(timer));
+      try {
+        old.send({ type: 'dispose' });
+      } catch {
+        old.kill();
+      }
+    }
+    this.options.log?.(
+      'info',
+      `vision: engine reloaded (pid ${started.proc.pid}); model ${started.info.modelId}; provider ${started.info.provider}`,
+    );
+    this.options.onStateChange?.(this.engineState);
+    return started.info;
   }
 
   /** The engine's heap and resident memory (after a full collection when run with --expose-gc). */

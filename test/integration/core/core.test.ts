@@ -261,6 +261,27 @@ describe('settings, renderer errors and the app log over the IPC contract', () =
     });
   });
 
+  it('loads another model folder at once when staff save it, keeping the running one when the new one cannot load', async () => {
+    const current = ((await call('settings:get')) as { value: Settings }).value;
+    // '/elsewhere' (saved above) could not load: the contract model still runs, and a restart is due.
+    expect(logs.some((l) => /^warn vision: the new model settings could not be loaded \(.*elsewhere/.test(l))).toBe(true);
+    expect(((await call('app:status')) as { value: AppStatus }).value.model).toMatch(/contract-model/);
+    const shipped = join(REPO_ROOT, 'models', 'facemask-default');
+    expect(await call('settings:set', { ...current, model: { folder: shipped, labelOverrides: {} } })).toMatchObject({
+      ok: true,
+      value: { restartNeeded: false },
+    });
+    expect(((await call('app:status')) as { value: AppStatus }).value.model).toMatch(/^facemask-default 3\.1\.0/);
+    expect(pushed.at(-1)).toMatchObject({ model: expect.stringMatching(/^facemask-default/), engine: { state: 'running' } });
+    const r = (await call('frame:analyze', await portraitFrame())) as { ok: boolean; value: { faces: unknown[] } };
+    expect(r.ok).toBe(true);
+    expect(r.value.faces).toHaveLength(1);
+    expect(await call('settings:set', { ...current, model: { folder: CONTRACT_MODEL_DIR, labelOverrides: {} } })).toMatchObject({
+      value: { restartNeeded: false },
+    });
+    expect(((await call('app:status')) as { value: AppStatus }).value.model).toMatch(/contract-model/);
+  });
+
   it('writes renderer errors to the app log, which admins can read', async () => {
     expect(await call('renderer:error', { message: 'TypeError: x is undefined', source: 'app.js:10' })).toEqual({ ok: true, value: null });
     const tail = (await call('log:appLog', { lines: 50 })) as { ok: true; value: string[] };
