@@ -1,0 +1,57 @@
+// Staff change the model folder in the admin screen and the kiosk runs the new model at once: the
+// status strip names it without a reload of the page or a restart of the app.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
+import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
+import { CONTRACT_MODEL_DIR, REPO_ROOT, SCRATCH_DIR } from '../helpers/paths';
+
+const SHOTS = join(SCRATCH_DIR, 'e2e');
+const missing = chromiumMissing();
+
+describe.skipIf(Boolean(missing))('changing the model in the admin screen', () => {
+  let server: PreviewServer;
+  let browser: Browser;
+  let page: Page;
+  let userData: string;
+
+  beforeAll(async () => {
+    userData = mkdtempSync(join(tmpdir(), 'kiosk-model-reload-'));
+    writeFileSync(join(userData, 'settings.json'), JSON.stringify({ model: { folder: CONTRACT_MODEL_DIR } }));
+    server = await startPreviewServer({ userDataDir: userData, log: () => {} });
+    await finishSetup(server, '2468');
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (userData) rmSync(userData, { recursive: true, force: true });
+  });
+
+  it('runs the new model at once, and the status strip names it without a reload', async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.goto(server.url);
+    const strip = page.locator('footer');
+    await expect.poll(() => strip.innerText(), { timeout: 20_000 }).toMatch(/contract-model/);
+    await page.keyboard.press('Control+Shift+A');
+    await expect.poll(() => page.locator('#pad-title').innerText()).toBe('Admin PIN');
+    await page.keyboard.type('2468');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const folder = page.locator('input[name="modelFolder"]');
+    await folder.fill(join(REPO_ROOT, 'models', 'facemask-default'));
+    await folder.dispatchEvent('change');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('.settings .message').innerText(), { timeout: 30_000 }).toBe('Saved.');
+    await page.screenshot({ path: join(SHOTS, 'model-reloaded-settings.png') });
+    await page.getByRole('button', { name: 'Lock' }).click();
+    await expect.poll(() => strip.innerText(), { timeout: 10_000 }).toMatch(/facemask-default 3\.1\.0/);
+    await page.screenshot({ path: join(SHOTS, 'model-reloaded-kiosk.png') });
+    expect(server.stats).toEqual({ rejected: 0, failed: 0 });
+  }, 90_000);
+});
