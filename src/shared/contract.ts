@@ -54,7 +54,9 @@ export const Frame = z
   });
 export type Frame = z.infer<typeof Frame>;
 
-const Box = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
+/** A face's box in frame pixels: the pipeline's Box (src/main/vision/detector.ts) is this type. */
+export const Box = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
+export type Box = z.infer<typeof Box>;
 
 export const FrameResponse = z.object({
   state: ScreenState,

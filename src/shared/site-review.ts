@@ -1,8 +1,8 @@
 // What the admin screen's "All entrances" scope reads from the site database (with the reviewer login).
 import { z } from 'zod';
 import { VIOLATION_VERDICTS } from './verdicts';
+import { Time } from './violation-log';
 
-const Time = z.number().int().min(0).max(8.64e15);
 const Login = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'not a kiosk login');
 
 export const SitePageQuery = z.object({

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { VIOLATION_VERDICTS } from './verdicts';
 
-const Time = z.number().int().min(0).max(8.64e15);
+/** Milliseconds since the epoch, within what a JavaScript Date can hold. */
+export const Time = z.number().int().min(0).max(8.64e15);
 
 export const FLAG_FILTERS = ['all', 'unreviewed', 'reviewed', 'false_positive', 'confirmed'] as const;
 export type FlagFilter = (typeof FLAG_FILTERS)[number];

@@ -3,6 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Box } from '../../shared/contract';
 import {
   type Detection,
   decodeDetections,
@@ -17,12 +18,7 @@ import { ort } from './ort';
 import { ResampleScratch, resampleWindow } from './resample';
 import { createSession, type LoadedSession, type RuntimeOptions } from './runtime';
 
-export interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
+export type { Box };
 
 export interface Point {
   x: number;

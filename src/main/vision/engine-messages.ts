@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { VERDICTS } from '../../shared/verdicts';
 import { KEYPOINT_NAMES } from './blazeface-decode';
-import type { FrameResult, PipelineOptions } from './pipeline';
+import type { PipelineOptions } from './pipeline';
 import { PROVIDER_NAMES, type RuntimeOptions } from './runtime';
 
 /** Pipeline options that can cross a process: everything but the runtime's injected environment. */
@@ -75,13 +75,6 @@ export type EngineRequest =
   | { type: 'dispose' }
   | { type: 'memory'; id: number };
 
-export type EngineReply =
-  | { type: 'ready'; info: VisionInfo }
-  | { type: 'failed'; message: string }
-  | { type: 'result'; id: number; result: FrameResult }
-  | { type: 'memory'; id: number; memory: EngineMemory }
-  | { type: 'error'; id: number | null; message: string };
-
 const point = z.object({ x: z.number(), y: z.number() });
 const probabilityMap = z.record(z.string(), z.number());
 const faceResult = z.object({
@@ -127,3 +120,6 @@ export const engineReply = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('error'), id: z.number().int().nonnegative().nullable(), message: z.string() }),
 ]);
+
+/** What the engine answers, as the schema above checks it. */
+export type EngineReply = z.infer<typeof engineReply>;

@@ -271,7 +271,7 @@ export class VisionEngine {
     proc.onMessage((raw) => {
       if (proc !== this.proc) return;
       const reply = engineReply.safeParse(raw);
-      if (reply.success) this.onReply(reply.data as EngineReply);
+      if (reply.success) this.onReply(reply.data);
       else this.kill(`it sent a malformed reply (${firstIssue(reply.error, 'reply')})`);
     });
     proc.onExit((code, signal) => {
