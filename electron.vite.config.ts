@@ -7,7 +7,9 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       // The vision engine is a second entry: main starts it as a utility process by file name.
-      rollupOptions: { input: { main: resolve('src/main/app/main.ts'), 'engine-entry': resolve('src/main/vision/engine-entry.ts') } },
+      rollupOptions: {
+        input: { main: resolve('src/main/app/main.ts'), 'engine-entry': resolve('src/main/vision/engine/engine-entry.ts') },
+      },
     },
   },
   preload: {

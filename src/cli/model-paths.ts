@@ -6,4 +6,4 @@ export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..
 export const DEFAULT_DETECTOR_DIR = join(REPO_ROOT, 'models', 'blazeface');
 export const DEFAULT_CLASSIFIER_DIR = join(REPO_ROOT, 'models', 'facemask-default');
 /** The vision engine run from source (the built app starts out/main/engine-entry.js instead). */
-export const VISION_ENGINE_SOURCE = pathToFileURL(join(REPO_ROOT, 'src', 'main', 'vision', 'engine-entry.ts'));
+export const VISION_ENGINE_SOURCE = pathToFileURL(join(REPO_ROOT, 'src', 'main', 'vision', 'engine', 'engine-entry.ts'));

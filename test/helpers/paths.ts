@@ -7,7 +7,7 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export const DETECTOR_DIR = join(REPO_ROOT, 'models', 'blazeface');
 export const CONTRACT_MODEL_DIR = join(REPO_ROOT, 'test', 'fixtures', 'contract-model');
 export const SCRATCH_DIR = join(REPO_ROOT, 'test', '.cache');
-export const VISION_ENGINE_SOURCE = pathToFileURL(join(REPO_ROOT, 'src', 'main', 'vision', 'engine-entry.ts'));
+export const VISION_ENGINE_SOURCE = pathToFileURL(join(REPO_ROOT, 'src', 'main', 'vision', 'engine', 'engine-entry.ts'));
 
 let dataDir: string | null = null;
 

@@ -115,7 +115,7 @@ async function start(): Promise<void> {
   core = await createKioskCore({
     appLog,
     modelsDir: modelsDir(),
-    // Built beside main.js from src/main/vision/engine-entry.ts (electron.vite.config.ts).
+    // Built beside main.js from src/main/vision/engine/engine-entry.ts (electron.vite.config.ts).
     visionEngine: utilityEngine(new URL('./engine-entry.js', import.meta.url)),
     userDataDir: app.getPath('userData'),
     secretBox: osSecretBox(app.getPath('userData'), (level, message) => appLog?.write(level, message)),

@@ -1,11 +1,11 @@
 // What the engine process does with each message: load the pipeline on `init`, analyse frames one
 // after another, report its memory, end on `dispose` or when the kiosk goes away.
 
-import { errorMessage } from '../../shared/errors';
-import { firstIssue } from '../../shared/zod-issue';
+import { errorMessage } from '../../../shared/errors';
+import { firstIssue } from '../../../shared/zod-issue';
+import { type EnginePipelineOptions, type EngineReply, engineRequest } from '../engine-messages';
+import { VisionPipeline } from '../pipeline';
 import type { ParentLink } from './engine-link';
-import { type EnginePipelineOptions, type EngineReply, engineRequest } from './engine-messages';
-import { VisionPipeline } from './pipeline';
 
 export function serveEngine(link: ParentLink): void {
   let pipeline: VisionPipeline | null = null;

@@ -1,8 +1,8 @@
 // The engine process's line to the kiosk: Electron's `process.parentPort` in a utility process,
 // Node's IPC channel (`process.send`) in a forked child. Both carry structured-clone messages, so
 // the protocol in engine-messages.ts is the same over either.
-import type { EngineReply } from './engine-messages';
-import { FRAME_SLOTS_ENV, SlotReader, slotRequest } from './frame-slots';
+import type { EngineReply } from '../engine-messages';
+import { FRAME_SLOTS_ENV, SlotReader, slotRequest } from '../frame-slots';
 
 export interface ParentLink {
   send(reply: EngineReply): void;
