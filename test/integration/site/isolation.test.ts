@@ -302,6 +302,19 @@ describe.skipIf(Boolean(missing))('a site database on PostgreSQL 13 and 14 defau
   afterAll(() => old?.destroy());
 
   const client = (user: string) => new pg.Client({ connectionString: old.url({ user, password: PASSWORDS[user], database: 'site_old' }) });
+  /** The reviewer as the product connects (SCRAM only, search_path pinned), connected. */
+  const productReviewer = async () => {
+    const reviewer = siteClient({
+      host: '127.0.0.1',
+      port: old.port,
+      database: 'site_old',
+      user: 'review_a',
+      password: PASSWORDS.review_a!,
+      ssl: false,
+    });
+    await reviewer.connect();
+    return reviewer;
+  };
 
   it("a function a kiosk planted in public is never called by the reviewer's queries", async () => {
     const kiosk = client('kiosk_a');
@@ -338,15 +351,7 @@ describe.skipIf(Boolean(missing))('a site database on PostgreSQL 13 and 14 defau
     } finally {
       store.close();
     }
-    const reviewer = siteClient({
-      host: '127.0.0.1',
-      port: old.port,
-      database: 'site_old',
-      user: 'review_a',
-      password: PASSWORDS.review_a!,
-      ssl: false,
-    });
-    await reviewer.connect();
+    const reviewer = await productReviewer();
     try {
       const page = await sitePage(reviewer, { from: Date.now() - 86_400_000, to: Date.now() + HOUR, limit: 25 });
       expect(page.rows).toHaveLength(2);
@@ -375,15 +380,7 @@ describe.skipIf(Boolean(missing))('a site database on PostgreSQL 13 and 14 defau
       `INSERT INTO kiosk_heartbeats (kiosk_id, kiosk_name, at, state, fps, camera, version, queued)
        VALUES ('kiosk_a', 'North', '2076-01-01', 'running', 'Infinity', repeat('x', 1000000), 'v', 0)`,
     );
-    const reviewer = siteClient({
-      host: '127.0.0.1',
-      port: old.port,
-      database: 'site_old',
-      user: 'review_a',
-      password: PASSWORDS.review_a!,
-      ssl: false,
-    });
-    await reviewer.connect();
+    const reviewer = await productReviewer();
     try {
       const [north] = await siteHealth(reviewer, Date.now());
       expect(north!.lastHeartbeat).toBeLessThan(Date.now() + 60_000);

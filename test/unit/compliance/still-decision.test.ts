@@ -1,26 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decideStill, outcomeShares } from '../../../src/main/compliance/still-decision';
 import { DEFAULT_TRACKER_OPTIONS, type FaceObservation } from '../../../src/main/compliance/tracker';
+import { frontalFace } from '../../helpers/faces';
 
 const W = 640;
-function face(pMask: number, pIncorrect = 0, extra: Partial<FaceObservation> = {}): FaceObservation {
-  const [x, y, w] = [250, 150, 140];
-  return {
-    box: { x, y, width: w, height: w },
-    keypoints: {
-      rightEye: { x: x + 0.3 * w, y: y + 0.35 * w },
-      leftEye: { x: x + 0.7 * w, y: y + 0.35 * w },
-      noseTip: { x: x + 0.5 * w, y: y + 0.55 * w },
-      mouth: { x: x + 0.5 * w, y: y + 0.75 * w },
-      rightEar: { x: x + 0.05 * w, y: y + 0.45 * w },
-      leftEar: { x: x + 0.95 * w, y: y + 0.45 * w },
-    },
-    pMask,
-    pIncorrect,
-    brightness: 0.5,
-    ...extra,
-  };
-}
+const face = (pMask: number, pIncorrect = 0, extra: Partial<FaceObservation> = {}): FaceObservation =>
+  frontalFace(pMask, { pIncorrect, ...extra });
 
 describe('one view at the kiosk line', () => {
   const o = DEFAULT_TRACKER_OPTIONS;

@@ -6,28 +6,14 @@ import {
   type FaceObservation,
   viewProblem,
 } from '../../../src/main/compliance/tracker';
+import { frontalFace } from '../../helpers/faces';
 
 const FRAME_WIDTH = 640;
 const T0 = 1_700_000_000_000;
 
 /** A frontal face at (x, y) of the given width, as the pipeline reports it. */
 function face(pMask: number, x = 250, y = 150, width = 140, extra: Partial<FaceObservation> = {}): FaceObservation {
-  const w = width;
-  return {
-    box: { x, y, width: w, height: w },
-    keypoints: {
-      rightEye: { x: x + 0.3 * w, y: y + 0.35 * w },
-      leftEye: { x: x + 0.7 * w, y: y + 0.35 * w },
-      noseTip: { x: x + 0.5 * w, y: y + 0.55 * w },
-      mouth: { x: x + 0.5 * w, y: y + 0.75 * w },
-      rightEar: { x: x + 0.05 * w, y: y + 0.45 * w },
-      leftEar: { x: x + 0.95 * w, y: y + 0.45 * w },
-    },
-    pMask,
-    pIncorrect: 0,
-    brightness: 0.5,
-    ...extra,
-  };
+  return frontalFace(pMask, { x, y, width, ...extra });
 }
 
 /** Plays frames at 15 fps: each entry is the faces of one frame. */
