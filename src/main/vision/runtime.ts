@@ -58,7 +58,7 @@ export function checkProvider(name: ProviderName, env: ProviderEnvironment): Pro
       const lib = join(env.binDir, 'libonnxruntime_providers_cuda.so');
       return env.fileExists(lib)
         ? { available: true }
-        : { available: false, reason: `${lib} is absent (install with ONNXRUNTIME_NODE_INSTALL=cuda12 for GPU)` };
+        : { available: false, reason: `${lib} is absent (run "npm run install-cuda" for GPU)` };
     }
     case 'dml': {
       if (env.platform !== 'win32') return { available: false, reason: 'DirectML is Windows only' };
