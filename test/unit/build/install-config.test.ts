@@ -11,9 +11,7 @@ import { REPO_ROOT } from '../../helpers/paths';
 
 /** The environment of a fresh shell: nothing that would choose ONNX Runtime's install for us. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^npm_config_onnxruntime|^ONNXRUNTIME_NODE_INSTALL/i.test(k)),
-  );
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_onnxruntime|^ONNXRUNTIME_NODE_INSTALL/i.test(k)));
 }
 
 const npm = (...args: string[]) => spawnSync('npm', args, { cwd: REPO_ROOT, encoding: 'utf8', env: cleanEnv() });
