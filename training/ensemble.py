@@ -19,7 +19,9 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import synth  # noqa: E402
-import train as T  # noqa: E402
+import augment  # noqa: E402
+import crops  # noqa: E402
+import fitting  # noqa: E402
 from model import build_model, count_parameters  # noqa: E402
 
 
@@ -39,13 +41,13 @@ def resplit_covered(logits, log_odds):
     """Log-probabilities with the odds of a mask worn right against one below the nose, among
     faces with a mask on, multiplied by exp(log_odds); the chance of no mask at all is unchanged."""
     logp = torch.log_softmax(logits, dim=1)
-    worn, below = logp[:, T.MASK], logp[:, T.INCORRECT]
+    worn, below = logp[:, crops.MASK], logp[:, crops.INCORRECT]
     covered = torch.logsumexp(torch.stack([worn, below]), 0)
     norm = covered - torch.logsumexp(torch.stack([worn + log_odds, below]), 0)
     out = [None] * 3
-    out[T.NO_MASK] = logp[:, T.NO_MASK]
-    out[T.MASK] = worn + log_odds + norm
-    out[T.INCORRECT] = below + norm
+    out[crops.NO_MASK] = logp[:, crops.NO_MASK]
+    out[crops.MASK] = worn + log_odds + norm
+    out[crops.INCORRECT] = below + norm
     return torch.stack(out, 1)
 
 
@@ -84,14 +86,14 @@ def split_violation(logp, kind_logp, log_k):
     """Log-probabilities whose chance of a mask worn right is logp's, the rest shared between no
     mask and a mask below the nose as kind_logp shares it, with the odds of "below the nose"
     multiplied by exp(log_k)."""
-    rest = torch.logsumexp(torch.stack([logp[:, T.NO_MASK], logp[:, T.INCORRECT]]), 0)
-    below = kind_logp[:, T.INCORRECT] + log_k
-    bare = kind_logp[:, T.NO_MASK]
+    rest = torch.logsumexp(torch.stack([logp[:, crops.NO_MASK], logp[:, crops.INCORRECT]]), 0)
+    below = kind_logp[:, crops.INCORRECT] + log_k
+    bare = kind_logp[:, crops.NO_MASK]
     norm = rest - torch.logsumexp(torch.stack([below, bare]), 0)
     out = [None] * 3
-    out[T.NO_MASK] = bare + norm
-    out[T.MASK] = logp[:, T.MASK]
-    out[T.INCORRECT] = below + norm
+    out[crops.NO_MASK] = bare + norm
+    out[crops.MASK] = logp[:, crops.MASK]
+    out[crops.INCORRECT] = below + norm
     return torch.stack(out, 1)
 
 
@@ -99,10 +101,10 @@ def lean_to_no_mask(logp, kind_logp, labels, min_recall):
     """The smallest odds factor of split_violation (the strongest lean from "below the nose"
     towards "no mask") at which labelled masks worn wrong are still called so at min_recall."""
     y = torch.from_numpy(labels)
-    wrong = y == T.INCORRECT
+    wrong = y == crops.INCORRECT
     for k in np.exp(np.linspace(np.log(0.02), np.log(5.0), 400)):
         pred = split_violation(logp, kind_logp, torch.tensor(float(np.log(k)))).argmax(1)
-        if float((pred[wrong] == T.INCORRECT).float().mean()) >= min_recall:
+        if float((pred[wrong] == crops.INCORRECT).float().mean()) >= min_recall:
             return float(k)
     raise SystemExit(f'no odds factor up to 5 reaches {min_recall} recall of masks worn wrong on val')
 
@@ -126,7 +128,7 @@ class ViolationSplit(nn.Module):
 
 def load_checkpoint(path, backbone=None):
     ck = torch.load(path)
-    m = build_model(ck['meta'].get('options', {}).get('arch', 'masknet'), len(T.LABELS), width=ck['width'], backbone=backbone)
+    m = build_model(ck['meta'].get('options', {}).get('arch', 'masknet'), len(crops.LABELS), width=ck['width'], backbone=backbone)
     m.load_state_dict(ck['state'])
     return m.eval(), ck
 
@@ -156,10 +158,10 @@ def load_members(paths, backbone, ap):
     models, metas = [], []
     for path in paths:
         m, ck = load_checkpoint(path, backbone)
-        margin = ck['meta'].get('options', {}).get('crop_margin', T.KIOSK_MARGIN)
-        if margin != T.KIOSK_MARGIN:
+        margin = ck['meta'].get('options', {}).get('crop_margin', augment.KIOSK_MARGIN)
+        if margin != augment.KIOSK_MARGIN:
             # The kiosk crops every model's faces at its own margin; calibration here does too.
-            ap.error(f'{path} was trained on crops at margin {margin}, the kiosk cuts them at {T.KIOSK_MARGIN}')
+            ap.error(f'{path} was trained on crops at margin {margin}, the kiosk cuts them at {augment.KIOSK_MARGIN}')
         models.append(m)
         meta = dict(ck['meta'])
         if meta.get('options', {}).get('choose') == 'last':
@@ -194,44 +196,44 @@ def main():
     ens = Ensemble(models, [m['temperature'] for m in metas] if args.average == 'probs' else None, args.weights).eval()
     # The calibration layers wrap the whole averaged graph (mirror image included), so what is
     # fitted below is exactly what is exported.
-    graph = T.FlipAverage(ens) if args.flip_tta else ens
-    val_rows, val_x, val_y, _ = T.load_split(args.crops, 'val', corrections=T.read_label_corrections(args.label_corrections))
-    inc_x, inc_y = T.synthetic_copies(val_rows, val_x, val_y, args.seed, [(lambda im, kp, rng: rng.choice(synth.INCORRECT)(im, kp, rng), T.INCORRECT)])
+    graph = fitting.FlipAverage(ens) if args.flip_tta else ens
+    val_rows, val_x, val_y, _ = crops.load_split(args.crops, 'val', corrections=crops.read_label_corrections(args.label_corrections))
+    inc_x, inc_y = crops.synthetic_copies(val_rows, val_x, val_y, args.seed, [(lambda im, kp, rng: rng.choice(synth.INCORRECT)(im, kp, rng), crops.INCORRECT)])
     val3_x, val3_y = np.concatenate([val_x, inc_x]), np.concatenate([val_y, inc_y])
-    logits, bal, nll, rec = T.evaluate(graph, val3_x, val3_y)
+    logits, bal, nll, rec = fitting.evaluate(graph, val3_x, val3_y)
     bias, odds = None, None
     if args.resplit:
         odds = fit_mask_odds(logits, val3_y)
         graph = CoveredResplit(graph, odds).eval()
-        logits, bal, nll, rec = T.evaluate(graph, val3_x, val3_y)
+        logits, bal, nll, rec = fitting.evaluate(graph, val3_x, val3_y)
     if args.fit_bias:
-        _, bias = T.fit_temperature(logits, val3_y, with_bias=True)
+        _, bias = fitting.fit_temperature(logits, val3_y, with_bias=True)
         graph = Shifted(graph, bias)
-        logits, bal, nll, rec = T.evaluate(graph, val3_x, val3_y)
-    temperature, _ = T.fit_temperature(logits, val3_y)
+        logits, bal, nll, rec = fitting.evaluate(graph, val3_x, val3_y)
+    temperature, _ = fitting.fit_temperature(logits, val3_y)
     cal_nll = float(F.cross_entropy(logits / temperature, torch.from_numpy(val3_y)))
     kind_metas, kind_odds, exported_temperature = None, None, temperature
     if args.kind:
         kind_models, kind_metas = load_members(args.kind, args.backbone, ap)
         kind = Ensemble(kind_models, [m['temperature'] for m in kind_metas]).eval()
-        kind = T.FlipAverage(kind) if args.flip_tta else kind
+        kind = fitting.FlipAverage(kind) if args.flip_tta else kind
         logp = torch.log_softmax(logits / temperature, dim=1)
-        kind_odds = lean_to_no_mask(logp, torch.log_softmax(T.predict(kind, val3_x), dim=1), val3_y, args.kind_recall)
+        kind_odds = lean_to_no_mask(logp, torch.log_softmax(fitting.predict(kind, val3_x), dim=1), val3_y, args.kind_recall)
         graph = ViolationSplit(graph, temperature, kind, np.log(kind_odds)).eval()
-        logits, bal, nll, rec = T.evaluate(graph, val3_x, val3_y)
+        logits, bal, nll, rec = fitting.evaluate(graph, val3_x, val3_y)
         cal_nll, exported_temperature = nll, 1.0
-        T.log(f'violation named by {len(kind_models)} member(s): odds of "below the nose" x {kind_odds:.3f}')
+        crops.log(f'violation named by {len(kind_models)} member(s): odds of "below the nose" x {kind_odds:.3f}')
     select = None
     if args.select_crops:
-        _, s_x, s_y, _ = T.load_split(args.select_crops, 'ood')
-        select = T.evaluate_compliance(graph, s_x, s_y)
-    T.log(f'bias {None if bias is None else [round(float(b), 3) for b in bias]}, mask odds {odds}')
-    T.log(f'ensemble of {len(models)}: val balanced {bal:.4f} {rec}, nll {nll:.4f} -> {cal_nll:.4f} at T={temperature:.3f}; select {select}')
+        _, s_x, s_y, _ = crops.load_split(args.select_crops, 'ood')
+        select = fitting.evaluate_compliance(graph, s_x, s_y)
+    crops.log(f'bias {None if bias is None else [round(float(b), 3) for b in bias]}, mask odds {odds}')
+    crops.log(f'ensemble of {len(models)}: val balanced {bal:.4f} {rec}, nll {nll:.4f} -> {cal_nll:.4f} at T={temperature:.3f}; select {select}')
     meta = {
         'ensemble': [os.path.basename(p) for p in args.checkpoints], 'average': args.average, 'weights': args.weights, 'members': metas, 'flip_tta': bool(args.flip_tta),
-        'parameters': sum(count_parameters(m) for m in models), 'input': T.INPUT, 'crop_margin': T.KIOSK_MARGIN,
+        'parameters': sum(count_parameters(m) for m in models), 'input': augment.INPUT, 'crop_margin': augment.KIOSK_MARGIN,
         'logit_bias': [round(float(b), 4) for b in bias] if bias is not None else None, 'mask_odds': None if odds is None else round(odds, 4),
-        'val_balanced_accuracy': round(bal, 4), 'val_recall': {T.ID2LABEL[str(k)]: round(v, 4) for k, v in rec.items()},
+        'val_balanced_accuracy': round(bal, 4), 'val_recall': {crops.ID2LABEL[str(k)]: round(v, 4) for k, v in rec.items()},
         'val_nll': round(nll, 4), 'val_nll_calibrated': round(cal_nll, 4), 'temperature': round(temperature, 4),
         'seconds': round(time.time() - start), 'torch': torch.__version__,
     }
@@ -241,8 +243,8 @@ def main():
             'parameters': meta['parameters'] + sum(count_parameters(m) for m in kind_models),
             'temperature_note': 'temperature applies to the main members inside the graph; the exported temperature is 1',
         })
-    T.export(graph, args.out, exported_temperature, meta, architecture='Ensemble', version=args.version)
-    T.log(f'exported to {args.out}')
+    fitting.export(graph, args.out, exported_temperature, meta, architecture='Ensemble', version=args.version)
+    crops.log(f'exported to {args.out}')
 
 
 if __name__ == '__main__':

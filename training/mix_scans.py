@@ -24,11 +24,11 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ensemble import resplit_covered, split_violation  # noqa: E402
-import train as T  # noqa: E402
+import crops  # noqa: E402
 
 TRUTHS = ('with_mask', 'without_mask', 'incorrect')
 VERDICTS = ('mask', 'no_mask', 'incorrect', 'no_face')
-VERDICT_OF_CLASS = {T.MASK: 'mask', T.NO_MASK: 'no_mask', T.INCORRECT: 'incorrect'}
+VERDICT_OF_CLASS = {crops.MASK: 'mask', crops.NO_MASK: 'no_mask', crops.INCORRECT: 'incorrect'}
 RIGHT = {'with_mask': 'mask', 'without_mask': 'no_mask', 'incorrect': 'incorrect'}
 
 
@@ -51,8 +51,8 @@ def member_probs(rows):
     for i, r in enumerate(rows):
         if r['predicted'] == 'no_face':
             continue
-        p[i, T.MASK], p[i, T.INCORRECT] = r['pMask'], r['pIncorrect']
-        p[i, T.NO_MASK] = max(1.0 - r['pMask'] - r['pIncorrect'], 1e-9)
+        p[i, crops.MASK], p[i, crops.INCORRECT] = r['pMask'], r['pIncorrect']
+        p[i, crops.NO_MASK] = max(1.0 - r['pMask'] - r['pIncorrect'], 1e-9)
     return p
 
 
@@ -79,7 +79,7 @@ def mix(paths, weights, odds, kind=(), kind_odds=1.0, temperature=None):
     verdicts = np.array(['no_face'] * len(files), dtype=object)
     verdicts[found] = [VERDICT_OF_CLASS[int(k)] for k in logp.argmax(1)]
     p_mask = np.full(len(files), np.nan)
-    p_mask[found] = logp[:, T.MASK].exp().numpy()
+    p_mask[found] = logp[:, crops.MASK].exp().numpy()
     return [r['expected'] for r in scans[0]], verdicts, p_mask
 
 

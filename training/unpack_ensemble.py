@@ -26,7 +26,8 @@ from onnx import numpy_helper
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import train as T  # noqa: E402
+import crops  # noqa: E402
+import fitting  # noqa: E402
 from ensemble import CoveredResplit, Ensemble, ViolationSplit  # noqa: E402
 from model import build_model  # noqa: E402
 
@@ -74,7 +75,7 @@ def main():
         raise SystemExit('ensembles exported with the mirror average are not supported')
     main_members, kind_members = meta['members'], meta.get('kind_members') or []
     members = main_members + kind_members
-    models = [build_model(m['options'].get('arch', 'masknet'), len(T.LABELS), width=m['options'].get('width', 16), backbone=args.backbone).eval() for m in members]
+    models = [build_model(m['options'].get('arch', 'masknet'), len(crops.LABELS), width=m['options'].get('width', 16), backbone=args.backbone).eval() for m in members]
     tags = tag_members(models)
     main, kind = models[:len(main_members)], models[len(main_members):]
     graph = CoveredResplit(Ensemble(main, [m['temperature'] for m in main_members], meta.get('weights')), 1.0).eval()
@@ -83,7 +84,7 @@ def main():
         graph = ViolationSplit(graph, 1.0, Ensemble(kind, [m['temperature'] for m in kind_members]), 0.0).eval()
     with tempfile.TemporaryDirectory() as tmp:
         tagged_path = os.path.join(tmp, 'tagged.onnx')
-        T.export_graph(graph, tagged_path)
+        fitting.export_graph(graph, tagged_path)
         tagged = graph_constants(tagged_path)
     shipped = graph_constants(os.path.join(args.folder, 'model.onnx'))
     states = [m.state_dict() for m in models]
@@ -108,7 +109,7 @@ def main():
     for state, member, name in zip(states, members, meta['ensemble'] + (meta.get('kind') or [])):
         path = os.path.join(args.out, name)
         torch.save({'state': state, 'width': member['options'].get('width', 16), 'meta': member}, path)
-        T.log(f'wrote {path}')
+        crops.log(f'wrote {path}')
 
 
 if __name__ == '__main__':
