@@ -204,7 +204,7 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
         if (opts.visits) {
           // Seeded by the image's name in its set, so an image gets the same visit in every run.
           const seed = createHash('sha256').update(record.file).digest().readUInt32LE(0);
-          record.visit = await simulateVisit(readFileSync(file), seed, (frame) => pipeline.analyzeFrame(frame));
+          record.visit = await simulateVisit(readFileSync(file), seed, (frame, at) => pipeline.analyzeFrame(frame, at));
         }
         records.push(record);
         if (opts.json) out(JSON.stringify(record));

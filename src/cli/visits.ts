@@ -93,6 +93,18 @@ async function cameraFrame(
   } as RawImage;
 }
 
+/** The camera frames of a visit of `photo`, each with its time in milliseconds from the first. */
+export async function* visitFrames(
+  photo: Buffer,
+  seed: number,
+  o: VisitOptions = DEFAULT_VISIT,
+): AsyncGenerator<{ frame: RawImage; ms: number }> {
+  const rand = random(seed);
+  const state = { dx: 0, dy: 0, phase: rand() * 2 * Math.PI };
+  const frames = Math.round(o.fps * o.seconds);
+  for (let i = 0; i < frames; i++) yield { frame: await cameraFrame(photo, i, rand, state, o), ms: Math.round((i * 1000) / o.fps) };
+}
+
 /**
  * Walks `photo` (any image sharp reads) up to the kiosk for `o.seconds` and reports what the
  * tracker decided: the first verdict and its time, or the state it was left in.
@@ -100,22 +112,18 @@ async function cameraFrame(
 export async function simulateVisit(
   photo: Buffer,
   seed: number,
-  analyze: (frame: RawImage) => Promise<FrameResult>,
+  analyze: (frame: RawImage, capturedAt: number) => Promise<FrameResult>,
   tracker: Partial<TrackerOptions> = {},
   o: VisitOptions = DEFAULT_VISIT,
 ): Promise<VisitResult> {
-  const rand = random(seed);
-  const state = { dx: 0, dy: 0, phase: rand() * 2 * Math.PI };
   const compliance = new ComplianceTracker(tracker);
   const t0 = Date.UTC(2026, 0, 1, 9);
-  const frames = Math.round(o.fps * o.seconds);
   let first: { outcome: KioskOutcome; at: number } | null = null;
   let last: KioskOutcome = 'no_face';
   let changed = false;
-  for (let i = 0; i < frames; i++) {
-    const frame = await cameraFrame(photo, i, rand, state, o);
-    const result = await analyze(frame);
-    const at = t0 + Math.round((i * 1000) / o.fps);
+  for await (const { frame, ms } of visitFrames(photo, seed, o)) {
+    const at = t0 + ms;
+    const result = await analyze(frame, at);
     const status = compliance.update(result.faces.map(observationOf), frame.width, at);
     last = outcomeOfState(status.state);
     const decided = last === 'pass' || last === 'refuse' || last === 'pull_up';
@@ -123,4 +131,47 @@ export async function simulateVisit(
     else if (decided && first && (last === 'pass') !== (first.outcome === 'pass')) changed = true;
   }
   return first ? { outcome: first.outcome, msToVerdict: first.at, changed } : { outcome: last, msToVerdict: null, changed: false };
+}
+
+export interface ChangeResult {
+  /** From the first frame of the second photo to the first verdict that is not a pass; null when none came. */
+  msToReact: number | null;
+  /** The first photo was passed before the change (otherwise there was nothing to react to). */
+  passedBefore: boolean;
+  /** Faces classified over the visit, per frame with a face. */
+  classifiedShare: number;
+}
+
+/**
+ * A person who passed and then changes what they wear: `before` (a mask worn right) for
+ * `o.seconds`, then `after` (the same person bare, or with the mask below the nose) for as long
+ * again, in front of the same camera. Reports how long the screen took to stop thanking them.
+ */
+export async function simulateChange(
+  before: Buffer,
+  after: Buffer,
+  seed: number,
+  analyze: (frame: RawImage, capturedAt: number) => Promise<FrameResult>,
+  tracker: Partial<TrackerOptions> = {},
+  o: VisitOptions = DEFAULT_VISIT,
+): Promise<ChangeResult> {
+  const compliance = new ComplianceTracker(tracker);
+  const t0 = Date.UTC(2026, 0, 1, 9);
+  const switchMs = Math.round(o.fps * o.seconds) * Math.round(1000 / o.fps);
+  let passedBefore = false;
+  let reactedAt: number | null = null;
+  let classified = 0;
+  let withFace = 0;
+  for (const [part, photo] of [before, after].entries()) {
+    for await (const { frame, ms } of visitFrames(photo, seed + part, o)) {
+      const at = t0 + part * switchMs + ms;
+      const result = await analyze(frame, at);
+      classified += result.classified;
+      if (result.faces.length > 0) withFace++;
+      const outcome = outcomeOfState(compliance.update(result.faces.map(observationOf), frame.width, at).state);
+      if (part === 0) passedBefore = outcome === 'pass';
+      else if (reactedAt === null && (outcome === 'refuse' || outcome === 'pull_up')) reactedAt = at - t0 - switchMs;
+    }
+  }
+  return { msToReact: reactedAt, passedBefore, classifiedShare: withFace ? classified / withFace : 0 };
 }

@@ -9,6 +9,7 @@ import type { EventKind, Guidance, ScreenState, TrackState } from '../../shared/
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings';
 import type { Verdict } from '../../shared/verdicts';
 import type { KeypointName } from '../vision/blazeface-decode';
+import { iou } from '../vision/box';
 import type { Box, Point } from '../vision/detector';
 
 /** What the tracker needs from one face of one pipeline frame. */
@@ -135,14 +136,6 @@ interface Track {
   /** ...and what they wear there. */
   worn: Verdict | null;
   announced: Set<ComplianceEvent['kind']>;
-}
-
-export function iou(a: Box, b: Box): number {
-  const ix = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const iy = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  if (ix <= 0 || iy <= 0) return 0;
-  const inter = ix * iy;
-  return inter / (a.width * a.height + b.width * b.height - inter);
 }
 
 /** Why a view of a face cannot be judged, or null when it can. */

@@ -30,6 +30,8 @@ export const analyzeRequest = z
     height: z.number().int().positive().max(8192),
     channels: z.union([z.literal(3), z.literal(4)]),
     data: z.instanceof(Uint8Array),
+    /** When the frame was taken, on the sender's clock; the engine's own clock when absent. */
+    capturedAt: z.number().finite().optional(),
   })
   .refine((r) => r.data.length === r.width * r.height * r.channels, {
     message: 'length does not match width x height x channels',
@@ -91,6 +93,7 @@ const frameResult = z.object({
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   faces: z.array(faceResult).max(64),
+  classified: z.number().int().nonnegative(),
   timings: z.object({
     decode: z.number(),
     convert: z.number(),

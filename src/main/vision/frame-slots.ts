@@ -33,6 +33,7 @@ export const slotRequest = z.strictObject({
     .min(0)
     .max(SLOT_COUNT - 1),
   byteLength: z.number().int().nonnegative().max(SLOT_BYTES),
+  capturedAt: z.number().finite().optional(),
 });
 
 /** An unnamed shared-memory file, or null where there is no /dev/shm (then frames go inline). */
@@ -73,6 +74,7 @@ export class FrameSlots {
       channels: request.channels,
       slot,
       byteLength: data.byteLength,
+      ...(request.capturedAt === undefined ? {} : { capturedAt: request.capturedAt }),
     };
   }
 
@@ -101,11 +103,11 @@ export class SlotReader {
   constructor(private readonly fd: number) {}
 
   read(request: z.infer<typeof slotRequest>): AnalyzeRequest {
-    const { id, width, height, channels, slot, byteLength } = request;
+    const { id, width, height, channels, slot, byteLength, capturedAt } = request;
     let data = this.buffers[slot];
     if (data?.length !== byteLength) this.buffers[slot] = data = new Uint8Array(byteLength);
     const read = byteLength === 0 ? 0 : readSync(this.fd, data, 0, byteLength, slot * SLOT_BYTES);
     if (read !== byteLength) throw new Error(`slot ${slot} held ${read} of ${byteLength} bytes`);
-    return { type: 'analyze', id, width, height, channels: channels as 3 | 4, data };
+    return { type: 'analyze', id, width, height, channels: channels as 3 | 4, data, ...(capturedAt === undefined ? {} : { capturedAt }) };
   }
 }

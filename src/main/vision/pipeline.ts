@@ -2,7 +2,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Verdict } from '../../shared/verdicts';
 import type { KeypointName } from './blazeface-decode';
-import { MaskClassifier } from './classifier';
+import { type Classification, MaskClassifier } from './classifier';
+import { ClassificationCache, type ClassifySchedule, DEFAULT_CLASSIFY_SCHEDULE, faceThumbnail } from './classify-schedule';
 import { cropSquare, meanLuminance, squareAround } from './crop';
 import { type Box, type DetectedFace, type DetectorOptions, FaceDetector, type Point } from './detector';
 import { decodeImage, type RawImage } from './image';
@@ -31,6 +32,8 @@ export interface PipelineOptions {
    */
   zoomRegion: { x: number; y: number; width: number; height: number } | null;
   labelOverrides: Record<string, Verdict>;
+  /** When camera frames reuse a person's classification (see classify-schedule.ts); null classifies every frame. */
+  classifySchedule: ClassifySchedule | null;
   runtime: RuntimeOptions;
 }
 
@@ -43,6 +46,7 @@ export const DEFAULT_PIPELINE_OPTIONS: Omit<PipelineOptions, 'detectorFolder' | 
   stillImage: { borders: [0.1, 0, 0.4], minScore: 0.3 },
   zoomRegion: { x: 0.25, y: 0.1, width: 0.5, height: 0.6 },
   labelOverrides: {},
+  classifySchedule: DEFAULT_CLASSIFY_SCHEDULE,
   runtime: {},
 };
 
@@ -108,6 +112,8 @@ export interface FrameResult {
   width: number;
   height: number;
   faces: FaceResult[];
+  /** How many of the faces went through the classifier in this frame; the others reused a recent answer. */
+  classified: number;
   timings: StageTimings;
 }
 
@@ -115,12 +121,15 @@ export class VisionPipeline {
   // Reused every frame: one crop buffer per face slot, and the resampler's tap tables.
   private readonly cropBuffers: Uint8Array[] = [];
   private readonly scratch = new ResampleScratch();
+  private readonly cache: ClassificationCache | null;
 
   private constructor(
     readonly detector: FaceDetector,
     readonly classifier: MaskClassifier,
     readonly options: PipelineOptions,
-  ) {}
+  ) {
+    this.cache = options.classifySchedule ? new ClassificationCache(options.classifySchedule) : null;
+  }
 
   static async load(
     options: Partial<PipelineOptions> & Pick<PipelineOptions, 'detectorFolder' | 'classifierFolder'>,
@@ -149,8 +158,11 @@ export class VisionPipeline {
     return this.classifier.provider;
   }
 
-  /** A camera frame (RGB or RGBA). */
-  analyzeFrame(image: RawImage): Promise<FrameResult> {
+  /**
+   * A camera frame (RGB or RGBA), taken at `capturedAt` milliseconds (the engine's clock unless
+   * the caller keeps its own, as a simulated camera does): the schedule's clock.
+   */
+  analyzeFrame(image: RawImage, capturedAt = performance.now()): Promise<FrameResult> {
     const passes: DetectionPass[] = [{ border: this.detector.options.border }];
     const z = this.options.zoomRegion;
     if (z) {
@@ -159,14 +171,21 @@ export class VisionPipeline {
         region: { x: z.x * image.width, y: z.y * image.height, width: z.width * image.width, height: z.height * image.height },
       });
     }
-    return this.run(image, passes, undefined, 0, performance.now());
+    return this.run(image, passes, undefined, 0, performance.now(), capturedAt);
   }
 
   /** A JPEG, PNG or WebP file or buffer. Throws ImageDecodeError for anything else. */
   async analyzeImage(input: string | Uint8Array): Promise<FrameResult> {
     const start = performance.now();
     const image = await decodeImage(input);
-    return this.run(image, stillImagePasses(this.options.stillImage), this.options.stillImage.minScore, performance.now() - start, start);
+    return this.run(
+      image,
+      stillImagePasses(this.options.stillImage),
+      this.options.stillImage.minScore,
+      performance.now() - start,
+      start,
+      null,
+    );
   }
 
   private async run(
@@ -175,6 +194,8 @@ export class VisionPipeline {
     minScore: number | undefined,
     decodeMs: number,
     start: number,
+    /** When a camera frame was taken; null for a still image, which is always classified. */
+    capturedAt: number | null,
   ): Promise<FrameResult> {
     const timing = { convert: 0, detect: 0 };
     const detected = (await detectWithPasses(this.detector, image, passes, minScore, timing)).faces.slice(0, this.options.maxFaces);
@@ -188,7 +209,11 @@ export class VisionPipeline {
     const cropMs = performance.now() - t;
 
     t = performance.now();
-    const classes = await this.classifier.classify(crops);
+    const { classes, classified } = await this.classifyAsScheduled(
+      detected.map((face) => face.box),
+      crops,
+      capturedAt,
+    );
     const classifyMs = performance.now() - t;
 
     const faces = detected.map((face, i): FaceResult => {
@@ -208,6 +233,7 @@ export class VisionPipeline {
       width: image.width,
       height: image.height,
       faces,
+      classified,
       timings: {
         decode: decodeMs,
         convert: timing.convert,
@@ -218,6 +244,24 @@ export class VisionPipeline {
         total: performance.now() - start,
       },
     };
+  }
+
+  /** Every crop's classification: fresh where the schedule asks for one, remembered otherwise. */
+  private async classifyAsScheduled(
+    boxes: readonly Box[],
+    crops: readonly Uint8Array[],
+    capturedAt: number | null,
+  ): Promise<{ classes: Classification[]; classified: number }> {
+    const cache = capturedAt === null ? null : this.cache;
+    if (!cache) return { classes: await this.classifier.classify(crops), classified: crops.length };
+    const at = capturedAt!;
+    const thumbnails = crops.map((crop) => faceThumbnail(crop, this.classifier.cropSize));
+    const planned = cache.plan(boxes, thumbnails, at);
+    const fresh = planned.flatMap((p, i) => (p ? [] : [i]));
+    const answers = await this.classifier.classify(fresh.map((i) => crops[i]!));
+    const classes = planned.map((p, i) => p?.result ?? answers[fresh.indexOf(i)]!);
+    cache.remember(boxes, thumbnails, planned, classes, at);
+    return { classes, classified: fresh.length };
   }
 
   async dispose(): Promise<void> {

@@ -138,8 +138,11 @@ export class VisionEngine {
     return this.state === 'running' ? this.proc.pid : undefined;
   }
 
-  /** Analyses one frame. The pixels are copied into the message, so the caller keeps its frame. */
-  analyzeFrame(image: RawImage): Promise<FrameResult> {
+  /**
+   * Analyses one frame. The pixels are copied into the message, so the caller keeps its frame.
+   * `capturedAt` (milliseconds) is for a caller with a clock of its own, such as a simulated camera.
+   */
+  analyzeFrame(image: RawImage, capturedAt?: number): Promise<FrameResult> {
     if (this.state !== 'running') return Promise.reject(this.unavailable());
     const id = this.nextId++;
     const request: AnalyzeRequest = {
@@ -149,6 +152,7 @@ export class VisionEngine {
       height: image.height,
       channels: image.channels,
       data: image.data,
+      ...(capturedAt === undefined ? {} : { capturedAt }),
     };
     return new Promise<FrameResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, start: performance.now() });

@@ -52,12 +52,12 @@ export function serveEngine(link: ParentLink): void {
         return reply({ type: 'memory', id: request.id, memory: { heapUsed, heapTotal, external, rss } });
       }
       case 'analyze': {
-        const { id, data, width, height, channels } = request;
+        const { id, data, width, height, channels, capturedAt } = request;
         const loaded = pipeline;
         if (!loaded) return reply({ type: 'error', id, message: 'the vision engine has not loaded its models yet' });
         // The pipeline reuses its buffers, so frames that arrive together are analysed one after another.
         queue = queue
-          .then(() => loaded.analyzeFrame({ data, width, height, channels }))
+          .then(() => loaded.analyzeFrame({ data, width, height, channels }, capturedAt))
           .then(
             (result) => reply({ type: 'result', id, result }),
             (err: unknown) => reply({ type: 'error', id, message: errorMessage(err) }),
