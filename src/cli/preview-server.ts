@@ -26,6 +26,7 @@ export interface PreviewOptions {
   modelsDir?: string;
   log?: CoreOptions['log'];
   onEvents?: CoreOptions['onEvents'];
+  classifySchedule?: CoreOptions['classifySchedule'];
 }
 
 export interface PreviewServer {
@@ -95,6 +96,7 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
     version: 'preview',
     ...(options.log ? { log: options.log } : {}),
     ...(options.onEvents ? { onEvents: options.onEvents } : {}),
+    ...(options.classifySchedule === undefined ? {} : { classifySchedule: options.classifySchedule }),
     // Every connected page hears the kiosk's events, as the Electron window does.
     emit: (event, payload) => {
       const message = encodeMessage({ event, payload });

@@ -19,6 +19,7 @@ import { ViolationLog } from '../log/violation-log';
 import type { Logger } from '../logger';
 import { SiteOutbox } from '../site/outbox';
 import { SiteReporting } from '../site/site-reporting';
+import type { ClassifySchedule } from '../vision/classify-schedule';
 import type { EngineLauncher } from '../vision/engine-process';
 import { VisionEngine } from '../vision/vision-engine';
 import { type AdminDeps, createAdminHandlers } from './admin-handlers';
@@ -49,6 +50,8 @@ export interface CoreOptions {
   secretBox?: SecretBox;
   /** Pushes a main-to-renderer event to the kiosk screen (Electron IPC, or the preview's socket). */
   emit?: <E extends EventName>(event: E, payload: EventOf<E>) => void;
+  /** When faces are classified again (the vision pipeline's default unless given; null: every frame), to measure it. */
+  classifySchedule?: ClassifySchedule | null;
 }
 
 export interface KioskCore {
@@ -90,6 +93,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     classifierFolder: s.model.folder ?? join(options.modelsDir, 'facemask-default'),
     detector: { minScore: s.detection.minScore },
     labelOverrides: s.model.labelOverrides,
+    ...(options.classifySchedule === undefined ? {} : { classifySchedule: options.classifySchedule }),
   });
   try {
     vision = await VisionEngine.start({
