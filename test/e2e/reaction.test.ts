@@ -22,7 +22,10 @@ if (missing) console.warn(`reaction.test.ts skipped: ${missing}`);
 /** A person of the synthetic set whom the default model reads clearly both ways. */
 async function masksOff(): Promise<{ masked: string; bare: string }> {
   const set = syntheticLondonSet();
-  const pipeline = await VisionPipeline.load({ detectorFolder: DETECTOR_DIR, classifierFolder: join(REPO_ROOT, 'models', 'facemask-default') });
+  const pipeline = await VisionPipeline.load({
+    detectorFolder: DETECTOR_DIR,
+    classifierFolder: join(REPO_ROOT, 'models', 'facemask-default'),
+  });
   try {
     for (const file of ['canada-003f.jpg', 'canada-019f.jpg', 'canada-024f.jpg']) {
       const masked = join(set, 'with_mask', file);
@@ -104,7 +107,11 @@ describe.skipIf(Boolean(missing))('the screen’s reaction to a mask taken off',
         await server.close();
       }
     }
-    console.info(`e2e reaction, camera change to red screen: ${Object.entries(measured).map(([m, ms]) => `${m} ${ms.toFixed(0)} ms`).join(', ')}`);
+    console.info(
+      `e2e reaction, camera change to red screen: ${Object.entries(measured)
+        .map(([m, ms]) => `${m} ${ms.toFixed(0)} ms`)
+        .join(', ')}`,
+    );
     expect(Object.keys(measured)).toHaveLength(2);
   }, 180_000);
 });

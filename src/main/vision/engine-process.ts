@@ -1,12 +1,12 @@
 // How the kiosk sees its vision engine process, whichever way it was started: Electron's
 // utilityProcess in the app (src/main/app/utility-engine.ts), a Node child process here.
-import { fork } from 'node:child_process';
+import { fork, type Serializable } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { EngineRequest } from './engine-messages';
-import { FRAME_SLOTS_ENV, FrameSlots, openSharedFrameFile } from './frame-slots';
+import { FrameSlots } from './frame-slots';
 
 export interface EngineProcess {
   /** Undefined until the operating system has started it. */
@@ -35,20 +35,17 @@ export type EngineLauncher = (launch: EngineLaunch) => EngineProcess;
 export function forkEngine(entry: URL, { args = [], execArgv: extra = [] }: { args?: string[]; execArgv?: string[] } = {}): EngineLauncher {
   const loader = entry.pathname.endsWith('.ts') ? ['--import', tsxLoader()] : [];
   return ({ execArgv }) => {
-    const shared = openSharedFrameFile();
+    const slots = FrameSlots.create();
     const child = fork(fileURLToPath(entry), args, {
       execArgv: [...loader, ...extra, ...execArgv],
       // Structured clone for the messages; frames wait in shared memory where there is some.
       serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...(shared === null ? [] : [shared])],
-      env: shared === null ? process.env : { ...process.env, [FRAME_SLOTS_ENV]: '4' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, ...slots?.env },
     });
-    const slots = shared === null ? null : new FrameSlots(shared);
     // A send into a channel that closed under it (the engine died) is reported by onExit.
     child.on('error', () => undefined);
-    child.on('message', (reply: { id?: unknown }) => {
-      if (typeof reply?.id === 'number') slots?.release(reply.id);
-    });
+    child.on('message', (reply: unknown) => slots?.replied(reply));
     child.once('exit', () => slots?.close());
     return {
       get pid() {
@@ -56,8 +53,7 @@ export function forkEngine(entry: URL, { args = [], execArgv: extra = [] }: { ar
       },
       send: (request) => {
         if (!child.connected) throw new Error('the vision engine process has gone');
-        // Pixels go through a free slot when there is one, else inside the message.
-        child.send((request.type === 'analyze' && slots?.place(request)) || request);
+        child.send((slots?.encode(request) ?? request) as Serializable);
       },
       onMessage: (listener) => child.on('message', listener),
       onExit: (listener) => child.once('exit', listener),

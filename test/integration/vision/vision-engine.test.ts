@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,7 +12,9 @@ import { cameraFrame, crashEngine, firstReadAs, sourceEngine } from '../../helpe
 import { until } from '../../helpers/wait';
 
 const CLASSIFIER_DIR = join(REPO_ROOT, 'models', 'facemask-default');
-const pipelineOptions = { detectorFolder: DETECTOR_DIR, classifierFolder: CLASSIFIER_DIR };
+// Every frame classified, so the engine and the pipeline in this process answer each frame alike
+// whatever time it arrives (the schedule has tests of its own).
+const pipelineOptions = { detectorFolder: DETECTOR_DIR, classifierFolder: CLASSIFIER_DIR, classifySchedule: null };
 
 /** The portrait at 60 % of the frame's height, as a visitor close to the kiosk. */
 const frameFrom = (path: string, width = 640, height = 480): Promise<RawImage> =>
@@ -66,6 +68,21 @@ describe('vision engine process', () => {
     expect(engine.info.providerNote).toBeUndefined();
     expect(engine.pid).toBeGreaterThan(0);
     expect(engine.pid).not.toBe(process.pid);
+  });
+
+  it.skipIf(process.platform !== 'linux')('takes frames through shared memory whose name is gone once it has answered', async () => {
+    const [row] = sample('test', 'with_mask', 1);
+    expect((await engine.analyzeFrame(await frameFrom(row!.path))).faces.length).toBeGreaterThan(0);
+    const open = readdirSync(`/proc/${engine.pid}/fd`).map((fd) => {
+      try {
+        return readlinkSync(`/proc/${engine.pid}/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    });
+    const shared = open.filter((target) => target.startsWith('/dev/shm/mask-kiosk-'));
+    expect(shared).toHaveLength(1);
+    expect(shared[0]).toMatch(/\/frames \(deleted\)$/);
   });
 
   it('answers exactly as the pipeline does in the calling process, and leaves the caller its frame', async () => {

@@ -2,7 +2,7 @@
 // Node's IPC channel (`process.send`) in a forked child. Both carry structured-clone messages, so
 // the protocol in engine-messages.ts is the same over either.
 import type { EngineReply } from '../engine-messages';
-import { FRAME_SLOTS_ENV, SlotReader, slotRequest } from '../frame-slots';
+import { SlotReader, slotRequest } from '../frame-slots';
 
 export interface ParentLink {
   send(reply: EngineReply): void;
@@ -18,11 +18,17 @@ interface UtilityParentPort {
 }
 
 export function parentLink(): ParentLink {
+  // Opened before the first reply: the kiosk removes the file's name when that reply arrives.
+  const slots = SlotReader.fromEnvironment();
+  const receive = (listener: (message: unknown) => void) => (message: unknown) => listener(slots ? fromSlot(slots, message) : message);
   const utilityPort = (process as unknown as { parentPort?: UtilityParentPort }).parentPort;
   if (utilityPort) {
     return {
       send: (reply) => utilityPort.postMessage(reply),
-      onMessage: (listener) => utilityPort.on('message', (event) => listener(event.data)),
+      onMessage: (listener) => {
+        const deliver = receive(listener);
+        utilityPort.on('message', (event) => deliver(event.data));
+      },
       // Electron ends a utility process together with the app.
       onClose: () => undefined,
     };
@@ -34,15 +40,7 @@ export function parentLink(): ParentLink {
       // A reply after the kiosk has gone cannot be delivered; the disconnect ends us anyway.
       if (process.connected) send(reply);
     },
-    onMessage: (listener) => {
-      const fd = Number(process.env[FRAME_SLOTS_ENV]);
-      if (!(Number.isInteger(fd) && fd > 2)) {
-        process.on('message', listener);
-        return;
-      }
-      const slots = new SlotReader(fd);
-      process.on('message', (message) => listener(fromSlot(slots, message)));
-    },
+    onMessage: (listener) => process.on('message', receive(listener)),
     onClose: (listener) => process.on('disconnect', listener),
   };
 }
