@@ -41,7 +41,11 @@ try {
   const folder = readModelFolder(values.model);
   const optimised = join(work, 'optimised.onnx');
   // 'basic' keeps standard ONNX operators (no layout-specific ones), so the graph can be edited.
-  const plain = await ort.InferenceSession.create(folder.modelPath, { graphOptimizationLevel: 'basic', optimizedModelFilePath: optimised, logSeverityLevel: 3 });
+  const plain = await ort.InferenceSession.create(folder.modelPath, {
+    graphOptimizationLevel: 'basic',
+    optimizedModelFilePath: optimised,
+    logSeverityLevel: 3,
+  });
   await plain.release();
   const calibGraph = join(work, 'calibration.onnx');
   const targetsFile = join(work, 'targets.json');
@@ -53,19 +57,28 @@ try {
   const { resizeTo, inputSize, scale, offset } = folder.preprocessing;
   const scratch = new ResampleScratch();
   const stats = new Map<string, { min: number; max: number; sumMin: number; sumMax: number; n: number }>();
-  const files = listFiles([join(values.data, 'with_mask'), join(values.data, 'without_mask')]).filter((_, i) => i % Number(values.every) === 0);
+  const files = listFiles([join(values.data, 'with_mask'), join(values.data, 'without_mask')]).filter(
+    (_, i) => i % Number(values.every) === 0,
+  );
   let crops = 0;
   for (const file of files) {
     const image = await decodeImage(file);
     const { faces } = await detectWithPasses(pipeline.detector, image, stillImagePasses(), DEFAULT_PIPELINE_OPTIONS.stillImage.minScore);
     if (!faces.length) continue;
-    const crop = cropSquare(image, squareAround(faces[0]!.box, DEFAULT_PIPELINE_OPTIONS.cropMargin), resizeTo, new Uint8Array(resizeTo * resizeTo * 3), scratch);
+    const crop = cropSquare(
+      image,
+      squareAround(faces[0]!.box, DEFAULT_PIPELINE_OPTIONS.cropMargin),
+      resizeTo,
+      new Uint8Array(resizeTo * resizeTo * 3),
+      scratch,
+    );
     const planar = new Float32Array(3 * inputSize * inputSize);
     const start = Math.floor((resizeTo - inputSize) / 2);
     for (let y = 0; y < inputSize; y++)
       for (let x = 0; x < inputSize; x++)
         for (let c = 0; c < 3; c++)
-          planar[c * inputSize * inputSize + y * inputSize + x] = crop[((y + start) * resizeTo + start + x) * 3 + c]! * scale[c]! + offset[c]!;
+          planar[c * inputSize * inputSize + y * inputSize + x] =
+            crop[((y + start) * resizeTo + start + x) * 3 + c]! * scale[c]! + offset[c]!;
     const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', planar, [1, 3, inputSize, inputSize]) });
     for (const t of targets) {
       let lo = Infinity;
@@ -82,12 +95,22 @@ try {
   await pipeline.dispose();
   console.log(`ranges of ${targets.length} activations from ${crops} val faces`);
   const rangesFile = join(work, 'ranges.json');
-  const ranges = Object.fromEntries([...stats].map(([t, s]) => [t, { min: s.min, max: s.max, meanMin: s.sumMin / s.n, meanMax: s.sumMax / s.n }]));
+  const ranges = Object.fromEntries(
+    [...stats].map(([t, s]) => [t, { min: s.min, max: s.max, meanMin: s.sumMin / s.n, meanMax: s.sumMax / s.n }]),
+  );
   writeFileSync(rangesFile, JSON.stringify(ranges));
 
   mkdirSync(values.out, { recursive: true });
   for (const f of readdirSync(values.model)) if (f !== 'model.onnx') copyFileSync(join(values.model, f), join(values.out, f));
-  qdq('build', optimised, rangesFile, join(values.out, 'model.onnx'), '--ranges', values.ranges, ...(values.skip ? ['--skip', values.skip] : []));
+  qdq(
+    'build',
+    optimised,
+    rangesFile,
+    join(values.out, 'model.onnx'),
+    '--ranges',
+    values.ranges,
+    ...(values.skip ? ['--skip', values.skip] : []),
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
