@@ -4,6 +4,8 @@
 // repeat alarms. One violation event per person per visit, with a cooldown for a person who is
 // lost for a moment and found again. A mask worn below the nose is its own state ("incorrect"):
 // a violation by default, or only a reminder when the facility chooses so.
+// One file past 300 lines on purpose: matching, smoothing, dwell, hysteresis, guidance and events
+// are one state machine over the same track record, and read best together.
 
 import type { EventKind, Guidance, ScreenState, TrackState } from '../../shared/screen-states';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings';

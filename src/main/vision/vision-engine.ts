@@ -8,6 +8,8 @@
 // engine comes back after a short, growing pause. The process's V8 heap is sized for its job: a
 // small young generation keeps a steady stream of frames flat in memory (npm run bench -- --soak),
 // and the old-generation cap turns a runaway leak into a restart.
+// One file past 300 lines on purpose: start, provider fallback, watchdog, restart with back-off,
+// reconfiguration and reply checks are one life cycle over the same process and pending frames.
 import { performance } from 'node:perf_hooks';
 import { errorMessage, UnavailableError } from '../../shared/errors';
 import { message } from '../../shared/messages';
