@@ -4,7 +4,7 @@
 // cuts them, then training/qdq.py writes the quantized graph beside the folder's other files.
 // Compare the result with `npm run scan -- --eval SET --model OUT` and `npm run bench -- --quick
 // --model OUT`; docs/SPEED.md has what it measured for the default model.
-// Usage: tsx training/quantize.ts [--model DIR] [--out DIR] [--every N] [--ranges mean|minmax] [--skip A,B]
+// Usage: tsx training/quantize.ts [--model DIR] [--out DIR] [--every N] [--ranges mean|minmax] [--skip A,B] [--version V]
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,8 @@ const { values } = parseArgs({
     every: { type: 'string', default: '2' },
     ranges: { type: 'string', default: 'mean' },
     skip: { type: 'string', default: '' },
+    // The model version the quantized folder gets (config.json, training.json); the source's otherwise.
+    version: { type: 'string' },
   },
 });
 
@@ -111,6 +113,18 @@ try {
     values.ranges,
     ...(values.skip ? ['--skip', values.skip] : []),
   );
+  const quantization = {
+    method: 'static int8, QDQ: uint8 activations with one scale per tensor, int8 weights with one scale per output channel, int32 biases',
+    tool: 'training/quantize.ts',
+    calibration: `ranges of every quantized convolution's input and output on ${crops} facemask-v1 val faces, kiosk crops (${values.ranges === 'mean' ? "each face's extremes, averaged" : 'extremes over all faces'})`,
+    float: values.skip ? `convolutions whose names contain ${values.skip.split(',').join(' or ')}` : 'none',
+  };
+  for (const name of ['config.json', 'training.json']) {
+    const file = join(values.out, name);
+    const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const versioned = values.version ? { ...json, model_version: values.version } : json;
+    writeFileSync(file, `${JSON.stringify(name === 'training.json' ? { ...versioned, quantization } : versioned, null, 2)}\n`);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -7,7 +7,8 @@
 # probabilities, the split between a mask worn right and one below the nose refit on val) is the
 # chance of a mask worn right. The third, MediaPipe's attention face mesh fine-tuned with the
 # same levers, names the violation (no mask or below the nose), leaning to "no mask" as far as
-# val's synthetic masks worn wrong keep 90 % recall (ensemble.py --kind). One model folder.
+# val's synthetic masks worn wrong keep 90 % recall (ensemble.py --kind). One model folder, whose
+# deciding pair then runs its convolutions in int8 (training/quantize.ts).
 # About 80 minutes on a 2-core CPU.
 # Needs Debian's PyTorch (apt-get install python3-torch python3-torchvision python3-onnx).
 set -eu
@@ -34,4 +35,7 @@ $PY training/train.py $COMMON --arch facemesh-attention --backbone "$MESH" --see
   --p-unmask 0.3 --p-pitch 0.7 --p-cover 0.3 --epochs 60 --flip-tta 0 --time-limit 9000 \
   --out "$RUNS/attention-mesh" --save-checkpoint "$RUNS/attention-mesh.pt"
 $PY training/ensemble.py "$RUNS/scratch.pt" "$RUNS/face-resnet.pt" --kind "$RUNS/attention-mesh.pt" --backbone "$MESH" \
-  --crops training/.cache/crops --flip-tta 0 --version 3.1.0 --out models/facemask-default
+  --crops training/.cache/crops --flip-tta 0 --version 3.1.0 --out "$RUNS/facemask-float"
+# The deciding pair's convolutions in int8 (their stems and the naming member stay float): what ships.
+PYTHON=$PY FACEMASK_DATA="$DATA/facemask-v1" node --import tsx training/quantize.ts --model "$RUNS/facemask-float" \
+  --out models/facemask-default --every 1 --skip "stem,/kind/" --version 3.1.1
