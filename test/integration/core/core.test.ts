@@ -271,7 +271,10 @@ describe('settings, renderer errors and the app log over the IPC contract', () =
       ok: true,
       value: { restartNeeded: false },
     });
-    expect(((await call('app:status')) as { value: AppStatus }).value.model).toMatch(/^facemask-default 3\.1\.0/);
+    const { model_version: version } = JSON.parse(readFileSync(join(shipped, 'config.json'), 'utf8')) as { model_version: string };
+    expect(((await call('app:status')) as { value: AppStatus }).value.model).toMatch(
+      new RegExp(`^facemask-default ${version.replaceAll('.', '\\.')} `),
+    );
     expect(pushed.at(-1)).toMatchObject({ model: expect.stringMatching(/^facemask-default/), engine: { state: 'running' } });
     const r = (await call('frame:analyze', await portraitFrame())) as { ok: boolean; value: { faces: unknown[] } };
     expect(r.ok).toBe(true);
