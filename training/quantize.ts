@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { listFiles } from '../src/cli/files';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, REPO_ROOT } from '../src/cli/model-paths';
 import { findPython } from '../src/cli/python';
+import { toPlanar } from '../src/main/vision/classifier';
 import { cropSquare, squareAround } from '../src/main/vision/crop';
 import { decodeImage } from '../src/main/vision/image';
 import { readModelFolder } from '../src/main/vision/model-folder';
@@ -56,7 +57,7 @@ try {
 
   const pipeline = await VisionPipeline.load({ detectorFolder: DEFAULT_DETECTOR_DIR, classifierFolder: values.model });
   const session = await ort.InferenceSession.create(calibGraph, { logSeverityLevel: 3 });
-  const { resizeTo, inputSize, scale, offset } = folder.preprocessing;
+  const { resizeTo, inputSize } = folder.preprocessing;
   const scratch = new ResampleScratch();
   const stats = new Map<string, { min: number; max: number; sumMin: number; sumMax: number; n: number }>();
   const files = listFiles([join(values.data, 'with_mask'), join(values.data, 'without_mask')]).filter(
@@ -75,12 +76,7 @@ try {
       scratch,
     );
     const planar = new Float32Array(3 * inputSize * inputSize);
-    const start = Math.floor((resizeTo - inputSize) / 2);
-    for (let y = 0; y < inputSize; y++)
-      for (let x = 0; x < inputSize; x++)
-        for (let c = 0; c < 3; c++)
-          planar[c * inputSize * inputSize + y * inputSize + x] =
-            crop[((y + start) * resizeTo + start + x) * 3 + c]! * scale[c]! + offset[c]!;
+    toPlanar(crop, folder.preprocessing, planar);
     const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', planar, [1, 3, inputSize, inputSize]) });
     for (const t of targets) {
       let lo = Infinity;

@@ -3,7 +3,7 @@
 
 import type { Verdict } from '../../shared/verdicts';
 import { mapLabels } from './labels';
-import { type ModelFolder, ModelFolderError, readModelFolder } from './model-folder';
+import { type ModelFolder, ModelFolderError, type Preprocessing, readModelFolder } from './model-folder';
 import { ort } from './ort';
 import { createSession, type LoadedSession, type RuntimeOptions } from './runtime';
 
@@ -63,7 +63,7 @@ export class MaskClassifier {
     const per = 3 * inputSize * inputSize;
     if (this.batchBuffer.length < per * crops.length) this.batchBuffer = new Float32Array(per * crops.length);
     crops.forEach((crop, i) => {
-      this.toPlanar(crop, this.batchBuffer.subarray(i * per, (i + 1) * per));
+      toPlanar(crop, this.model.preprocessing, this.batchBuffer.subarray(i * per, (i + 1) * per));
     });
     const logits: Float32Array[] = [];
     const groups = this.batched ? [crops.length] : crops.map(() => 1);
@@ -77,24 +77,6 @@ export class MaskClassifier {
       start += n;
     }
     return logits.map((row) => this.interpret(row));
-  }
-
-  private toPlanar(crop: Uint8Array, out: Float32Array): void {
-    const { resizeTo, inputSize, scale, offset } = this.model.preprocessing;
-    if (crop.length !== resizeTo * resizeTo * 3) {
-      throw new Error(`crop has ${crop.length} bytes, expected ${resizeTo}x${resizeTo}x3`);
-    }
-    const start = Math.floor((resizeTo - inputSize) / 2);
-    const plane = inputSize * inputSize;
-    for (let y = 0; y < inputSize; y++) {
-      let src = ((y + start) * resizeTo + start) * 3;
-      let dst = y * inputSize;
-      for (let x = 0; x < inputSize; x++, src += 3, dst++) {
-        out[dst] = crop[src]! * scale[0] + offset[0];
-        out[dst + plane] = crop[src + 1]! * scale[1] + offset[1];
-        out[dst + 2 * plane] = crop[src + 2]! * scale[2] + offset[2];
-      }
-    }
   }
 
   private interpret(logits: Float32Array): Classification {
@@ -165,4 +147,26 @@ function checkInterface(session: ort.InferenceSession, model: ModelFolder): { in
     }
   }
   return { inputName, outputName, batched };
+}
+
+/**
+ * A square RGB crop of side `resizeTo` as the model's input: the centre `inputSize` square, planar
+ * (CHW), rescaled and normalised as the folder's preprocessor says.
+ */
+export function toPlanar(crop: Uint8Array, preprocessing: Preprocessing, out: Float32Array): void {
+  const { resizeTo, inputSize, scale, offset } = preprocessing;
+  if (crop.length !== resizeTo * resizeTo * 3) {
+    throw new Error(`crop has ${crop.length} bytes, expected ${resizeTo}x${resizeTo}x3`);
+  }
+  const start = Math.floor((resizeTo - inputSize) / 2);
+  const plane = inputSize * inputSize;
+  for (let y = 0; y < inputSize; y++) {
+    let src = ((y + start) * resizeTo + start) * 3;
+    let dst = y * inputSize;
+    for (let x = 0; x < inputSize; x++, src += 3, dst++) {
+      out[dst] = crop[src]! * scale[0] + offset[0];
+      out[dst + plane] = crop[src + 1]! * scale[1] + offset[1];
+      out[dst + 2 * plane] = crop[src + 2]! * scale[2] + offset[2];
+    }
+  }
 }

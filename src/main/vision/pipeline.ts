@@ -252,16 +252,16 @@ export class VisionPipeline {
     crops: readonly Uint8Array[],
     capturedAt: number | null,
   ): Promise<{ classes: Classification[]; classified: number }> {
-    const cache = capturedAt === null ? null : this.cache;
-    if (!cache) return { classes: await this.classifier.classify(crops), classified: crops.length };
-    const at = capturedAt!;
+    const cache = this.cache;
+    if (capturedAt === null || !cache) return { classes: await this.classifier.classify(crops), classified: crops.length };
     const thumbnails = crops.map((crop) => faceThumbnail(crop, this.classifier.cropSize));
-    const planned = cache.plan(boxes, thumbnails, at);
-    const fresh = planned.flatMap((p, i) => (p ? [] : [i]));
-    const answers = await this.classifier.classify(fresh.map((i) => crops[i]!));
-    const classes = planned.map((p, i) => p?.result ?? answers[fresh.indexOf(i)]!);
-    cache.remember(boxes, thumbnails, planned, classes, at);
-    return { classes, classified: fresh.length };
+    const planned = cache.plan(boxes, thumbnails, capturedAt);
+    const answers = await this.classifier.classify(crops.filter((_, i) => !planned[i]));
+    // The fresh answers come in the order of the crops that needed them.
+    let next = 0;
+    const classes = planned.map((p) => p?.result ?? answers[next++]!);
+    cache.remember(boxes, thumbnails, planned, classes, capturedAt);
+    return { classes, classified: answers.length };
   }
 
   async dispose(): Promise<void> {
