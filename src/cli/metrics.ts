@@ -177,16 +177,21 @@ function classifierQuality(records: readonly EvalRecord[]): { rocAuc: number; ec
 /**
  * The face a labelled crop is about when the detector finds several: the one nearest the
  * crop's centre, distance measured in face sizes, so a large face slightly off-centre wins over
- * a small one in a corner. (The most confident face can be a bystander's.)
+ * a small one in a corner. (The most confident face can be a bystander's.) With `containingCentre`
+ * only a face whose box holds the centre counts: a crop widened around its labelled face always
+ * has it there, so any other face is a bystander's.
  */
 export function subjectFace<F extends { box: { x: number; y: number; width: number; height: number } }>(
   faces: readonly F[],
   width: number,
   height: number,
+  containingCentre = false,
 ): F | undefined {
   let best: F | undefined;
   let bestCost = Infinity;
   for (const f of faces) {
+    const { x, y, width: w, height: h } = f.box;
+    if (containingCentre && (width / 2 < x || width / 2 > x + w || height / 2 < y || height / 2 > y + h)) continue;
     const side = Math.max(1, Math.max(f.box.width, f.box.height));
     const dx = f.box.x + f.box.width / 2 - width / 2;
     const dy = f.box.y + f.box.height / 2 - height / 2;

@@ -8,6 +8,7 @@ import { type KioskOutcome, outcomeOfState } from '../main/compliance/still-deci
 import { ComplianceTracker, type TrackerOptions } from '../main/compliance/tracker';
 import type { RawImage } from '../main/vision/image';
 import type { FrameResult } from '../main/vision/pipeline';
+import { subjectFace } from './metrics';
 
 export interface VisitOptions {
   fps: number;
@@ -21,8 +22,14 @@ export interface VisitOptions {
 export const DEFAULT_VISIT: VisitOptions = { fps: 15, seconds: 2, frameWidth: 640, frameHeight: 480, photoShare: 0.6 };
 
 export interface VisitResult {
-  /** The first verdict the person got (pass, refuse, pull_up), or the state the visit ended in. */
+  /**
+   * The first verdict the photo's person got (pass, refuse, pull_up), or the state the visit
+   * ended in. The person is the face at the photo's centre, where a labelled data set's crops put
+   * the face their label speaks of; other faces in the photo do not count for them.
+   */
   outcome: KioskOutcome;
+  /** The screen's first verdict over every face in view (the most severe one's), as a bystander sees it. */
+  screen: KioskOutcome;
   /** From the first frame to that first verdict; null when none came. */
   msToVerdict: number | null;
   /** The verdict changed side later in the visit (thanked, then refused, or the reverse). */
@@ -120,58 +127,24 @@ export async function simulateVisit(
   const t0 = Date.UTC(2026, 0, 1, 9);
   let first: { outcome: KioskOutcome; at: number } | null = null;
   let last: KioskOutcome = 'no_face';
+  let screenFirst: KioskOutcome | null = null;
+  let screenLast: KioskOutcome = 'no_face';
   let changed = false;
   for await (const { frame, ms } of visitFrames(photo, seed, o)) {
     const at = t0 + ms;
     const result = await analyze(frame, at);
     const status = compliance.update(result.faces.map(observationOf), frame.width, at);
-    last = outcomeOfState(status.state);
-    const decided = last === 'pass' || last === 'refuse' || last === 'pull_up';
-    if (decided && first === null) first = { outcome: last, at: at - t0 };
-    else if (decided && first && (last === 'pass') !== (first.outcome === 'pass')) changed = true;
+    screenLast = outcomeOfState(status.state);
+    if (screenFirst === null && isVerdict(screenLast)) screenFirst = screenLast;
+    const person = subjectFace(status.tracks, frame.width, frame.height, true);
+    last = person ? outcomeOfState(person.state) : 'no_face';
+    if (isVerdict(last) && first === null) first = { outcome: last, at: at - t0 };
+    else if (isVerdict(last) && first && (last === 'pass') !== (first.outcome === 'pass')) changed = true;
   }
-  return first ? { outcome: first.outcome, msToVerdict: first.at, changed } : { outcome: last, msToVerdict: null, changed: false };
+  const screen = screenFirst ?? screenLast;
+  return first
+    ? { outcome: first.outcome, screen, msToVerdict: first.at, changed }
+    : { outcome: last, screen, msToVerdict: null, changed: false };
 }
 
-export interface ChangeResult {
-  /** From the first frame of the second photo to the first verdict that is not a pass; null when none came. */
-  msToReact: number | null;
-  /** The first photo was passed before the change (otherwise there was nothing to react to). */
-  passedBefore: boolean;
-  /** Faces classified over the visit, per frame with a face. */
-  classifiedShare: number;
-}
-
-/**
- * A person who passed and then changes what they wear: `before` (a mask worn right) for
- * `o.seconds`, then `after` (the same person bare, or with the mask below the nose) for as long
- * again, in front of the same camera. Reports how long the screen took to stop thanking them.
- */
-export async function simulateChange(
-  before: Buffer,
-  after: Buffer,
-  seed: number,
-  analyze: (frame: RawImage, capturedAt: number) => Promise<FrameResult>,
-  tracker: Partial<TrackerOptions> = {},
-  o: VisitOptions = DEFAULT_VISIT,
-): Promise<ChangeResult> {
-  const compliance = new ComplianceTracker(tracker);
-  const t0 = Date.UTC(2026, 0, 1, 9);
-  const switchMs = Math.round(o.fps * o.seconds) * Math.round(1000 / o.fps);
-  let passedBefore = false;
-  let reactedAt: number | null = null;
-  let classified = 0;
-  let withFace = 0;
-  for (const [part, photo] of [before, after].entries()) {
-    for await (const { frame, ms } of visitFrames(photo, seed + part, o)) {
-      const at = t0 + part * switchMs + ms;
-      const result = await analyze(frame, at);
-      classified += result.classified;
-      if (result.faces.length > 0) withFace++;
-      const outcome = outcomeOfState(compliance.update(result.faces.map(observationOf), frame.width, at).state);
-      if (part === 0) passedBefore = outcome === 'pass';
-      else if (reactedAt === null && (outcome === 'refuse' || outcome === 'pull_up')) reactedAt = at - t0 - switchMs;
-    }
-  }
-  return { msToReact: reactedAt, passedBefore, classifiedShare: withFace ? classified / withFace : 0 };
-}
+const isVerdict = (o: KioskOutcome): boolean => o === 'pass' || o === 'refuse' || o === 'pull_up';
