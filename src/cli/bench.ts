@@ -19,7 +19,7 @@ import type { StageTimings } from '../main/vision/pipeline';
 import { defaultIntraOpThreads } from '../main/vision/runtime';
 import { VisionEngine } from '../main/vision/vision-engine';
 import { listFiles } from './files';
-import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, REPO_ROOT, VISION_ENGINE_SOURCE } from './model-paths';
+import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, noseCheckFolder, REPO_ROOT, VISION_ENGINE_SOURCE } from './model-paths';
 import { findPython } from './python';
 
 const USAGE = `Usage: npm run bench [-- options]
@@ -31,6 +31,7 @@ Options:
   --soak N       N frames of one case, sampling the engine's memory as it goes
   --vit          also time a ViT-B/16-sized classifier (the seed BEiT's size)
   --model DIR    classifier folder (default models/facemask-default)
+  --nose-check DIR  nose check folder, or "off" (default models/nose-check)
   --data DIR     folder with with_mask/ and without_mask/ portraits to tile into frames
   --out FILE     where the full report goes (default .tmp/bench-report.json)`;
 
@@ -49,6 +50,7 @@ function parseOptions() {
           default: join(process.env.FACEMASK_DATA ?? join(REPO_ROOT, '..', 'shared', 'data', 'facemask-v1'), 'test'),
         },
         model: { type: 'string', default: DEFAULT_CLASSIFIER_DIR },
+        'nose-check': { type: 'string' },
         out: { type: 'string', default: join(REPO_ROOT, '.tmp', 'bench-report.json') },
         help: { type: 'boolean', default: false },
       },
@@ -72,7 +74,7 @@ function parseOptions() {
 const values = parseOptions();
 
 type Stage = keyof Omit<StageTimings, 'decode' | 'total'> | 'track' | 'total';
-const STAGES: Stage[] = ['convert', 'detect', 'crop', 'classify', 'handoff', 'track', 'total'];
+const STAGES: Stage[] = ['convert', 'detect', 'crop', 'classify', 'nose', 'handoff', 'track', 'total'];
 
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -132,7 +134,7 @@ interface CaseReport {
 
 async function runCase(vision: VisionEngine, frame: RawImage, faces: number, frames: number): Promise<CaseReport> {
   const tracker = new ComplianceTracker();
-  const samples: Record<Stage, number[]> = { convert: [], detect: [], crop: [], classify: [], handoff: [], track: [], total: [] };
+  const samples: Record<Stage, number[]> = { convert: [], detect: [], crop: [], classify: [], nose: [], handoff: [], track: [], total: [] };
   let found = 0;
   let classified = 0;
   let seen = 0;
@@ -152,6 +154,7 @@ async function runCase(vision: VisionEngine, frame: RawImage, faces: number, fra
     samples.detect.push(result.timings.detect);
     samples.crop.push(result.timings.crop);
     samples.classify.push(result.timings.classify);
+    samples.nose.push(result.timings.nose);
     samples.handoff.push(result.timings.handoff);
     samples.track.push(t2 - t1);
     samples.total.push(t2 - t0);
@@ -240,6 +243,7 @@ async function main(): Promise<void> {
       pipeline: {
         detectorFolder: DEFAULT_DETECTOR_DIR,
         classifierFolder: values.model,
+        noseCheckFolder: noseCheckFolder(values['nose-check']),
         ...(scheduled ? {} : { classifySchedule: null }),
         runtime: values.threads ? { intraOpThreads: Number(values.threads) } : {},
       },

@@ -5,5 +5,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_DETECTOR_DIR = join(REPO_ROOT, 'models', 'blazeface');
 export const DEFAULT_CLASSIFIER_DIR = join(REPO_ROOT, 'models', 'facemask-default');
+export const DEFAULT_NOSE_CHECK_DIR = join(REPO_ROOT, 'models', 'nose-check');
+
+/** The nose check folder a `--nose-check` option names: "off" for none, the shipped one when not given. */
+export function noseCheckFolder(option: string | undefined): string | null {
+  if (option === 'off') return null;
+  return option ?? DEFAULT_NOSE_CHECK_DIR;
+}
 /** The vision engine run from source (the built app starts out/main/engine-entry.js instead). */
 export const VISION_ENGINE_SOURCE = pathToFileURL(join(REPO_ROOT, 'src', 'main', 'vision', 'engine', 'engine-entry.ts'));

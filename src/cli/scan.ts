@@ -15,7 +15,7 @@ import { parseProviderList } from '../main/vision/runtime';
 import { errorMessage } from '../shared/errors';
 import { listFiles } from './files';
 import { EVAL_CLASSES, type EvalClass, type EvalRecord, type EvalReport, evaluate, PREDICTIONS, subjectFace } from './metrics';
-import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR } from './model-paths';
+import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, noseCheckFolder } from './model-paths';
 import { DEFAULT_VISIT, simulateVisit } from './visits';
 
 const USAGE = `Usage:
@@ -24,6 +24,7 @@ const USAGE = `Usage:
 Options:
   --model DIR       classifier folder (Optimum layout); default models/facemask-default
   --detector DIR    face detector folder; default models/blazeface
+  --nose-check DIR  nose check folder, or "off"; default models/nose-check
   --border F        one black border for still images, as a fraction of the longer side
                     (default: try 0.1, then 0, then 0.4 until a face is found)
   --min-score F     face detector score threshold for still images (default 0.3)
@@ -44,6 +45,7 @@ function parse(argv: string[]) {
     options: {
       model: { type: 'string' },
       detector: { type: 'string' },
+      'nose-check': { type: 'string' },
       eval: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       visits: { type: 'boolean', default: false },
@@ -82,6 +84,7 @@ async function loadPipeline(opts: Options): Promise<VisionPipeline> {
   return VisionPipeline.load({
     detectorFolder: opts.detector ?? DEFAULT_DETECTOR_DIR,
     classifierFolder,
+    noseCheckFolder: noseCheckFolder(opts['nose-check']),
     stillImage: {
       borders: opts.border !== undefined ? [opts.border] : DEFAULT_PIPELINE_OPTIONS.stillImage.borders,
       minScore: opts.minScore ?? DEFAULT_PIPELINE_OPTIONS.stillImage.minScore,
@@ -134,11 +137,7 @@ async function scan(opts: Options, out: (line: string) => void): Promise<void> {
   const pipeline = await loadPipeline(opts);
   try {
     const provider = pipeline.providers.classifier;
-    out(
-      opts.json
-        ? JSON.stringify({ provider, model: pipeline.classifier.model.id })
-        : `provider: ${provider}; model: ${pipeline.classifier.model.id}`,
-    );
+    out(opts.json ? JSON.stringify({ provider, model: pipeline.modelId }) : `provider: ${provider}; model: ${pipeline.modelId}`);
     let skipped = 0;
     let faces = 0;
     for (const file of files) {
@@ -214,7 +213,7 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
     await pipeline.dispose();
   }
   const report = evaluate(records, (performance.now() - start) / 1000);
-  const summary = { ...report, skipped: skipped.length, provider: pipeline.providers.classifier, model: pipeline.classifier.model.id };
+  const summary = { ...report, skipped: skipped.length, provider: pipeline.providers.classifier, model: pipeline.modelId };
   if (opts.json) {
     out(JSON.stringify(summary));
   } else {

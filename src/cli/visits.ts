@@ -148,3 +148,46 @@ export async function simulateVisit(
 }
 
 const isVerdict = (o: KioskOutcome): boolean => o === 'pass' || o === 'refuse' || o === 'pull_up';
+
+export interface ChangeResult {
+  /** From the first frame of the second photo to the first verdict that is not a pass; null when none came. */
+  msToReact: number | null;
+  /** The first photo was passed before the change (otherwise there was nothing to react to). */
+  passedBefore: boolean;
+  /** Faces classified over the visit, per frame with a face. */
+  classifiedShare: number;
+}
+
+/**
+ * A person who passed and then changes what they wear: `before` (a mask worn right) for
+ * `o.seconds`, then `after` (the same person bare, or with the mask below the nose) for as long
+ * again, in front of the same camera. Reports how long the screen took to stop thanking them.
+ */
+export async function simulateChange(
+  before: Buffer,
+  after: Buffer,
+  seed: number,
+  analyze: (frame: RawImage, capturedAt: number) => Promise<FrameResult>,
+  tracker: Partial<TrackerOptions> = {},
+  o: VisitOptions = DEFAULT_VISIT,
+): Promise<ChangeResult> {
+  const compliance = new ComplianceTracker(tracker);
+  const t0 = Date.UTC(2026, 0, 1, 9);
+  const switchMs = Math.round(o.fps * o.seconds) * Math.round(1000 / o.fps);
+  let passedBefore = false;
+  let reactedAt: number | null = null;
+  let classified = 0;
+  let withFace = 0;
+  for (const [part, photo] of [before, after].entries()) {
+    for await (const { frame, ms } of visitFrames(photo, seed + part, o)) {
+      const at = t0 + part * switchMs + ms;
+      const result = await analyze(frame, at);
+      classified += result.classified;
+      if (result.faces.length > 0) withFace++;
+      const outcome = outcomeOfState(compliance.update(result.faces.map(observationOf), frame.width, at).state);
+      if (part === 0) passedBefore = outcome === 'pass';
+      else if (reactedAt === null && (outcome === 'refuse' || outcome === 'pull_up')) reactedAt = at - t0 - switchMs;
+    }
+  }
+  return { msToReact: reactedAt, passedBefore, classifiedShare: withFace ? classified / withFace : 0 };
+}

@@ -39,6 +39,8 @@ export const Settings = z.object({
       /** A classifier folder; null uses the bundled models/facemask-default. */
       folder: z.string().nullable().default(null),
       labelOverrides: z.record(z.string(), z.enum(VERDICTS)).default({}),
+      /** The nose check (models/nose-check) looks again at every face the classifier calls a mask. */
+      noseCheck: z.boolean().default(true),
     })
     .prefault({}),
   detection: z

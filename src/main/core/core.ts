@@ -91,6 +91,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
   const pipelineOptions = (s: Settings) => ({
     detectorFolder: join(options.modelsDir, 'blazeface'),
     classifierFolder: s.model.folder ?? join(options.modelsDir, 'facemask-default'),
+    noseCheckFolder: s.model.noseCheck ? join(options.modelsDir, 'nose-check') : null,
     detector: { minScore: s.detection.minScore },
     labelOverrides: s.model.labelOverrides,
     ...(options.classifySchedule === undefined ? {} : { classifySchedule: options.classifySchedule }),

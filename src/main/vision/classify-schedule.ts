@@ -69,17 +69,17 @@ export function thumbnailChange(a: Float32Array, b: Float32Array): number {
   return sum / a.length;
 }
 
-interface Remembered {
+interface Remembered<T> {
   box: Box;
   /** The thumbnail of the crop that was classified (not the latest), so slow drift adds up. */
   thumbnail: Float32Array;
-  result: Classification;
+  result: T;
   at: number;
 }
 
-/** The last frame's faces and their classifications, for the next frame to reuse. */
-export class ClassificationCache {
-  private remembered: Remembered[] = [];
+/** The last frame's faces and their classifications (T), for the next frame to reuse. */
+export class ClassificationCache<T = Classification> {
+  private remembered: Remembered<T>[] = [];
 
   constructor(private readonly schedule: ClassifySchedule) {}
 
@@ -87,10 +87,10 @@ export class ClassificationCache {
    * For each face of a frame taken at `at` (milliseconds, any clock the caller keeps), the
    * classification it may reuse, or null when it must be classified now.
    */
-  plan(boxes: readonly Box[], thumbnails: readonly Float32Array[], at: number): (Remembered | null)[] {
-    const taken = new Set<Remembered>();
+  plan(boxes: readonly Box[], thumbnails: readonly Float32Array[], at: number): (Remembered<T> | null)[] {
+    const taken = new Set<Remembered<T>>();
     return boxes.map((box, i) => {
-      let best: Remembered | null = null;
+      let best: Remembered<T> | null = null;
       let bestOverlap = this.schedule.minOverlap;
       for (const r of this.remembered) {
         const overlap = iou(box, r.box);
@@ -112,8 +112,8 @@ export class ClassificationCache {
   remember(
     boxes: readonly Box[],
     thumbnails: readonly Float32Array[],
-    planned: readonly (Remembered | null)[],
-    results: readonly Classification[],
+    planned: readonly (Remembered<T> | null)[],
+    results: readonly T[],
     at: number,
   ): void {
     this.remembered = boxes.map((box, i) => {

@@ -87,6 +87,7 @@ const faceResult = z.object({
   confidence: z.number(),
   verdictProbabilities: z.partialRecord(z.enum(VERDICTS), z.number()),
   probabilities: probabilityMap,
+  noseUncovered: z.number().nullable(),
   brightness: z.number(),
 });
 const frameResult = z.object({
@@ -100,6 +101,7 @@ const frameResult = z.object({
     detect: z.number(),
     crop: z.number(),
     classify: z.number(),
+    nose: z.number(),
     handoff: z.number(),
     total: z.number(),
   }),

@@ -7,12 +7,15 @@ import { ClassificationCache, type ClassifySchedule, DEFAULT_CLASSIFY_SCHEDULE, 
 import { cropSquare, meanLuminance, squareAround } from './crop';
 import { type Box, type DetectedFace, type DetectorOptions, FaceDetector, type Point } from './detector';
 import { decodeImage, type RawImage } from './image';
+import { applyNoseCheck, NoseCheck } from './nose-check';
 import { ResampleScratch } from './resample';
 import { describeProvider, type RuntimeOptions } from './runtime';
 
 export interface PipelineOptions {
   detectorFolder: string;
   classifierFolder: string;
+  /** The nose check's folder (see nose-check.ts); null runs the classifier alone. */
+  noseCheckFolder: string | null;
   /** Face crop side = longer box side x (1 + margin). */
   cropMargin: number;
   /** At most this many faces per frame are classified, the most confident first. */
@@ -38,6 +41,7 @@ export interface PipelineOptions {
 }
 
 export const DEFAULT_PIPELINE_OPTIONS: Omit<PipelineOptions, 'detectorFolder' | 'classifierFolder'> = {
+  noseCheckFolder: null,
   cropMargin: 0.2,
   maxFaces: 8,
   detector: {},
@@ -49,6 +53,8 @@ export const DEFAULT_PIPELINE_OPTIONS: Omit<PipelineOptions, 'detectorFolder' | 
   classifySchedule: DEFAULT_CLASSIFY_SCHEDULE,
   runtime: {},
 };
+
+type CheckedClassification = Classification & { noseUncovered?: number };
 
 export interface DetectionPass {
   border: number;
@@ -92,6 +98,8 @@ export interface FaceResult {
   confidence: number;
   verdictProbabilities: Partial<Record<Verdict, number>>;
   probabilities: Record<string, number>;
+  /** The nose check's P(nose in view), when it looked at this face (only faces the classifier calls a mask). */
+  noseUncovered: number | null;
   /** Mean luminance of the face crop, 0..1. */
   brightness: number;
 }
@@ -103,6 +111,8 @@ export interface StageTimings {
   detect: number;
   crop: number;
   classify: number;
+  /** The nose check, part of `classify`. */
+  nose: number;
   /** Getting the frame to the vision engine process and the answer back; 0 when run in the caller's process. */
   handoff: number;
   total: number;
@@ -121,14 +131,15 @@ export class VisionPipeline {
   // Reused every frame: one crop buffer per face slot, and the resampler's tap tables.
   private readonly cropBuffers: Uint8Array[] = [];
   private readonly scratch = new ResampleScratch();
-  private readonly cache: ClassificationCache | null;
+  private readonly cache: ClassificationCache<CheckedClassification> | null;
 
   private constructor(
     readonly detector: FaceDetector,
     readonly classifier: MaskClassifier,
+    readonly noseCheck: NoseCheck | null,
     readonly options: PipelineOptions,
   ) {
-    this.cache = options.classifySchedule ? new ClassificationCache(options.classifySchedule) : null;
+    this.cache = options.classifySchedule ? new ClassificationCache<CheckedClassification>(options.classifySchedule) : null;
   }
 
   static async load(
@@ -136,14 +147,16 @@ export class VisionPipeline {
   ): Promise<VisionPipeline> {
     const opts: PipelineOptions = { ...DEFAULT_PIPELINE_OPTIONS, ...options };
     const detector = await FaceDetector.load(opts.detectorFolder, opts.detector, opts.runtime);
+    let classifier: MaskClassifier | null = null;
     try {
-      const classifier = await MaskClassifier.load(opts.classifierFolder, {
+      classifier = await MaskClassifier.load(opts.classifierFolder, {
         labelOverrides: opts.labelOverrides,
         runtime: opts.runtime,
       });
-      return new VisionPipeline(detector, classifier, opts);
+      const noseCheck = opts.noseCheckFolder ? await NoseCheck.load(opts.noseCheckFolder, opts.runtime) : null;
+      return new VisionPipeline(detector, classifier, noseCheck, opts);
     } catch (err) {
-      await detector.dispose();
+      await Promise.all([detector.dispose(), classifier?.dispose()]);
       throw err;
     }
   }
@@ -151,6 +164,12 @@ export class VisionPipeline {
   /** The execution provider each model runs on, with the reasons for any fallback. */
   get providers(): { detector: string; classifier: string } {
     return { detector: describeProvider(this.detector.session), classifier: describeProvider(this.classifier.session) };
+  }
+
+  /** What decides: the classifier's id, and the nose check's version when one runs. */
+  get modelId(): string {
+    const id = this.classifier.model.id;
+    return this.noseCheck ? `${id} + nose check ${this.noseCheck.config.model_version}` : id;
   }
 
   /** The provider the classifier actually runs on: what the status strip shows. */
@@ -209,11 +228,8 @@ export class VisionPipeline {
     const cropMs = performance.now() - t;
 
     t = performance.now();
-    const { classes, classified } = await this.classifyAsScheduled(
-      detected.map((face) => face.box),
-      crops,
-      capturedAt,
-    );
+    const nose = { ms: 0 };
+    const { classes, classified } = await this.classifyAsScheduled(image, detected, crops, capturedAt, nose);
     const classifyMs = performance.now() - t;
 
     const faces = detected.map((face, i): FaceResult => {
@@ -226,6 +242,7 @@ export class VisionPipeline {
         confidence: c.confidence,
         verdictProbabilities: c.verdictProbabilities,
         probabilities: c.probabilities,
+        noseUncovered: c.noseUncovered ?? null,
         brightness: meanLuminance(crops[i]!),
       };
     });
@@ -240,6 +257,7 @@ export class VisionPipeline {
         detect: timing.detect,
         crop: cropMs,
         classify: classifyMs,
+        nose: nose.ms,
         handoff: 0,
         total: performance.now() - start,
       },
@@ -248,15 +266,24 @@ export class VisionPipeline {
 
   /** Every crop's classification: fresh where the schedule asks for one, remembered otherwise. */
   private async classifyAsScheduled(
-    boxes: readonly Box[],
+    image: RawImage,
+    faces: readonly DetectedFace[],
     crops: readonly Uint8Array[],
     capturedAt: number | null,
-  ): Promise<{ classes: Classification[]; classified: number }> {
+    nose: { ms: number },
+  ): Promise<{ classes: CheckedClassification[]; classified: number }> {
     const cache = this.cache;
-    if (capturedAt === null || !cache) return { classes: await this.classifier.classify(crops), classified: crops.length };
+    if (capturedAt === null || !cache) return { classes: await this.classifyFresh(image, faces, crops, nose), classified: crops.length };
+    const boxes = faces.map((face) => face.box);
     const thumbnails = crops.map((crop) => faceThumbnail(crop, this.classifier.cropSize));
     const planned = cache.plan(boxes, thumbnails, capturedAt);
-    const answers = await this.classifier.classify(crops.filter((_, i) => !planned[i]));
+    const fresh = planned.flatMap((p, i) => (p ? [] : [i]));
+    const answers = await this.classifyFresh(
+      image,
+      fresh.map((i) => faces[i]!),
+      fresh.map((i) => crops[i]!),
+      nose,
+    );
     // The fresh answers come in the order of the crops that needed them.
     let next = 0;
     const classes = planned.map((p) => p?.result ?? answers[next++]!);
@@ -264,7 +291,30 @@ export class VisionPipeline {
     return { classes, classified: answers.length };
   }
 
+  /** The classifier's answers, with the nose check's word on every face it calls a mask. */
+  private async classifyFresh(
+    image: RawImage,
+    faces: readonly DetectedFace[],
+    crops: readonly Uint8Array[],
+    nose: { ms: number },
+  ): Promise<CheckedClassification[]> {
+    const classes: CheckedClassification[] = await this.classifier.classify(crops);
+    const check = this.noseCheck;
+    const masked = check ? classes.flatMap((c, i) => (c.verdict === 'mask' ? [i] : [])) : [];
+    if (!check || masked.length === 0) return classes;
+    const t = performance.now();
+    const uncovered = await check.uncovered(
+      image,
+      masked.map((i) => faces[i]!),
+    );
+    masked.forEach((i, k) => {
+      classes[i] = { ...applyNoseCheck(classes[i]!, uncovered[k]!, check.config.threshold), noseUncovered: uncovered[k]! };
+    });
+    nose.ms += performance.now() - t;
+    return classes;
+  }
+
   async dispose(): Promise<void> {
-    await Promise.all([this.detector.dispose(), this.classifier.dispose()]);
+    await Promise.all([this.detector.dispose(), this.classifier.dispose(), this.noseCheck?.dispose()]);
   }
 }

@@ -31,7 +31,7 @@ export function serveEngine(link: ParentLink): void {
             pipeline = loaded;
             reply({
               type: 'ready',
-              info: { modelId: loaded.classifier.model.id, provider: loaded.activeProvider, providers: loaded.providers },
+              info: { modelId: loaded.modelId, provider: loaded.activeProvider, providers: loaded.providers },
             });
           },
           (err: unknown) => {

@@ -1,0 +1,99 @@
+// Cuts the nose check's training patches out of exported face crops (`npm run export-crops`),
+// through the kiosk's own patch code (src/main/vision/nose-patch.ts), so training sees what the
+// kiosk will. A mask covers the nose: with_mask is "covered"; without_mask and every photo that
+// label corrections call a mask worn below the nose are "uncovered".
+// Usage: tsx training/nose-patches.ts <crops folder> <out folder> <split[:jitters]>... [--corrections CSV]
+//   e.g. tsx training/nose-patches.ts training/.cache/crops training/.cache/nose train:8 london:8 val
+// Writes <out>/<split>.u8 (N x 32 x 32 x 3 RGB) and <out>/<split>.jsonl (one line per patch).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import type { KeypointName } from '../src/main/vision/blazeface-decode';
+import type { Point } from '../src/main/vision/detector';
+import { NOSE_PATCH_SIZE } from '../src/main/vision/nose-check';
+import { type PatchPlacement, placeNosePatch, samplePatch } from '../src/main/vision/nose-patch';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { corrections: { type: 'string', default: 'training/label-corrections-v2.csv' } },
+});
+const [cropsDir, outDir, ...splits] = positionals;
+if (!cropsDir || !outDir || splits.length === 0) {
+  console.error('usage: tsx training/nose-patches.ts <crops folder> <out folder> <split[:jitters]>... [--corrections CSV]');
+  process.exit(2);
+}
+
+/** Data-set paths (as "train/with_mask/x.jpg") whose published label is wrong, with the corrected label. */
+function readCorrections(file: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line || line.startsWith('#') || line.startsWith('file,')) continue;
+    const [path, , corrected] = line.split(',');
+    if (path && corrected) map.set(path, corrected);
+  }
+  return map;
+}
+
+// Small, seeded: every run cuts the same patches.
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The kiosk's keypoints are a few pixels off from frame to frame: train on the same wobble. */
+function jitter(p: PatchPlacement, rand: () => number): PatchPlacement {
+  const n = (s: number): number => (rand() * 2 - 1) * s;
+  return { cx: p.cx + n(0.12) * p.side, cy: p.cy + n(0.12) * p.side, side: p.side * (1 + n(0.15)), angle: p.angle + n(0.2) };
+}
+
+interface CropRecord {
+  label: string;
+  source: string;
+  face: boolean;
+  crop: string;
+  keypoints: Record<KeypointName, [number, number]>;
+}
+
+const corrections = readCorrections(values.corrections!);
+mkdirSync(outDir, { recursive: true });
+const size = NOSE_PATCH_SIZE;
+for (const spec of splits) {
+  const [split, jitterText] = spec.split(':') as [string, string | undefined];
+  const jitters = Number(jitterText ?? 0);
+  const rand = mulberry32(0x5eed + split.length);
+  const records = readFileSync(join(cropsDir, `${split}.jsonl`), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as CropRecord)
+    .filter((r) => r.face);
+  const patches: Uint8Array[] = [];
+  const lines: string[] = [];
+  let uncoveredMasks = 0;
+  for (const r of records) {
+    const { data, info } = await sharp(join(cropsDir, r.crop)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const image = { data, width: info.width, height: info.height, channels: 3 as const };
+    const kp = Object.fromEntries(
+      Object.entries(r.keypoints).map(([k, [x, y]]) => [k, { x: x * info.width, y: y * info.height }]),
+    ) as Record<KeypointName, Point>;
+    const key = r.source.split('facemask-v1/')[1] ?? '';
+    const corrected = corrections.get(key);
+    const covered = r.label === 'with_mask' && (corrected === undefined || corrected === 'with_mask');
+    if (r.label === 'with_mask' && !covered) uncoveredMasks++;
+    const base = placeNosePatch(kp);
+    for (let j = 0; j <= jitters; j++) {
+      patches.push(samplePatch(image, j === 0 ? base : jitter(base, rand), size));
+      lines.push(JSON.stringify({ source: r.source, label: r.label, covered, jitter: j }));
+    }
+  }
+  const all = new Uint8Array(patches.length * size * size * 3);
+  for (const [i, p] of patches.entries()) all.set(p, i * size * size * 3);
+  writeFileSync(join(outDir, `${split}.u8`), all);
+  writeFileSync(join(outDir, `${split}.jsonl`), `${lines.join('\n')}\n`);
+  console.log(`${split}: ${records.length} faces, ${patches.length} patches (${uncoveredMasks} masks below the nose by correction)`);
+}
