@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import type { KeypointName } from '../src/main/vision/blazeface-decode';
 import type { Point } from '../src/main/vision/detector';
+import { readLabelCorrections } from '../src/cli/label-corrections';
 import { NOSE_PATCH_SIZE } from '../src/main/vision/nose-check';
 import { type PatchPlacement, placeNosePatch, samplePatch } from '../src/main/vision/nose-patch';
 
@@ -22,17 +23,6 @@ const [cropsDir, outDir, ...splits] = positionals;
 if (!cropsDir || !outDir || splits.length === 0) {
   console.error('usage: tsx training/nose-patches.ts <crops folder> <out folder> <split[:jitters]>... [--corrections CSV]');
   process.exit(2);
-}
-
-/** Data-set paths (as "train/with_mask/x.jpg") whose published label is wrong, with the corrected label. */
-function readCorrections(file: string): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line || line.startsWith('#') || line.startsWith('file,')) continue;
-    const [path, , corrected] = line.split(',');
-    if (path && corrected) map.set(path, corrected);
-  }
-  return map;
 }
 
 // Small, seeded: every run cuts the same patches.
@@ -60,7 +50,7 @@ interface CropRecord {
   keypoints: Record<KeypointName, [number, number]>;
 }
 
-const corrections = readCorrections(values.corrections!);
+const corrections = readLabelCorrections(values.corrections!);
 mkdirSync(outDir, { recursive: true });
 const size = NOSE_PATCH_SIZE;
 for (const spec of splits) {
@@ -83,7 +73,7 @@ for (const spec of splits) {
     ) as Record<KeypointName, Point>;
     const key = r.source.split('facemask-v1/')[1] ?? '';
     const corrected = corrections.get(key);
-    const covered = r.label === 'with_mask' && (corrected === undefined || corrected === 'with_mask');
+    const covered = r.label === 'with_mask' && (corrected ?? 'with_mask') === 'with_mask';
     if (r.label === 'with_mask' && !covered) uncoveredMasks++;
     const base = placeNosePatch(kp);
     for (let j = 0; j <= jitters; j++) {

@@ -48,7 +48,7 @@ class NoseNet(nn.Module):
         return self.head(self.features(x).mean(dim=(2, 3)))
 
 
-def augment(x, gen):
+def augment(x, gen, low_share=0.35):
     """Light, colour and focus: what differs between lobby cameras. x: [N,3,H,W] in 0..1."""
     n = x.shape[0]
     r = lambda *shape: torch.rand(*shape, generator=gen)
@@ -59,11 +59,15 @@ def augment(x, gen):
     x = x * (0.9 + 0.2 * r(n, 3, 1, 1))
     flip = r(n) < 0.5
     x[flip] = x[flip].flip(3)
-    # A blurrier, lower-resolution camera: down- and upsample a third of the batch.
-    low = r(n) < 0.35
-    if low.any():
-        s = int(8 + 16 * r(1).item())
-        x[low] = F.interpolate(F.interpolate(x[low], size=(s, s), mode='bilinear', align_corners=False), size=(SIZE, SIZE), mode='bilinear', align_corners=False)
+    # A blurrier, lower-resolution camera (or a small face enlarged): down- and upsample a share
+    # of the batch, in three groups of their own size.
+    low = r(n) < low_share
+    groups = torch.randint(0, 3, (n,), generator=gen)
+    for g in range(3):
+        pick = low & (groups == g)
+        if pick.any():
+            s = int(6 + 18 * r(1).item())
+            x[pick] = F.interpolate(F.interpolate(x[pick], size=(s, s), mode='area'), size=(SIZE, SIZE), mode='bilinear', align_corners=False)
     x = x + torch.randn(x.shape, generator=gen) * (0.03 * r(n, 1, 1, 1))
     return x.clamp(0, 1)
 
@@ -94,6 +98,7 @@ def main():
     ap.add_argument('--width', type=int, default=16)
     ap.add_argument('--below-nose-weight', type=float, default=5.0, help='loss weight of a real mask below the nose')
     ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--low-res', type=float, default=0.6, help='share of training patches seen through a lower-resolution camera')
     ap.add_argument('--version', default='1.0.0')
     ap.add_argument('--threshold', type=float, default=None, help='veto threshold; default: chosen on val (see below)')
     ap.add_argument('--folds', type=int, default=0, help='cross-fitting for the label audit: train without fold --fold of the photos, score it')
@@ -134,7 +139,7 @@ def main():
         total = 0.0
         for i in range(0, len(y), 256):
             idx = perm[i:i + 256]
-            logits = model(augment(xt[idx].clone(), gen)).squeeze(1)
+            logits = model(augment(xt[idx].clone(), gen, args.low_res)).squeeze(1)
             loss = (F.binary_cross_entropy_with_logits(logits, y[idx], reduction='none') * weight[idx]).sum() / weight[idx].sum()
             opt.zero_grad()
             loss.backward()

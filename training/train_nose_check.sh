@@ -14,4 +14,4 @@ CROPS=training/.cache/crops
 [ -f "$CROPS/train.jsonl" ] && [ -f "$CROPS/val.jsonl" ] || npm run export-crops -- --data "$DATA/facemask-v1" --out "$CROPS" --split train,val
 [ -f "$CROPS/london.jsonl" ] || npm run export-crops -- --data "$DATA/london-faces-v1" --out "$CROPS" --flat london
 npx tsx training/nose-patches.ts "$CROPS" training/.cache/nose train:8 london:8 val --corrections training/label-corrections-v2.csv
-OMP_NUM_THREADS=1 $PY training/nose_check.py --patches training/.cache/nose --out models/nose-check --epochs 20 --seed 1 --version 1.0.0
+OMP_NUM_THREADS=1 $PY training/nose_check.py --patches training/.cache/nose --out models/nose-check --epochs 20 --seed 1 --low-res 0.6 --version 1.1.0

@@ -14,6 +14,8 @@ export const PREDICTIONS = ['mask', 'no_mask', 'incorrect', 'no_face'] as const 
 export interface EvalRecord {
   file: string;
   expected: EvalClass;
+  /** The published label, where a label correction (scan --corrections) replaced it in `expected`. */
+  published?: EvalClass;
   predicted: Prediction;
   /** Calibrated probability of the predicted verdict. */
   confidence?: number;

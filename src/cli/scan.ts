@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { observationOf } from '../main/compliance/frame-handler';
@@ -14,6 +14,7 @@ import { DEFAULT_PIPELINE_OPTIONS, type FaceResult, type FrameResult, VisionPipe
 import { parseProviderList } from '../main/vision/runtime';
 import { errorMessage } from '../shared/errors';
 import { listFiles } from './files';
+import { readLabelCorrections } from './label-corrections';
 import { EVAL_CLASSES, type EvalClass, type EvalRecord, type EvalReport, evaluate, PREDICTIONS, subjectFace } from './metrics';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, noseCheckFolder } from './model-paths';
 import { DEFAULT_VISIT, simulateVisit } from './visits';
@@ -31,6 +32,9 @@ Options:
   --providers LIST  execution providers to try, e.g. cuda,cpu
   --crop-margin F   face crop side = longer box side x (1 + F); default 0.2, what the
                     shipped classifier was trained on
+  --corrections CSV with --eval: score photos whose published label is wrong by their corrected
+                    label (training/label-corrections-v2.csv; paths inside the data set, matched
+                    on the eval folder's name, e.g. test/with_mask/x.jpg)
   --visits          with --eval: also walk each image up to the kiosk as a 2 s visit at 15 fps
                     (camera shake and zoom, noise, JPEG, flickering light) through the real
                     tracker, and report what it decided first and when (slower: 30 frames an image)
@@ -49,6 +53,7 @@ function parse(argv: string[]) {
       eval: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       visits: { type: 'boolean', default: false },
+      corrections: { type: 'string' },
       border: { type: 'string' },
       'min-score': { type: 'string' },
       providers: { type: 'string' },
@@ -179,6 +184,7 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
         .map((c) => `${c}/`)
         .join(', ')}.`,
     );
+  const corrections = opts.corrections ? readLabelCorrections(opts.corrections) : new Map<string, EvalClass>();
   const pipeline = await loadPipeline(opts);
   const records: EvalRecord[] = [];
   const skipped: { file: string; error: string }[] = [];
@@ -193,9 +199,11 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
           continue;
         }
         const face = subjectFace(result.faces, result.width, result.height);
+        const corrected = corrections.get(`${basename(resolve(root))}/${relative(root, file).replaceAll('\\', '/')}`);
         const record: EvalRecord = {
           file: relative(root, file),
-          expected,
+          expected: corrected ?? expected,
+          ...(corrected && corrected !== expected ? { published: expected } : {}),
           predicted: face?.verdict ?? 'no_face',
           ...(face ? probabilitiesOf(face) : {}),
           kiosk: decideStill(face ? observationOf(face) : undefined, result.width, DEFAULT_TRACKER_OPTIONS),
