@@ -32,6 +32,7 @@ Options:
   --vit          also time a ViT-B/16-sized classifier (the seed BEiT's size)
   --model DIR    classifier folder (default models/facemask-default)
   --nose-check DIR  nose check folder, or "off" (default models/nose-check)
+  --masked       faces from with_mask first (the nose check looks only at faces called a mask)
   --data DIR     folder with with_mask/ and without_mask/ portraits to tile into frames
   --out FILE     where the full report goes (default .tmp/bench-report.json)`;
 
@@ -51,6 +52,7 @@ function parseOptions() {
         },
         model: { type: 'string', default: DEFAULT_CLASSIFIER_DIR },
         'nose-check': { type: 'string' },
+        masked: { type: 'boolean', default: false },
         out: { type: 'string', default: join(REPO_ROOT, '.tmp', 'bench-report.json') },
         help: { type: 'boolean', default: false },
       },
@@ -234,7 +236,9 @@ function table(cases: CaseReport[]): string {
 }
 
 async function main(): Promise<void> {
-  const portraits = listFiles([join(values.data, 'without_mask'), join(values.data, 'with_mask')]).filter((_, i) => i % 37 === 0);
+  const folders = ['without_mask', 'with_mask'].map((f) => join(values.data, f));
+  if (values.masked) folders.reverse();
+  const portraits = listFiles(folders).filter((_, i) => i % 37 === 0);
   // Every frame classified is the budget's case; "as scheduled" is what the kiosk does (see
   // src/main/vision/classify-schedule.ts).
   const startEngine = (scheduled: boolean) =>
