@@ -57,4 +57,33 @@ describe.skipIf(Boolean(missing))('changing the model in the admin screen', () =
     await page.screenshot({ path: join(SHOTS, 'model-reloaded-kiosk.png') });
     expect(server.stats).toEqual({ rejected: 0, failed: 0 });
   }, 90_000);
+
+  it('turns the nose check off and on again from the settings, the strip saying which runs', async () => {
+    const strip = page.locator('footer');
+    const noseCheck = JSON.parse(readFileSync(join(REPO_ROOT, 'models', 'nose-check', 'config.json'), 'utf8')) as { model_version: string };
+    const named = `nose check ${noseCheck.model_version}`;
+    await expect.poll(() => strip.innerText(), { timeout: 10_000 }).toContain(named);
+    const toggle = async (on: boolean) => {
+      await page.keyboard.press('Control+Shift+A');
+      await expect.poll(() => page.locator('#pad-title').innerText()).toBe('Admin PIN');
+      await page.keyboard.type('2468');
+      await page.keyboard.press('Enter');
+      await page.getByRole('button', { name: 'Settings' }).click();
+      const box = page.getByLabel('Check that the mask covers the nose (a second look at every mask)');
+      await expect.poll(() => box.isChecked()).toBe(!on);
+      await box.setChecked(on);
+      if (!on) await page.screenshot({ path: join(SHOTS, 'nose-check-setting.png') });
+      await page.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => page.locator('.settings .message').innerText(), { timeout: 30_000 }).toBe('Saved.');
+      await page.getByRole('button', { name: 'Lock' }).click();
+      await expect.poll(() => page.locator('.settings').count()).toBe(0);
+    };
+    await toggle(false);
+    await page.screenshot({ path: join(SHOTS, 'nose-check-off-kiosk.png') });
+    await expect.poll(() => strip.innerText(), { timeout: 10_000 }).not.toContain('nose check');
+    expect(JSON.parse(readFileSync(join(userData, 'settings.json'), 'utf8')).model.noseCheck).toBe(false);
+    await toggle(true);
+    await expect.poll(() => strip.innerText(), { timeout: 10_000 }).toContain(named);
+    expect(server.stats).toEqual({ rejected: 0, failed: 0 });
+  }, 90_000);
 });
