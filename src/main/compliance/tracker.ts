@@ -40,6 +40,12 @@ export interface TrackerOptions {
   /** Hysteresis: compliant at or above, violation at or below; in between the verdict stays. */
   compliantAt: number;
   violationAt: number;
+  /**
+   * A person is thanked only once the smoothed probability has stayed at or above `compliantAt`
+   * this long. Thanking a bare face is the costly mistake, and a face the model is unsure of
+   * wanders across the line for a frame or two; a refusal needs no such wait.
+   */
+  confirmPassMs: number;
   /** Faces narrower than this fraction of the frame are asked to step closer. */
   minFaceWidth: number;
   /** Nose offset from the eye midpoint, in eye distances, beyond which the face is turned away. */
@@ -77,6 +83,7 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   guidanceAfterMs: 400,
   // A verdict usually comes at the minimum dwell (0.2 s); one second on "checking" is already long.
   undecidedGuidanceMs: 1200,
+  confirmPassMs: 300,
   kindMargin: 0.15,
   // Staff tune these in the settings; their defaults live there.
   ...complianceOptions(DEFAULT_SETTINGS.compliance),
@@ -131,6 +138,8 @@ interface Track {
   pIncorrect: number | null;
   firstUsable: number | null;
   usable: number;
+  /** Since when the smoothed probability has been on the compliant side of the line. */
+  compliantSince: number | null;
   badSince: number | null;
   badReason: Guidance | null;
   /** Which side of the compliance line the person is on... */
@@ -232,6 +241,7 @@ export class ComplianceTracker {
       pIncorrect: null,
       firstUsable: null,
       usable: 0,
+      compliantSince: null,
       badSince: null,
       badReason: null,
       verdict: null,
@@ -260,15 +270,17 @@ export class ComplianceTracker {
     const k = 1 - Math.exp(-dt / o.smoothingMs);
     track.pMask = track.pMask === null ? face.pMask : track.pMask + k * (face.pMask - track.pMask);
     track.pIncorrect = track.pIncorrect === null ? face.pIncorrect : track.pIncorrect + k * (face.pIncorrect - track.pIncorrect);
-    if (track.usable < o.minObservations || now - track.firstUsable < o.minDwellMs) return;
-
     const pIncorrect = track.pIncorrect;
     const pBare = Math.max(0, 1 - track.pMask - pIncorrect);
     // The compliance line: a mask below the nose falls on the violation side unless the facility
     // counts it as a reminder only.
     const p = o.incorrectIsViolation ? track.pMask : track.pMask + pIncorrect;
+    // Counted from the first usable view, so the confirmation runs alongside the dwell.
+    track.compliantSince = p >= o.compliantAt ? (track.compliantSince ?? now) : null;
+    if (track.usable < o.minObservations || now - track.firstUsable < o.minDwellMs) return;
+
     let verdict = track.verdict;
-    if (p >= o.compliantAt) verdict = 'compliant';
+    if (p >= o.compliantAt && now - track.compliantSince! >= o.confirmPassMs) verdict = 'compliant';
     else if (p <= o.violationAt) verdict = 'violation';
     if (verdict === null) return;
     const changedSide = verdict !== track.verdict;

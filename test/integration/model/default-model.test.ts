@@ -92,16 +92,20 @@ describe('default classifier (models/facemask-default)', () => {
     expect(r.balancedComplianceAccuracy).toBeGreaterThanOrEqual(0.93);
     expect(r.rocAuc).toBeGreaterThanOrEqual(0.98);
     expect(r.ece).toBeLessThanOrEqual(0.05);
-    // At the kiosk's own line, one view each (measured 85.3 % of masks passed, 2.5 % of bare faces).
-    expect(r.kioskLine.with_mask!.pass).toBeGreaterThanOrEqual(0.84);
+    // At the kiosk's own line, one view each (measured 83.3 % of masks passed, 2.5 % of bare faces;
+    // without the nose check 85.1 %: it tells 11 of these small crowd faces to pull the mask up).
+    expect(r.kioskLine.with_mask!.pass).toBeGreaterThanOrEqual(0.82);
     expect(r.kioskLine.without_mask!.pass).toBeLessThanOrEqual(0.03);
   }, 300_000);
 
   it('decides at the kiosk in 2 s visits of ood-eval-v1 faces: most masks thanked at once, few bare faces, none left checking', () => {
-    // Every 8th masked and every 2nd bare face (78 and 61), each walked up to the kiosk for 2 s.
-    // Measured: masks thanked 91.0 %, undecided 1.3 %; bare faces thanked 9.8 % (6: crowd crops,
-    // the lower face hidden by the head in front), undecided 0; first verdict after 0.2 s. The
-    // bars (masks 95 %, bare 1 %) are not met: MODEL_CARD.md says so; these floors keep it from
+    // Every 8th masked and every 2nd bare face (78 and 61), each walked up to the kiosk for 2 s,
+    // the photo's own (centre) face judged. Measured: masks thanked 83.3 %, undecided 0; bare
+    // faces thanked 8.2 % (5: crowd crops, the lower face hidden by the head in front), undecided
+    // 1.6 %; first verdict after 0.33 s. The nose check and the 300 ms confirmation of a thank-you
+    // cost masks here (89.7 % without either, 88.5 % with the check alone) and keep bare faces out
+    // (9.8 % without). The bars
+    // (masks 95 %, bare 1 %) are not met: MODEL_CARD.md says so; these floors keep it from
     // getting worse.
     const subset = mkdtempSync(join(tmpdir(), 'ood-visits-'));
     try {
@@ -120,9 +124,9 @@ describe('default classifier (models/facemask-default)', () => {
       const masked = r.visits!.with_mask!;
       const bare = r.visits!.without_mask!;
       expect([masked.n, bare.n]).toEqual([78, 61]);
-      expect(masked.shares.pass).toBeGreaterThanOrEqual(0.89);
+      expect(masked.shares.pass).toBeGreaterThanOrEqual(0.82);
       expect(masked.shares.undecided).toBeLessThanOrEqual(0.03);
-      expect(bare.shares.pass).toBeLessThanOrEqual(0.12);
+      expect(bare.shares.pass).toBeLessThanOrEqual(0.1);
       expect(bare.shares.undecided).toBeLessThanOrEqual(0.03);
       expect(masked.medianMsToVerdict).toBeLessThanOrEqual(800);
     } finally {

@@ -54,6 +54,29 @@ describe('compliance tracker', () => {
     expect(events(s).map((e) => e.kind)).toEqual(['compliant']);
   });
 
+  it('thanks a mask only once it has stayed over the line for confirmPassMs, and refuses without that wait', () => {
+    const o = DEFAULT_TRACKER_OPTIONS;
+    const masked = play(
+      new ComplianceTracker(),
+      repeat(20, () => [face(0.97)]),
+    );
+    const thanked = masked.findIndex((x) => x.state === 'compliant');
+    expect((thanked * 1000) / 15).toBeGreaterThanOrEqual(o.confirmPassMs);
+    expect((thanked * 1000) / 15).toBeLessThan(o.confirmPassMs + 100);
+    // An unsure face that crosses the line for a frame at a time is never thanked: it stays
+    // checking, then is asked to hold still.
+    const unsure = play(
+      new ComplianceTracker(),
+      repeat(30, (i) => [face(i % 4 === 3 ? 0.95 : 0.6)]),
+    );
+    expect(unsure.some((x) => x.state === 'compliant')).toBe(false);
+    const bare = play(
+      new ComplianceTracker(),
+      repeat(20, () => [face(0.03)]),
+    );
+    expect((bare.findIndex((x) => x.state === 'violation') * 1000) / 15).toBeLessThanOrEqual(o.minDwellMs + 70);
+  });
+
   it('does not flicker or repeat alarms for a face hovering at the threshold', () => {
     // Alternating 0.2 / 0.8 for 3 s: the raw classifier flips every frame.
     const s = play(
