@@ -104,9 +104,8 @@ describe('default classifier (models/facemask-default)', () => {
     // faces thanked 8.2 % (5: crowd crops, the lower face hidden by the head in front), undecided
     // 1.6 %; first verdict after 0.33 s. The nose check and the 300 ms confirmation of a thank-you
     // cost masks here (89.7 % without either, 88.5 % with the check alone) and keep bare faces out
-    // (9.8 % without). The bars
-    // (masks 95 %, bare 1 %) are not met: MODEL_CARD.md says so; these floors keep it from
-    // getting worse.
+    // (9.8 % without). The bars (masks 95 %, bare 1 %) are not met: MODEL_CARD.md says so; these
+    // floors keep it from getting worse.
     const subset = mkdtempSync(join(tmpdir(), 'ood-visits-'));
     try {
       const ood = sharedDataSet('ood-eval-v1');
