@@ -9,9 +9,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { readLabelCorrections } from '../src/cli/label-corrections';
 import type { KeypointName } from '../src/main/vision/blazeface-decode';
 import type { Point } from '../src/main/vision/detector';
-import { readLabelCorrections } from '../src/cli/label-corrections';
 import { NOSE_PATCH_SIZE } from '../src/main/vision/nose-check';
 import { type PatchPlacement, placeNosePatch, samplePatch } from '../src/main/vision/nose-patch';
 
