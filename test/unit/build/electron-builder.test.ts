@@ -50,10 +50,11 @@ describe('electron-builder.yml', () => {
     }
   });
 
-  it('ships both models as extra resources and rebuilds native modules for Electron', () => {
+  it('ships the three models as extra resources and rebuilds native modules for Electron', () => {
     expect(config.extraResources.map((r) => [r.from, r.to])).toEqual([
       ['models/blazeface', 'models/blazeface'],
       ['models/facemask-default', 'models/facemask-default'],
+      ['models/nose-check', 'models/nose-check'],
     ]);
     expect(config.npmRebuild).toBe(true);
   });
