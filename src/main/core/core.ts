@@ -1,6 +1,7 @@
 // The kiosk's main-process core, free of Electron: settings, vision pipeline, tracker and the IPC
 // handlers over them. The Electron app and the browser preview both run exactly this.
 
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventName, Result } from '../../shared/channels';
 import { type AppStatus, type EventOf, events } from '../../shared/contract';
@@ -88,10 +89,18 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
 
   let vision: VisionEngine | null = null;
   let problem: string | null = null;
+  const noseCheckFolder = (s: Settings): string | null => {
+    if (!s.model.noseCheck) return null;
+    const folder = join(options.modelsDir, 'nose-check');
+    if (existsSync(join(folder, 'model.onnx'))) return folder;
+    // The kiosk still judges masks without it; it only misses more masks worn below the nose.
+    log('warn', `vision: the nose check is missing (${folder}); masks are judged by the classifier alone`);
+    return null;
+  };
   const pipelineOptions = (s: Settings) => ({
     detectorFolder: join(options.modelsDir, 'blazeface'),
     classifierFolder: s.model.folder ?? join(options.modelsDir, 'facemask-default'),
-    noseCheckFolder: s.model.noseCheck ? join(options.modelsDir, 'nose-check') : null,
+    noseCheckFolder: noseCheckFolder(s),
     detector: { minScore: s.detection.minScore },
     labelOverrides: s.model.labelOverrides,
     ...(options.classifySchedule === undefined ? {} : { classifySchedule: options.classifySchedule }),

@@ -6,6 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { errorMessage } from '../../shared/errors';
+import { firstIssue } from '../../shared/zod-issue';
 import type { KeypointName } from './blazeface-decode';
 import type { Classification } from './classifier';
 import type { Point } from './detector';
@@ -39,14 +41,15 @@ export class NoseCheck {
     if (!existsSync(modelPath) || !existsSync(configPath)) {
       throw new ModelFolderError(`${folder}: a nose check folder needs model.onnx and config.json.`);
     }
-    let config: NoseCheckConfig;
+    let raw: unknown;
     try {
-      config = NoseCheckConfig.parse(JSON.parse(readFileSync(configPath, 'utf8')));
+      raw = JSON.parse(readFileSync(configPath, 'utf8'));
     } catch (err) {
-      throw new ModelFolderError(
-        `${configPath}: not a nose check configuration (${err instanceof Error ? err.message.split('\n')[0] : err}).`,
-      );
+      throw new ModelFolderError(`${configPath}: not valid JSON (${errorMessage(err)}).`);
     }
+    const parsed = NoseCheckConfig.safeParse(raw);
+    if (!parsed.success) throw new ModelFolderError(`${configPath}: ${firstIssue(parsed.error, 'configuration')}.`);
+    const config = parsed.data;
     return new NoseCheck(config, await createSession(modelPath, runtime));
   }
 

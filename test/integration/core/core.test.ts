@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -132,6 +132,35 @@ describe('kiosk core over the IPC contract', () => {
     expect(await call('camera:report', { state: 'lost', message: 'device unplugged' })).toEqual({ ok: true, value: null });
     expect(logs.at(-1)).toBe('warn camera: lost: device unplugged');
     expect(await call('camera:report', { state: 'exploded' })).toMatchObject({ ok: false, code: 'invalid_input' });
+  });
+});
+
+describe('kiosk core without the nose check', () => {
+  it('judges masks with the classifier alone and says the check is missing', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'core-no-nose-'));
+    mkdirSync(join(d, 'models'));
+    for (const model of ['blazeface', 'facemask-default']) symlinkSync(join(REPO_ROOT, 'models', model), join(d, 'models', model));
+    const lines: string[] = [];
+    const kiosk = await createKioskCore({
+      visionEngine: sourceEngine(),
+      modelsDir: join(d, 'models'),
+      userDataDir: d,
+      productName: 'Mask Kiosk',
+      version: 't',
+      log: (level, m) => lines.push(`${level} ${m}`),
+    });
+    try {
+      expect(kiosk.problem).toBeNull();
+      expect(lines).toContainEqual(
+        expect.stringMatching(/^warn vision: the nose check is missing .*; masks are judged by the classifier alone$/),
+      );
+      const status = (await kiosk.dispatch('app:status', [])) as { value: AppStatus };
+      expect(status.value.model).toMatch(/facemask-default/);
+      expect(status.value.model).not.toMatch(/nose check/);
+    } finally {
+      await kiosk.dispose();
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });
 

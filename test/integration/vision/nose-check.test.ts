@@ -1,7 +1,8 @@
 // The shipped nose check (models/nose-check) behind the shipped classifier, on the facemask-v1
 // test split: real masks worn below the nose, found by eye and listed in
 // training/label-corrections-v2.csv, against the split's masks worn right. Neither was trained on.
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NoseCheck } from '../../../src/main/vision/nose-check';
@@ -48,6 +49,20 @@ describe('the nose check behind the default classifier', () => {
     expect(check.config.threshold).toBeGreaterThanOrEqual(0.5);
     await check.dispose();
     expect(checked.modelId).toBe(`${alone.modelId} + nose check ${check.config.model_version}`);
+  });
+
+  it('refuses a folder without its model or with a bad configuration, and says which file', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'nose-check-'));
+    try {
+      await expect(NoseCheck.load(d)).rejects.toThrow(/a nose check folder needs model\.onnx and config\.json/);
+      copyFileSync(join(NOSE_CHECK, 'model.onnx'), join(d, 'model.onnx'));
+      writeFileSync(join(d, 'config.json'), '{"model_version": "1.0.0", "threshold": 2}');
+      await expect(NoseCheck.load(d)).rejects.toThrow(/config\.json: threshold: .*1/);
+      writeFileSync(join(d, 'config.json'), '{"model_version": ');
+      await expect(NoseCheck.load(d)).rejects.toThrow(/config\.json: not valid JSON/);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('tells real masks below the nose to pull them up, where the classifier alone mostly passes them', async () => {
