@@ -91,6 +91,18 @@ describe('the nose check on a classification', () => {
     expect(c.confidence).toBeCloseTo(0.94);
   });
 
+  it('works behind a two-class classifier (the seed BEiT) that has no "below the nose" of its own', () => {
+    const twoClass: Classification = {
+      verdict: 'mask',
+      confidence: 0.8,
+      verdictProbabilities: { mask: 0.8, no_mask: 0.2 },
+      probabilities: { Mask: 0.8, 'No Mask': 0.2 },
+    };
+    const c = applyNoseCheck(twoClass, 0.99, 0.9);
+    expect(c.verdict).toBe('incorrect');
+    expect(c.verdictProbabilities).toEqual({ mask: 0, no_mask: 0.2, incorrect: 0.8 });
+  });
+
   it('leaves the classifier its answer below the threshold, and any answer but a mask', () => {
     expect(applyNoseCheck(masked, 0.5, 0.9)).toBe(masked);
     const bare: Classification = { ...masked, verdict: 'no_mask', verdictProbabilities: { mask: 0.2, no_mask: 0.8 } };
