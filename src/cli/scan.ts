@@ -113,6 +113,7 @@ function faceJson(file: string, index: number, count: number, f: FaceResult) {
     confidence: round(f.confidence),
     detectorScore: round(f.detectorScore),
     probabilities: Object.fromEntries(Object.entries(f.probabilities).map(([k, v]) => [k, round(v)])),
+    ...(f.noseUncovered !== null ? { noseInView: round(f.noseUncovered) } : {}),
   };
 }
 
@@ -163,7 +164,8 @@ async function scan(opts: Options, out: (line: string) => void): Promise<void> {
         const b = f.box;
         out(
           `${file}  face ${i + 1}/${result.length}  box ${Math.round(b.x)},${Math.round(b.y)} ${Math.round(b.width)}x${Math.round(b.height)}  ` +
-            `${f.verdict.toUpperCase().replace('_', ' ')} ${pct(f.confidence)}`,
+            `${f.verdict.toUpperCase().replace('_', ' ')} ${pct(f.confidence)}` +
+            (f.noseUncovered !== null ? `  (nose check: nose in view ${pct(f.noseUncovered)})` : ''),
         );
       });
     }

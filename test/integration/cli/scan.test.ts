@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CLASSIFIER_DIR } from '../../../src/cli/model-paths';
 import { runCli } from '../../helpers/cli';
-import { CONTRACT_MODEL_DIR, SCRATCH_DIR, sample } from '../../helpers/paths';
+import { CONTRACT_MODEL_DIR, facemaskDataDir, REPO_ROOT, SCRATCH_DIR, sample } from '../../helpers/paths';
 
 // Real test images are copied into a scratch folder at run time (never committed), beside a
 // truncated JPEG and a text file, to show that bad files are reported and skipped.
@@ -110,6 +110,43 @@ describe('npm run scan', () => {
     expect(wide.map((o) => o.box)).toEqual(usual.map((o) => o.box));
     expect(wide.map((o) => o.confidence)).not.toEqual(usual.map((o) => o.confidence));
   });
+
+  it('says what the nose check saw, scores the classifier alone with --nose-check off, and reads label corrections', () => {
+    // A test-split photo published as with_mask whose mask sits below the nose (label-corrections-v2.csv).
+    const below = join(facemaskDataDir(), 'test', 'with_mask', 'img00504.jpg');
+    const face = (extra: string[]) => {
+      const r = runCli('src/cli/scan.ts', [below, '--json', ...extra]);
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.lines.find((l) => l.includes('"verdict"'))!) as { verdict: string; noseInView?: number };
+    };
+    const checked = face([]);
+    expect(checked.verdict).toBe('incorrect');
+    expect(checked.noseInView).toBeGreaterThanOrEqual(0.97);
+    const alone = face(['--nose-check', 'off']);
+    expect(alone.verdict).toBe('mask');
+    expect(alone.noseInView).toBeUndefined();
+
+    // The set's folder is named like the split, so the corrections' paths (test/with_mask/...) match.
+    const set = join(SCRATCH_DIR, 'scan-corrections', 'test');
+    mkdirSync(join(set, 'with_mask'), { recursive: true });
+    try {
+      copyFileSync(below, join(set, 'with_mask', 'img00504.jpg'));
+      copyFileSync(masked[0]!.path, join(set, 'with_mask', basename(masked[0]!.path)));
+      const corrections = join(REPO_ROOT, 'training', 'label-corrections-v2.csv');
+      const r = runCli('src/cli/scan.ts', ['--eval', set, '--json', '--corrections', corrections]);
+      expect(r.status, r.stderr).toBe(0);
+      const records = r.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((o) => 'expected' in o);
+      expect(records.find((o) => o.file === join('with_mask', 'img00504.jpg'))).toMatchObject({
+        expected: 'incorrect',
+        published: 'with_mask',
+        predicted: 'incorrect',
+      });
+      const report = JSON.parse(r.lines.at(-1)!) as { classes: string[] };
+      expect(report.classes).toEqual(['with_mask', 'incorrect']);
+    } finally {
+      rmSync(join(SCRATCH_DIR, 'scan-corrections'), { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('exits with a usage error for a missing model folder argument and bad options', () => {
     const r = runCli('src/cli/scan.ts', [dir, '--min-score', 'abc']);
