@@ -2,12 +2,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Verdict } from '../../shared/verdicts';
 import type { KeypointName } from './blazeface-decode';
-import { type Classification, MaskClassifier } from './classifier';
-import { ClassificationCache, type ClassifySchedule, DEFAULT_CLASSIFY_SCHEDULE, faceThumbnail } from './classify-schedule';
+import { MaskClassifier } from './classifier';
+import { type ClassifySchedule, DEFAULT_CLASSIFY_SCHEDULE } from './classify-schedule';
 import { cropSquare, meanLuminance, squareAround } from './crop';
 import { type Box, type DetectedFace, type DetectorOptions, FaceDetector, type Point } from './detector';
+import { FaceClassification } from './face-classification';
 import { decodeImage, type RawImage } from './image';
-import { applyNoseCheck, NoseCheck } from './nose-check';
+import { NoseCheck } from './nose-check';
 import { ResampleScratch } from './resample';
 import { describeProvider, type RuntimeOptions } from './runtime';
 
@@ -53,8 +54,6 @@ export const DEFAULT_PIPELINE_OPTIONS: Omit<PipelineOptions, 'detectorFolder' | 
   classifySchedule: DEFAULT_CLASSIFY_SCHEDULE,
   runtime: {},
 };
-
-type CheckedClassification = Classification & { noseUncovered?: number };
 
 export interface DetectionPass {
   border: number;
@@ -131,7 +130,7 @@ export class VisionPipeline {
   // Reused every frame: one crop buffer per face slot, and the resampler's tap tables.
   private readonly cropBuffers: Uint8Array[] = [];
   private readonly scratch = new ResampleScratch();
-  private readonly cache: ClassificationCache<CheckedClassification> | null;
+  private readonly faces: FaceClassification;
 
   private constructor(
     readonly detector: FaceDetector,
@@ -139,7 +138,7 @@ export class VisionPipeline {
     readonly noseCheck: NoseCheck | null,
     readonly options: PipelineOptions,
   ) {
-    this.cache = options.classifySchedule ? new ClassificationCache<CheckedClassification>(options.classifySchedule) : null;
+    this.faces = new FaceClassification(classifier, noseCheck, options.classifySchedule);
   }
 
   static async load(
@@ -228,8 +227,8 @@ export class VisionPipeline {
     const cropMs = performance.now() - t;
 
     t = performance.now();
-    const nose = { ms: 0 };
-    const { classes, classified } = await this.classifyAsScheduled(image, detected, crops, capturedAt, nose);
+    const noseTiming = { nose: 0 };
+    const { classes, classified } = await this.faces.classify(image, detected, crops, capturedAt, noseTiming);
     const classifyMs = performance.now() - t;
 
     const faces = detected.map((face, i): FaceResult => {
@@ -257,64 +256,14 @@ export class VisionPipeline {
         detect: timing.detect,
         crop: cropMs,
         classify: classifyMs,
-        nose: nose.ms,
+        nose: noseTiming.nose,
         handoff: 0,
         total: performance.now() - start,
       },
     };
   }
 
-  /** Every crop's classification: fresh where the schedule asks for one, remembered otherwise. */
-  private async classifyAsScheduled(
-    image: RawImage,
-    faces: readonly DetectedFace[],
-    crops: readonly Uint8Array[],
-    capturedAt: number | null,
-    nose: { ms: number },
-  ): Promise<{ classes: CheckedClassification[]; classified: number }> {
-    const cache = this.cache;
-    if (capturedAt === null || !cache) return { classes: await this.classifyFresh(image, faces, crops, nose), classified: crops.length };
-    const boxes = faces.map((face) => face.box);
-    const thumbnails = crops.map((crop) => faceThumbnail(crop, this.classifier.cropSize));
-    const planned = cache.plan(boxes, thumbnails, capturedAt);
-    const fresh = planned.flatMap((p, i) => (p ? [] : [i]));
-    const answers = await this.classifyFresh(
-      image,
-      fresh.map((i) => faces[i]!),
-      fresh.map((i) => crops[i]!),
-      nose,
-    );
-    // The fresh answers come in the order of the crops that needed them.
-    let next = 0;
-    const classes = planned.map((p) => p?.result ?? answers[next++]!);
-    cache.remember(boxes, thumbnails, planned, classes, capturedAt);
-    return { classes, classified: answers.length };
-  }
-
-  /** The classifier's answers, with the nose check's word on every face it calls a mask. */
-  private async classifyFresh(
-    image: RawImage,
-    faces: readonly DetectedFace[],
-    crops: readonly Uint8Array[],
-    nose: { ms: number },
-  ): Promise<CheckedClassification[]> {
-    const classes: CheckedClassification[] = await this.classifier.classify(crops);
-    const check = this.noseCheck;
-    const masked = check ? classes.flatMap((c, i) => (c.verdict === 'mask' ? [i] : [])) : [];
-    if (!check || masked.length === 0) return classes;
-    const t = performance.now();
-    const uncovered = await check.uncovered(
-      image,
-      masked.map((i) => faces[i]!),
-    );
-    masked.forEach((i, k) => {
-      classes[i] = { ...applyNoseCheck(classes[i]!, uncovered[k]!, check.config.threshold), noseUncovered: uncovered[k]! };
-    });
-    nose.ms += performance.now() - t;
-    return classes;
-  }
-
   async dispose(): Promise<void> {
-    await Promise.all([this.detector.dispose(), this.classifier.dispose(), this.noseCheck?.dispose()]);
+    await Promise.all([this.detector.dispose(), this.faces.dispose()]);
   }
 }
