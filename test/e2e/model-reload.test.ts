@@ -33,16 +33,21 @@ describe.skipIf(Boolean(missing))('changing the model in the admin screen', () =
     if (userData) rmSync(userData, { recursive: true, force: true });
   });
 
-  it('runs the new model at once, and the status strip names it without a reload', async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    await page.goto(server.url);
-    const strip = page.locator('footer');
-    await expect.poll(() => strip.innerText(), { timeout: 20_000 }).toMatch(/contract-model/);
+  /** Staff's way in: the shortcut, the PIN, the settings tab. */
+  const openSettings = async (): Promise<void> => {
     await page.keyboard.press('Control+Shift+A');
     await expect.poll(() => page.locator('#pad-title').innerText()).toBe('Admin PIN');
     await page.keyboard.type('2468');
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Settings' }).click();
+  };
+
+  it('runs the new model at once, and the status strip names it without a reload', async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.goto(server.url);
+    const strip = page.locator('footer');
+    await expect.poll(() => strip.innerText(), { timeout: 20_000 }).toMatch(/contract-model/);
+    await openSettings();
     const folder = page.locator('input[name="modelFolder"]');
     await folder.fill(join(REPO_ROOT, 'models', 'facemask-default'));
     await folder.dispatchEvent('change');
@@ -64,11 +69,7 @@ describe.skipIf(Boolean(missing))('changing the model in the admin screen', () =
     const named = `nose check ${noseCheck.model_version}`;
     await expect.poll(() => strip.innerText(), { timeout: 10_000 }).toContain(named);
     const toggle = async (on: boolean) => {
-      await page.keyboard.press('Control+Shift+A');
-      await expect.poll(() => page.locator('#pad-title').innerText()).toBe('Admin PIN');
-      await page.keyboard.type('2468');
-      await page.keyboard.press('Enter');
-      await page.getByRole('button', { name: 'Settings' }).click();
+      await openSettings();
       const box = page.getByLabel('Check that the mask covers the nose (a second look at every mask)');
       await expect.poll(() => box.isChecked()).toBe(!on);
       await box.setChecked(on);
