@@ -13,6 +13,7 @@ options and the loop. Run through `npm run train` (Debian's PyTorch: apt-get ins
 python3-torch python3-torchvision python3-onnx).
 """
 import argparse
+import json
 import os
 import random
 import sys
@@ -87,6 +88,8 @@ def parse_args(argv=None):
     exp.add_argument('--p-transplant', type=float, default=0.0, help='bare faces that get a real mask from a masked training photo, half worn right, half pushed below the nose')
     exp.add_argument('--p-cover-chin', type=float, default=0.0, help='bare and masked faces whose chin, not mouth, another head covers (augment.cover_chin)')
     exp.add_argument('--init', nargs='+', default=None, help='start from the weights of these checkpoints (--save-checkpoint; several are averaged, a model soup) instead of the pre-trained or random ones; with --epochs 0 they are exported untrained')
+    exp.add_argument('--dump', default=None, help='write --epochs epochs of augmented training crops (uint8, as the network would see them) to this folder and stop: the inputs for distillation (training/distill_labels.ts labels them with a teacher model)')
+    exp.add_argument('--soft-targets', default=None, help="a --dump folder with the teacher's probabilities (teacher.f32): train to match them (KL divergence) instead of the labels, one pass over the dump per epoch")
     args = ap.parse_args(argv)
     if args.epochs == 0 and not args.init:
         ap.error('--epochs 0 exports the --init weights untrained, so it needs --init')
@@ -151,6 +154,50 @@ def augment_batch(xb, yb, side, rng, args):
     return augment.photometric(x, rng)
 
 
+def dump_batches(dataset, loader, args):
+    """--dump: the augmented crops of --epochs epochs, uint8 NCHW, with their labels."""
+    os.makedirs(args.dump, exist_ok=True)
+    rng = random.Random(args.seed)
+    n = 0
+    with open(os.path.join(args.dump, 'crops.u8'), 'wb') as f:
+        labels = []
+        for epoch in range(args.epochs):
+            dataset.epoch = epoch
+            for xb, yb, side in loader:
+                x = augment_batch(xb, yb, side, rng, args)
+                f.write((x.clamp(0, 1) * 255).round().to(torch.uint8).numpy().tobytes())
+                labels.append(yb.numpy())
+                n += len(yb)
+            log(f'dumped epoch {epoch + 1}/{args.epochs}: {n} crops')
+    np.save(os.path.join(args.dump, 'labels.npy'), np.concatenate(labels).astype(np.int64))
+    with open(os.path.join(args.dump, 'meta.json'), 'w') as f:
+        json.dump({'n': n, 'side': augment.INPUT, 'layout': 'NCHW uint8 RGB', 'options': {k: v for k, v in vars(args).items() if k != 'dump'}}, f)
+
+
+class SoftTargets:
+    """--soft-targets: a dump's crops and a teacher's probabilities for them, served in batches."""
+
+    def __init__(self, folder, batch, seed):
+        meta = json.load(open(os.path.join(folder, 'meta.json')))
+        side = meta['side']
+        self.x = np.memmap(os.path.join(folder, 'crops.u8'), dtype=np.uint8, mode='r', shape=(meta['n'], 3, side, side))
+        self.p = np.fromfile(os.path.join(folder, 'teacher.f32'), dtype=np.float32).reshape(meta['n'], len(LABELS))
+        self.batch = batch
+        self.gen = torch.Generator().manual_seed(seed)
+
+    def __len__(self):
+        return len(self.p) // self.batch
+
+    def __iter__(self):
+        order = torch.randperm(len(self.p), generator=self.gen).numpy()
+        for i in range(len(self)):
+            idx = np.sort(order[i * self.batch:(i + 1) * self.batch])
+            x = torch.from_numpy(np.asarray(self.x[idx])).float() / 255
+            flip = torch.rand(len(idx), generator=self.gen) < 0.5
+            x[flip] = x[flip].flip(3)
+            yield x, torch.from_numpy(self.p[idx]), None
+
+
 def judge(model, data, args):
     """One epoch's log entry and score: val's three-verdict balanced accuracy, and with a selection
     set their mean with its compliance balanced accuracy (generalisation first, but never at the
@@ -188,15 +235,19 @@ def fit(model, dataset, loader, data, args, start):
         model.train()
         t0, seen, loss_sum = time.time(), 0, 0.0
         for xb, yb, side in loader:
-            loss = F.cross_entropy(model(normalise(augment_batch(xb, yb, side, rng, args))), yb, label_smoothing=0.05)
+            if args.soft_targets:
+                # xb is already augmented (the dump), yb the teacher's probabilities.
+                loss = F.kl_div(F.log_softmax(model(normalise(xb)), dim=1), yb, reduction='batchmean')
+            else:
+                loss = F.cross_entropy(model(normalise(augment_batch(xb, yb, side, rng, args))), yb, label_smoothing=0.05)
             opt.zero_grad()
             loss.backward()
             opt.step()
             sched.step()
             if ema is not None:
                 ema.update_parameters(model)
-            seen += len(yb)
-            loss_sum += float(loss) * len(yb)
+            seen += len(xb)
+            loss_sum += float(loss) * len(xb)
         source = model
         if ema is not None:
             # BatchNorm statistics follow the averaged weights: recompute them on clean training crops.
@@ -230,6 +281,12 @@ def main():
 
     data = TrainingData(args)
     dataset, loader = data.loader(args)
+    if args.dump:
+        dump_batches(dataset, loader, args)
+        return
+    if args.soft_targets:
+        loader = SoftTargets(args.soft_targets, args.batch, args.seed)
+        log(f'distilling from {args.soft_targets}: {len(loader.p)} crops with teacher probabilities')
     model = build_model(args.arch, len(LABELS), width=args.width, backbone=args.backbone)
     (score, _, best_epoch, state), history = fit(model, dataset, loader, data, args, start)
 
