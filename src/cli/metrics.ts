@@ -194,9 +194,9 @@ export function subjectFace<F extends { box: { x: number; y: number; width: numb
   for (const f of faces) {
     const { x, y, width: w, height: h } = f.box;
     if (containingCentre && (width / 2 < x || width / 2 > x + w || height / 2 < y || height / 2 > y + h)) continue;
-    const side = Math.max(1, Math.max(f.box.width, f.box.height));
-    const dx = f.box.x + f.box.width / 2 - width / 2;
-    const dy = f.box.y + f.box.height / 2 - height / 2;
+    const side = Math.max(1, Math.max(w, h));
+    const dx = x + w / 2 - width / 2;
+    const dy = y + h / 2 - height / 2;
     const cost = Math.hypot(dx, dy) / side;
     if (cost < bestCost) {
       bestCost = cost;

@@ -9,15 +9,24 @@ import { z } from 'zod';
 import { errorMessage } from '../../shared/errors';
 import { firstIssue } from '../../shared/zod-issue';
 import type { KeypointName } from './blazeface-decode';
-import type { Classification } from './classifier';
+import { type Classification, toPlanar } from './classifier';
 import type { Point } from './detector';
 import type { RawImage } from './image';
-import { ModelFolderError } from './model-folder';
+import { ModelFolderError, type Preprocessing } from './model-folder';
 import { placeNosePatch, samplePatch } from './nose-patch';
 import { ort } from './ort';
 import { createSession, type LoadedSession, type RuntimeOptions } from './runtime';
 
 export const NOSE_PATCH_SIZE = 32;
+
+/** The network's input as the classifier's preprocessing describes one: the whole patch, RGB in 0..1. */
+const PATCH_INPUT: Preprocessing = {
+  resizeTo: NOSE_PATCH_SIZE,
+  inputSize: NOSE_PATCH_SIZE,
+  resample: 'bilinear',
+  scale: [1 / 255, 1 / 255, 1 / 255],
+  offset: [0, 0, 0],
+};
 
 const NoseCheckConfig = z.object({
   model_version: z.string().min(1),
@@ -60,17 +69,11 @@ export class NoseCheck {
   /** P(the nose is in view) for each face of `image`, from its detector keypoints. */
   async uncovered(image: RawImage, faces: readonly { keypoints: Record<KeypointName, Point> }[]): Promise<number[]> {
     if (faces.length === 0) return [];
-    const plane = NOSE_PATCH_SIZE * NOSE_PATCH_SIZE;
-    const per = 3 * plane;
+    const per = 3 * NOSE_PATCH_SIZE * NOSE_PATCH_SIZE;
     if (this.input.length < per * faces.length) this.input = new Float32Array(per * faces.length);
     faces.forEach((face, n) => {
       samplePatch(image, placeNosePatch(face.keypoints), NOSE_PATCH_SIZE, this.patch);
-      const base = n * per;
-      for (let i = 0; i < plane; i++) {
-        this.input[base + i] = this.patch[i * 3]! / 255;
-        this.input[base + plane + i] = this.patch[i * 3 + 1]! / 255;
-        this.input[base + 2 * plane + i] = this.patch[i * 3 + 2]! / 255;
-      }
+      toPlanar(this.patch, PATCH_INPUT, this.input.subarray(n * per, (n + 1) * per));
     });
     const session = this.loaded.session;
     const tensor = new ort.Tensor('float32', this.input.subarray(0, per * faces.length), [
