@@ -179,26 +179,25 @@ function classifierQuality(records: readonly EvalRecord[]): { rocAuc: number; ec
 /**
  * The face a labelled crop is about when the detector finds several: the one nearest the
  * crop's centre, distance measured in face sizes, so a large face slightly off-centre wins over
- * a small one in a corner. (The most confident face can be a bystander's.) With `containingCentre`
- * only a face whose box holds the centre counts: a crop widened around its labelled face always
- * has it there, so any other face is a bystander's.
+ * a small one in a corner. (The most confident face can be a bystander's.) With `maxOffset` only
+ * a face whose centre lies within that many face sizes of the crop's centre counts: a crop
+ * widened around its labelled face has that face there, though its labelled box may include a
+ * hat or hair that the detector's tighter box leaves out; a neighbour's face lies about a face
+ * size or more away.
  */
 export function subjectFace<F extends { box: { x: number; y: number; width: number; height: number } }>(
   faces: readonly F[],
   width: number,
   height: number,
-  containingCentre = false,
+  maxOffset = Infinity,
 ): F | undefined {
   let best: F | undefined;
   let bestCost = Infinity;
   for (const f of faces) {
     const { x, y, width: w, height: h } = f.box;
-    if (containingCentre && (width / 2 < x || width / 2 > x + w || height / 2 < y || height / 2 > y + h)) continue;
     const side = Math.max(1, Math.max(w, h));
-    const dx = x + w / 2 - width / 2;
-    const dy = y + h / 2 - height / 2;
-    const cost = Math.hypot(dx, dy) / side;
-    if (cost < bestCost) {
+    const cost = Math.hypot(x + w / 2 - width / 2, y + h / 2 - height / 2) / side;
+    if (cost <= maxOffset && cost < bestCost) {
       bestCost = cost;
       best = f;
     }

@@ -19,13 +19,20 @@ export interface VisitOptions {
   photoShare: number;
 }
 
+/**
+ * How far from the photo's centre the person's face may lie, in face sizes. A labelled box that
+ * includes a hat or hair is centred above the detector's box, up to about 0.6 face sizes; a
+ * neighbour's face lies a face size or more away.
+ */
+export const SUBJECT_MAX_OFFSET = 0.75;
+
 export const DEFAULT_VISIT: VisitOptions = { fps: 15, seconds: 2, frameWidth: 640, frameHeight: 480, photoShare: 0.6 };
 
 export interface VisitResult {
   /**
    * The first verdict the photo's person got (pass, refuse, pull_up), or the state the visit
-   * ended in. The person is the face at the photo's centre, where a labelled data set's crops put
-   * the face their label speaks of; other faces in the photo do not count for them.
+   * ended in. The person is the face nearest the photo's centre, where a labelled data set's crops
+   * put the face their label speaks of; other faces in the photo do not count for them.
    */
   outcome: KioskOutcome;
   /** The screen's first verdict over every face in view (the most severe one's), as a bystander sees it. */
@@ -136,7 +143,7 @@ export async function simulateVisit(
     const status = compliance.update(result.faces.map(observationOf), frame.width, at);
     screenLast = outcomeOfState(status.state);
     if (screenFirst === null && isVerdict(screenLast)) screenFirst = screenLast;
-    const person = subjectFace(status.tracks, frame.width, frame.height, true);
+    const person = subjectFace(status.tracks, frame.width, frame.height, SUBJECT_MAX_OFFSET);
     last = person ? outcomeOfState(person.state) : 'no_face';
     if (isVerdict(last) && first === null) first = { outcome: last, at: at - t0 };
     else if (isVerdict(last) && first && (last === 'pass') !== (first.outcome === 'pass')) changed = true;

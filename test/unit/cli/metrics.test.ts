@@ -64,6 +64,15 @@ describe('evaluation metrics', () => {
     expect(subjectFace([], 200, 200)).toBeUndefined();
   });
 
+  it('with a largest offset, takes no bystander for the subject', () => {
+    const face = (x: number, y: number, side: number, tag: string) => ({ box: { x, y, width: side, height: side }, tag });
+    // The labelled box held a hat: the detector's box sits lower, its centre 0.6 face sizes off.
+    expect(subjectFace([face(50, 110, 100, 'subject')], 200, 200, 0.75)?.tag).toBe('subject');
+    // Only a neighbour beside an undetected subject: one face size away.
+    expect(subjectFace([face(150, 50, 100, 'neighbour')], 200, 200, 0.75)).toBeUndefined();
+    expect(subjectFace([face(150, 50, 100, 'neighbour')], 200, 200)?.tag).toBe('neighbour');
+  });
+
   it('computes ROC AUC as the chance a positive outranks a negative', () => {
     expect(rocAuc([0.9, 0.8], [0.1, 0.2])).toBe(1);
     expect(rocAuc([0.1], [0.9])).toBe(0);
