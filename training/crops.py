@@ -41,12 +41,16 @@ def read_label_corrections(path):
     return out
 
 
+def photo_key(row):
+    """The photo's path inside its data set (split/label/file): how label corrections name it."""
+    return '/'.join(row['source'].replace(os.sep, '/').split('/')[-3:])
+
+
 def load_split(root, split, keep=lambda row: True, corrections=None):
     rows = [json.loads(l) for l in open(os.path.join(root, f'{split}.jsonl')) if l.strip()]
     rows = [r for r in rows if keep(r)]
     for r in rows:
-        # The crop's source ends with the photo's path inside the data set (split/label/file).
-        key = '/'.join(r['source'].replace(os.sep, '/').split('/')[-3:])
+        key = photo_key(r)
         if corrections and key in corrections:
             r['label'] = corrections[key]
     kept = [r for r in rows if r['face']]

@@ -29,7 +29,7 @@ import augment  # noqa: E402
 import synth  # noqa: E402
 from crops import (  # noqa: E402
     ID2LABEL, LABELS, MASK, INCORRECT, Crops, balancing_weights, load_split, log, lower_face_donors,
-    read_label_corrections, synthetic_copies,
+    photo_key, read_label_corrections, synthetic_copies,
 )
 from fitting import (  # noqa: E402
     FlipAverage, average_weights, evaluate, evaluate_compliance, export, fit_temperature, normalise,
@@ -136,8 +136,30 @@ class TrainingData:
         if args.balance:
             weights = balancing_weights(rows, y)
             sampler = torch.utils.data.WeightedRandomSampler(torch.from_numpy(weights), num_samples=len(rows), replacement=True, generator=gen)
-            return data, DataLoader(data, batch_size=args.batch, sampler=sampler, num_workers=1, drop_last=True)
-        return data, DataLoader(data, batch_size=args.batch, shuffle=True, num_workers=1, generator=gen, drop_last=True)
+        else:
+            sampler = torch.utils.data.RandomSampler(data, generator=gen)
+        # Recording the order costs nothing and draws no random numbers: the batches are the same.
+        sampler = RecordingSampler(sampler)
+        # As before recording: an unbalanced loader also seeds its worker from the generator.
+        return data, DataLoader(data, batch_size=args.batch, sampler=sampler, num_workers=1, drop_last=True, generator=None if args.balance else gen)
+
+
+class RecordingSampler(torch.utils.data.Sampler):
+    """Passes another sampler's indices through and keeps those of the current epoch, so --dump can
+    say which photo each crop came from."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.epoch_indices = []
+
+    def __iter__(self):
+        self.epoch_indices = []
+        for i in self.inner:
+            self.epoch_indices.append(int(i))
+            yield i
+
+    def __len__(self):
+        return len(self.inner)
 
 
 def augment_batch(xb, yb, side, rng, args):
@@ -160,28 +182,50 @@ def dump_batches(dataset, loader, args):
     rng = random.Random(args.seed)
     n = 0
     with open(os.path.join(args.dump, 'crops.u8'), 'wb') as f:
-        labels = []
+        labels, sources = [], []
         for epoch in range(args.epochs):
             dataset.epoch = epoch
+            batches = 0
             for xb, yb, side in loader:
                 x = augment_batch(xb, yb, side, rng, args)
                 f.write((x.clamp(0, 1) * 255).round().to(torch.uint8).numpy().tobytes())
                 labels.append(yb.numpy())
                 n += len(yb)
+                batches += 1
+            # The last, incomplete batch was dropped (drop_last).
+            sources.append(np.array(loader.sampler.epoch_indices[:batches * args.batch], dtype=np.int64))
             log(f'dumped epoch {epoch + 1}/{args.epochs}: {n} crops')
     np.save(os.path.join(args.dump, 'labels.npy'), np.concatenate(labels).astype(np.int64))
+    # Each crop's photo (split/label/file in its data set), for --soft-targets with --label-corrections.
+    np.save(os.path.join(args.dump, 'sources.npy'), np.concatenate(sources))
+    with open(os.path.join(args.dump, 'photos.json'), 'w') as f:
+        json.dump([photo_key(r) for r in dataset.rows], f)
     with open(os.path.join(args.dump, 'meta.json'), 'w') as f:
         json.dump({'n': n, 'side': augment.INPUT, 'layout': 'NCHW uint8 RGB', 'options': {k: v for k, v in vars(args).items() if k != 'dump'}}, f)
 
 
 class SoftTargets:
-    """--soft-targets: a dump's crops and a teacher's probabilities for them, served in batches."""
+    """--soft-targets: a dump's crops and a teacher's probabilities for them, served in batches.
+    With label corrections, crops of a corrected photo learn its corrected label instead (with a
+    little smoothing): the teacher was trained on the published one."""
 
-    def __init__(self, folder, batch, seed):
+    def __init__(self, folder, batch, seed, corrections=None):
         meta = json.load(open(os.path.join(folder, 'meta.json')))
         side = meta['side']
         self.x = np.memmap(os.path.join(folder, 'crops.u8'), dtype=np.uint8, mode='r', shape=(meta['n'], 3, side, side))
         self.p = np.fromfile(os.path.join(folder, 'teacher.f32'), dtype=np.float32).reshape(meta['n'], len(LABELS))
+        self.corrected = 0
+        if corrections:
+            photos = json.load(open(os.path.join(folder, 'photos.json')))
+            sources = np.load(os.path.join(folder, 'sources.npy'))
+            labels = np.load(os.path.join(folder, 'labels.npy'))
+            for i, (src, label) in enumerate(zip(sources, labels)):
+                fixed = corrections.get(photos[src])
+                # A crop whose edit changed its label (a corrected mask covered by a bare face) keeps the teacher's.
+                if fixed is not None and LABELS[fixed] == label:
+                    self.p[i] = 0.05 / (len(LABELS) - 1)
+                    self.p[i, label] = 0.95
+                    self.corrected += 1
         self.batch = batch
         self.gen = torch.Generator().manual_seed(seed)
 
@@ -285,8 +329,9 @@ def main():
         dump_batches(dataset, loader, args)
         return
     if args.soft_targets:
-        loader = SoftTargets(args.soft_targets, args.batch, args.seed)
-        log(f'distilling from {args.soft_targets}: {len(loader.p)} crops with teacher probabilities')
+        loader = SoftTargets(args.soft_targets, args.batch, args.seed, read_label_corrections(args.label_corrections))
+        log(f'distilling from {args.soft_targets}: {len(loader.p)} crops with teacher probabilities'
+            + (f', {loader.corrected} of them from corrected photos with their corrected label' if args.label_corrections else ''))
     model = build_model(args.arch, len(LABELS), width=args.width, backbone=args.backbone)
     (score, _, best_epoch, state), history = fit(model, dataset, loader, data, args, start)
 

@@ -302,6 +302,8 @@ async function main(): Promise<void> {
       seconds: r2((performance.now() - t0) / 1000),
       rssMb: { loaded: loadedRssMb, start, middle, end },
       growthPercent: r2(((end - start) / start) * 100),
+      // The engine alone: where a leak in the pipeline would show.
+      engineGrowthPercent: r2(((rss.at(-1)!.engineRssMb - rss[0]!.engineRssMb) / rss[0]!.engineRssMb) * 100),
       samples: rss,
       ...info,
     };
