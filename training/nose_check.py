@@ -101,6 +101,7 @@ def main():
     ap.add_argument('--low-res', type=float, default=0.6, help='share of training patches seen through a lower-resolution camera')
     ap.add_argument('--version', default='1.0.0')
     ap.add_argument('--threshold', type=float, default=None, help='veto threshold; default: chosen on val (see below)')
+    ap.add_argument('--face-threshold', type=float, default=None, help="P(face) of the face check (face-check.onnx, training/export_face_check.py) below which the check's word is not taken; written to config.json")
     ap.add_argument('--folds', type=int, default=0, help='cross-fitting for the label audit: train without fold --fold of the photos, score it')
     ap.add_argument('--fold', type=int, default=0)
     ap.add_argument('--scores', default=None, help='folder for per-photo scores (held-out fold, and ood when its patches exist); they name data-set photos, so never the model folder')
@@ -170,7 +171,10 @@ def main():
     torch.onnx.export(model, torch.zeros(1, 3, SIZE, SIZE), os.path.join(args.out, 'model.onnx'), input_names=['patch'], output_names=['logit'],
                       dynamic_axes={'patch': {0: 'batch'}, 'logit': {0: 'batch'}}, opset_version=13)
     with open(os.path.join(args.out, 'config.json'), 'w') as f:
-        json.dump({'model_version': args.version, 'threshold': round(threshold, 4)}, f, indent=2)
+        config = {'model_version': args.version, 'threshold': round(threshold, 4)}
+        if args.face_threshold is not None:
+            config['face_threshold'] = args.face_threshold
+        json.dump(config, f, indent=2)
         f.write('\n')
     with open(os.path.join(args.out, 'training.json'), 'w') as f:
         json.dump({'args': vars(args), **report}, f, indent=2)

@@ -69,8 +69,16 @@ export class FaceClassification {
       image,
       masked.map((i) => faces[i]!),
     );
+    // Only the faces the check would tell to pull up go to the face mesh.
+    const flagged = masked.flatMap((i, k) => (uncovered[k]! >= check.config.threshold ? [k] : []));
+    const seen = await check.facesSeen(
+      image,
+      flagged.map((k) => faces[masked[k]!]!.box),
+    );
+    const unseen = new Set(flagged.filter((_, j) => !seen[j]));
     masked.forEach((i, k) => {
-      classes[i] = { ...applyNoseCheck(classes[i]!, uncovered[k]!, check.config.threshold), noseUncovered: uncovered[k]! };
+      const word = unseen.has(k) ? 0 : uncovered[k]!;
+      classes[i] = { ...applyNoseCheck(classes[i]!, word, check.config.threshold), noseUncovered: uncovered[k]! };
     });
     timing.nose += performance.now() - t;
     return classes;

@@ -2,7 +2,12 @@
 // cuts. The whole-face classifier learned from photos where a mask mostly means "lower face
 // covered", so a real mask pulled below the nose often still reads as a mask; this check looks
 // where that difference is. Its folder: model.onnx (input [N, 3, 32, 32] float RGB in 0..1,
-// output [N, 1] logit of "uncovered") and config.json (version, the veto threshold).
+// output [N, 1] logit of "uncovered"), config.json (version, the veto threshold) and optionally
+// face-check.onnx: MediaPipe's face mesh cut to its "is there a face?" output (input [N, 3, 192,
+// 192] RGB in 0..1, the face's box widened to 1.5 times its side; output [N, 1] P(face)). On a
+// small, blurred crowd face BlazeFace's keypoints can put the patch on hair or an ear, whose skin
+// reads as a nose in view; where the face mesh sees no face in the box, the check's word is not
+// taken. It runs only for faces the check would tell to pull up, so it costs nothing otherwise.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -10,7 +15,8 @@ import { errorMessage } from '../../shared/errors';
 import { firstIssue } from '../../shared/zod-issue';
 import type { KeypointName } from './blazeface-decode';
 import { type Classification, toPlanar } from './classifier';
-import type { Point } from './detector';
+import { squareAround, cropSquare } from './crop';
+import type { Box, Point } from './detector';
 import type { RawImage } from './image';
 import { ModelFolderError, type Preprocessing } from './model-folder';
 import { placeNosePatch, samplePatch } from './nose-patch';
@@ -28,10 +34,19 @@ const PATCH_INPUT: Preprocessing = {
   offset: [0, 0, 0],
 };
 
+export const FACE_CHECK_SIZE = 192;
+/** The face mesh's view: the face's box grown to 1.5 times its side, as MediaPipe crops for it. */
+const FACE_CHECK_MARGIN = 0.5;
+const FACE_CHECK_FILE = 'face-check.onnx';
+
+const FACE_CHECK_INPUT: Preprocessing = { ...PATCH_INPUT, resizeTo: FACE_CHECK_SIZE, inputSize: FACE_CHECK_SIZE };
+
 const NoseCheckConfig = z.object({
   model_version: z.string().min(1),
   /** P(uncovered) at or above which a face the classifier calls a mask is told to pull it up. */
   threshold: z.number().gt(0).lt(1),
+  /** With face-check.onnx: the check's word counts only where the face mesh's P(face) is at least this. */
+  face_threshold: z.number().gt(0).lt(1).optional(),
 });
 export type NoseCheckConfig = z.infer<typeof NoseCheckConfig>;
 
@@ -39,9 +54,13 @@ export class NoseCheck {
   private input = new Float32Array(0);
   private readonly patch = new Uint8Array(NOSE_PATCH_SIZE * NOSE_PATCH_SIZE * 3);
 
+  private faceInput = new Float32Array(0);
+  private readonly faceCrop = new Uint8Array(FACE_CHECK_SIZE * FACE_CHECK_SIZE * 3);
+
   private constructor(
     readonly config: NoseCheckConfig,
     private readonly loaded: LoadedSession,
+    private readonly faceCheck: LoadedSession | null,
   ) {}
 
   static async load(folder: string, runtime: RuntimeOptions = {}): Promise<NoseCheck> {
@@ -59,7 +78,18 @@ export class NoseCheck {
     const parsed = NoseCheckConfig.safeParse(raw);
     if (!parsed.success) throw new ModelFolderError(`${configPath}: ${firstIssue(parsed.error, 'configuration')}.`);
     const config = parsed.data;
-    return new NoseCheck(config, await createSession(modelPath, runtime));
+    const facePath = join(folder, FACE_CHECK_FILE);
+    if (config.face_threshold !== undefined && !existsSync(facePath)) {
+      throw new ModelFolderError(`${configPath}: face_threshold is set but ${FACE_CHECK_FILE} is missing from ${folder}.`);
+    }
+    const loaded = await createSession(modelPath, runtime);
+    try {
+      const faceCheck = config.face_threshold !== undefined ? await createSession(facePath, runtime) : null;
+      return new NoseCheck(config, loaded, faceCheck);
+    } catch (err) {
+      await loaded.session.release();
+      throw err;
+    }
   }
 
   get session(): LoadedSession {
@@ -87,8 +117,27 @@ export class NoseCheck {
     return Array.from(logits, (l) => 1 / (1 + Math.exp(-l)));
   }
 
+  /**
+   * Whether the face mesh sees a face in each box (P(face) at or above `face_threshold`); true for
+   * every box when the folder has no face check.
+   */
+  async facesSeen(image: RawImage, boxes: readonly Box[]): Promise<boolean[]> {
+    const threshold = this.config.face_threshold;
+    if (!this.faceCheck || threshold === undefined || boxes.length === 0) return boxes.map(() => true);
+    const per = 3 * FACE_CHECK_SIZE * FACE_CHECK_SIZE;
+    if (this.faceInput.length < per * boxes.length) this.faceInput = new Float32Array(per * boxes.length);
+    boxes.forEach((box, n) => {
+      cropSquare(image, squareAround(box, FACE_CHECK_MARGIN), FACE_CHECK_SIZE, this.faceCrop);
+      toPlanar(this.faceCrop, FACE_CHECK_INPUT, this.faceInput.subarray(n * per, (n + 1) * per));
+    });
+    const session = this.faceCheck.session;
+    const tensor = new ort.Tensor('float32', this.faceInput.subarray(0, per * boxes.length), [boxes.length, 3, FACE_CHECK_SIZE, FACE_CHECK_SIZE]);
+    const out = await session.run({ [session.inputNames[0]!]: tensor });
+    return Array.from(out[session.outputNames[0]!]!.data as Float32Array, (p) => p >= threshold);
+  }
+
   async dispose(): Promise<void> {
-    await this.loaded.session.release();
+    await Promise.all([this.loaded.session.release(), this.faceCheck?.session.release()]);
   }
 }
 
