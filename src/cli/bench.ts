@@ -34,6 +34,8 @@ Options:
   --nose-check DIR  nose check folder, or "off" (default models/nose-check)
   --masked       faces from with_mask first (the nose check looks only at faces called a mask)
   --data DIR     folder with with_mask/ and without_mask/ portraits to tile into frames
+  --photo FILE   tile this portrait instead (repeatable): e.g. a mask below the nose, which the
+                 nose check and its face check look at
   --out FILE     where the full report goes (default .tmp/bench-report.json)`;
 
 function parseOptions() {
@@ -53,6 +55,7 @@ function parseOptions() {
         model: { type: 'string', default: DEFAULT_CLASSIFIER_DIR },
         'nose-check': { type: 'string' },
         masked: { type: 'boolean', default: false },
+        photo: { type: 'string', multiple: true },
         out: { type: 'string', default: join(REPO_ROOT, '.tmp', 'bench-report.json') },
         help: { type: 'boolean', default: false },
       },
@@ -238,7 +241,7 @@ function table(cases: CaseReport[]): string {
 async function main(): Promise<void> {
   const folders = ['without_mask', 'with_mask'].map((f) => join(values.data, f));
   if (values.masked) folders.reverse();
-  const portraits = listFiles(folders).filter((_, i) => i % 37 === 0);
+  const portraits = values.photo?.length ? values.photo : listFiles(folders).filter((_, i) => i % 37 === 0);
   // Every frame classified is the budget's case; "as scheduled" is what the kiosk does (see
   // src/main/vision/classify-schedule.ts).
   const startEngine = (scheduled: boolean) =>

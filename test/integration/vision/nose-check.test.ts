@@ -5,6 +5,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeImage } from '../../../src/main/vision/image';
 import { NoseCheck } from '../../../src/main/vision/nose-check';
 import { VisionPipeline } from '../../../src/main/vision/pipeline';
 import { DETECTOR_DIR, facemaskDataDir, manifest, REPO_ROOT } from '../../helpers/paths';
@@ -60,8 +61,27 @@ describe('the nose check behind the default classifier', () => {
       await expect(NoseCheck.load(d)).rejects.toThrow(/config\.json: threshold: .*1/);
       writeFileSync(join(d, 'config.json'), '{"model_version": ');
       await expect(NoseCheck.load(d)).rejects.toThrow(/config\.json: not valid JSON/);
+      writeFileSync(join(d, 'config.json'), '{"model_version": "1.2.0", "threshold": 0.97, "face_threshold": 0.5}');
+      await expect(NoseCheck.load(d)).rejects.toThrow(/face_threshold is set but face-check\.onnx is missing/);
     } finally {
       rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it("takes the check's word only where the face mesh sees a face in the box", async () => {
+    const check = await NoseCheck.load(NOSE_CHECK);
+    try {
+      expect(check.config.face_threshold).toBeDefined();
+      const file = [...belowTheNose()][0]!;
+      const face = (await checked.analyzeImage(file)).faces[0]!;
+      const photo = await decodeImage(file);
+      // A plain wall of the photo's size, where the detector's box would hold no face.
+      const wall = { ...photo, data: new Uint8Array(photo.data.length).fill(128) };
+      expect(await check.facesSeen(photo, [face.box])).toEqual([true]);
+      expect(await check.facesSeen(wall, [face.box])).toEqual([false]);
+      expect(await check.facesSeen(photo, [face.box, face.box])).toEqual([true, true]);
+    } finally {
+      await check.dispose();
     }
   });
 
