@@ -70,7 +70,7 @@ export class FaceClassification {
       masked.map((i) => faces[i]!),
     );
     // Only the faces the check would tell to pull up go to the face mesh.
-    const flagged = masked.flatMap((i, k) => (uncovered[k]! >= check.config.threshold ? [k] : []));
+    const flagged = masked.flatMap((_, k) => (uncovered[k]! >= check.config.threshold ? [k] : []));
     const seen = await check.facesSeen(
       image,
       flagged.map((k) => faces[masked[k]!]!.box),

@@ -15,7 +15,7 @@ import { errorMessage } from '../../shared/errors';
 import { firstIssue } from '../../shared/zod-issue';
 import type { KeypointName } from './blazeface-decode';
 import { type Classification, toPlanar } from './classifier';
-import { squareAround, cropSquare } from './crop';
+import { cropSquare, squareAround } from './crop';
 import type { Box, Point } from './detector';
 import type { RawImage } from './image';
 import { ModelFolderError, type Preprocessing } from './model-folder';
@@ -131,7 +131,12 @@ export class NoseCheck {
       toPlanar(this.faceCrop, FACE_CHECK_INPUT, this.faceInput.subarray(n * per, (n + 1) * per));
     });
     const session = this.faceCheck.session;
-    const tensor = new ort.Tensor('float32', this.faceInput.subarray(0, per * boxes.length), [boxes.length, 3, FACE_CHECK_SIZE, FACE_CHECK_SIZE]);
+    const tensor = new ort.Tensor('float32', this.faceInput.subarray(0, per * boxes.length), [
+      boxes.length,
+      3,
+      FACE_CHECK_SIZE,
+      FACE_CHECK_SIZE,
+    ]);
     const out = await session.run({ [session.inputNames[0]!]: tensor });
     return Array.from(out[session.outputNames[0]!]!.data as Float32Array, (p) => p >= threshold);
   }
