@@ -50,12 +50,40 @@ const NoseCheckConfig = z.object({
 });
 export type NoseCheckConfig = z.infer<typeof NoseCheckConfig>;
 
-export class NoseCheck {
+/**
+ * One of the check's networks' reused input: each item cut into an RGB square, made planar as
+ * `preprocessing` says, and run as one batch; the network's single output comes back.
+ */
+class SquareBatch {
   private input = new Float32Array(0);
-  private readonly patch = new Uint8Array(NOSE_PATCH_SIZE * NOSE_PATCH_SIZE * 3);
+  private readonly square: Uint8Array<ArrayBuffer>;
 
-  private faceInput = new Float32Array(0);
-  private readonly faceCrop = new Uint8Array(FACE_CHECK_SIZE * FACE_CHECK_SIZE * 3);
+  constructor(private readonly preprocessing: Preprocessing) {
+    this.square = new Uint8Array(preprocessing.inputSize * preprocessing.inputSize * 3);
+  }
+
+  async run<T>(
+    session: LoadedSession['session'],
+    items: readonly T[],
+    cut: (item: T, into: Uint8Array<ArrayBuffer>) => void,
+  ): Promise<Float32Array> {
+    if (items.length === 0) return new Float32Array(0);
+    const side = this.preprocessing.inputSize;
+    const per = 3 * side * side;
+    if (this.input.length < per * items.length) this.input = new Float32Array(per * items.length);
+    items.forEach((item, n) => {
+      cut(item, this.square);
+      toPlanar(this.square, this.preprocessing, this.input.subarray(n * per, (n + 1) * per));
+    });
+    const tensor = new ort.Tensor('float32', this.input.subarray(0, per * items.length), [items.length, 3, side, side]);
+    const out = await session.run({ [session.inputNames[0]!]: tensor });
+    return out[session.outputNames[0]!]!.data as Float32Array;
+  }
+}
+
+export class NoseCheck {
+  private readonly patches = new SquareBatch(PATCH_INPUT);
+  private readonly faceViews = new SquareBatch(FACE_CHECK_INPUT);
 
   private constructor(
     readonly config: NoseCheckConfig,
@@ -98,22 +126,9 @@ export class NoseCheck {
 
   /** P(the nose is in view) for each face of `image`, from its detector keypoints. */
   async uncovered(image: RawImage, faces: readonly { keypoints: Record<KeypointName, Point> }[]): Promise<number[]> {
-    if (faces.length === 0) return [];
-    const per = 3 * NOSE_PATCH_SIZE * NOSE_PATCH_SIZE;
-    if (this.input.length < per * faces.length) this.input = new Float32Array(per * faces.length);
-    faces.forEach((face, n) => {
-      samplePatch(image, placeNosePatch(face.keypoints), NOSE_PATCH_SIZE, this.patch);
-      toPlanar(this.patch, PATCH_INPUT, this.input.subarray(n * per, (n + 1) * per));
-    });
-    const session = this.loaded.session;
-    const tensor = new ort.Tensor('float32', this.input.subarray(0, per * faces.length), [
-      faces.length,
-      3,
-      NOSE_PATCH_SIZE,
-      NOSE_PATCH_SIZE,
-    ]);
-    const out = await session.run({ [session.inputNames[0]!]: tensor });
-    const logits = out[session.outputNames[0]!]!.data as Float32Array;
+    const logits = await this.patches.run(this.loaded.session, faces, (face, into) =>
+      samplePatch(image, placeNosePatch(face.keypoints), NOSE_PATCH_SIZE, into),
+    );
     return Array.from(logits, (l) => 1 / (1 + Math.exp(-l)));
   }
 
@@ -124,21 +139,10 @@ export class NoseCheck {
   async facesSeen(image: RawImage, boxes: readonly Box[]): Promise<boolean[]> {
     const threshold = this.config.face_threshold;
     if (!this.faceCheck || threshold === undefined || boxes.length === 0) return boxes.map(() => true);
-    const per = 3 * FACE_CHECK_SIZE * FACE_CHECK_SIZE;
-    if (this.faceInput.length < per * boxes.length) this.faceInput = new Float32Array(per * boxes.length);
-    boxes.forEach((box, n) => {
-      cropSquare(image, squareAround(box, FACE_CHECK_MARGIN), FACE_CHECK_SIZE, this.faceCrop);
-      toPlanar(this.faceCrop, FACE_CHECK_INPUT, this.faceInput.subarray(n * per, (n + 1) * per));
-    });
-    const session = this.faceCheck.session;
-    const tensor = new ort.Tensor('float32', this.faceInput.subarray(0, per * boxes.length), [
-      boxes.length,
-      3,
-      FACE_CHECK_SIZE,
-      FACE_CHECK_SIZE,
-    ]);
-    const out = await session.run({ [session.inputNames[0]!]: tensor });
-    return Array.from(out[session.outputNames[0]!]!.data as Float32Array, (p) => p >= threshold);
+    const p = await this.faceViews.run(this.faceCheck.session, boxes, (box, into) =>
+      cropSquare(image, squareAround(box, FACE_CHECK_MARGIN), FACE_CHECK_SIZE, into),
+    );
+    return Array.from(p, (v) => v >= threshold);
   }
 
   async dispose(): Promise<void> {
