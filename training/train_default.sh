@@ -8,8 +8,11 @@
 # chance of a mask worn right. The third, MediaPipe's attention face mesh fine-tuned with the
 # same levers, names the violation (no mask or below the nose), leaning to "no mask" as far as
 # val's synthetic masks worn wrong keep 90 % recall (ensemble.py --kind). One model folder, whose
-# deciding pair then runs its convolutions in int8 (training/quantize.ts).
-# About 80 minutes on a 2-core CPU.
+# deciding pair then runs its convolutions in int8 (training/quantize.ts): the teacher. A fourth
+# network, the attention face mesh again, learns the teacher's answers on about 100,000 augmented
+# crops; what ships runs it first and asks the teacher only about faces it is unsure of
+# (training/cascade.py).
+# About two and a half hours on a 2-core CPU.
 # Needs Debian's PyTorch (apt-get install python3-torch python3-torchvision python3-onnx).
 set -eu
 cd "$(dirname "$0")/.."
@@ -36,6 +39,25 @@ $PY training/train.py $COMMON --arch facemesh-attention --backbone "$MESH" --see
   --out "$RUNS/attention-mesh" --save-checkpoint "$RUNS/attention-mesh.pt"
 $PY training/ensemble.py "$RUNS/scratch.pt" "$RUNS/face-resnet.pt" --kind "$RUNS/attention-mesh.pt" --backbone "$MESH" \
   --crops training/.cache/crops --flip-tta 0 --version 3.1.0 --out "$RUNS/facemask-float"
-# The deciding pair's convolutions in int8 (their stems and the naming member stay float): what ships.
+# The deciding pair's convolutions in int8 (their stems and the naming member stay float): the teacher.
 PYTHON=$PY FACEMASK_DATA="$DATA/facemask-v1" node --import tsx training/quantize.ts --model "$RUNS/facemask-float" \
-  --out models/facemask-default --every 1 --skip "stem,/kind/" --version 3.1.1
+  --out "$RUNS/facemask-int8" --every 1 --skip "stem,/kind/" --version 3.1.1
+# One network distilled from it (the student): augmented crops as the recipe draws them, labelled
+# with the teacher's calibrated probabilities, learnt by KL divergence in four rounds.
+DISTILL=training/.cache/distill
+DRAW="--crops training/.cache/crops --london-data $DATA/london-faces-v1 --out $DISTILL/unused"
+$PY training/train.py $DRAW --p-pad 0.3 --p-unmask 0.3 --p-pitch 0.7 --p-cover 0.3 --epochs 8 --seed 7 --dump "$DISTILL/d1"
+$PY training/train.py $DRAW --p-pad 0.3 --p-unmask 0.3 --p-pitch 0.7 --p-cover 0.3 --epochs 16 --seed 11 --threads 1 --dump "$DISTILL/d2"
+$PY training/train.py $DRAW --p-pad 0.1 --p-unmask 0.3 --p-pitch 0.2 --p-cover 0.1 --p-degrade 0.15 --p-turn 0.2 --p-neighbour 0.1 \
+  --label-corrections training/label-corrections-v2.csv --epochs 12 --seed 17 --threads 1 --dump "$DISTILL/d4"
+for d in d1 d2 d4; do node --import tsx training/distill_labels.ts "$DISTILL/$d" --model "$RUNS/facemask-int8"; done
+STUDENT="--crops training/.cache/crops --london-data $DATA/london-faces-v1 --arch facemesh-attention --backbone $MESH --weight-decay 1e-4 --flip-tta 0"
+$PY training/train.py $STUDENT --soft-targets "$DISTILL/d1" --epochs 6 --lr 1.5e-3 --seed 7 --out "$RUNS/student1" --save-checkpoint "$RUNS/student1.pt"
+$PY training/train.py $STUDENT --soft-targets "$DISTILL/d2" --epochs 6 --lr 1e-3 --seed 7 --init "$RUNS/student1.pt" --out "$RUNS/student2" --save-checkpoint "$RUNS/student2.pt"
+$PY training/train.py $STUDENT --soft-targets "$DISTILL/d1" --epochs 4 --lr 5e-4 --seed 11 --init "$RUNS/student2.pt" --out "$RUNS/student3" --save-checkpoint "$RUNS/student3.pt"
+$PY training/train.py $STUDENT --soft-targets "$DISTILL/d4" --epochs 3 --lr 4e-4 --seed 17 --init "$RUNS/student3.pt" --time-limit 5400 \
+  --out "$RUNS/student7" --save-checkpoint "$RUNS/student7.pt"
+# What ships: the student judges every face; where it is less sure than 0.95 (chosen on val: the
+# lowest line at which every val face gets the teacher's verdict), the teacher decides.
+$PY training/cascade.py --student "$RUNS/student7" --teacher "$RUNS/facemask-int8" --threshold 0.95 \
+  --out models/facemask-default --version 3.2.0

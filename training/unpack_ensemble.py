@@ -11,7 +11,10 @@ trained value; ONNX export folds batch norms into the convolution before them, w
 identity batch norm leaves the convolution's weight as it is and makes its bias the norm's bias.
 A parameter that reached the graph in any other form stops the recovery rather than guess.
 
-  /usr/bin/python3 training/unpack_ensemble.py models/facemask-default OUT_DIR --backbone DIR
+  /usr/bin/python3 training/unpack_ensemble.py training/.cache/runs/facemask-float OUT_DIR --backbone DIR
+
+(the float ensemble `npm run train` leaves there; the shipped model is a cascade around its int8
+form, and 3.1.0, the float ensemble itself, is in the git history).
 """
 import argparse
 import json
