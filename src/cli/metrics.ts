@@ -1,5 +1,6 @@
 // Evaluation arithmetic for `scan --eval`: pure functions over (expected, predicted) pairs.
 import { type KioskOutcome, outcomeShares } from '../main/compliance/still-decision';
+import type { Guidance } from '../shared/screen-states';
 import type { Verdict } from '../shared/verdicts';
 
 /** Label folders an evaluation set may hold, and the verdict each one expects. */
@@ -26,7 +27,7 @@ export interface EvalRecord {
   /** What the kiosk would do with this one view, at its own line and view rules. */
   kiosk: KioskOutcome;
   /** With --visits: the first verdict of the image's synthetic visit, and when it came. */
-  visit?: { outcome: KioskOutcome; msToVerdict: number | null; changed: boolean };
+  visit?: { outcome: KioskOutcome; msToVerdict: number | null; changed: boolean; guidance?: Guidance };
 }
 
 /** Per folder, what the kiosk did on the images' synthetic visits. */
@@ -38,6 +39,8 @@ export interface VisitSummary {
   medianMsToVerdict: number | null;
   /** Share of visits whose verdict later changed side. */
   changed: number;
+  /** Of the visits that ended on guidance, the share asked each thing. */
+  guidance: Partial<Record<Guidance, number>>;
 }
 
 export interface EvalReport {
@@ -95,7 +98,14 @@ export function summariseVisits(visits: readonly NonNullable<EvalRecord['visit']
     shares: outcomeShares(visits.map((v) => v.outcome)),
     medianMsToVerdict: median(visits.flatMap((v) => (v.msToVerdict === null ? [] : [v.msToVerdict]))),
     changed: ratio(visits.filter((v) => v.changed).length, visits.length),
+    guidance: guidanceShares(visits.flatMap((v) => (v.guidance ? [v.guidance] : []))),
   };
+}
+
+function guidanceShares(asked: readonly Guidance[]): Partial<Record<Guidance, number>> {
+  const shares: Partial<Record<Guidance, number>> = {};
+  for (const g of asked) shares[g] = (shares[g] ?? 0) + 1 / asked.length;
+  return shares;
 }
 
 const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);

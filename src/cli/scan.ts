@@ -259,7 +259,11 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
       for (const c of classes) {
         const v = report.visits[c]!;
         const median = v.medianMsToVerdict === null ? 'none' : `${(v.medianMsToVerdict / 1000).toFixed(2)} s`;
-        out(`  ${c.padEnd(13)} ${shares(v.shares)}; median to verdict ${median}; changed later ${pct(v.changed)}`);
+        const asked = Object.entries(v.guidance).map(([g, share]) => `${g} ${pct(share)}`);
+        out(
+          `  ${c.padEnd(13)} ${shares(v.shares)}; median to verdict ${median}; changed later ${pct(v.changed)}` +
+            (asked.length ? `; guidance asked ${asked.join(', ')}` : ''),
+        );
       }
     }
     out(`speed: ${report.imagesPerSecond.toFixed(1)} images/s`);

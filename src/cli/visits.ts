@@ -8,6 +8,7 @@ import { type KioskOutcome, outcomeOfState } from '../main/compliance/still-deci
 import { ComplianceTracker, type TrackerOptions } from '../main/compliance/tracker';
 import type { RawImage } from '../main/vision/image';
 import type { FrameResult } from '../main/vision/pipeline';
+import type { Guidance } from '../shared/screen-states';
 import { subjectFace } from './metrics';
 
 export interface VisitOptions {
@@ -41,6 +42,8 @@ export interface VisitResult {
   msToVerdict: number | null;
   /** The verdict changed side later in the visit (thanked, then refused, or the reverse). */
   changed: boolean;
+  /** When the visit ended on guidance: what the person was asked. */
+  guidance?: Guidance;
 }
 
 /** A small seeded generator (mulberry32), so every visit of a photo is the same on every run. */
@@ -137,6 +140,7 @@ export async function simulateVisit(
   let screenFirst: KioskOutcome | null = null;
   let screenLast: KioskOutcome = 'no_face';
   let changed = false;
+  let lastGuidance: Guidance | null = null;
   for await (const { frame, ms } of visitFrames(photo, seed, o)) {
     const at = t0 + ms;
     const result = await analyze(frame, at);
@@ -145,13 +149,20 @@ export async function simulateVisit(
     if (screenFirst === null && isVerdict(screenLast)) screenFirst = screenLast;
     const person = subjectFace(status.tracks, frame.width, frame.height, SUBJECT_MAX_OFFSET);
     last = person ? outcomeOfState(person.state) : 'no_face';
+    lastGuidance = person?.guidance ?? null;
     if (isVerdict(last) && first === null) first = { outcome: last, at: at - t0 };
     else if (isVerdict(last) && first && (last === 'pass') !== (first.outcome === 'pass')) changed = true;
   }
   const screen = screenFirst ?? screenLast;
   return first
     ? { outcome: first.outcome, screen, msToVerdict: first.at, changed }
-    : { outcome: last, screen, msToVerdict: null, changed: false };
+    : {
+        outcome: last,
+        screen,
+        msToVerdict: null,
+        changed: false,
+        ...(last === 'guidance' && lastGuidance ? { guidance: lastGuidance } : {}),
+      };
 }
 
 const isVerdict = (o: KioskOutcome): boolean => o === 'pass' || o === 'refuse' || o === 'pull_up';

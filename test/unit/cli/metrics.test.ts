@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type EvalRecord, evaluate, expectedCalibrationError, rocAuc, subjectFace } from '../../../src/cli/metrics';
+import { type EvalRecord, evaluate, expectedCalibrationError, rocAuc, subjectFace, summariseVisits } from '../../../src/cli/metrics';
 
 const rec = (expected: EvalRecord['expected'], predicted: EvalRecord['predicted'], pMask?: number): EvalRecord => ({
   file: 'x',
@@ -71,6 +71,24 @@ describe('evaluation metrics', () => {
     // Only a neighbour beside an undetected subject: one face size away.
     expect(subjectFace([face(150, 50, 100, 'neighbour')], 200, 200, 0.75)).toBeUndefined();
     expect(subjectFace([face(150, 50, 100, 'neighbour')], 200, 200)?.tag).toBe('neighbour');
+  });
+
+  it('summarises visits: outcomes, time to verdict, and what the people left on guidance were asked', () => {
+    const s = summariseVisits([
+      { outcome: 'pass', msToVerdict: 200, changed: false },
+      { outcome: 'pass', msToVerdict: 400, changed: true },
+      { outcome: 'guidance', msToVerdict: null, changed: false, guidance: 'step_closer' },
+      { outcome: 'guidance', msToVerdict: null, changed: false, guidance: 'face_camera' },
+      { outcome: 'guidance', msToVerdict: null, changed: false, guidance: 'step_closer' },
+    ]);
+    expect(s.n).toBe(5);
+    expect(s.shares.pass).toBeCloseTo(0.4);
+    expect(s.shares.guidance).toBeCloseTo(0.6);
+    expect(s.medianMsToVerdict).toBe(300);
+    expect(s.changed).toBeCloseTo(0.2);
+    expect(s.guidance.step_closer).toBeCloseTo(2 / 3);
+    expect(s.guidance.face_camera).toBeCloseTo(1 / 3);
+    expect(s.guidance.too_dark).toBeUndefined();
   });
 
   it('computes ROC AUC as the chance a positive outranks a negative', () => {
