@@ -3,15 +3,15 @@
 // fake camera. The kiosk asks them to pull the mask up, in its own colour and icon, plays the
 // alert and logs one violation of that kind. Screenshot: test/.cache/e2e/incorrect.png.
 
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
+import type { PreviewServer } from '../../src/cli/preview-server';
 import type { ComplianceEvent } from '../../src/main/compliance/tracker';
 import { VisionPipeline } from '../../src/main/vision/pipeline';
-import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
+import { chromiumMissing } from '../helpers/browser';
+import { type OpenKiosk, openKiosk } from '../helpers/kiosk';
 import { DETECTOR_DIR, REPO_ROOT, SCRATCH_DIR } from '../helpers/paths';
 import { syntheticLondonSet } from '../helpers/synthetic-london';
 import { makeClip } from '../helpers/video';
@@ -43,10 +43,9 @@ const missing = chromiumMissing();
 if (missing) console.warn(`incorrect.test.ts skipped: ${missing}`);
 
 describe.skipIf(Boolean(missing))('kiosk: a mask worn below the nose', () => {
+  let kiosk: OpenKiosk | undefined;
   let server: PreviewServer;
-  let browser: Browser;
   let page: Page;
-  let userData: string;
   const events: ComplianceEvent[] = [];
 
   beforeAll(async () => {
@@ -54,20 +53,12 @@ describe.skipIf(Boolean(missing))('kiosk: a mask worn below the nose', () => {
       { image: null, seconds: 1 },
       { image: await pickIncorrectPortrait(), seconds: 5 },
     ]);
-    userData = mkdtempSync(join(tmpdir(), 'kiosk-e2e-incorrect-'));
     // Staff chose the tone followed by the spoken phrase.
-    writeFileSync(join(userData, 'settings.json'), JSON.stringify({ sound: { prompts: 'both' } }));
-    server = await startPreviewServer({ userDataDir: userData, log: () => {}, onEvents: (e) => events.push(...e) });
-    await finishSetup(server);
-    browser = await launchChromium({ fakeVideo: clip });
-    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    kiosk = await openKiosk({ fakeVideo: clip, settings: { sound: { prompts: 'both' } }, onEvents: (e) => events.push(...e) });
+    ({ server, page } = kiosk);
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (userData) rmSync(userData, { recursive: true, force: true });
-  });
+  afterAll(() => kiosk?.close());
 
   it('asks the person to pull the mask up, sounds the alert, says so, and logs one violation of that kind', async () => {
     mkdirSync(SHOTS, { recursive: true });

@@ -2,15 +2,15 @@
 // images (a person without a mask, then nobody, then a person with a mask), bound to the real
 // core through the browser preview. Screenshots of each state go to test/.cache/e2e/.
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
+import type { PreviewServer } from '../../src/cli/preview-server';
 import type { ComplianceEvent } from '../../src/main/compliance/tracker';
 import { VisionPipeline } from '../../src/main/vision/pipeline';
-import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
+import { chromiumMissing } from '../helpers/browser';
+import { type OpenKiosk, openKiosk } from '../helpers/kiosk';
 import { DETECTOR_DIR, manifest, REPO_ROOT, SCRATCH_DIR } from '../helpers/paths';
 import { makeClip } from '../helpers/video';
 import { crashEngine, firstReadAs } from '../helpers/vision';
@@ -38,10 +38,9 @@ const missing = chromiumMissing();
 if (missing) console.warn(`kiosk.test.ts skipped: ${missing}`);
 
 describe.skipIf(Boolean(missing))('kiosk in Chromium with a fake camera', () => {
+  let kiosk: OpenKiosk | undefined;
   let server: PreviewServer;
-  let browser: Browser;
   let page: Page;
-  let userData: string;
   const events: (ComplianceEvent & { seenAt: number })[] = [];
 
   beforeAll(async () => {
@@ -50,22 +49,11 @@ describe.skipIf(Boolean(missing))('kiosk in Chromium with a fake camera', () => 
       { image: null, seconds: 3 },
       { image: await pickPortrait('with_mask'), seconds: 4 },
     ]);
-    userData = mkdtempSync(join(tmpdir(), 'kiosk-e2e-'));
-    server = await startPreviewServer({
-      userDataDir: userData,
-      log: () => {},
-      onEvents: (e) => events.push(...e.map((x) => ({ ...x, seenAt: Date.now() }))),
-    });
-    await finishSetup(server);
-    browser = await launchChromium({ fakeVideo: clip });
-    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    kiosk = await openKiosk({ fakeVideo: clip, onEvents: (e) => events.push(...e.map((x) => ({ ...x, seenAt: Date.now() }))) });
+    ({ server, page } = kiosk);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (userData) rmSync(userData, { recursive: true, force: true });
-  });
+  afterAll(() => kiosk?.close());
 
   it('goes violation, idle, compliant with one violation event, an alert and a chime', async () => {
     mkdirSync(SHOTS, { recursive: true });
