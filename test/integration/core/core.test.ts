@@ -3,12 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKioskCore, type KioskCore } from '../../../src/main/core/core';
+import { type CoreOptions, createKioskCore, type KioskCore } from '../../../src/main/core/core';
 import { runSmokeTest } from '../../../src/main/core/smoke-test';
 import type { AppStatus } from '../../../src/shared/contract';
 import type { Settings } from '../../../src/shared/settings';
 import { CONTRACT_MODEL_DIR, REPO_ROOT, sample } from '../../helpers/paths';
 import { crashEngine, sourceEngine } from '../../helpers/vision';
+
+/** A core on `userDataDir` started as the app starts one, with the repository's models unless told otherwise. */
+function startCore(userDataDir: string, options: Partial<CoreOptions> = {}): Promise<KioskCore> {
+  return createKioskCore({
+    visionEngine: sourceEngine(),
+    modelsDir: join(REPO_ROOT, 'models'),
+    userDataDir,
+    productName: 'Mask Kiosk',
+    version: 't',
+    log: () => {},
+    ...options,
+  });
+}
 
 let dir: string;
 let core: KioskCore;
@@ -19,11 +32,7 @@ const pushed: AppStatus[] = [];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'core-'));
   writeFileSync(join(dir, 'settings.json'), JSON.stringify({ model: { folder: CONTRACT_MODEL_DIR } }));
-  core = await createKioskCore({
-    visionEngine: sourceEngine(),
-    modelsDir: join(REPO_ROOT, 'models'),
-    userDataDir: dir,
-    productName: 'Mask Kiosk',
+  core = await startCore(dir, {
     version: 'test',
     log: (level, m) => logs.push(`${level} ${m}`),
     emit: (event, payload) => {
@@ -141,14 +150,7 @@ describe('kiosk core without the nose check', () => {
     mkdirSync(join(d, 'models'));
     for (const model of ['blazeface', 'facemask-default']) symlinkSync(join(REPO_ROOT, 'models', model), join(d, 'models', model));
     const lines: string[] = [];
-    const kiosk = await createKioskCore({
-      visionEngine: sourceEngine(),
-      modelsDir: join(d, 'models'),
-      userDataDir: d,
-      productName: 'Mask Kiosk',
-      version: 't',
-      log: (level, m) => lines.push(`${level} ${m}`),
-    });
+    const kiosk = await startCore(d, { modelsDir: join(d, 'models'), log: (level, m) => lines.push(`${level} ${m}`) });
     try {
       expect(kiosk.problem).toBeNull();
       expect(lines).toContainEqual(
@@ -168,14 +170,7 @@ describe('kiosk core without a usable model', () => {
   it('says what is wrong and answers frames with "unavailable", not a crash', async () => {
     const d = mkdtempSync(join(tmpdir(), 'core-missing-'));
     mkdirSync(join(d, 'models'));
-    const broken = await createKioskCore({
-      visionEngine: sourceEngine(),
-      modelsDir: join(d, 'models'),
-      userDataDir: d,
-      productName: 'Mask Kiosk',
-      version: 't',
-      log: () => {},
-    });
+    const broken = await startCore(d, { modelsDir: join(d, 'models') });
     try {
       expect(broken.problem).toMatch(/Face detector model missing: .*model\.onnx\. Run `npm run setup`/);
       const r = await broken.dispatch('frame:analyze', [{ width: 16, height: 16, data: new Uint8Array(16 * 16 * 4) }]);
@@ -245,14 +240,7 @@ describe('a damaged admin PIN file', () => {
   it('locks admin access with a message for staff, and nobody can choose a new PIN', async () => {
     const d = mkdtempSync(join(tmpdir(), 'core-pin-'));
     writeFileSync(join(d, 'admin.json'), '{"version":1,"salt":"abc","ha');
-    const c = await createKioskCore({
-      visionEngine: sourceEngine(),
-      modelsDir: join(REPO_ROOT, 'models'),
-      userDataDir: d,
-      productName: 'Mask Kiosk',
-      version: 't',
-      log: () => {},
-    });
+    const c = await startCore(d);
     try {
       const callC = (channel: string, ...args: unknown[]) => c.dispatch(channel, args);
       expect(await callC('admin:state')).toMatchObject({
@@ -405,14 +393,7 @@ describe('damaged files at start', () => {
     writeFileSync(join(d, 'settings.json'), '{"language": ');
     mkdirSync(join(d, 'log'));
     writeFileSync(join(d, 'log', 'violations.db'), Buffer.alloc(4096, 7));
-    const c = await createKioskCore({
-      visionEngine: sourceEngine(),
-      modelsDir: join(REPO_ROOT, 'models'),
-      userDataDir: d,
-      productName: 'Mask Kiosk',
-      version: 't',
-      log: () => {},
-    });
+    const c = await startCore(d);
     try {
       const status = (await c.dispatch('app:status', [])) as {
         ok: true;
