@@ -17,7 +17,8 @@ import torch.nn.functional as F
 from torch import nn
 
 DTYPES = {'float32': np.float32, 'int32': np.int32}
-CONV_OPS = ('_FusedConv2D', 'Conv2D', 'DepthwiseConv2dNative')
+CONV_OPS = ('_FusedConv2D', 'Conv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2dNative')
+DEPTHWISE_OPS = ('DepthwiseConv2dNative', 'FusedDepthwiseConv2dNative')
 
 
 def read_weights(model_dir, manifest):
@@ -56,6 +57,10 @@ def attr_ints(node, key):
 def attr_str(node, key, default=''):
     s = node.get('attr', {}).get(key, {}).get('s')
     return base64.b64decode(s).decode() if s else default
+
+
+def attr_b(node, key):
+    return bool(node.get('attr', {}).get(key, {}).get('b', False))
 
 
 def attr_strs(node, key):
@@ -100,7 +105,7 @@ class TfjsGraph(nn.Module):
             ins = [i.split(':')[0] for i in node.get('input', [])]
             if op in CONV_OPS:
                 w = self.consts[ins[1]]
-                if op == 'DepthwiseConv2dNative':
+                if op in DEPTHWISE_OPS:
                     kh, kw, c, m = w.shape
                     t = torch.from_numpy(w).permute(2, 3, 0, 1).reshape(c * m, 1, kh, kw)
                 else:
@@ -172,6 +177,21 @@ class TfjsGraph(nn.Module):
                 pads = self.consts[ins[1]].reshape(4, 2)  # NHWC order
                 (t, b), (l, r), (c0, c1) = pads[1], pads[2], pads[3]
                 values[name] = F.pad(values[ins[0]], (int(l), int(r), int(t), int(b), int(c0), int(c1)))
+            elif op == 'ResizeBilinear':
+                # Only fixed upsampling by an integer factor (Keras UpSampling2D, half-pixel centres).
+                if attr_b(node, 'align_corners') or not attr_b(node, 'half_pixel_centers'):
+                    raise ValueError(f'unsupported ResizeBilinear corners at {name}')
+                size = [int(v) for v in self.consts[ins[1]].reshape(-1)] if ins[1] in self.consts else None
+                v = values[ins[0]]
+                values[name] = F.interpolate(v, size=tuple(size) if size else None, scale_factor=None if size else 2.0,
+                                             mode='bilinear', align_corners=False)
+            elif op == 'DepthToSpace':
+                # TensorFlow's NHWC order (DCR): output[h*b+i, w*b+j, c] = input[h, w, (i*b+j)*C+c].
+                b = int(node['attr']['block_size']['i'])
+                v = values[ins[0]]
+                n, cin, h, w = v.shape
+                c = cin // (b * b)
+                values[name] = v.reshape(n, b, b, c, h, w).permute(0, 3, 4, 1, 5, 2).reshape(n, c, h * b, w * b)
             elif op == 'Reshape':
                 v = values[ins[0]]
                 shape = [int(s) for s in self.consts[ins[1]].reshape(-1)]
@@ -192,9 +212,9 @@ class TfjsGraph(nn.Module):
             x = same_pad(x, ((kernel[0] - 1) * dil[0] + 1, (kernel[1] - 1) * dil[1] + 1), strides)
         elif attr_str(node, 'padding') not in ('VALID', ''):
             raise ValueError(f"unsupported padding {attr_str(node, 'padding')} at {node['name']}")
-        groups = x.shape[1] if op == 'DepthwiseConv2dNative' else 1
+        groups = x.shape[1] if op in DEPTHWISE_OPS else 1
         y = F.conv2d(x, w, None, strides, 0, dil, groups)
-        if op == '_FusedConv2D':
+        if op in ('_FusedConv2D', 'FusedDepthwiseConv2dNative'):
             fused = attr_strs(node, 'fused_ops')
             k = 2
             for f in fused:
