@@ -30,17 +30,20 @@ def read_json(folder, name):
     return json.loads((Path(folder) / name).read_text())
 
 
+def read_folder(folder):
+    """A model folder's graph and the JSON files the cascade needs, each read once."""
+    names = ('config', 'preprocessor_config', 'calibration', 'training')
+    return {'model': onnx.load(str(Path(folder) / 'model.onnx')), **{n: read_json(folder, f'{n}.json') for n in names}}
+
+
 def prefixed(graph, prefix, input_as=INPUT):
     """The graph's nodes and initializers with every tensor renamed, its input to `input_as`."""
     rename = lambda t: t if t == '' else input_as if t == INPUT else prefix + t  # noqa: E731
-    nodes, names = [], set()
+    nodes = []
     for n in graph.node:
         node = onnx.NodeProto()
         node.CopyFrom(n)
-        # Node names must be unique across the graph and its branches; the output name is.
-        name = prefix + (n.name or n.output[0])
-        node.name = name if name not in names else prefix + n.output[0]
-        names.add(node.name)
+        node.name = prefix + (n.name or n.output[0])
         node.input[:] = [rename(t) for t in n.input]
         node.output[:] = [rename(t) for t in n.output]
         nodes.append(node)
@@ -53,18 +56,18 @@ def prefixed(graph, prefix, input_as=INPUT):
     return nodes, inits, rename(graph.output[0].name)
 
 
-def check_same_io(student, teacher, s_dir, t_dir):
-    for name in ('config.json', 'preprocessor_config.json'):
-        s, t = read_json(s_dir, name), read_json(t_dir, name)
-        keys = ('id2label', 'image_size') if name == 'config.json' else ('size', 'image_mean', 'image_std', 'rescale_factor')
+def check_same_io(student, teacher):
+    for name, keys in (
+        ('config', ('id2label', 'image_size')),
+        ('preprocessor_config', ('size', 'image_mean', 'image_std', 'rescale_factor')),
+        ('training', ('input', 'crop_margin')),
+    ):
         for k in keys:
-            if s.get(k) != t.get(k):
-                raise SystemExit(f'cascade: {name} differs in {k}: student {s.get(k)}, teacher {t.get(k)}')
-    s, t = read_json(s_dir, 'training.json'), read_json(t_dir, 'training.json')
-    for k in ('input', 'crop_margin'):
-        if s.get(k) != t.get(k):
-            raise SystemExit(f'cascade: training.json differs in {k}: student {s.get(k)}, teacher {t.get(k)}')
-    for m, who in ((student, 'student'), (teacher, 'teacher')):
+            s, t = student[name].get(k), teacher[name].get(k)
+            if s != t:
+                raise SystemExit(f'cascade: {name}.json differs in {k}: student {s}, teacher {t}')
+    for folder, who in ((student, 'student'), (teacher, 'teacher')):
+        m = folder['model']
         if [i.name for i in m.graph.input] != [INPUT] or len(m.graph.output) != 1:
             raise SystemExit(f'cascade: the {who} graph must take only {INPUT} and return one output')
 
@@ -143,12 +146,9 @@ def main():
     ap.add_argument('--out', required=True)
     ap.add_argument('--version', default=None)
     args = ap.parse_args()
-    student = onnx.load(str(Path(args.student) / 'model.onnx'))
-    teacher = onnx.load(str(Path(args.teacher) / 'model.onnx'))
-    check_same_io(student, teacher, args.student, args.teacher)
-    s_t = read_json(args.student, 'calibration.json')['temperature']
-    t_t = read_json(args.teacher, 'calibration.json')['temperature']
-    model = build(student, teacher, s_t, t_t, args.threshold)
+    student, teacher = read_folder(args.student), read_folder(args.teacher)
+    check_same_io(student, teacher)
+    model = build(student['model'], teacher['model'], student['calibration']['temperature'], teacher['calibration']['temperature'], args.threshold)
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -156,9 +156,7 @@ def main():
     for f in Path(args.teacher).iterdir():
         if f.name.startswith('LICENSE') or f.name == 'preprocessor_config.json':
             shutil.copyfile(f, out / f.name)
-    config = read_json(args.teacher, 'config.json')
-    config['architectures'] = ['Cascade']
-    config['model_type'] = 'cascade'
+    config = {**teacher['config'], 'architectures': ['Cascade'], 'model_type': 'cascade'}
     if args.version:
         config['model_version'] = args.version
     (out / 'config.json').write_text(json.dumps(config, indent=2) + '\n')
@@ -167,7 +165,7 @@ def main():
         'fitted_on': "the members' own calibrations, applied inside the graph (see training.json)",
     }
     (out / 'calibration.json').write_text(json.dumps(calibration, indent=2) + '\n')
-    s_train, t_train = read_json(args.student, 'training.json'), read_json(args.teacher, 'training.json')
+    s_train, t_train = student['training'], teacher['training']
     training = {
         'model_version': config.get('model_version'),
         'kind': 'cascade',
@@ -175,8 +173,8 @@ def main():
         'parameters': s_train['parameters'] + t_train['parameters'],
         'input': t_train['input'],
         'crop_margin': t_train['crop_margin'],
-        'student': {'calibration': read_json(args.student, 'calibration.json'), 'training': s_train},
-        'teacher': {'config': read_json(args.teacher, 'config.json'), 'training': t_train},
+        'student': {'calibration': student['calibration'], 'training': s_train},
+        'teacher': {'config': teacher['config'], 'training': t_train},
     }
     for side in ('student', 'teacher'):
         training[side]['training'].pop('history', None)

@@ -13,7 +13,6 @@ Usage: /usr/bin/python3 training/export_face_check.py OUT.onnx (needs `npm --pre
 import os
 import sys
 
-import numpy as np
 import onnx
 import torch
 

@@ -178,13 +178,11 @@ class TfjsGraph(nn.Module):
                 (t, b), (l, r), (c0, c1) = pads[1], pads[2], pads[3]
                 values[name] = F.pad(values[ins[0]], (int(l), int(r), int(t), int(b), int(c0), int(c1)))
             elif op == 'ResizeBilinear':
-                # Only fixed upsampling by an integer factor (Keras UpSampling2D, half-pixel centres).
-                if attr_b(node, 'align_corners') or not attr_b(node, 'half_pixel_centers'):
-                    raise ValueError(f'unsupported ResizeBilinear corners at {name}')
-                size = [int(v) for v in self.consts[ins[1]].reshape(-1)] if ins[1] in self.consts else None
-                v = values[ins[0]]
-                values[name] = F.interpolate(v, size=tuple(size) if size else None, scale_factor=None if size else 2.0,
-                                             mode='bilinear', align_corners=False)
+                # Only to a size fixed in the graph, with half-pixel centres (Keras UpSampling2D).
+                if attr_b(node, 'align_corners') or not attr_b(node, 'half_pixel_centers') or ins[1] not in self.consts:
+                    raise ValueError(f'unsupported ResizeBilinear at {name}')
+                size = tuple(int(v) for v in self.consts[ins[1]].reshape(-1))
+                values[name] = F.interpolate(values[ins[0]], size=size, mode='bilinear', align_corners=False)
             elif op == 'DepthToSpace':
                 # TensorFlow's NHWC order (DCR): output[h*b+i, w*b+j, c] = input[h, w, (i*b+j)*C+c].
                 b = int(node['attr']['block_size']['i'])
