@@ -17,7 +17,7 @@ import { listFiles } from './files';
 import { readLabelCorrections } from './label-corrections';
 import { EVAL_CLASSES, type EvalClass, type EvalRecord, type EvalReport, evaluate, PREDICTIONS, subjectFace } from './metrics';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, noseCheckFolder } from './model-paths';
-import { DEFAULT_VISIT, simulateVisit } from './visits';
+import { DEFAULT_VISIT, simulateVisit, WALK_UP_VISIT } from './visits';
 
 const USAGE = `Usage:
   npm run scan -- <image|folder...> [--model DIR] [--json]
@@ -38,6 +38,8 @@ Options:
   --visits          with --eval: also walk each image up to the kiosk as a 2 s visit at 15 fps
                     (camera shake and zoom, noise, JPEG, flickering light) through the real
                     tracker, and report what it decided first and when (slower: 30 frames an image)
+  --walk-up         with --visits: the person first walks up, from a face a third as wide (about
+                    3 m) to the visit's size in 1.5 s, then stands for the 2 s (53 frames an image)
   --json            one JSON object per line`;
 
 class UsageError extends Error {}
@@ -53,6 +55,7 @@ function parse(argv: string[]) {
       eval: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       visits: { type: 'boolean', default: false },
+      'walk-up': { type: 'boolean', default: false },
       corrections: { type: 'string' },
       border: { type: 'string' },
       'min-score': { type: 'string' },
@@ -186,6 +189,8 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
         .map((c) => `${c}/`)
         .join(', ')}.`,
     );
+  if (opts['walk-up'] && !opts.visits) throw new UsageError('--walk-up goes with --visits.');
+  const visit = opts['walk-up'] ? WALK_UP_VISIT : DEFAULT_VISIT;
   const corrections = opts.corrections ? readLabelCorrections(opts.corrections) : new Map<string, EvalClass>();
   const pipeline = await loadPipeline(opts);
   const records: EvalRecord[] = [];
@@ -213,7 +218,7 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
         if (opts.visits) {
           // Seeded by the image's name in its set, so an image gets the same visit in every run.
           const seed = createHash('sha256').update(record.file).digest().readUInt32LE(0);
-          record.visit = await simulateVisit(readFileSync(file), seed, (frame, at) => pipeline.analyzeFrame(frame, at));
+          record.visit = await simulateVisit(readFileSync(file), seed, (frame, at) => pipeline.analyzeFrame(frame, at), {}, visit);
         }
         records.push(record);
         if (opts.json) out(JSON.stringify(record));
@@ -253,9 +258,8 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
     );
     for (const c of classes) out(`  ${c.padEnd(13)} ${shares(report.kioskLine[c]!)}`);
     if (report.visits) {
-      out(
-        `visits (${DEFAULT_VISIT.seconds} s at ${DEFAULT_VISIT.fps} fps, the first verdict; guidance, undecided and no_face: none came):`,
-      );
+      const walk = visit.approach ? `a ${visit.approach.seconds} s walk up, then ` : '';
+      out(`visits (${walk}${visit.seconds} s at ${visit.fps} fps, the first verdict; guidance, undecided and no_face: none came):`);
       for (const c of classes) {
         const v = report.visits[c]!;
         const median = v.medianMsToVerdict === null ? 'none' : `${(v.medianMsToVerdict / 1000).toFixed(2)} s`;

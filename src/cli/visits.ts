@@ -18,6 +18,12 @@ export interface VisitOptions {
   frameHeight: number;
   /** The photo's longer side, as a share of the frame's height (a person about 1 m away). */
   photoShare: number;
+  /**
+   * The person walks up first: over `seconds` the photo grows from `fromShare` of the frame's
+   * height to `photoShare` (a steady walk from farther away), then stays for the visit's own
+   * `seconds`. null: the person is there from the first frame.
+   */
+  approach: { seconds: number; fromShare: number } | null;
 }
 
 /**
@@ -27,7 +33,25 @@ export interface VisitOptions {
  */
 export const SUBJECT_MAX_OFFSET = 0.75;
 
-export const DEFAULT_VISIT: VisitOptions = { fps: 15, seconds: 2, frameWidth: 640, frameHeight: 480, photoShare: 0.6 };
+export const DEFAULT_VISIT: VisitOptions = { fps: 15, seconds: 2, frameWidth: 640, frameHeight: 480, photoShare: 0.6, approach: null };
+
+/**
+ * A walk-up: from three times as far (a face a third as wide, about 3 m instead of 1 m) to the
+ * kiosk in 1.5 s, about 1.3 m/s, then 2 s standing.
+ */
+export const WALK_UP_VISIT: VisitOptions = { ...DEFAULT_VISIT, approach: { seconds: 1.5, fromShare: 0.2 } };
+
+/** The photo's longer side at frame `i`, as a share of the frame's height. */
+export function photoShareAt(i: number, o: VisitOptions): number {
+  if (!o.approach) return o.photoShare;
+  const t = Math.min(1, i / Math.max(1, o.fps * o.approach.seconds));
+  return o.approach.fromShare + (o.photoShare - o.approach.fromShare) * t;
+}
+
+/** How many frames a visit lasts: the approach, if any, then `seconds` standing. */
+export function visitFrameCount(o: VisitOptions): number {
+  return Math.round(o.fps * ((o.approach?.seconds ?? 0) + o.seconds));
+}
 
 export interface VisitResult {
   /**
@@ -77,7 +101,7 @@ async function cameraFrame(
   o: VisitOptions,
 ) {
   const zoom = 1 + 0.04 * Math.sin((2 * Math.PI * i) / (o.fps * 1.3) + state.phase);
-  const side = Math.round(o.frameHeight * o.photoShare * zoom);
+  const side = Math.round(o.frameHeight * photoShareAt(i, o) * zoom);
   // Camera shake: a random walk held within 2 % of the frame.
   const limit = 0.02 * o.frameWidth;
   state.dx = Math.max(-limit, Math.min(limit, state.dx + (rand() - 0.5) * 6));
@@ -118,7 +142,7 @@ export async function* visitFrames(
 ): AsyncGenerator<{ frame: RawImage; ms: number }> {
   const rand = random(seed);
   const state = { dx: 0, dy: 0, phase: rand() * 2 * Math.PI };
-  const frames = Math.round(o.fps * o.seconds);
+  const frames = visitFrameCount(o);
   for (let i = 0; i < frames; i++) yield { frame: await cameraFrame(photo, i, rand, state, o), ms: Math.round((i * 1000) / o.fps) };
 }
 
@@ -191,6 +215,8 @@ export async function simulateChange(
 ): Promise<ChangeResult> {
   const compliance = new ComplianceTracker(tracker);
   const t0 = Date.UTC(2026, 0, 1, 9);
+  // The person is there from the first frame of each part: a change is measured standing still.
+  o = { ...o, approach: null };
   const switchMs = Math.round(o.fps * o.seconds) * Math.round(1000 / o.fps);
   let passedBefore = false;
   let reactedAt: number | null = null;
