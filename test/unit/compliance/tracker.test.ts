@@ -74,10 +74,7 @@ describe('compliance tracker', () => {
       new ComplianceTracker(),
       repeat(20, () => [face(0.03)]),
     );
-    // A refusal waits only for the dwell and for the person to be seen standing (the approach window).
-    const refused = bare.findIndex((x) => x.state === 'violation');
-    expect(refused).toBeLessThanOrEqual(thanked);
-    expect((refused * 1000) / 15).toBeLessThanOrEqual(Math.max(o.minDwellMs, o.approachWindowMs) + 70);
+    expect((bare.findIndex((x) => x.state === 'violation') * 1000) / 15).toBeLessThanOrEqual(o.minDwellMs + 70);
   });
 
   it('does not flicker or repeat alarms for a face hovering at the threshold', () => {
@@ -188,35 +185,6 @@ describe('compliance tracker', () => {
     ]);
     expect(s.at(-1)!.state).toBe('violation');
     expect(events(s)).toHaveLength(1);
-  });
-
-  it('gives a person still walking up no verdict until they stop, then judges them at once', () => {
-    // A bare face growing 4 % a frame (about 1.3 m/s at 1.5 m): judgeable in size all along, but
-    // judged only once it has stood still for the approach window.
-    const walking = repeat(20, (i) => [face(0.05, 250 - i * 2, 150 - i, 110 * 1.04 ** i)]);
-    const standing = repeat(15, () => [face(0.05, 212, 131, 110 * 1.04 ** 19)]);
-    const s = play(new ComplianceTracker(), [...walking, ...standing]);
-    // Checking, and after 1.2 s of it asked to hold still: no verdict, no event.
-    expect(new Set(s.slice(0, 20).map((x) => x.guidance ?? x.state))).toEqual(new Set(['checking', 'hold_still']));
-    expect(events(s.slice(0, 20))).toHaveLength(0);
-    const settled = s.findIndex((x) => x.state === 'violation');
-    expect(settled).toBeGreaterThanOrEqual(20);
-    expect(((settled - 20) * 1000) / 15).toBeLessThanOrEqual(DEFAULT_TRACKER_OPTIONS.approachWindowMs + 70);
-    expect(events(s)).toHaveLength(1);
-    // The same walk-up with the gate off is judged while still walking.
-    const ungated = play(new ComplianceTracker({ approachGrowth: Number.POSITIVE_INFINITY }), [...walking, ...standing]);
-    expect(ungated.findIndex((x) => x.state === 'violation')).toBeLessThan(20);
-  });
-
-  it('keeps a verdict once given while the person moves closer', () => {
-    const s = play(new ComplianceTracker(), [
-      ...repeat(10, () => [face(0.97, 250, 150, 140)]),
-      ...repeat(10, (i) => [face(0.97, 250 - i * 2, 150 - i, 140 * 1.05 ** (i + 1))]),
-    ]);
-    const thanked = s.findIndex((x) => x.state === 'compliant');
-    expect(thanked).toBeGreaterThan(0);
-    expect(thanked).toBeLessThan(10);
-    expect(s.slice(thanked).every((x) => x.state === 'compliant')).toBe(true);
   });
 
   it('says "pull your mask up" for a mask below the nose: a violation of its own kind, one event', () => {
