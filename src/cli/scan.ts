@@ -228,7 +228,13 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
     await pipeline.dispose();
   }
   const report = evaluate(records, (performance.now() - start) / 1000);
-  const summary = { ...report, skipped: skipped.length, provider: pipeline.providers.classifier, model: pipeline.modelId };
+  const summary = {
+    ...report,
+    ...(opts.visits ? { visit: visit.approach ? 'walk-up' : 'standing' } : {}),
+    skipped: skipped.length,
+    provider: pipeline.providers.classifier,
+    model: pipeline.modelId,
+  };
   if (opts.json) {
     out(JSON.stringify(summary));
   } else {

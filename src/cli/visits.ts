@@ -216,14 +216,14 @@ export async function simulateChange(
   const compliance = new ComplianceTracker(tracker);
   const t0 = Date.UTC(2026, 0, 1, 9);
   // The person is there from the first frame of each part: a change is measured standing still.
-  o = { ...o, approach: null };
-  const switchMs = Math.round(o.fps * o.seconds) * Math.round(1000 / o.fps);
+  const standing: VisitOptions = { ...o, approach: null };
+  const switchMs = Math.round(standing.fps * standing.seconds) * Math.round(1000 / standing.fps);
   let passedBefore = false;
   let reactedAt: number | null = null;
   let classified = 0;
   let withFace = 0;
   for (const [part, photo] of [before, after].entries()) {
-    for await (const { frame, ms } of visitFrames(photo, seed + part, o)) {
+    for await (const { frame, ms } of visitFrames(photo, seed + part, standing)) {
       const at = t0 + part * switchMs + ms;
       const result = await analyze(frame, at);
       classified += result.classified;
