@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CLASSIFIER_DIR } from '../../../src/cli/model-paths';
+import type { VisitResult } from '../../../src/cli/visits';
 import { runCli } from '../../helpers/cli';
 import { CONTRACT_MODEL_DIR, facemaskDataDir, REPO_ROOT, SCRATCH_DIR, sample } from '../../helpers/paths';
 
@@ -148,6 +149,26 @@ describe('npm run scan', () => {
     }
   }, 60_000);
 
+  it('walks each photo up to the kiosk with --walk-up: judged later than standing, and judged right', () => {
+    const visits = (extra: string[]) => {
+      const r = runCli('src/cli/scan.ts', ['--eval', dir, '--visits', ...extra, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      const objects = r.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      const records = objects.filter((o) => typeof o.visit === 'object') as { file: string; expected: string; visit: VisitResult }[];
+      return { summary: objects.at(-1)!, records: new Map(records.map((o) => [o.file, o])) };
+    };
+    const standing = visits([]);
+    const walking = visits(['--walk-up']);
+    expect([standing.summary.visit, walking.summary.visit]).toEqual(['standing', 'walk-up']);
+    expect(walking.records.size).toBe(6);
+    for (const [file, w] of walking.records) {
+      // Clean, frontal test-split faces: thanked or refused as labelled, walking up as standing.
+      expect(w.visit.outcome, file).toBe(w.expected === 'with_mask' ? 'pass' : 'refuse');
+      // From a third of the size, a face is too small to judge for the first part of the approach.
+      expect(w.visit.msToVerdict!, file).toBeGreaterThan(standing.records.get(file)!.visit.msToVerdict!);
+    }
+  }, 120_000);
+
   it('exits with a usage error for a missing model folder argument and bad options', () => {
     const r = runCli('src/cli/scan.ts', [dir, '--min-score', 'abc']);
     expect(r.status).toBe(2);
@@ -155,5 +176,8 @@ describe('npm run scan', () => {
     const margin = runCli('src/cli/scan.ts', [dir, '--crop-margin=-1']);
     expect(margin.status).toBe(2);
     expect(margin.stderr).toMatch(/--crop-margin must be a non-negative number/);
+    const walk = runCli('src/cli/scan.ts', ['--eval', dir, '--walk-up']);
+    expect(walk.status).toBe(2);
+    expect(walk.stderr).toMatch(/--walk-up goes with --visits/);
   });
 });
