@@ -27,7 +27,23 @@ export interface EvalRecord {
   /** What the kiosk would do with this one view, at its own line and view rules. */
   kiosk: KioskOutcome;
   /** With --visits: the first verdict of the image's synthetic visit, and when it came. */
-  visit?: { outcome: KioskOutcome; msToVerdict: number | null; changed: boolean; guidance?: Guidance };
+  visit?: VisitOutcome;
+}
+
+/** What a synthetic visit (visits.ts) decided for the photo's person. */
+export interface VisitOutcome {
+  /**
+   * The first verdict the photo's person got (pass, refuse, pull_up), or the state the visit
+   * ended in. The person is the face nearest the photo's centre, where a labelled data set's crops
+   * put the face their label speaks of; other faces in the photo do not count for them.
+   */
+  outcome: KioskOutcome;
+  /** From the first frame to that first verdict; null when none came. */
+  msToVerdict: number | null;
+  /** The verdict changed side later in the visit (thanked, then refused, or the reverse). */
+  changed: boolean;
+  /** When the visit ended on guidance: what the person was asked. */
+  guidance?: Guidance;
 }
 
 /** Per folder, what the kiosk did on the images' synthetic visits. */
@@ -92,7 +108,7 @@ function median(xs: readonly number[]): number | null {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-export function summariseVisits(visits: readonly NonNullable<EvalRecord['visit']>[]): VisitSummary {
+export function summariseVisits(visits: readonly VisitOutcome[]): VisitSummary {
   return {
     n: visits.length,
     shares: outcomeShares(visits.map((v) => v.outcome)),

@@ -9,7 +9,7 @@ import { ComplianceTracker, type TrackerOptions } from '../main/compliance/track
 import type { RawImage } from '../main/vision/image';
 import type { FrameResult } from '../main/vision/pipeline';
 import type { Guidance } from '../shared/screen-states';
-import { subjectFace } from './metrics';
+import { subjectFace, type VisitOutcome } from './metrics';
 
 export interface VisitOptions {
   fps: number;
@@ -53,21 +53,9 @@ export function visitFrameCount(o: VisitOptions): number {
   return Math.round(o.fps * ((o.approach?.seconds ?? 0) + o.seconds));
 }
 
-export interface VisitResult {
-  /**
-   * The first verdict the photo's person got (pass, refuse, pull_up), or the state the visit
-   * ended in. The person is the face nearest the photo's centre, where a labelled data set's crops
-   * put the face their label speaks of; other faces in the photo do not count for them.
-   */
-  outcome: KioskOutcome;
+export interface VisitResult extends VisitOutcome {
   /** The screen's first verdict over every face in view (the most severe one's), as a bystander sees it. */
   screen: KioskOutcome;
-  /** From the first frame to that first verdict; null when none came. */
-  msToVerdict: number | null;
-  /** The verdict changed side later in the visit (thanked, then refused, or the reverse). */
-  changed: boolean;
-  /** When the visit ended on guidance: what the person was asked. */
-  guidance?: Guidance;
 }
 
 /** A small seeded generator (mulberry32), so every visit of a photo is the same on every run. */
