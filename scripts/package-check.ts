@@ -202,7 +202,7 @@ export async function checkPackage(appDir: string, expect: PackageExpectations):
   const { binaries, missingDlls, problems: binaryProblems } = checkBinaries(appDir, files, expect);
   problems.push(...binaryProblems);
 
-  for (const model of ['models/blazeface', 'models/facemask-default', 'models/nose-check']) {
+  for (const model of ['models/face-detector', 'models/facemask-default', 'models/nose-check']) {
     const dir = join(resources, model);
     if (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith('.onnx'))) problems.push(`no ONNX model in resources/${model}`);
   }

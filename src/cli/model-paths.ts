@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const DEFAULT_DETECTOR_DIR = join(REPO_ROOT, 'models', 'blazeface');
+export const DEFAULT_DETECTOR_DIR = join(REPO_ROOT, 'models', 'face-detector');
 export const DEFAULT_CLASSIFIER_DIR = join(REPO_ROOT, 'models', 'facemask-default');
 export const DEFAULT_NOSE_CHECK_DIR = join(REPO_ROOT, 'models', 'nose-check');
 

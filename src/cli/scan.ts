@@ -24,7 +24,7 @@ const USAGE = `Usage:
   npm run scan -- --eval <folder with with_mask/, without_mask/ and optionally incorrect/> [--visits] [--json]
 Options:
   --model DIR       classifier folder (Optimum layout); default models/facemask-default
-  --detector DIR    face detector folder; default models/blazeface
+  --detector DIR    face detector folder; default models/face-detector (models/blazeface: as published)
   --nose-check DIR  nose check folder, or "off"; default models/nose-check
   --border F        one black border for still images, as a fraction of the longer side
                     (default: try 0.1, then 0, then 0.4 until a face is found)

@@ -98,7 +98,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     return null;
   };
   const pipelineOptions = (s: Settings) => ({
-    detectorFolder: join(options.modelsDir, 'blazeface'),
+    detectorFolder: join(options.modelsDir, 'face-detector'),
     classifierFolder: s.model.folder ?? join(options.modelsDir, 'facemask-default'),
     noseCheckFolder: noseCheckFolder(s),
     detector: { minScore: s.detection.minScore },

@@ -65,6 +65,22 @@ export function stillImagePasses(still: PipelineOptions['stillImage'] = DEFAULT_
   return still.borders.map((border) => ({ border }));
 }
 
+/** A camera frame's passes: the whole frame, then (when it finds nobody) the zoom region, enlarged. */
+export function cameraFramePasses(
+  image: { width: number; height: number },
+  border: number,
+  zoom: PipelineOptions['zoomRegion'] = DEFAULT_PIPELINE_OPTIONS.zoomRegion,
+): DetectionPass[] {
+  const passes: DetectionPass[] = [{ border }];
+  if (zoom) {
+    passes.push({
+      border: 0,
+      region: { x: zoom.x * image.width, y: zoom.y * image.height, width: zoom.width * image.width, height: zoom.height * image.height },
+    });
+  }
+  return passes;
+}
+
 /**
  * Runs detection passes in turn until one finds a face; faces come back most confident first,
  * with the pass that found them (-1: none did). The kiosk, the CLI and the training export all
@@ -181,14 +197,7 @@ export class VisionPipeline {
    * the caller keeps its own, as a simulated camera does): the schedule's clock.
    */
   analyzeFrame(image: RawImage, capturedAt = performance.now()): Promise<FrameResult> {
-    const passes: DetectionPass[] = [{ border: this.detector.options.border }];
-    const z = this.options.zoomRegion;
-    if (z) {
-      passes.push({
-        border: 0,
-        region: { x: z.x * image.width, y: z.y * image.height, width: z.width * image.width, height: z.height * image.height },
-      });
-    }
+    const passes = cameraFramePasses(image, this.detector.options.border, this.options.zoomRegion);
     return this.run(image, passes, undefined, 0, performance.now(), capturedAt);
   }
 

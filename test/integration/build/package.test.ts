@@ -105,7 +105,7 @@ describe('the packaged app (Linux x64, stand-in Electron)', () => {
     const models = join(OUTPUT, 'linux-unpacked', 'resources', 'models');
     const entry = join(EXTRACTED, 'out', 'main', 'engine-entry.js');
     expect(existsSync(entry)).toBe(true);
-    const pipeline = { detectorFolder: join(models, 'blazeface'), classifierFolder: join(models, 'facemask-default') };
+    const pipeline = { detectorFolder: join(models, 'face-detector'), classifierFolder: join(models, 'facemask-default') };
     const engine = await VisionEngine.start({ launch: forkEngine(pathToFileURL(entry)), pipeline });
     const direct = await VisionPipeline.load({
       detectorFolder: DETECTOR_DIR,

@@ -52,7 +52,7 @@ describe('electron-builder.yml', () => {
 
   it('ships the three models as extra resources and rebuilds native modules for Electron', () => {
     expect(config.extraResources.map((r) => [r.from, r.to])).toEqual([
-      ['models/blazeface', 'models/blazeface'],
+      ['models/face-detector', 'models/face-detector'],
       ['models/facemask-default', 'models/facemask-default'],
       ['models/nose-check', 'models/nose-check'],
     ]);
