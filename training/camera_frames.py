@@ -1,38 +1,16 @@
-"""Camera frames made from face photos, as `scan --visits` makes them (src/cli/visits.ts): the
-photo placed on a grey 640x480 frame at a share of its height, a little shake, light, sensor noise
-and the camera's JPEG; then letterboxed into the detector's 128x128 input as detector.ts does,
-or the kiosk's zoom region (the frame's centre, for faces the whole-frame pass misses).
-Optionally the photo is first taken down to a small face and back up: a crowd face cut from a
-wide photo and enlarged, the kind BlazeFace misses when masked.
+"""Camera frames as `scan --visits` makes them (src/cli/visits.ts): a 640x480 frame, grey by
+default, with sensor noise and the camera's JPEG; and their way into the detector's 128x128 input
+as detector.ts letterboxes them, the whole frame or the kiosk's zoom region (the frame's centre,
+searched again for faces the whole-frame pass misses).
 """
 import io
 
 import numpy as np
-from PIL import Image, ImageEnhance
+from PIL import Image
 
 FRAME_W, FRAME_H = 640, 480
 BACKGROUND = (0x5a, 0x64, 0x70)
 ZOOM_REGION = (0.25, 0.1, 0.5, 0.6)  # pipeline.ts DEFAULT_PIPELINE_OPTIONS.zoomRegion
-
-
-def place(photo, share, rng, degrade_to=None):
-    """Returns the frame (PIL RGB) and the photo's rectangle in it (x, y, w, h)."""
-    if degrade_to:
-        small = max(8, int(degrade_to))
-        scale = small / max(photo.size)
-        if scale < 1:
-            photo = photo.resize((max(1, round(photo.width * scale)), max(1, round(photo.height * scale))), Image.BILINEAR)
-    side = FRAME_H * share
-    scale = side / max(photo.size)
-    w, h = max(1, round(photo.width * scale)), max(1, round(photo.height * scale))
-    photo = photo.resize((w, h), Image.BICUBIC)
-    photo = ImageEnhance.Brightness(photo).enhance(1 + rng.uniform(-0.1, 0.1))
-    dx, dy = rng.uniform(-0.15, 0.15) * FRAME_W, rng.uniform(-0.1, 0.1) * FRAME_H
-    left = int(round((FRAME_W - w) / 2 + dx))
-    top = int(round((FRAME_H - h) / 2 + dy))
-    frame = Image.new('RGB', (FRAME_W, FRAME_H), BACKGROUND)
-    frame.paste(photo, (left, top))
-    return frame, (left, top, w, h)
 
 
 def camera(frame, rng):

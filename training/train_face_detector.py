@@ -199,8 +199,8 @@ def measure(model, split, widths=(40, 60, 80, 100, 140), limit=None, seed=0):
 
 
 def false_faces(model, n=300, seed=1):
-    """Detections at 0.5 on camera frames with nobody in them: plain and noisy backgrounds, and
-    photos' corners away from their face, enlarged."""
+    """Detections at 0.5 on camera frames with nobody in them: one plain colour each, with the
+    camera's noise and JPEG."""
     rng = np.random.default_rng(seed)
     count = 0
     for i in range(n):
