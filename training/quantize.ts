@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { listFiles } from '../src/cli/files';
-import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, REPO_ROOT } from '../src/cli/model-paths';
+import { DEFAULT_CLASSIFIER_DIR, PUBLISHED_DETECTOR_DIR, REPO_ROOT } from '../src/cli/model-paths';
 import { findPython } from '../src/cli/python';
 import { toPlanar } from '../src/main/vision/classifier';
 import { cropSquare, squareAround } from '../src/main/vision/crop';
@@ -55,7 +55,8 @@ try {
   qdq('targets', optimised, calibGraph, targetsFile);
   const targets = JSON.parse(readFileSync(targetsFile, 'utf8')) as string[];
 
-  const pipeline = await VisionPipeline.load({ detectorFolder: DEFAULT_DETECTOR_DIR, classifierFolder: values.model });
+  // The faces the shipped teacher's ranges were measured on: cut by the published detector, as its training crops were.
+  const pipeline = await VisionPipeline.load({ detectorFolder: PUBLISHED_DETECTOR_DIR, classifierFolder: values.model });
   const session = await ort.InferenceSession.create(calibGraph, { logSeverityLevel: 3 });
   const { resizeTo, inputSize } = folder.preprocessing;
   const scratch = new ResampleScratch();
