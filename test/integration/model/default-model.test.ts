@@ -87,7 +87,7 @@ describe('default classifier (models/facemask-default)', () => {
     // with: cut by BlazeFace as published (at its still-image line, 0.3) and without the nose
     // check. The kiosk's fine-tuned detector frames crowd faces a little differently, and near
     // the line that moves a few bare faces either way (no-mask recall 0.917, one face under the
-    // bar; AUC 0.989); the visits below measure the kiosk as it runs, detector and nose check
+    // bar; mask recall 0.976, AUC 0.989); the visits below measure the kiosk as it runs, detector and nose check
     // included.
     const r = evaluateSet(sharedDataSet('ood-eval-v1'), 'ood-eval-v1, classifier alone', [
       '--nose-check',
