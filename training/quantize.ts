@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { listFiles } from '../src/cli/files';
-import { DEFAULT_CLASSIFIER_DIR, PUBLISHED_DETECTOR_DIR, PUBLISHED_DETECTOR_STILL_MIN_SCORE, REPO_ROOT } from '../src/cli/model-paths';
+import { DEFAULT_CLASSIFIER_DIR, PUBLISHED_DETECTOR_DIR, REPO_ROOT } from '../src/cli/model-paths';
 import { findPython } from '../src/cli/python';
 import { toPlanar } from '../src/main/vision/classifier';
 import { cropSquare, squareAround } from '../src/main/vision/crop';
@@ -67,7 +67,7 @@ try {
   let crops = 0;
   for (const file of files) {
     const image = await decodeImage(file);
-    const { faces } = await detectWithPasses(pipeline.detector, image, stillImagePasses(), PUBLISHED_DETECTOR_STILL_MIN_SCORE);
+    const { faces } = await detectWithPasses(pipeline.detector, image, stillImagePasses(), DEFAULT_PIPELINE_OPTIONS.stillImage.minScore);
     if (!faces.length) continue;
     const crop = cropSquare(
       image,

@@ -22,9 +22,9 @@ $PY -c 'import torch, torchvision, onnx' 2>/dev/null || { echo "train: $PY lacks
 RUNS=training/.cache/runs
 mkdir -p "$RUNS"
 DATA=${DATA:-../shared/data}
-npm run export-crops -- --detector models/blazeface --min-score 0.3 --data "$DATA/facemask-v1" --out training/.cache/crops --split train,val
-npm run export-crops -- --detector models/blazeface --min-score 0.3 --data "$DATA/london-faces-v1" --out training/.cache/crops --flat london
-npm run export-crops -- --detector models/blazeface --min-score 0.3 --data "$DATA/ood-eval-v1" --out training/.cache/eval-crops --flat ood
+npm run export-crops -- --detector models/blazeface --data "$DATA/facemask-v1" --out training/.cache/crops --split train,val
+npm run export-crops -- --detector models/blazeface --data "$DATA/london-faces-v1" --out training/.cache/crops --flat london
+npm run export-crops -- --detector models/blazeface --data "$DATA/ood-eval-v1" --out training/.cache/eval-crops --flat ood
 npm --prefix training/backbone ci --ignore-scripts
 $PY training/verify_face_resnet.py
 $PY training/verify_port.py facemesh-attention

@@ -13,8 +13,8 @@ PY=${PYTHON:-/usr/bin/python3}
 $PY -c 'import torch, onnx' 2>/dev/null || { echo "train: $PY lacks torch or onnx (Debian: apt-get install python3-torch python3-onnx), or set PYTHON" >&2; exit 2; }
 DATA=${DATA:-../shared/data}
 CROPS=training/.cache/crops
-[ -f "$CROPS/train.jsonl" ] && [ -f "$CROPS/val.jsonl" ] || npm run export-crops -- --detector models/blazeface --min-score 0.3 --data "$DATA/facemask-v1" --out "$CROPS" --split train,val
-[ -f "$CROPS/london.jsonl" ] || npm run export-crops -- --detector models/blazeface --min-score 0.3 --data "$DATA/london-faces-v1" --out "$CROPS" --flat london
+[ -f "$CROPS/train.jsonl" ] && [ -f "$CROPS/val.jsonl" ] || npm run export-crops -- --detector models/blazeface --data "$DATA/facemask-v1" --out "$CROPS" --split train,val
+[ -f "$CROPS/london.jsonl" ] || npm run export-crops -- --detector models/blazeface --data "$DATA/london-faces-v1" --out "$CROPS" --flat london
 npx tsx training/nose-patches.ts "$CROPS" training/.cache/nose train:8 london:8 val --corrections training/label-corrections-v2.csv
 OMP_NUM_THREADS=1 $PY training/nose_check.py --patches training/.cache/nose --out models/nose-check --epochs 20 --seed 1 --low-res 0.6 --version 1.2.0 --face-threshold 0.5
 # The face check: MediaPipe's face mesh cut to its "is there a face?" output (no training).

@@ -1,4 +1,4 @@
-// npm run export-crops -- --data DIR --out DIR [--split train,val,test | --flat NAME] [--size 192] [--margin 0.8] [--detector DIR] [--min-score F]
+// npm run export-crops -- --data DIR --out DIR [--split train,val,test | --flat NAME] [--size 192] [--margin 0.8] [--detector DIR]
 // Exports the subject face (nearest the centre, in face sizes) of every labelled image through the product's own detector
 // and crop code, so that training sees faces framed exactly as the kiosk frames them. The
 // wider margin leaves room for training-time scale and shift jitter around the kiosk's crop.
@@ -26,18 +26,17 @@ const { values } = parseArgs({
     flat: { type: 'string' },
     // The shipped models' recipes name the detector their crops were cut with, so they rebuild the same weights.
     detector: { type: 'string', default: DEFAULT_DETECTOR_DIR },
-    'min-score': { type: 'string', default: String(DEFAULT_PIPELINE_OPTIONS.stillImage.minScore) },
   },
 });
 if (!values.data || !values.out) {
   console.error(
-    'Usage: npm run export-crops -- --data DIR --out DIR [--split train,val,test | --flat NAME] [--size 192] [--margin 0.8] [--detector DIR] [--min-score F]',
+    'Usage: npm run export-crops -- --data DIR --out DIR [--split train,val,test | --flat NAME] [--size 192] [--margin 0.8] [--detector DIR]',
   );
   process.exit(2);
 }
 const size = Number(values.size);
 const margin = Number(values.margin);
-const minScore = Number(values['min-score']);
+const { minScore } = DEFAULT_PIPELINE_OPTIONS.stillImage;
 const passes = stillImagePasses();
 const detector = await FaceDetector.load(values.detector);
 

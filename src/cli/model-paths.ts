@@ -6,8 +6,6 @@ export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..
 export const DEFAULT_DETECTOR_DIR = join(REPO_ROOT, 'models', 'face-detector');
 /** MediaPipe's BlazeFace as published (fetched by `npm run setup`): what the shipped classifier's and nose check's training crops were cut with. */
 export const PUBLISHED_DETECTOR_DIR = join(REPO_ROOT, 'models', 'blazeface');
-/** The still-image line those crops were cut at (the published detector scores masked faces lower than the fine-tune). */
-export const PUBLISHED_DETECTOR_STILL_MIN_SCORE = 0.3;
 export const DEFAULT_CLASSIFIER_DIR = join(REPO_ROOT, 'models', 'facemask-default');
 export const DEFAULT_NOSE_CHECK_DIR = join(REPO_ROOT, 'models', 'nose-check');
 

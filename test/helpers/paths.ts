@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DETECTOR_DIR = join(REPO_ROOT, 'models', 'face-detector');
 /** MediaPipe's BlazeFace as published, fetched at install: the base the kiosk's detector was fine-tuned from. */
-export const BASE_DETECTOR_DIR = join(REPO_ROOT, 'models', 'blazeface');
+export const PUBLISHED_DETECTOR_DIR = join(REPO_ROOT, 'models', 'blazeface');
 export const CONTRACT_MODEL_DIR = join(REPO_ROOT, 'test', 'fixtures', 'contract-model');
 export const SCRATCH_DIR = join(REPO_ROOT, 'test', '.cache');
 export const VISION_ENGINE_SOURCE = pathToFileURL(join(REPO_ROOT, 'src', 'main', 'vision', 'engine', 'engine-entry.ts'));

@@ -1,10 +1,9 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DetectedFace, FaceDetector } from '../../../src/main/vision/detector';
-import type { RawImage } from '../../../src/main/vision/image';
-import { decodeImage } from '../../../src/main/vision/image';
+import { decodeImage, type RawImage } from '../../../src/main/vision/image';
 import { cameraFramePasses, DEFAULT_PIPELINE_OPTIONS, detectWithPasses, stillImagePasses } from '../../../src/main/vision/pipeline';
-import { BASE_DETECTOR_DIR, DETECTOR_DIR, sample } from '../../helpers/paths';
+import { DETECTOR_DIR, PUBLISHED_DETECTOR_DIR, sample } from '../../helpers/paths';
 
 const { borders, minScore } = DEFAULT_PIPELINE_OPTIONS.stillImage;
 let detector: FaceDetector;
@@ -85,7 +84,7 @@ async function faceAtWidth(path: string, face: DetectedFace, photoWidth: number,
 
 describe('the kiosk detector (BlazeFace fine-tuned for masked faces) against BlazeFace as published', () => {
   it('finds masked faces 36 px wide in a camera frame (a person about 3 m away) far more often', async () => {
-    const published = await FaceDetector.load(BASE_DETECTOR_DIR);
+    const published = await FaceDetector.load(PUBLISHED_DETECTOR_DIR);
     const found = { kiosk: 0, published: 0 };
     let n = 0;
     try {
