@@ -38,6 +38,7 @@ def letterbox(frame, region=None):
     return arr, (rw / w, ox - x * rw / w, oy - y * rw / w)
 
 
-def zoom_region(frame):
+def zoom_region(width=FRAME_W, height=FRAME_H):
+    """The zoom region of a width x height frame, as (x, y, w, h) in pixels."""
     zx, zy, zw, zh = ZOOM_REGION
-    return (zx * frame.width, zy * frame.height, zw * frame.width, zh * frame.height)
+    return (zx * width, zy * height, zw * width, zh * height)

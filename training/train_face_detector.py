@@ -55,6 +55,12 @@ def anchor_boxes():
 ANCHOR_SIZES = anchor_boxes()
 
 
+def map_face(face, scale, dx=0.0, dy=0.0):
+    """A face (centre, size, keypoints) under x -> x * scale + dx, y -> y * scale + dy."""
+    return {**face, 'cx': face['cx'] * scale + dx, 'cy': face['cy'] * scale + dy, 'w': face['w'] * scale, 'h': face['h'] * scale,
+            'kp': [v * scale + (dx if k % 2 == 0 else dy) for k, v in enumerate(face['kp'])]}
+
+
 def matched_anchors(cx, cy, w, h, min_iou=0.5):
     """Anchors whose box overlaps the face by min_iou or more, and always the best one (normalised units)."""
     a = ANCHOR_SIZES
@@ -85,9 +91,8 @@ def still_face(model, photo):
         dets = detect(model, arr, 0.3)
         if dets:
             d = max(dets, key=lambda x: x['score'])
-            s = side  # detections are normalised to the square canvas
-            kp = [(d['kp'][k] * s - (ox if k % 2 == 0 else oy)) for k in range(12)]
-            return {'cx': d['cx'] * s - ox, 'cy': d['cy'] * s - oy, 'w': d['w'] * s, 'h': d['h'] * s, 'kp': kp}
+            face = map_face(d, side, -ox, -oy)  # detections are normalised to the square canvas
+            return {k: face[k] for k in ('cx', 'cy', 'w', 'h', 'kp')}
     return None
 
 
@@ -113,9 +118,7 @@ def frame_with_face(photo, face, width, centre, rng, background=BACKGROUND):
     frame = Image.new('RGB', (FRAME_W, FRAME_H), background)
     left, top = round(centre[0] - face['cx'] * s), round(centre[1] - face['cy'] * s)
     frame.paste(scaled, (left, top))
-    face_in_frame = {'cx': face['cx'] * s + left, 'cy': face['cy'] * s + top, 'w': face['w'] * s, 'h': face['h'] * s,
-                     'kp': [v * s + (left if k % 2 == 0 else top) for k, v in enumerate(face['kp'])]}
-    return camera(frame, rng), face_in_frame
+    return camera(frame, rng), map_face(face, s, left, top)
 
 
 def to_input(face, lb):
@@ -147,10 +150,9 @@ class Frames(torch.utils.data.Dataset):
             k = small / it['w']
             if k < 1:
                 photo = photo.resize((max(1, round(photo.width * k)), max(1, round(photo.height * k))), Image.BILINEAR)
-                face = {**it, 'cx': it['cx'] * k, 'cy': it['cy'] * k, 'w': it['w'] * k, 'h': it['h'] * k,
-                        'kp': [v * k for v in it['kp']]}
+                face = map_face(it, k)
         zoom = rng.random() < 0.35
-        zx, zy, zw, zh = zoom_region(Image.new('RGB', (FRAME_W, FRAME_H)))
+        zx, zy, zw, zh = zoom_region()
         # The face's width in the model's input, 11 to 64 px (smaller is noise at 128 px), then in the frame.
         width = math.exp(rng.uniform(math.log(11), math.log(64))) / (INPUT_SIZE / (max(zw, zh) if zoom else FRAME_W))
         if zoom:
@@ -186,7 +188,7 @@ def measure(model, split, widths=(40, 60, 80, 100, 140), limit=None, seed=0):
             for w in widths:
                 centre = (FRAME_W / 2, FRAME_H * 0.4)
                 frame, f = frame_with_face(photo, it, w, centre, rng)
-                for region in (None, zoom_region(frame)):
+                for region in (None, zoom_region(frame.width, frame.height)):
                     arr, lb = letterbox(frame, region)
                     dets = detect(model, arr, 0.5)
                     if dets:
