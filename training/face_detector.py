@@ -7,6 +7,10 @@ four outputs keep the kiosk's layout ([N, 512, 1], [N, 384, 1], [N, 512, 16], [N
 shipped graph, so `src/main/vision/detector.ts` loads and runs it unchanged. Also here: the anchors and the
 decoding of `src/main/vision/blazeface-decode.ts`, for labels and evaluation in Python.
 """
+import os
+import subprocess
+import tempfile
+
 import numpy as np
 import onnx
 import torch
@@ -112,6 +116,22 @@ def export_onnx(model, source_path, path):
     for name, param in zip(model.param_names, model.weights):
         inits[name].CopyFrom(numpy_helper.from_array(param.detach().numpy().astype(np.float32), name))
     onnx.save(graph, path)
+
+
+def export_difference(model, path, count=4, seed=0):
+    """The largest difference between the module and the exported graph run by ONNX Runtime, through
+    the kiosk's own entry to it (`training/detector-raw.ts`), on `count` random inputs."""
+    x = np.random.default_rng(seed).uniform(-1, 1, (count, INPUT_SIZE, INPUT_SIZE, 3)).astype(np.float32)
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = os.path.join(tmp, 'in.bin'), os.path.join(tmp, 'out.bin')
+        x.tofile(src)
+        subprocess.run(['npx', 'tsx', 'training/detector-raw.ts', os.path.abspath(path), src, dst, str(count)], cwd=root, check=True)
+        ort_out = np.fromfile(dst, np.float32).reshape(count, -1)
+    model.eval()
+    with torch.no_grad():
+        torch_out = np.concatenate([t.reshape(count, -1).numpy() for t in model(torch.from_numpy(x))], 1)
+    return float(np.abs(ort_out - torch_out).max())
 
 
 def decode(scores, boxes, min_score=0.5):

@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from camera_frames import BACKGROUND, FRAME_H, FRAME_W, camera, letterbox, zoom_region
-from face_detector import ANCHORS, INPUT_SIZE, BlazeFace, decode, export_onnx
+from face_detector import ANCHORS, INPUT_SIZE, BlazeFace, decode, export_difference, export_onnx
 
 DATA = os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'data', 'facemask-v1')
 # MediaPipe's BlazeFace as published (fetched by `npm run setup`): the base and the teacher.
@@ -257,6 +257,10 @@ def train(args):
     os.makedirs(model_dir, exist_ok=True)
     export_onnx(student, BASE, os.path.join(model_dir, 'model.onnx'))
     student.eval()
+    difference = export_difference(student, os.path.join(model_dir, 'model.onnx'))
+    print(f'exported graph against the module, ONNX Runtime: largest difference {difference:.1e}', flush=True)
+    if difference > 1e-3:
+        raise SystemExit(f'the exported graph does not answer as the trained module does ({difference})')
     report = {'val': measure(student, 'val', limit=args.measure_limit), 'falseFaces': false_faces(student)}
     print(json.dumps(report), flush=True)
     base_sha = hashlib.sha256(open(BASE, 'rb').read()).hexdigest()
