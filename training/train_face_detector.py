@@ -11,9 +11,11 @@ Loss, per 128x128 input: the anchors matched to the labelled face (SSD matching 
 short-range anchor boxes) learn to score it and to regress its box and keypoints; every other
 anchor learns the published detector's own score on the same input (so what it finds or ignores
 elsewhere, on backgrounds and other people, stays as it was), and its boxes and keypoints wherever
-it sees a face (they tell the kiosk how far a head is turned).
+it sees a face (they tell the kiosk how far a head is turned). Frames with nobody in them
+(`--negatives`: one colour or a gradient, with the camera's noise) teach every anchor 0: without
+them the fine-tune saw faces on plain walls more often than the published detector.
 
-    npm run train:face-detector      # models/face-detector, about 12 minutes on 2 cores
+    npm run train:face-detector      # models/face-detector, about 15 minutes on 2 cores
     /usr/bin/python3 training/train_face_detector.py --measure models/blazeface/model.onnx [--split val]
     /usr/bin/python3 training/train_face_detector.py --measure training/.cache/face-detector/student.pt
 """
@@ -134,13 +136,15 @@ class Frames(torch.utils.data.Dataset):
     (taken down to a small face and back up), on a random plain background; the whole frame or
     the kiosk's zoom region, as the kiosk runs them."""
 
-    def __init__(self, items, seed):
-        self.items, self.seed = items, seed
+    def __init__(self, items, seed, negatives=0, photo_parts=0.0):
+        self.items, self.seed, self.negatives, self.photo_parts = items, seed, negatives, photo_parts
 
     def __len__(self):
-        return len(self.items)
+        return len(self.items) + self.negatives
 
     def __getitem__(self, i):
+        if i >= len(self.items):
+            return self.negative(i - len(self.items))
         rng = np.random.default_rng((self.seed, i))
         it = self.items[i]
         photo = Image.open(os.path.join(DATA, it['path'])).convert('RGB')
@@ -170,7 +174,66 @@ class Frames(torch.utils.data.Dataset):
             reg[a, :4] = [(t['cx'] - ax) * INPUT_SIZE, (t['cy'] - ay) * INPUT_SIZE, t['w'] * INPUT_SIZE, t['h'] * INPUT_SIZE]
             reg[a, 4:] = [(t['kp'][k] - (ax if k % 2 == 0 else ay)) * INPUT_SIZE for k in range(12)]
             pos[a] = 1
-        return torch.from_numpy(arr), torch.from_numpy(pos), torch.from_numpy(reg)
+        return torch.from_numpy(arr), torch.from_numpy(pos), torch.from_numpy(reg), torch.tensor(POSITIVE)
+
+    def negative(self, j):
+        """A frame with nobody in it: one colour or a gradient between two, with the camera's noise.
+        With `photo_parts`, that share of them shows instead the strip of a training close-up beside
+        its face (clothing, hair, the wall), scaled and placed anywhere: measured and not shipped,
+        since a strip can hold a small masked face, which it then teaches as none."""
+        rng = np.random.default_rng((self.seed, 7919, j))
+        background = tuple(int(v) for v in (rng.integers(0, 256, 3) if rng.random() < 0.5 else BACKGROUND))
+        frame = Image.new('RGB', (FRAME_W, FRAME_H), background)
+        kind = EMPTY
+        if rng.random() < self.photo_parts:
+            # Most training photos are close-ups with little beside the face: look through a few.
+            part = None
+            for _ in range(8):
+                it = self.items[int(rng.integers(len(self.items)))]
+                part = beside_face(Image.open(os.path.join(DATA, it['path'])).convert('RGB'), it)
+                if part is not None:
+                    break
+            if part is not None:
+                kind = PHOTO_PART
+                side = math.exp(rng.uniform(math.log(120), math.log(640)))
+                s = side / max(part.size)
+                part = part.resize((max(1, round(part.width * s)), max(1, round(part.height * s))), Image.BICUBIC)
+                frame.paste(part, (int(rng.integers(-part.width // 3, FRAME_W - part.width // 2)),
+                                   int(rng.integers(-part.height // 3, FRAME_H - part.height // 2))))
+        if kind == EMPTY and rng.random() < 0.5:
+            a, b = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
+            t = np.linspace(0, 1, FRAME_W if rng.random() < 0.5 else FRAME_H, dtype=np.float32)
+            ramp = (a[None] * (1 - t[:, None]) + b[None] * t[:, None]).astype(np.uint8)
+            grid = np.broadcast_to(ramp[None], (FRAME_H, FRAME_W, 3)) if len(t) == FRAME_W else np.broadcast_to(ramp[:, None], (FRAME_H, FRAME_W, 3))
+            frame = Image.fromarray(np.ascontiguousarray(grid))
+        frame = camera(frame, rng)
+        arr, _ = letterbox(frame, zoom_region() if rng.random() < 0.35 else None)
+        return (torch.from_numpy(arr), torch.zeros(len(ANCHORS)), torch.zeros((len(ANCHORS), 16)), torch.tensor(kind))
+
+
+# What a training input holds, for the score targets: the labelled face; part of a photo beside
+# its face (other people may be in it: where the published detector sees a face at its still-image
+# line, 0.3, it still teaches its score); nobody at all (every anchor learns 0).
+POSITIVE, PHOTO_PART, EMPTY = 0, 1, 2
+
+
+def beside_face(photo, face, margin=1.5, min_share=0.12, min_face=0.3):
+    """The largest strip of `photo` above, below, left or right of its labelled face (the box grown
+    `margin` times, for hair and chin), or None when no strip holds min_share of the photo, or when
+    the face is narrower than min_face of the photo: a crowd or street photo, whose other people
+    (masked ones most, which the published detector misses) would be taught as no face."""
+    if face['w'] < min_face * photo.width:
+        return None
+    x0, x1 = face['cx'] - margin * face['w'] / 2, face['cx'] + margin * face['w'] / 2
+    y0, y1 = face['cy'] - margin * face['h'] / 2, face['cy'] + margin * face['h'] / 2
+    W, H = photo.size
+    strips = [(0, 0, W, y0), (0, y1, W, H), (0, 0, x0, H), (x1, 0, W, H)]
+    strips = [tuple(int(round(min(max(v, 0), lim))) for v, lim in zip(b, (W, H, W, H))) for b in strips]
+    best = max(strips, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
+    w, h = best[2] - best[0], best[3] - best[1]
+    if min(w, h) < 24 or w * h < min_share * W * H:
+        return None
+    return photo.crop(best)
 
 
 def measure(model, split, widths=(40, 60, 80, 100, 140), limit=None, seed=0):
@@ -213,6 +276,32 @@ def false_faces(model, n=300, seed=1):
     return count
 
 
+def false_faces_beside(model, split='val', seed=1):
+    """Detections at 0.5 on camera frames holding only the part of a photo beside its face (never
+    trained on for val), the part 200 px on its longer side at the frame's centre; and how many
+    frames were made."""
+    teacher = BlazeFace(BASE).eval()
+    items = labels(teacher, split, os.path.join(os.path.dirname(__file__), '.cache', f'detector-labels-{split}.json'))
+    rng = np.random.default_rng(seed)
+    count = frames = 0
+    for it in items:
+        part = beside_face(Image.open(os.path.join(DATA, it['path'])).convert('RGB'), it)
+        if part is None:
+            continue
+        s = 200 / max(part.size)
+        part = part.resize((max(1, round(part.width * s)), max(1, round(part.height * s))), Image.BICUBIC)
+        frame = Image.new('RGB', (FRAME_W, FRAME_H), BACKGROUND)
+        frame.paste(part, ((FRAME_W - part.width) // 2, (FRAME_H - part.height) // 2))
+        frame = camera(frame, rng)
+        for region in (None, zoom_region()):
+            dets = detect(model, letterbox(frame, region)[0], 0.5)
+            if dets:
+                count += 1
+                break
+        frames += 1
+    return {'frames': frames, 'withAFace': count}
+
+
 def train(args):
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -224,18 +313,24 @@ def train(args):
     items = labels(teacher, 'train', os.path.join(cache, 'detector-labels-train.json'))
     print(f'{len(items)} labelled training faces', flush=True)
     opt = torch.optim.Adam(student.parameters(), lr=args.lr)
-    steps = args.epochs * math.ceil(len(items) / args.batch)
+    steps = args.epochs * math.ceil((len(items) + round(args.negatives * len(items))) / args.batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, args.lr, total_steps=steps, pct_start=0.1)
     for epoch in range(args.epochs):
-        loader = torch.utils.data.DataLoader(Frames(items, args.seed * 1000 + epoch), batch_size=args.batch, shuffle=True,
+        loader = torch.utils.data.DataLoader(Frames(items, args.seed * 1000 + epoch, round(args.negatives * len(items)), args.photo_parts), batch_size=args.batch, shuffle=True,
                                              num_workers=args.workers)
         student.train()
         t0, tot = time.time(), 0.0
-        for x, pos, reg in loader:
+        for x, pos, reg, kind in loader:
             with torch.no_grad():
                 t_scores, t_boxes = teacher.raw(x)
             s_scores, s_boxes = student.raw(x)
-            target = torch.where(pos > 0, torch.ones_like(pos), torch.sigmoid(t_scores))
+            t_prob = torch.sigmoid(t_scores)
+            # Beside a face, what the published detector scores under its still-image line is no face;
+            # in an empty frame nothing is.
+            kind = kind[:, None]
+            t_prob = torch.where(kind == EMPTY, torch.zeros_like(t_prob),
+                                 torch.where((kind == PHOTO_PART) & (t_prob < 0.3), torch.zeros_like(t_prob), t_prob))
+            target = torch.where(pos > 0, torch.ones_like(pos), t_prob)
             weight = 1 + args.pos_weight * pos
             cls_loss = (F.binary_cross_entropy_with_logits(s_scores, target, reduction='none') * weight).sum() / x.shape[0]
             # Boxes and keypoints: the label's where the face is matched; elsewhere, wherever the
@@ -261,13 +356,14 @@ def train(args):
     print(f'exported graph against the module, ONNX Runtime: largest difference {difference:.1e}', flush=True)
     if difference > 1e-3:
         raise SystemExit(f'the exported graph does not answer as the trained module does ({difference})')
-    report = {'val': measure(student, 'val', limit=args.measure_limit), 'falseFaces': false_faces(student)}
+    report = {'val': measure(student, 'val', limit=args.measure_limit), 'falseFaces': false_faces(student),
+              'besideFaces': false_faces_beside(student)}
     print(json.dumps(report), flush=True)
     base_sha = hashlib.sha256(open(BASE, 'rb').read()).hexdigest()
     record = {'version': args.version, 'base': {'file': 'models/blazeface/model.onnx', 'sha256': base_sha},
               'args': {k: v for k, v in vars(args).items() if k not in ('out', 'model_dir', 'measure', 'split')},
               'labelledTrainingFaces': len(items), 'val': report['val'],
-              'falseFacesIn300PlainFrames': report['falseFaces']}
+              'falseFacesIn300PlainFrames': report['falseFaces'], 'valFramesBesideTheFaceWithAFaceFound': report['besideFaces']}
     json.dump(record, open(os.path.join(model_dir, 'training.json'), 'w'), indent=2)
 
 
@@ -287,13 +383,17 @@ def main():
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--workers', type=int, default=1)
     ap.add_argument('--measure-limit', type=int, default=None)
+    ap.add_argument('--photo-parts', type=float, default=0.0,
+                    help='share of those frames showing part of a photo beside its face instead (measured, not shipped)')
+    ap.add_argument('--negatives', type=float, default=0.0, help='frames with no labelled face, as a share of the labelled ones')
     args = ap.parse_args()
     if args.measure:
         torch.set_num_threads(args.threads)
         m = BlazeFace(BASE).eval()
         if args.measure.endswith('.pt'):
             m.load_state_dict(torch.load(args.measure))
-        print(json.dumps({args.split: measure(m, args.split, limit=args.measure_limit), 'falseFaces': false_faces(m)}))
+        print(json.dumps({args.split: measure(m, args.split, limit=args.measure_limit), 'falseFaces': false_faces(m),
+                          'besideFaces': false_faces_beside(m, args.split)}))
         return
     os.makedirs(args.out, exist_ok=True)
     train(args)
