@@ -82,10 +82,18 @@ async function faceAtWidth(path: string, face: DetectedFace, photoWidth: number,
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 3 };
 }
 
-/** An empty 640x480 camera frame of one colour, with the camera's noise and JPEG. */
+const FRAME_BYTES = 640 * 480 * 3;
+let noise: Int8Array | null = null;
+
+/** An empty 640x480 camera frame of one colour, with the camera's noise (read from a shared table at a random offset) and JPEG. */
 async function emptyFrame(colour: readonly [number, number, number], rand: () => number): Promise<RawImage> {
-  const pixels = Buffer.alloc(640 * 480 * 3);
-  for (let p = 0; p < pixels.length; p++) pixels[p] = Math.max(0, Math.min(255, colour[p % 3]! + Math.round((rand() - 0.5) * 10)));
+  if (!noise) {
+    noise = new Int8Array(2 * FRAME_BYTES);
+    for (let i = 0; i < noise.length; i++) noise[i] = Math.round((rand() - 0.5) * 10);
+  }
+  const offset = Math.floor(rand() * FRAME_BYTES);
+  const pixels = Buffer.alloc(FRAME_BYTES);
+  for (let p = 0; p < pixels.length; p++) pixels[p] = Math.max(0, Math.min(255, colour[p % 3]! + noise[offset + p]!));
   const jpeg = await sharp(pixels, { raw: { width: 640, height: 480, channels: 3 } })
     .jpeg({ quality: 75 })
     .toBuffer();
