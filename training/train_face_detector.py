@@ -113,13 +113,28 @@ def labels(model, split, cache):
     return out
 
 
+def scaled(image, s, resample=Image.BICUBIC):
+    """`image` resized by the factor s (at least 1 px each way)."""
+    return image.resize((max(1, round(image.width * s)), max(1, round(image.height * s))), resample)
+
+
+def camera_detections(model, frame):
+    """Detections at the camera line (0.5) as the kiosk looks for them: the whole frame, then, when
+    it holds none, the zoom region; with the letterbox map of the pass that found them."""
+    for region in (None, zoom_region(frame.width, frame.height)):
+        arr, lb = letterbox(frame, region)
+        dets = detect(model, arr, 0.5)
+        if dets:
+            return dets, lb
+    return [], None
+
+
 def frame_with_face(photo, face, width, centre, rng, background=BACKGROUND):
     """The photo scaled so its face is `width` px wide, the face at `centre` of a 640x480 frame."""
     s = width / face['w']
-    scaled = photo.resize((max(1, round(photo.width * s)), max(1, round(photo.height * s))), Image.BICUBIC)
     frame = Image.new('RGB', (FRAME_W, FRAME_H), background)
     left, top = round(centre[0] - face['cx'] * s), round(centre[1] - face['cy'] * s)
-    frame.paste(scaled, (left, top))
+    frame.paste(scaled(photo, s), (left, top))
     return camera(frame, rng), map_face(face, s, left, top)
 
 
@@ -153,7 +168,7 @@ class Frames(torch.utils.data.Dataset):
             small = rng.uniform(14, 40)
             k = small / it['w']
             if k < 1:
-                photo = photo.resize((max(1, round(photo.width * k)), max(1, round(photo.height * k))), Image.BILINEAR)
+                photo = scaled(photo, k, Image.BILINEAR)
                 face = map_face(it, k)
         zoom = rng.random() < 0.35
         zx, zy, zw, zh = zoom_region()
@@ -196,16 +211,15 @@ class Frames(torch.utils.data.Dataset):
             if part is not None:
                 kind = PHOTO_PART
                 side = math.exp(rng.uniform(math.log(120), math.log(640)))
-                s = side / max(part.size)
-                part = part.resize((max(1, round(part.width * s)), max(1, round(part.height * s))), Image.BICUBIC)
+                part = scaled(part, side / max(part.size))
                 frame.paste(part, (int(rng.integers(-part.width // 3, FRAME_W - part.width // 2)),
                                    int(rng.integers(-part.height // 3, FRAME_H - part.height // 2))))
         if kind == EMPTY and rng.random() < 0.5:
             a, b = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
-            t = np.linspace(0, 1, FRAME_W if rng.random() < 0.5 else FRAME_H, dtype=np.float32)
-            ramp = (a[None] * (1 - t[:, None]) + b[None] * t[:, None]).astype(np.uint8)
-            grid = np.broadcast_to(ramp[None], (FRAME_H, FRAME_W, 3)) if len(t) == FRAME_W else np.broadcast_to(ramp[:, None], (FRAME_H, FRAME_W, 3))
-            frame = Image.fromarray(np.ascontiguousarray(grid))
+            across = rng.random() < 0.5
+            t = np.linspace(0, 1, FRAME_W if across else FRAME_H, dtype=np.float32)[:, None]
+            ramp = (a * (1 - t) + b * t).astype(np.uint8)
+            frame = Image.fromarray(np.ascontiguousarray(np.broadcast_to(ramp[None] if across else ramp[:, None], (FRAME_H, FRAME_W, 3))))
         frame = camera(frame, rng)
         arr, _ = letterbox(frame, zoom_region() if rng.random() < 0.35 else None)
         return (torch.from_numpy(arr), torch.zeros(len(ANCHORS)), torch.zeros((len(ANCHORS), 16)), torch.tensor(kind))
@@ -251,13 +265,10 @@ def measure(model, split, widths=(40, 60, 80, 100, 140), limit=None, seed=0):
             for w in widths:
                 centre = (FRAME_W / 2, FRAME_H * 0.4)
                 frame, f = frame_with_face(photo, it, w, centre, rng)
-                for region in (None, zoom_region(frame.width, frame.height)):
-                    arr, lb = letterbox(frame, region)
-                    dets = detect(model, arr, 0.5)
-                    if dets:
-                        t = to_input(f, lb)
-                        found[w] += any(abs(d['cx'] - t['cx']) < t['w'] / 2 and abs(d['cy'] - t['cy']) < t['h'] / 2 for d in dets)
-                        break
+                dets, lb = camera_detections(model, frame)
+                if dets:
+                    t = to_input(f, lb)
+                    found[w] += any(abs(d['cx'] - t['cx']) < t['w'] / 2 and abs(d['cy'] - t['cy']) < t['h'] / 2 for d in dets)
         result[cls] = {w: round(found[w] / max(1, len(its)), 3) for w in widths}
         result[cls]['n'] = len(its)
     return result
@@ -288,16 +299,10 @@ def false_faces_beside(model, split='val', seed=1):
         part = beside_face(Image.open(os.path.join(DATA, it['path'])).convert('RGB'), it)
         if part is None:
             continue
-        s = 200 / max(part.size)
-        part = part.resize((max(1, round(part.width * s)), max(1, round(part.height * s))), Image.BICUBIC)
+        part = scaled(part, 200 / max(part.size))
         frame = Image.new('RGB', (FRAME_W, FRAME_H), BACKGROUND)
         frame.paste(part, ((FRAME_W - part.width) // 2, (FRAME_H - part.height) // 2))
-        frame = camera(frame, rng)
-        for region in (None, zoom_region()):
-            dets = detect(model, letterbox(frame, region)[0], 0.5)
-            if dets:
-                count += 1
-                break
+        count += bool(camera_detections(model, camera(frame, rng))[0])
         frames += 1
     return {'frames': frames, 'withAFace': count}
 
@@ -313,10 +318,11 @@ def train(args):
     items = labels(teacher, 'train', os.path.join(cache, 'detector-labels-train.json'))
     print(f'{len(items)} labelled training faces', flush=True)
     opt = torch.optim.Adam(student.parameters(), lr=args.lr)
-    steps = args.epochs * math.ceil((len(items) + round(args.negatives * len(items))) / args.batch)
+    negatives = round(args.negatives * len(items))
+    steps = args.epochs * math.ceil((len(items) + negatives) / args.batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, args.lr, total_steps=steps, pct_start=0.1)
     for epoch in range(args.epochs):
-        loader = torch.utils.data.DataLoader(Frames(items, args.seed * 1000 + epoch, round(args.negatives * len(items)), args.photo_parts), batch_size=args.batch, shuffle=True,
+        loader = torch.utils.data.DataLoader(Frames(items, args.seed * 1000 + epoch, negatives, args.photo_parts), batch_size=args.batch, shuffle=True,
                                              num_workers=args.workers)
         student.train()
         t0, tot = time.time(), 0.0
