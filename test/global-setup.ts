@@ -1,8 +1,18 @@
-// Builds the app (electron-vite: main, vision engine, preload, renderer) once before any test
-// file runs: the e2e tests serve its renderer and run its vision engine, and files running in
-// parallel must not rebuild out/ under each other.
+// Builds what several test files share once, before any of them runs, since files run two at a
+// time and must not rebuild it under each other: the app (electron-vite: main, vision engine,
+// preload, renderer), which the e2e tests serve and run, and the synthetic three-verdict set.
 import { buildApp } from './helpers/build';
+import { sharedDataSet } from './helpers/paths';
+import { syntheticLondonSet } from './helpers/synthetic-london';
 
 export default function setup(): void {
   buildApp();
+  let london = true;
+  try {
+    sharedDataSet('london-faces-v1');
+  } catch {
+    // Without the data set, the tests that draw on it say so themselves.
+    london = false;
+  }
+  if (london) syntheticLondonSet();
 }

@@ -2,7 +2,7 @@
 // portrait (or nobody) in front of a lobby-like backdrop. Clips go to test/.cache (git-ignored).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp, { type OverlayOptions } from 'sharp';
 import { SCRATCH_DIR } from './paths';
@@ -55,15 +55,21 @@ export async function makeClip(scenes: Scene[], fps = 15): Promise<string> {
   if (existsSync(clip)) return clip;
   mkdirSync(dir, { recursive: true });
   const inputs: string[] = [];
+  const pngs: string[] = [];
   for (const [i, scene] of scenes.entries()) {
-    const png = join(dir, `scene-${key}-${i}.png`);
+    const png = join(dir, `scene-${key}-${process.pid}-${i}.png`);
     await sceneFrame(scene, png);
+    pngs.push(png);
     inputs.push('-loop', '1', '-framerate', String(fps), '-t', String(scene.seconds), '-i', png);
   }
   const filter = `${scenes.map((_, i) => `[${i}:v]`).join('')}concat=n=${scenes.length}:v=1:a=0,format=yuv420p`;
-  const r = spawnSync('ffmpeg', ['-y', '-loglevel', 'error', ...inputs, '-filter_complex', filter, '-r', String(fps), clip], {
+  // Written aside and renamed into place, so a test file running beside this one never reads half a clip.
+  const partial = join(dir, `clip-${key}.${process.pid}.y4m`);
+  const r = spawnSync('ffmpeg', ['-y', '-loglevel', 'error', ...inputs, '-filter_complex', filter, '-r', String(fps), partial], {
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`ffmpeg failed (apt-get install ffmpeg): ${r.stderr || r.error?.message}`);
+  renameSync(partial, clip);
+  for (const png of pngs) rmSync(png, { force: true });
   return clip;
 }

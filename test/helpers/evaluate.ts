@@ -1,0 +1,26 @@
+// `npm run scan -- --eval` on a labelled folder, as users run it, its report logged for the record.
+import { expect } from 'vitest';
+import type { EvalReport } from '../../src/cli/metrics';
+import { runCli } from './cli';
+
+export function evaluateSet(dir: string, name: string, extra: string[] = []): EvalReport {
+  const r = runCli('src/cli/scan.ts', ['--eval', dir, '--json', ...extra], 400_000);
+  expect(r.status, r.stderr).toBe(0);
+  const report = JSON.parse(r.lines.at(-1)!) as EvalReport;
+  const {
+    n,
+    accuracy,
+    accuracyDetected,
+    balancedAccuracy,
+    balancedComplianceAccuracy,
+    recall,
+    confusion,
+    detectionRate,
+    kioskLine,
+    visits,
+  } = report;
+  console.info(
+    `default model on ${name}: ${JSON.stringify({ n, accuracy, accuracyDetected, balancedAccuracy, balancedComplianceAccuracy, recall, detectionRate, confusion, kioskLine, visits })}`,
+  );
+  return report;
+}
