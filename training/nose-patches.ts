@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { readLabelCorrections } from '../src/cli/label-corrections';
+import { seededRandom } from '../src/cli/seeded-random';
 import type { KeypointName } from '../src/main/vision/blazeface-decode';
 import type { Point } from '../src/main/vision/detector';
 import { NOSE_PATCH_SIZE } from '../src/main/vision/nose-check';
@@ -23,17 +24,6 @@ const [cropsDir, outDir, ...splits] = positionals;
 if (!cropsDir || !outDir || splits.length === 0) {
   console.error('usage: tsx training/nose-patches.ts <crops folder> <out folder> <split[:jitters]>... [--corrections CSV]');
   process.exit(2);
-}
-
-// Small, seeded: every run cuts the same patches.
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The kiosk's keypoints are a few pixels off from frame to frame: train on the same wobble. */
@@ -56,7 +46,7 @@ const size = NOSE_PATCH_SIZE;
 for (const spec of splits) {
   const [split, jitterText] = spec.split(':') as [string, string | undefined];
   const jitters = Number(jitterText ?? 0);
-  const rand = mulberry32(0x5eed + split.length);
+  const rand = seededRandom(0x5eed + split.length);
   const records = readFileSync(join(cropsDir, `${split}.jsonl`), 'utf8')
     .trim()
     .split('\n')

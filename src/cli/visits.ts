@@ -10,6 +10,7 @@ import type { RawImage } from '../main/vision/image';
 import type { FrameResult } from '../main/vision/pipeline';
 import type { Guidance } from '../shared/screen-states';
 import { subjectFace, type VisitOutcome } from './metrics';
+import { seededRandom } from './seeded-random';
 
 export interface VisitOptions {
   fps: number;
@@ -58,23 +59,11 @@ export interface VisitResult extends VisitOutcome {
   screen: KioskOutcome;
 }
 
-/** A small seeded generator (mulberry32), so every visit of a photo is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 let noiseTable: Int8Array | null = null;
 /** Noise with a standard deviation of about 3 grey levels, made once; each frame reads it from a random offset. */
 function sensorNoise(frameBytes: number): Int8Array {
   if (noiseTable && noiseTable.length >= 2 * frameBytes) return noiseTable;
-  const rand = random(0x5eed);
+  const rand = seededRandom(0x5eed);
   noiseTable = new Int8Array(2 * frameBytes);
   for (let i = 0; i < noiseTable.length; i++) noiseTable[i] = Math.round((rand() + rand() + rand() - 1.5) * 6);
   return noiseTable;
@@ -128,7 +117,7 @@ export async function* visitFrames(
   seed: number,
   o: VisitOptions = DEFAULT_VISIT,
 ): AsyncGenerator<{ frame: RawImage; ms: number }> {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const state = { dx: 0, dy: 0, phase: rand() * 2 * Math.PI };
   const frames = visitFrameCount(o);
   for (let i = 0; i < frames; i++) yield { frame: await cameraFrame(photo, i, rand, state, o), ms: Math.round((i * 1000) / o.fps) };

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../src/cli/seeded-random';
 import { type DetectedFace, FaceDetector } from '../../../src/main/vision/detector';
 import { decodeImage, type RawImage } from '../../../src/main/vision/image';
 import { cameraFramePasses, DEFAULT_PIPELINE_OPTIONS, detectWithPasses, stillImagePasses } from '../../../src/main/vision/pipeline';
@@ -103,12 +104,8 @@ async function emptyFrame(colour: readonly [number, number, number], rand: () =>
 describe('the kiosk detector (BlazeFace fine-tuned for masked faces) against BlazeFace as published', () => {
   it('finds no more faces than the published one in empty camera frames', async () => {
     const published = await FaceDetector.load(PUBLISHED_DETECTOR_DIR);
-    let seed = 7;
     // A fixed draw of colours, saturated ones included (where a fine-tune for masks learns to see faces).
-    const rand = (): number => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed / 4294967296;
-    };
+    const rand = seededRandom(7);
     const found = { kiosk: 0, published: 0 };
     try {
       for (let i = 0; i < 300; i++) {
@@ -123,7 +120,8 @@ describe('the kiosk detector (BlazeFace fine-tuned for masked faces) against Bla
     } finally {
       await published.dispose();
     }
-    expect(found.kiosk, JSON.stringify(found)).toBeLessThanOrEqual(found.published);
+    // Measured: none (published 7; face-detector 1.0.0, trained without empty frames, 8).
+    expect(found.kiosk, JSON.stringify(found)).toBeLessThanOrEqual(Math.min(1, found.published));
   });
 
   it('finds masked faces 36 px wide in a camera frame (a person about 3 m away) far more often', async () => {
