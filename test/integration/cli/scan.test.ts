@@ -149,17 +149,19 @@ describe('npm run scan', () => {
     }
   }, 60_000);
 
-  it('walks each photo up to the kiosk with --walk-up: judged later than standing, and judged right', () => {
+  it('walks each photo up to the kiosk with --walk-up: judged later than standing, and judged right, whatever --jobs', () => {
     const visits = (extra: string[]) => {
       const r = runCli('src/cli/scan.ts', ['--eval', dir, '--visits', ...extra, '--json']);
       expect(r.status, r.stderr).toBe(0);
       const objects = r.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
       const records = objects.filter((o) => typeof o.visit === 'object') as { file: string; expected: string; visit: VisitResult }[];
-      return { summary: objects.at(-1)!, records: new Map(records.map((o) => [o.file, o])) };
+      return { lines: r.lines.slice(0, -1), summary: objects.at(-1)!, records: new Map(records.map((o) => [o.file, o])) };
     };
     const standing = visits([]);
     const walking = visits(['--walk-up']);
     expect([standing.summary.visit, walking.summary.visit]).toEqual(['standing', 'walk-up']);
+    // Visits run one per core by default; one at a time, every line comes out the same and in the same order.
+    expect(visits(['--jobs', '1']).lines).toEqual(standing.lines);
     expect(walking.records.size).toBe(6);
     for (const [file, w] of walking.records) {
       // Clean, frontal test-split faces: thanked or refused as labelled, walking up as standing.
@@ -179,5 +181,8 @@ describe('npm run scan', () => {
     const walk = runCli('src/cli/scan.ts', ['--eval', dir, '--walk-up']);
     expect(walk.status).toBe(2);
     expect(walk.stderr).toMatch(/--walk-up goes with --visits/);
+    const jobs = runCli('src/cli/scan.ts', ['--eval', dir, '--visits', '--jobs', '0']);
+    expect(jobs.status).toBe(2);
+    expect(jobs.stderr).toMatch(/--jobs must be a whole number from 1 to 16, got "0"/);
   });
 });
