@@ -156,6 +156,7 @@ async function analyse(pipeline: VisionPipeline, file: string): Promise<FrameRes
 
 async function scan(opts: Options, out: (line: string) => void): Promise<void> {
   if (opts.paths.length === 0) throw new UsageError('Give at least one image or folder.');
+  if (opts.jobs !== undefined) throw new UsageError('--jobs goes with --eval.');
   const files = listFiles(opts.paths);
   const pipeline = await loadPipeline(opts);
   try {

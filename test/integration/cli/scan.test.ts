@@ -184,5 +184,8 @@ describe('npm run scan', () => {
     const jobs = runCli('src/cli/scan.ts', ['--eval', dir, '--visits', '--jobs', '0']);
     expect(jobs.status).toBe(2);
     expect(jobs.stderr).toMatch(/--jobs must be a whole number from 1 to 16, got "0"/);
+    const plain = runCli('src/cli/scan.ts', [dir, '--jobs', '2']);
+    expect(plain.status).toBe(2);
+    expect(plain.stderr).toMatch(/--jobs goes with --eval/);
   });
 });
