@@ -2,13 +2,13 @@
 // npm run scan -- --eval <folder with with_mask/, without_mask/, incorrect/> [--visits] [--json]
 
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { observationOf } from '../main/compliance/frame-handler';
-import { decideStill, KIOSK_OUTCOMES } from '../main/compliance/still-decision';
+import { decideStill } from '../main/compliance/still-decision';
 import { DEFAULT_TRACKER_OPTIONS } from '../main/compliance/tracker';
 import { ImageDecodeError } from '../main/vision/image';
 import { DEFAULT_PIPELINE_OPTIONS, type FaceResult, type FrameResult, VisionPipeline } from '../main/vision/pipeline';
@@ -19,7 +19,8 @@ import { readLabelCorrections } from './label-corrections';
 import { EVAL_CLASSES, type EvalClass, type EvalRecord, type EvalReport, evaluate, PREDICTIONS, subjectFace } from './metrics';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, noseCheckFolder } from './model-paths';
 import { inOrder } from './ordered-pool';
-import { DEFAULT_VISIT, simulateVisit, WALK_UP_VISIT } from './visits';
+import { outcomeShares, pct, visitLine } from './visit-lines';
+import { DEFAULT_VISIT, decideVisit, type ObservedFrame, observeVisit, WALK_UP_VISIT } from './visits';
 
 const USAGE = `Usage:
   npm run scan -- <image|folder...> [--model DIR] [--json]
@@ -42,6 +43,9 @@ Options:
                     tracker, and report what it decided first and when (slower: 30 frames an image)
   --walk-up         with --visits: the person first walks up, from a face a third as wide (about
                     3 m) to the visit's size in 1.5 s, then stands for the 2 s (53 frames an image)
+  --record FILE     with --visits: also write every visit's camera frames as the tracker saw
+                    them (faces, boxes, keypoints, probabilities), one JSON line per image, for
+                    npm run replay to try other tracker settings on
   --jobs N          with --eval: images worked on at once, each with its own copy of the models
                     (default: 1, and with --visits one per core up to 4); results and their
                     order are the same for any N
@@ -62,6 +66,7 @@ function parse(argv: string[]) {
       visits: { type: 'boolean', default: false },
       'walk-up': { type: 'boolean', default: false },
       jobs: { type: 'string' },
+      record: { type: 'string' },
       corrections: { type: 'string' },
       border: { type: 'string' },
       'min-score': { type: 'string' },
@@ -117,7 +122,6 @@ async function loadPipeline(opts: Options): Promise<VisionPipeline> {
 }
 
 const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
-const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const round = (v: number, places = 4): number => Number(v.toFixed(places));
 
 function faceJson(file: string, index: number, count: number, f: FaceResult) {
@@ -157,6 +161,7 @@ async function analyse(pipeline: VisionPipeline, file: string): Promise<FrameRes
 async function scan(opts: Options, out: (line: string) => void): Promise<void> {
   if (opts.paths.length === 0) throw new UsageError('Give at least one image or folder.');
   if (opts.jobs !== undefined) throw new UsageError('--jobs goes with --eval.');
+  if (opts.record !== undefined) throw new UsageError('--record goes with --eval --visits.');
   const files = listFiles(opts.paths);
   const pipeline = await loadPipeline(opts);
   try {
@@ -207,7 +212,9 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
   if (opts['walk-up'] && !opts.visits) throw new UsageError('--walk-up goes with --visits.');
   const visit = opts['walk-up'] ? WALK_UP_VISIT : DEFAULT_VISIT;
   const corrections = opts.corrections ? readLabelCorrections(opts.corrections) : new Map<string, EvalClass>();
+  if (opts.record && !opts.visits) throw new UsageError('--record goes with --visits.');
   const jobs = opts.jobs ?? (opts.visits ? Math.min(4, availableParallelism()) : 1);
+  const recording = opts.record ? openSync(opts.record, 'w') : null;
   const pipelines: VisionPipeline[] = [];
   const records: EvalRecord[] = [];
   const skipped: { file: string; error: string }[] = [];
@@ -215,7 +222,8 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
   try {
     for (let j = 0; j < jobs; j++) pipelines.push(await loadPipeline(opts));
     const items = classes.flatMap((expected) => listFiles([join(root, expected)]).map((file) => ({ expected, file })));
-    const judge = async (pipeline: VisionPipeline, { expected, file }: (typeof items)[number]) => {
+    type Judged = { file: string; error: string } | { record: EvalRecord; frames: ObservedFrame[] | null };
+    const judge = async (pipeline: VisionPipeline, { expected, file }: (typeof items)[number]): Promise<Judged> => {
       const result = await analyse(pipeline, file);
       if ('error' in result) return { file, error: result.error };
       const face = subjectFace(result.faces, result.width, result.height);
@@ -228,12 +236,14 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
         ...(face ? probabilitiesOf(face) : {}),
         kiosk: decideStill(face ? observationOf(face) : undefined, result.width, DEFAULT_TRACKER_OPTIONS),
       };
+      let frames: ObservedFrame[] | null = null;
       if (opts.visits) {
         // Seeded by the image's name in its set, so an image gets the same visit in every run.
         const seed = createHash('sha256').update(record.file).digest().readUInt32LE(0);
-        record.visit = await simulateVisit(readFileSync(file), seed, (frame, at) => pipeline.analyzeFrame(frame, at), {}, visit);
+        frames = await observeVisit(readFileSync(file), seed, (frame, at) => pipeline.analyzeFrame(frame, at), visit);
+        record.visit = decideVisit(frames);
       }
-      return record;
+      return { record, frames };
     };
     await inOrder(pipelines, items, judge, (judged) => {
       if ('error' in judged) {
@@ -245,11 +255,16 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
         );
         return;
       }
-      records.push(judged);
-      if (opts.json) out(JSON.stringify(judged));
+      records.push(judged.record);
+      if (opts.json) out(JSON.stringify(judged.record));
+      if (recording !== null && judged.frames) {
+        const { file, expected, visit: decided } = judged.record;
+        writeSync(recording, `${JSON.stringify({ file, expected, visit: decided, frames: judged.frames })}\n`);
+      }
     });
   } finally {
     await Promise.all(pipelines.map((p) => p.dispose()));
+    if (recording !== null) closeSync(recording);
   }
   const report = evaluate(records, (performance.now() - start) / 1000);
   const summary = {
@@ -282,23 +297,14 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
     out(`confusion (rows: folder; columns: ${PREDICTIONS.join(', ')}):`);
     for (const c of classes) out(`  ${c.padEnd(13)} ${PREDICTIONS.map((p) => String(report.confusion[c]![p]).padStart(5)).join(' ')}`);
     out(`ROC AUC ${report.rocAuc.toFixed(4)}; expected calibration error ${report.ece.toFixed(4)}`);
-    const shares = (s: Record<string, number>) => KIOSK_OUTCOMES.map((k) => `${k} ${pct(s[k] ?? 0)}`).join(', ');
     out(
       `at the kiosk's line, one view each (pass at P(mask) >= ${DEFAULT_TRACKER_OPTIONS.compliantAt}, refuse at <= ${DEFAULT_TRACKER_OPTIONS.violationAt}):`,
     );
-    for (const c of classes) out(`  ${c.padEnd(13)} ${shares(report.kioskLine[c]!)}`);
+    for (const c of classes) out(`  ${c.padEnd(13)} ${outcomeShares(report.kioskLine[c]!)}`);
     if (report.visits) {
       const walk = visit.approach ? `a ${visit.approach.seconds} s walk up, then ` : '';
       out(`visits (${walk}${visit.seconds} s at ${visit.fps} fps, the first verdict; guidance, undecided and no_face: none came):`);
-      for (const c of classes) {
-        const v = report.visits[c]!;
-        const median = v.medianMsToVerdict === null ? 'none' : `${(v.medianMsToVerdict / 1000).toFixed(2)} s`;
-        const asked = Object.entries(v.guidance).map(([g, share]) => `${g} ${pct(share)}`);
-        out(
-          `  ${c.padEnd(13)} ${shares(v.shares)}; median to verdict ${median}; changed later ${pct(v.changed)}` +
-            (asked.length ? `; guidance asked ${asked.join(', ')}` : ''),
-        );
-      }
+      for (const c of classes) out(visitLine(c, report.visits[c]!));
     }
     out(`speed: ${report.imagesPerSecond.toFixed(1)} images/s`);
   }

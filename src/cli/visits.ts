@@ -5,7 +5,7 @@
 import sharp from 'sharp';
 import { observationOf } from '../main/compliance/frame-handler';
 import { type KioskOutcome, outcomeOfState } from '../main/compliance/still-decision';
-import { ComplianceTracker, type TrackerOptions } from '../main/compliance/tracker';
+import { ComplianceTracker, type FaceObservation, type TrackerOptions } from '../main/compliance/tracker';
 import type { RawImage } from '../main/vision/image';
 import type { FrameResult } from '../main/vision/pipeline';
 import type { Guidance } from '../shared/screen-states';
@@ -123,35 +123,57 @@ export async function* visitFrames(
   for (let i = 0; i < frames; i++) yield { frame: await cameraFrame(photo, i, rand, state, o), ms: Math.round((i * 1000) / o.fps) };
 }
 
+/** One camera frame of a visit as the tracker sees it: when it was taken, its size, the faces found. */
+export interface ObservedFrame {
+  /** Milliseconds from the visit's first frame. */
+  ms: number;
+  width: number;
+  height: number;
+  faces: FaceObservation[];
+}
+
+/** The clock a visit's frames are stamped with: any fixed day will do, the tracker counts differences. */
+const VISIT_START = Date.UTC(2026, 0, 1, 9);
+
 /**
- * Walks `photo` (any image sharp reads) up to the kiosk for `o.seconds` and reports what the
- * tracker decided: the first verdict and its time, or the state it was left in.
+ * Walks `photo` (any image sharp reads) up to the kiosk for `o.seconds`, through `analyze` (the
+ * real pipeline), and returns every frame's faces as the tracker would get them.
  */
-export async function simulateVisit(
+export async function observeVisit(
   photo: Buffer,
   seed: number,
   analyze: (frame: RawImage, capturedAt: number) => Promise<FrameResult>,
-  tracker: Partial<TrackerOptions> = {},
   o: VisitOptions = DEFAULT_VISIT,
-): Promise<VisitResult> {
+): Promise<ObservedFrame[]> {
+  const frames: ObservedFrame[] = [];
+  for await (const { frame, ms } of visitFrames(photo, seed, o)) {
+    const result = await analyze(frame, VISIT_START + ms);
+    frames.push({ ms, width: frame.width, height: frame.height, faces: result.faces.map(observationOf) });
+  }
+  return frames;
+}
+
+/**
+ * What the tracker decided over a visit's frames: the person's first verdict and its time, or the
+ * state they were left in. The tracker does not feed back into the pipeline, so recorded frames
+ * replayed here with other tracker options answer what those options would have done.
+ */
+export function decideVisit(frames: readonly ObservedFrame[], tracker: Partial<TrackerOptions> = {}): VisitResult {
   const compliance = new ComplianceTracker(tracker);
-  const t0 = Date.UTC(2026, 0, 1, 9);
   let first: { outcome: KioskOutcome; at: number } | null = null;
   let last: KioskOutcome = 'no_face';
   let screenFirst: KioskOutcome | null = null;
   let screenLast: KioskOutcome = 'no_face';
   let changed = false;
   let lastGuidance: Guidance | null = null;
-  for await (const { frame, ms } of visitFrames(photo, seed, o)) {
-    const at = t0 + ms;
-    const result = await analyze(frame, at);
-    const status = compliance.update(result.faces.map(observationOf), frame.width, at);
+  for (const { ms, width, height, faces } of frames) {
+    const status = compliance.update(faces, width, VISIT_START + ms);
     screenLast = outcomeOfState(status.state);
     if (screenFirst === null && isVerdict(screenLast)) screenFirst = screenLast;
-    const person = subjectFace(status.tracks, frame.width, frame.height, SUBJECT_MAX_OFFSET);
+    const person = subjectFace(status.tracks, width, height, SUBJECT_MAX_OFFSET);
     last = person ? outcomeOfState(person.state) : 'no_face';
     lastGuidance = person?.guidance ?? null;
-    if (isVerdict(last) && first === null) first = { outcome: last, at: at - t0 };
+    if (isVerdict(last) && first === null) first = { outcome: last, at: ms };
     else if (isVerdict(last) && first && (last === 'pass') !== (first.outcome === 'pass')) changed = true;
   }
   const screen = screenFirst ?? screenLast;
@@ -191,7 +213,7 @@ export async function simulateChange(
   o: VisitOptions = DEFAULT_VISIT,
 ): Promise<ChangeResult> {
   const compliance = new ComplianceTracker(tracker);
-  const t0 = Date.UTC(2026, 0, 1, 9);
+  const t0 = VISIT_START;
   // The person is there from the first frame of each part: a change is measured standing still.
   const standing: VisitOptions = { ...o, approach: null };
   const switchMs = Math.round(standing.fps * standing.seconds) * Math.round(1000 / standing.fps);

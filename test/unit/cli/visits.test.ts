@@ -2,7 +2,8 @@
 // the tracker sees grows for the approach and holds its size after it.
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_VISIT, visitFrames, WALK_UP_VISIT } from '../../../src/cli/visits';
+import { DEFAULT_VISIT, decideVisit, type ObservedFrame, visitFrames, WALK_UP_VISIT } from '../../../src/cli/visits';
+import type { FaceObservation } from '../../../src/main/compliance/tracker';
 import type { RawImage } from '../../../src/main/vision/image';
 
 /** Width of the white photo on the frame's middle row. */
@@ -40,5 +41,49 @@ describe('visits', () => {
     for (let i = 3; i < arrived; i += 3) expect(w[i]!.width).toBeGreaterThan(w[i - 3]!.width);
     for (const f of w.slice(arrived)) expect(Math.abs(f.width / (0.6 * 480) - 1)).toBeLessThan(0.05);
     expect(w.at(-1)!.ms).toBeGreaterThanOrEqual(3400);
+  });
+});
+
+/** A frontal face in the middle of a 640 x 480 frame, 200 px wide. */
+function face(pMask: number, pIncorrect = 0): FaceObservation {
+  const p = (x: number, y: number) => ({ x, y });
+  return {
+    box: { x: 220, y: 140, width: 200, height: 200 },
+    keypoints: {
+      rightEye: p(280, 200),
+      leftEye: p(360, 200),
+      noseTip: p(320, 240),
+      mouth: p(320, 280),
+      rightEar: p(230, 210),
+      leftEar: p(410, 210),
+    },
+    pMask,
+    pIncorrect,
+    brightness: 0.5,
+  };
+}
+
+const frames = (faces: (number | null)[]): ObservedFrame[] =>
+  faces.map((pMask, i) => ({ ms: Math.round((i * 1000) / 15), width: 640, height: 480, faces: pMask === null ? [] : [face(pMask)] }));
+
+describe('decideVisit', () => {
+  it('thanks a mask once the dwell and the confirmation have passed, and refuses a bare face at the dwell', () => {
+    const masked = decideVisit(frames(Array(30).fill(0.95)));
+    expect(masked).toMatchObject({ outcome: 'pass', screen: 'pass', changed: false });
+    expect(masked.msToVerdict).toBeGreaterThanOrEqual(300);
+    const bare = decideVisit(frames(Array(30).fill(0.05)));
+    expect(bare).toMatchObject({ outcome: 'refuse', changed: false });
+    expect(bare.msToVerdict).toBeLessThan(masked.msToVerdict!);
+  });
+
+  it('says when the verdict changed side, and what an empty visit ended in', () => {
+    expect(decideVisit(frames([...Array(15).fill(0.95), ...Array(15).fill(0.02)])).changed).toBe(true);
+    expect(decideVisit(frames(Array(30).fill(null)))).toMatchObject({ outcome: 'no_face', msToVerdict: null });
+    expect(decideVisit(frames(Array(30).fill(0.5)))).toMatchObject({ outcome: 'guidance', guidance: 'hold_still' });
+  });
+
+  it('decides by the tracker settings it is given', () => {
+    expect(decideVisit(frames(Array(30).fill(0.65))).outcome).not.toBe('pass');
+    expect(decideVisit(frames(Array(30).fill(0.65)), { compliantAt: 0.6 }).outcome).toBe('pass');
   });
 });
