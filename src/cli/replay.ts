@@ -83,7 +83,7 @@ function parseChanges(text: string): Partial<TrackerOptions> {
 
 interface Replayed {
   tracker: Partial<TrackerOptions>;
-  /** Visits whose outcome is the recorded one. */
+  /** Visits whose outcome and time to verdict are the recorded ones. */
   same: number;
   visits: Partial<Record<EvalClass, VisitSummary>>;
   /** Per folder, the images a verdict of pass went to. */
@@ -134,7 +134,7 @@ function main(): number {
         continue;
       }
       const name = Object.keys(tracker).length ? JSON.stringify(tracker) : 'the defaults';
-      out(`${name}: ${r.same} of ${recording.length} visits decide as recorded`);
+      out(`${name}: ${r.same} of ${recording.length} visits decide as recorded (the same verdict at the same moment)`);
       for (const [c, v] of Object.entries(r.visits)) out(visitLine(c, v));
       if (r.passed.without_mask?.length) out(`  bare faces thanked: ${r.passed.without_mask.join(', ')}`);
     }

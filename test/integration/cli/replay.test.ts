@@ -50,9 +50,11 @@ describe('npm run replay', () => {
   it('decides with the settings given: nobody judged when every face is too small', () => {
     const r = replay([recording, '--tracker', '{}', '--tracker', '{"minFaceWidth": 0.95}']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.lines[0]).toBe('the defaults: 4 of 4 visits decide as recorded');
-    expect(r.lines).toContain('{"minFaceWidth":0.95}: 0 of 4 visits decide as recorded');
-    const far = r.lines.slice(r.lines.indexOf('{"minFaceWidth":0.95}: 0 of 4 visits decide as recorded'));
+    expect(r.lines[0]).toBe('the defaults: 4 of 4 visits decide as recorded (the same verdict at the same moment)');
+    expect(r.lines).toContain('{"minFaceWidth":0.95}: 0 of 4 visits decide as recorded (the same verdict at the same moment)');
+    const far = r.lines.slice(
+      r.lines.indexOf('{"minFaceWidth":0.95}: 0 of 4 visits decide as recorded (the same verdict at the same moment)'),
+    );
     expect(far.filter((l) => l.includes('guidance 100.0%') && l.includes('step_closer 100.0%'))).toHaveLength(2);
   });
 
