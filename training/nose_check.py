@@ -48,10 +48,19 @@ class NoseNet(nn.Module):
         return self.head(self.features(x).mean(dim=(2, 3)))
 
 
-def augment(x, gen, low_share=0.35):
+def augment(x, gen, low_share=0.35, recolour=0.0):
     """Light, colour and focus: what differs between lobby cameras. x: [N,3,H,W] in 0..1."""
     n = x.shape[0]
     r = lambda *shape: torch.rand(*shape, generator=gen)
+    if recolour > 0:
+        # A share of the patches, of either class, takes another mean colour (skin tones and mask
+        # colours alike), so that a pale mask is not "skin" by its colour: only shape tells a nose.
+        pick = r(n) < recolour
+        if pick.any():
+            k = int(pick.sum())
+            target = 0.25 + 0.7 * r(k, 3, 1, 1)
+            mean = x[pick].mean(dim=(2, 3), keepdim=True).clamp(min=0.05)
+            x[pick] = (x[pick] * (target / mean)).clamp(0, 1)
     gray = x.mean(dim=1, keepdim=True)
     sat = 0.4 + 1.0 * r(n, 1, 1, 1)
     x = gray + (x - gray) * sat
@@ -99,6 +108,7 @@ def main():
     ap.add_argument('--below-nose-weight', type=float, default=5.0, help='loss weight of a real mask below the nose')
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--low-res', type=float, default=0.6, help='share of training patches seen through a lower-resolution camera')
+    ap.add_argument('--recolour', type=float, default=0.0, help='share of training patches given another mean colour (experimental)')
     ap.add_argument('--version', default='1.0.0')
     ap.add_argument('--threshold', type=float, default=None, help='veto threshold; default: chosen on val (see below)')
     ap.add_argument('--face-threshold', type=float, default=None, help="P(face) of the face check (face-check.onnx, training/export_face_check.py) below which the check's word is not taken; written to config.json")
@@ -140,7 +150,7 @@ def main():
         total = 0.0
         for i in range(0, len(y), 256):
             idx = perm[i:i + 256]
-            logits = model(augment(xt[idx].clone(), gen, args.low_res)).squeeze(1)
+            logits = model(augment(xt[idx].clone(), gen, args.low_res, args.recolour)).squeeze(1)
             loss = (F.binary_cross_entropy_with_logits(logits, y[idx], reduction='none') * weight[idx]).sum() / weight[idx].sum()
             opt.zero_grad()
             loss.backward()
