@@ -69,6 +69,13 @@ function sensorNoise(frameBytes: number): Int8Array {
   return noiseTable;
 }
 
+/** Adds a camera's sensor noise (about 3 grey levels) to a frame's bytes, in place, from an offset `rand` picks. */
+export function addSensorNoise(pixels: Uint8Array, rand: () => number): void {
+  const noise = sensorNoise(pixels.length);
+  const offset = Math.floor(rand() * (noise.length - pixels.length));
+  for (let p = 0; p < pixels.length; p++) pixels[p] = Math.max(0, Math.min(255, pixels[p]! + noise[offset + p]!));
+}
+
 /** One camera frame of the visit: the photo placed, zoomed, shifted and lit as frame `i` sees it. */
 async function cameraFrame(
   photo: Buffer,
@@ -96,9 +103,7 @@ async function cameraFrame(
     .raw()
     .toBuffer();
   // Sensor noise (about 3 grey levels), then the camera's JPEG.
-  const noise = sensorNoise(composed.length);
-  const offset = Math.floor(rand() * (noise.length - composed.length));
-  for (let p = 0; p < composed.length; p++) composed[p] = Math.max(0, Math.min(255, composed[p]! + noise[offset + p]!));
+  addSensorNoise(composed, rand);
   const jpeg = await sharp(composed, { raw: { width: o.frameWidth, height: o.frameHeight, channels: 3 } })
     .jpeg({ quality: 70 + Math.floor(rand() * 15) })
     .toBuffer();
