@@ -1,5 +1,5 @@
-"""The classifier networks: MaskNet (a compact residual CNN trained from scratch), and FaceMeshNet and
-FaceResNetNet (pre-trained face networks, fine-tuned end to end)."""
+"""The classifier networks: MaskNet (a compact residual CNN trained from scratch), and FaceMeshNet,
+FaceResNetNet and SsdMobileNetNet (pre-trained face networks, fine-tuned end to end)."""
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -38,10 +38,12 @@ def count_parameters(model: nn.Module) -> int:
 
 def build_model(arch: str, classes: int, width: int = 16, backbone: str | None = None) -> nn.Module:
     """The classifier train.py trains and ensemble.py reloads: MaskNet of stem `width`, FaceMeshNet
-    on one of the face-mesh graphs (FACE_BACKBONES) in the folder `backbone`, or FaceResNetNet on
-    the 128 px crop or (face-resnet-150) on it resized to 150 px."""
+    on one of the face-mesh graphs (FACE_BACKBONES) in the folder `backbone`, FaceResNetNet on
+    the 128 px crop or (face-resnet-150) on it resized to 150 px, or SsdMobileNetNet (SSD_MOBILENETS)."""
     if arch in FACE_RESNETS:
         return FaceResNetNet(classes=classes, size=FACE_RESNETS[arch])
+    if arch in SSD_MOBILENETS:
+        return SsdMobileNetNet(classes=classes, size=SSD_MOBILENETS[arch])
     if arch in FACE_BACKBONES:
         if not backbone:
             raise SystemExit(f'a {arch} classifier needs --backbone (the folder with {FACE_BACKBONES[arch][0]})')
@@ -99,3 +101,28 @@ class FaceResNetNet(nn.Module):
         if self.size:
             x = F.interpolate(x, size=(self.size, self.size), mode='bilinear', align_corners=False)
         return self.head(self.backbone(x * 127.5 + 127.5))
+
+
+# The SSD MobileNet classifiers and the side the 128 px crop is resized to first (None: as it comes).
+SSD_MOBILENETS = {'ssd-mobilenet': None, 'ssd-mobilenet-160': 160}
+
+
+class SsdMobileNetNet(nn.Module):
+    """The MobileNet v1 of face-api's SSD face detector (training/ssd_mobilenet.py; trained on WIDER
+    FACE's crowds, blur, occlusion and poses to find faces) as a pre-trained face backbone: its two
+    feature maps the detector's heads read (conv11, 512 channels; conv13, 1024), each averaged over
+    the face, then a linear layer for the verdicts. Fine-tuned end to end."""
+
+    def __init__(self, classes: int = 3, dropout: float = 0.2, size: int | None = None):
+        super().__init__()
+        from ssd_mobilenet import MobileNetV1, ssd_weights
+        self.size = size
+        self.backbone = MobileNetV1(ssd_weights())
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(512 + 1024, classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # The kiosk feeds (x / 255 - 0.5) / 0.5, the detector's own -1..1.
+        if self.size:
+            x = F.interpolate(x, size=(self.size, self.size), mode='bilinear', align_corners=False)
+        conv11, conv13 = self.backbone(x)
+        return self.head(torch.cat([conv11.mean((2, 3)), conv13.mean((2, 3))], 1))
