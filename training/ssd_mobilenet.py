@@ -19,10 +19,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from face_resnet import FACE_API_MODELS
 from tfjs_graph import read_weights
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-FACE_API_MODELS = os.path.join(HERE, 'backbone', 'node_modules', '@vladmandic', 'face-api', 'model')
 BN_EPSILON = 0.0010000000474974513
 # MobileNet's depthwise layers that halve the size (face-api's getStridesForLayerIdx).
 STRIDED = {2, 4, 6, 12}
