@@ -61,9 +61,10 @@ class Residual(nn.Module):
         return F.relu(out + shortcut)
 
 
-def face_api_weights(model_dir=FACE_API_MODELS):
-    """Every weight of face-api's face-recognition model by name (HWIO filters; `fc` the descriptor layer)."""
-    manifest = json.load(open(os.path.join(model_dir, 'face_recognition_model-weights_manifest.json')))
+def face_api_weights(model_dir=FACE_API_MODELS, model='face_recognition_model'):
+    """Every weight of one of face-api's models by name (HWIO filters); by default the face-recognition
+    model (`fc` its descriptor layer)."""
+    manifest = json.load(open(os.path.join(model_dir, f'{model}-weights_manifest.json')))
     return read_weights(model_dir, manifest)
 
 

@@ -11,16 +11,12 @@ Batch norms are folded into the convolutions, so fine-tuning sees plain convolut
 TensorFlow's 'same' padding is asymmetric for strided convolutions (the extra pixel goes below and
 right), so strided layers pad explicitly.
 """
-import json
-import os
-
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from face_resnet import FACE_API_MODELS
-from tfjs_graph import read_weights
+from face_resnet import FACE_API_MODELS, face_api_weights
 
 BN_EPSILON = 0.0010000000474974513
 # MobileNet's depthwise layers that halve the size (face-api's getStridesForLayerIdx).
@@ -29,8 +25,7 @@ STRIDED = {2, 4, 6, 12}
 
 def ssd_weights(model_dir=FACE_API_MODELS):
     """Every weight of face-api's SSD MobileNet v1 by name (HWIO filters)."""
-    manifest = json.load(open(os.path.join(model_dir, 'ssd_mobilenetv1_model-weights_manifest.json')))
-    return read_weights(model_dir, manifest)
+    return face_api_weights(model_dir, 'ssd_mobilenetv1_model')
 
 
 class SameConv(nn.Conv2d):
