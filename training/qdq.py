@@ -85,7 +85,16 @@ def build(args):
         b = n.input[2] if len(n.input) > 2 and n.input[2] else None
         W = numpy_helper.to_array(inits[w]).astype(np.float32)
         cout = W.shape[0]
-        sw = np.maximum(np.abs(W.reshape(cout, -1)).max(axis=1) / 127.0, 1e-12).astype(np.float32)
+        sw = np.abs(W.reshape(cout, -1)).max(axis=1) / 127.0
+        if b and x in dq:
+            # The int32 bias is counted in steps of input scale times weight scale: a channel whose
+            # weights are all (or nearly) zero, a dead filter after batch norm folding, would
+            # overflow it and lose its constant output. Its weight scale is raised until the bias
+            # fits (with a factor of two to spare for float32 rounding); its weights quantize as before
+            # or, for a dead filter, to the same zeros.
+            B = np.abs(numpy_helper.to_array(inits[b]).astype(np.float64))
+            sw = np.maximum(sw, B / (dq[x][1] * 2**30))
+        sw = np.maximum(sw, 1e-12).astype(np.float32)
         Wq = np.clip(np.round(W / sw.reshape((cout,) + (1,) * (W.ndim - 1))), -127, 127).astype(np.int8)
         added_inits += [numpy_helper.from_array(Wq, f'{w}_int8'), numpy_helper.from_array(sw, f'{w}_wscale'), numpy_helper.from_array(np.zeros(cout, np.int8), f'{w}_wzero')]
         added_nodes.append(helper.make_node('DequantizeLinear', [f'{w}_int8', f'{w}_wscale', f'{w}_wzero'], [f'{w}_wdq'], name=f'{n.name}_weight_DQ', axis=0))
