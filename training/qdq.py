@@ -85,15 +85,14 @@ def build(args):
         b = n.input[2] if len(n.input) > 2 and n.input[2] else None
         W = numpy_helper.to_array(inits[w]).astype(np.float32)
         cout = W.shape[0]
+        B = numpy_helper.to_array(inits[b]).astype(np.float64) if b else None
         sw = np.abs(W.reshape(cout, -1)).max(axis=1) / 127.0
-        if b and x in dq:
-            # The int32 bias is counted in steps of input scale times weight scale: a channel whose
-            # weights are all (or nearly) zero, a dead filter after batch norm folding, would
-            # overflow it and lose its constant output. Its weight scale is raised until the bias
-            # fits (with a factor of two to spare for float32 rounding); its weights quantize as before
-            # or, for a dead filter, to the same zeros.
-            B = np.abs(numpy_helper.to_array(inits[b]).astype(np.float64))
-            sw = np.maximum(sw, B / (dq[x][1] * 2**30))
+        if b:
+            # The int32 bias is counted in steps of input scale times weight scale: a filter whose
+            # weights are (nearly) all zero, left by batch norm folding, would overflow it and lose
+            # its constant output. Its weight scale is raised until the bias fits, with a factor of
+            # two to spare for float32 rounding; its weights quantize as before, or to the same zeros.
+            sw = np.maximum(sw, np.abs(B) / (dq[x][1] * 2**30))
         sw = np.maximum(sw, 1e-12).astype(np.float32)
         Wq = np.clip(np.round(W / sw.reshape((cout,) + (1,) * (W.ndim - 1))), -127, 127).astype(np.int8)
         added_inits += [numpy_helper.from_array(Wq, f'{w}_int8'), numpy_helper.from_array(sw, f'{w}_wscale'), numpy_helper.from_array(np.zeros(cout, np.int8), f'{w}_wzero')]
@@ -102,7 +101,7 @@ def build(args):
         if b:
             # The bias in int32 at the scale of input times weight, as ONNX Runtime's QLinearConv reads it.
             sb = dq[x][1] * sw.astype(np.float64)
-            Bq = np.round(numpy_helper.to_array(inits[b]).astype(np.float64) / sb).astype(np.int32)
+            Bq = np.round(B / sb).astype(np.int32)
             added_inits += [numpy_helper.from_array(Bq, f'{b}_int32'), numpy_helper.from_array(sb.astype(np.float32), f'{b}_bscale'), numpy_helper.from_array(np.zeros(cout, np.int32), f'{b}_bzero')]
             added_nodes.append(helper.make_node('DequantizeLinear', [f'{b}_int32', f'{b}_bscale', f'{b}_bzero'], [f'{b}_bdq'], name=f'{n.name}_bias_DQ', axis=0))
             inputs.append(f'{b}_bdq')
