@@ -12,11 +12,11 @@ import { sharedDataSet } from '../../helpers/paths';
 describe('the kiosk on ood-eval-v1 visits (models/face-detector, facemask-default, nose-check)', () => {
   it('decides in 2 s visits: most masks thanked at once, few bare faces, none left checking', () => {
     // Every 8th masked and every 2nd bare face (78 and 61), each walked up to the kiosk for 2 s,
-    // the photo's own (centre) face judged. Measured: masks thanked 87.2 %, refused 3.8 %, told
-    // to pull up 2.6 %, asked something 5.1 %, undecided 1.3 %; bare faces thanked 4.9 % (3:
-    // crowd crops whose lower face the head in front hides, a head bowed), undecided 1.6 %; first
-    // verdict after 0.33 s. The bars (masks 95 %, bare 1 %) are not met: MODEL_CARD.md says so;
-    // these floors, one face from what is measured, keep it from getting worse.
+    // the photo's own (centre) face judged. Measured: masks thanked 91.0 % (71), refused 2, told
+    // to pull up 1, asked something 3, undecided 1; bare faces thanked 4.9 % (3: a mask labelled
+    // bare, a lower face the head in front hides, a face the crop's edge cuts in half), undecided
+    // 1.6 %; first verdict after 0.33 s. The bars (masks 95 %, bare 1 %) are not met: MODEL_CARD.md
+    // says so; these floors, one face from what is measured, keep it from getting worse.
     const subset = mkdtempSync(join(tmpdir(), 'ood-visits-'));
     try {
       const ood = sharedDataSet('ood-eval-v1');
@@ -34,9 +34,9 @@ describe('the kiosk on ood-eval-v1 visits (models/face-detector, facemask-defaul
       const masked = r.visits!.with_mask!;
       const bare = r.visits!.without_mask!;
       expect([masked.n, bare.n]).toEqual([78, 61]);
-      expect(masked.shares.pass).toBeGreaterThanOrEqual(0.85);
+      expect(masked.shares.pass).toBeGreaterThanOrEqual(70 / 78);
       expect(masked.shares.undecided).toBeLessThanOrEqual(0.03);
-      expect(bare.shares.pass).toBeLessThanOrEqual(0.07);
+      expect(bare.shares.pass).toBeLessThanOrEqual(4 / 61);
       expect(bare.shares.undecided).toBeLessThanOrEqual(0.03);
       expect(masked.medianMsToVerdict).toBeLessThanOrEqual(800);
     } finally {
