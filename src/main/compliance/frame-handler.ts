@@ -26,7 +26,14 @@ export interface FrameHandlerDeps {
 /** What the tracker needs of one face the pipeline found. */
 export function observationOf(face: FaceResult): FaceObservation {
   const p = face.verdictProbabilities;
-  return { box: face.box, keypoints: face.keypoints, pMask: p.mask ?? 0, pIncorrect: p.incorrect ?? 0, brightness: face.brightness };
+  return {
+    box: face.box,
+    keypoints: face.keypoints,
+    pMask: p.mask ?? 0,
+    pIncorrect: p.incorrect ?? 0,
+    brightness: face.brightness,
+    noseUncovered: face.noseUncovered,
+  };
 }
 
 /** A frame that arrives while another is being analysed; the renderer sends one at a time. */

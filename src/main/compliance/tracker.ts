@@ -24,6 +24,8 @@ export interface FaceObservation {
   pIncorrect: number;
   /** Mean luminance of the face crop, 0..1. */
   brightness: number;
+  /** The nose check's P(nose in view) when it looked at this face (only faces called a mask), else null. */
+  noseUncovered?: number | null;
 }
 
 export interface TrackerOptions {
@@ -67,6 +69,13 @@ export interface TrackerOptions {
   incorrectIsViolation: boolean;
   /** The kind of a violation (no mask or worn wrong) changes only when the other is this much likelier. */
   kindMargin: number;
+  /**
+   * The nose check's P(nose in view), smoothed over the frames it looked at the face, at or above
+   * which a thank-you waits. A real mask just below the nose often reads 0.9-0.96 for a few
+   * looks before one reaches the check's own threshold (where the face is told to pull it up);
+   * thanking in the meantime is how such a person got through. A mask worn right reads far lower.
+   */
+  noseDoubtAt: number;
 }
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
@@ -85,6 +94,8 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   undecidedGuidanceMs: 1200,
   confirmPassMs: 300,
   kindMargin: 0.15,
+  // Chosen on recorded visits: every line from 0.85 to 0.92 decides the same there; see EXPERIMENTS.md.
+  noseDoubtAt: 0.9,
   // Staff tune these in the settings; their defaults live there.
   ...complianceOptions(DEFAULT_SETTINGS.compliance),
 };
@@ -136,6 +147,8 @@ interface Track {
   lastSeen: number;
   pMask: number | null;
   pIncorrect: number | null;
+  /** The nose check's P(nose in view), smoothed over the frames it looked; null until it has. */
+  nose: number | null;
   firstUsable: number | null;
   usable: number;
   /** Since when the smoothed probability has been on the compliant side of the line. */
@@ -239,6 +252,7 @@ export class ComplianceTracker {
       lastSeen: now,
       pMask: null,
       pIncorrect: null,
+      nose: null,
       firstUsable: null,
       usable: 0,
       compliantSince: null,
@@ -268,19 +282,22 @@ export class ComplianceTracker {
     track.firstUsable ??= now;
     track.usable++;
     const k = 1 - Math.exp(-dt / o.smoothingMs);
-    track.pMask = track.pMask === null ? face.pMask : track.pMask + k * (face.pMask - track.pMask);
-    track.pIncorrect = track.pIncorrect === null ? face.pIncorrect : track.pIncorrect + k * (face.pIncorrect - track.pIncorrect);
+    const smooth = (old: number | null, value: number): number => (old === null ? value : old + k * (value - old));
+    track.pMask = smooth(track.pMask, face.pMask);
+    track.pIncorrect = smooth(track.pIncorrect, face.pIncorrect);
+    if (face.noseUncovered != null) track.nose = smooth(track.nose, face.noseUncovered);
     const pIncorrect = track.pIncorrect;
     const pBare = Math.max(0, 1 - track.pMask - pIncorrect);
     // The compliance line: a mask below the nose falls on the violation side unless the facility
     // counts it as a reminder only.
     const p = o.incorrectIsViolation ? track.pMask : track.pMask + pIncorrect;
     // Counted from the first usable view, so the confirmation runs alongside the dwell.
-    track.compliantSince = p >= o.compliantAt ? (track.compliantSince ?? now) : null;
+    const noseInDoubt = track.nose !== null && track.nose >= o.noseDoubtAt;
+    track.compliantSince = p >= o.compliantAt && !noseInDoubt ? (track.compliantSince ?? now) : null;
     if (track.usable < o.minObservations || now - track.firstUsable < o.minDwellMs) return;
 
     let verdict = track.verdict;
-    if (p >= o.compliantAt && now - track.compliantSince! >= o.confirmPassMs) verdict = 'compliant';
+    if (track.compliantSince !== null && now - track.compliantSince >= o.confirmPassMs) verdict = 'compliant';
     else if (p <= o.violationAt) verdict = 'violation';
     if (verdict === null) return;
     const changedSide = verdict !== track.verdict;
