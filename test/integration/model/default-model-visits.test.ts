@@ -1,16 +1,17 @@
-// The shipped kiosk (face detector, default classifier, nose check, tracker) deciding on ood-eval-v1
-// faces walked up to the camera: what a person in front of it is told, and how soon. Its own file so
-// it runs beside the other model tests: it is the suite's longest.
+// The shipped kiosk (face detector, default classifier, nose check, tracker) deciding on faces
+// walked up to the camera: what a person in front of it is told, and how soon. Its own file so it
+// runs beside the other model tests: it is the suite's longest.
 
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readLabelCorrections } from '../../../src/cli/label-corrections';
 import { evaluateSet } from '../../helpers/evaluate';
-import { sharedDataSet } from '../../helpers/paths';
+import { facemaskDataDir, REPO_ROOT, sharedDataSet } from '../../helpers/paths';
 
-describe('the kiosk on ood-eval-v1 visits (models/face-detector, facemask-default, nose-check)', () => {
-  it('decides in 2 s visits: most masks thanked at once, few bare faces, none left checking', () => {
+describe('the kiosk on visits (models/face-detector, facemask-default, nose-check)', () => {
+  it('decides ood-eval-v1 visits of 2 s: most masks thanked at once, few bare faces, none left checking', () => {
     // Every 8th masked and every 2nd bare face (78 and 61), each walked up to the kiosk for 2 s,
     // the photo's own (centre) face judged. Measured: masks thanked 91.0 % (71), refused 2, told
     // to pull up 1, asked something 3, undecided 1; bare faces thanked 4.9 % (3: a mask labelled
@@ -41,6 +42,39 @@ describe('the kiosk on ood-eval-v1 visits (models/face-detector, facemask-defaul
       expect(masked.medianMsToVerdict).toBeLessThanOrEqual(800);
     } finally {
       rmSync(subset, { recursive: true, force: true });
+    }
+  }, 600_000);
+
+  it("tells most of the test split's real masks below the nose to pull up when they walk up", () => {
+    // The nine photos of facemask-v1/test published as with_mask that show a mask below the nose
+    // (training/label-corrections-v2.csv), and every 10th bare face, walked up under their own
+    // names (the visit's camera draw follows the name, so they meet the same camera as in the full
+    // split). Measured: 6 of 9 told to pull up, 3 thanked (img00504 and img00514, which the nose
+    // check reads at 0.1-0.3, and img00841 at 0.6-0.84); without the tracker's wait on the nose
+    // check's word, 4 told and 5 thanked.
+    const corrections = join(REPO_ROOT, 'training', 'label-corrections-v2.csv');
+    const below = [...readLabelCorrections(corrections)]
+      .filter(([path, cls]) => path.startsWith('test/with_mask/') && cls === 'incorrect')
+      .map(([path]) => path.slice('test/with_mask/'.length));
+    const root = mkdtempSync(join(tmpdir(), 'below-nose-visits-'));
+    const subset = join(root, 'test');
+    try {
+      const test = join(facemaskDataDir(), 'test');
+      mkdirSync(join(subset, 'with_mask'), { recursive: true });
+      for (const f of below) symlinkSync(join(test, 'with_mask', f), join(subset, 'with_mask', f));
+      mkdirSync(join(subset, 'without_mask'));
+      const bare = readdirSync(join(test, 'without_mask'))
+        .sort()
+        .filter((_, i) => i % 10 === 0);
+      for (const f of bare) symlinkSync(join(test, 'without_mask', f), join(subset, 'without_mask', f));
+      const r = evaluateSet(subset, 'facemask-v1/test visits, real masks below the nose', ['--visits', '--corrections', corrections]);
+      const wrong = r.visits!.incorrect!;
+      expect(wrong.n).toBe(9);
+      expect(wrong.shares.pull_up).toBeGreaterThanOrEqual(6 / 9);
+      expect(wrong.shares.pass).toBeLessThanOrEqual(3 / 9);
+      expect(r.visits!.without_mask!.shares.pass).toBe(0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   }, 600_000);
 });
