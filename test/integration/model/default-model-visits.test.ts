@@ -50,7 +50,7 @@ describe('the kiosk on visits (models/face-detector, facemask-default, nose-chec
     // (training/label-corrections-v2.csv), and every 10th bare face, walked up under their own
     // names (the visit's camera draw follows the name, so they meet the same camera as in the full
     // split). Measured: 6 of 9 told to pull up, 3 thanked (img00504 and img00514, which the nose
-    // check reads at 0.1-0.3, and img00841 at 0.6-0.84); without the tracker's wait on the nose
+    // check reads at 0.1-0.3, and img00841 at 0.58-0.84); without the tracker's wait on the nose
     // check's word, 4 told and 5 thanked.
     const corrections = join(REPO_ROOT, 'training', 'label-corrections-v2.csv');
     const below = [...readLabelCorrections(corrections)]
