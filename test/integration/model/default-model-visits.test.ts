@@ -10,6 +10,20 @@ import { readLabelCorrections } from '../../../src/cli/label-corrections';
 import { evaluateSet } from '../../helpers/evaluate';
 import { facemaskDataDir, REPO_ROOT, sharedDataSet } from '../../helpers/paths';
 
+/** Every `n`th photo of a folder, in name order. */
+const everyNth = (dir: string, n: number): string[] =>
+  readdirSync(dir)
+    .sort()
+    .filter((_, i) => i % n === 0);
+
+/** Links the named photos of each label folder of `source` into the same label folders under `root`. */
+function linkSubset(root: string, source: string, photos: Record<string, readonly string[]>): void {
+  for (const [label, names] of Object.entries(photos)) {
+    mkdirSync(join(root, label), { recursive: true });
+    for (const f of names) symlinkSync(join(source, label, f), join(root, label, f));
+  }
+}
+
 describe('the kiosk on visits (models/face-detector, facemask-default, nose-check)', () => {
   it('decides ood-eval-v1 visits of 2 s: most masks thanked at once, few bare faces, none left checking', () => {
     // Every 8th masked and every 2nd bare face (78 and 61), each walked up to the kiosk for 2 s,
@@ -21,16 +35,7 @@ describe('the kiosk on visits (models/face-detector, facemask-default, nose-chec
     const subset = mkdtempSync(join(tmpdir(), 'ood-visits-'));
     try {
       const ood = sharedDataSet('ood-eval-v1');
-      for (const [label, every] of [
-        ['with_mask', 8],
-        ['without_mask', 2],
-      ] as const) {
-        mkdirSync(join(subset, label));
-        const files = readdirSync(join(ood, label))
-          .sort()
-          .filter((_, i) => i % every === 0);
-        for (const f of files) symlinkSync(join(ood, label, f), join(subset, label, f));
-      }
+      linkSubset(subset, ood, { with_mask: everyNth(join(ood, 'with_mask'), 8), without_mask: everyNth(join(ood, 'without_mask'), 2) });
       const r = evaluateSet(subset, 'ood-eval-v1 visits (every 8th masked, every 2nd bare)', ['--visits']);
       const masked = r.visits!.with_mask!;
       const bare = r.visits!.without_mask!;
@@ -60,13 +65,7 @@ describe('the kiosk on visits (models/face-detector, facemask-default, nose-chec
     const subset = join(root, 'test');
     try {
       const test = join(facemaskDataDir(), 'test');
-      mkdirSync(join(subset, 'with_mask'), { recursive: true });
-      for (const f of below) symlinkSync(join(test, 'with_mask', f), join(subset, 'with_mask', f));
-      mkdirSync(join(subset, 'without_mask'));
-      const bare = readdirSync(join(test, 'without_mask'))
-        .sort()
-        .filter((_, i) => i % 10 === 0);
-      for (const f of bare) symlinkSync(join(test, 'without_mask', f), join(subset, 'without_mask', f));
+      linkSubset(subset, test, { with_mask: below, without_mask: everyNth(join(test, 'without_mask'), 10) });
       const r = evaluateSet(subset, 'facemask-v1/test visits, real masks below the nose', ['--visits', '--corrections', corrections]);
       const wrong = r.visits!.incorrect!;
       expect(wrong.n).toBe(9);
