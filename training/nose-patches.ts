@@ -2,9 +2,11 @@
 // through the kiosk's own patch code (src/main/vision/nose-patch.ts), so training sees what the
 // kiosk will. A mask covers the nose: with_mask is "covered"; without_mask and every photo that
 // label corrections call a mask worn below the nose are "uncovered".
-// Usage: tsx training/nose-patches.ts <crops folder> <out folder> <split[:jitters]>... [--corrections CSV]
+// Usage: tsx training/nose-patches.ts <crops folder> <out folder> <split[:jitters]>... [--corrections CSV] [--side S --above A]
 //   e.g. tsx training/nose-patches.ts training/.cache/crops training/.cache/nose train:8 london:8 val
-// Writes <out>/<split>.u8 (N x 32 x 32 x 3 RGB) and <out>/<split>.jsonl (one line per patch).
+// Writes <out>/<split>.u8 (N x 32 x 32 x 3 RGB), <out>/<split>.jsonl (one line per patch) and
+// <out>/patch.json, the geometry the patches were cut with (nose_check.py writes it into the check's
+// config.json, where the kiosk reads it); the geometry defaults to NOSE_PATCH_GEOMETRY.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,11 +16,21 @@ import { seededRandom } from '../src/cli/seeded-random';
 import type { KeypointName } from '../src/main/vision/blazeface-decode';
 import type { Point } from '../src/main/vision/detector';
 import { NOSE_PATCH_SIZE } from '../src/main/vision/nose-check';
-import { type PatchPlacement, placeNosePatch, samplePatch } from '../src/main/vision/nose-patch';
+import {
+  NOSE_PATCH_GEOMETRY,
+  type NosePatchGeometry,
+  type PatchPlacement,
+  placeNosePatch,
+  samplePatch,
+} from '../src/main/vision/nose-patch';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { corrections: { type: 'string', default: 'training/label-corrections-v2.csv' } },
+  options: {
+    corrections: { type: 'string', default: 'training/label-corrections-v2.csv' },
+    side: { type: 'string', default: String(NOSE_PATCH_GEOMETRY.side) },
+    above: { type: 'string', default: String(NOSE_PATCH_GEOMETRY.above) },
+  },
 });
 const [cropsDir, outDir, ...splits] = positionals;
 if (!cropsDir || !outDir || splits.length === 0) {
@@ -40,8 +52,14 @@ interface CropRecord {
   keypoints: Record<KeypointName, [number, number]>;
 }
 
+const geometry: NosePatchGeometry = { side: Number(values.side), above: Number(values.above) };
+if (!(geometry.side > 0) || !Number.isFinite(geometry.above)) {
+  console.error(`--side must be a positive number and --above a number, got ${values.side} and ${values.above}`);
+  process.exit(2);
+}
 const corrections = readLabelCorrections(values.corrections!);
 mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'patch.json'), `${JSON.stringify(geometry)}\n`);
 const size = NOSE_PATCH_SIZE;
 for (const spec of splits) {
   const [split, jitterText] = spec.split(':') as [string, string | undefined];
@@ -65,7 +83,7 @@ for (const spec of splits) {
     const corrected = corrections.get(key);
     const covered = r.label === 'with_mask' && (corrected ?? 'with_mask') === 'with_mask';
     if (r.label === 'with_mask' && !covered) uncoveredMasks++;
-    const base = placeNosePatch(kp);
+    const base = placeNosePatch(kp, geometry);
     for (let j = 0; j <= jitters; j++) {
       patches.push(samplePatch(image, j === 0 ? base : jitter(base, rand), size));
       lines.push(JSON.stringify({ source: r.source, label: r.label, covered, jitter: j }));

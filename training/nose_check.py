@@ -181,7 +181,9 @@ def main():
     torch.onnx.export(model, torch.zeros(1, 3, SIZE, SIZE), os.path.join(args.out, 'model.onnx'), input_names=['patch'], output_names=['logit'],
                       dynamic_axes={'patch': {0: 'batch'}, 'logit': {0: 'batch'}}, opset_version=13)
     with open(os.path.join(args.out, 'config.json'), 'w') as f:
-        config = {'model_version': args.version, 'threshold': round(threshold, 4)}
+        # The kiosk cuts its patches where these were cut (training/nose-patches.ts wrote patch.json).
+        with open(os.path.join(args.patches, 'patch.json')) as g:
+            config = {'model_version': args.version, 'patch': json.load(g), 'threshold': round(threshold, 4)}
         if args.face_threshold is not None:
             config['face_threshold'] = args.face_threshold
         json.dump(config, f, indent=2)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Rebuilds models/nose-check (`npm run train:nose-check`): the small network that asks only "is
-# the nose in view?" on a 32 px patch over the nose (src/main/vision/nose-patch.ts). Patches are
+# the nose in view?" on a 32 px patch over the nose (src/main/vision/nose-patch.ts; the patch's
+# geometry, NOSE_PATCH_GEOMETRY, goes into config.json, where the kiosk reads it). Patches are
 # cut through the kiosk's own code from the exported training crops, nine per face (one as
 # detected, eight with the keypoints' frame-to-frame wobble); masks are "covered", bare faces and
 # the masks that training/label-corrections-v2.csv calls below the nose "uncovered". Beside it, the
@@ -16,7 +17,7 @@ CROPS=training/.cache/crops
 [ -f "$CROPS/train.jsonl" ] && [ -f "$CROPS/val.jsonl" ] || npm run export-crops -- --detector models/blazeface --data "$DATA/facemask-v1" --out "$CROPS" --split train,val
 [ -f "$CROPS/london.jsonl" ] || npm run export-crops -- --detector models/blazeface --data "$DATA/london-faces-v1" --out "$CROPS" --flat london
 npx tsx training/nose-patches.ts "$CROPS" training/.cache/nose train:8 london:8 val --corrections training/label-corrections-v2.csv
-OMP_NUM_THREADS=1 $PY training/nose_check.py --patches training/.cache/nose --out models/nose-check --epochs 20 --seed 1 --low-res 0.6 --version 1.2.0 --face-threshold 0.5
+OMP_NUM_THREADS=1 $PY training/nose_check.py --patches training/.cache/nose --out models/nose-check --epochs 20 --seed 1 --low-res 0.6 --version 1.3.0 --face-threshold 0.5
 # The face check: MediaPipe's face mesh cut to its "is there a face?" output (no training).
 npm --prefix training/backbone ci --ignore-scripts
 $PY training/export_face_check.py models/nose-check/face-check.onnx

@@ -2,7 +2,7 @@
 // cuts. The whole-face classifier learned from photos where a mask mostly means "lower face
 // covered", so a real mask pulled below the nose often still reads as a mask; this check looks
 // where that difference is. Its folder: model.onnx (input [N, 3, 32, 32] float RGB in 0..1,
-// output [N, 1] logit of "uncovered"), config.json (version, the veto threshold) and optionally
+// output [N, 1] logit of "uncovered"), config.json (version, the patch's geometry, the veto threshold) and optionally
 // face-check.onnx: MediaPipe's face mesh cut to its "is there a face?" output (input [N, 3, 192,
 // 192] RGB in 0..1, the face's box widened to 1.5 times its side; output [N, 1] P(face)). On a
 // small, blurred crowd face BlazeFace's keypoints can put the patch on hair or an ear, whose skin
@@ -43,6 +43,8 @@ const FACE_CHECK_INPUT: Preprocessing = { ...PATCH_INPUT, resizeTo: FACE_CHECK_S
 
 const NoseCheckConfig = z.object({
   model_version: z.string().min(1),
+  /** Where the patch lies, in eye distances (nose-patch.ts): the geometry the network was trained on. */
+  patch: z.object({ side: z.number().gt(0).max(3), above: z.number().min(-1).max(1) }),
   /** P(uncovered) at or above which a face the classifier calls a mask is told to pull it up. */
   threshold: z.number().gt(0).lt(1),
   /** With face-check.onnx: the check's word counts only where the face mesh's P(face) is at least this. */
@@ -127,7 +129,7 @@ export class NoseCheck {
   /** P(the nose is in view) for each face of `image`, from its detector keypoints. */
   async uncovered(image: RawImage, faces: readonly { keypoints: Record<KeypointName, Point> }[]): Promise<number[]> {
     const logits = await this.patches.run(this.loaded.session, faces, (face, into) =>
-      samplePatch(image, placeNosePatch(face.keypoints), NOSE_PATCH_SIZE, into),
+      samplePatch(image, placeNosePatch(face.keypoints, this.config.patch), NOSE_PATCH_SIZE, into),
     );
     return Array.from(logits, (l) => 1 / (1 + Math.exp(-l)));
   }

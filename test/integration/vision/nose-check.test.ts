@@ -57,11 +57,17 @@ describe('the nose check behind the default classifier', () => {
     try {
       await expect(NoseCheck.load(d)).rejects.toThrow(/a nose check folder needs model\.onnx and config\.json/);
       copyFileSync(join(NOSE_CHECK, 'model.onnx'), join(d, 'model.onnx'));
-      writeFileSync(join(d, 'config.json'), '{"model_version": "1.0.0", "threshold": 2}');
+      // A check that does not say where its patch lies cannot be run: the kiosk would cut another one.
+      writeFileSync(join(d, 'config.json'), '{"model_version": "1.0.0", "threshold": 0.9}');
+      await expect(NoseCheck.load(d)).rejects.toThrow(/config\.json: patch: /);
+      writeFileSync(join(d, 'config.json'), '{"model_version": "1.0.0", "patch": {"side": 0.8, "above": 0.1}, "threshold": 2}');
       await expect(NoseCheck.load(d)).rejects.toThrow(/config\.json: threshold: .*1/);
       writeFileSync(join(d, 'config.json'), '{"model_version": ');
       await expect(NoseCheck.load(d)).rejects.toThrow(/config\.json: not valid JSON/);
-      writeFileSync(join(d, 'config.json'), '{"model_version": "1.2.0", "threshold": 0.97, "face_threshold": 0.5}');
+      writeFileSync(
+        join(d, 'config.json'),
+        '{"model_version": "1.3.0", "patch": {"side": 0.8, "above": 0.1}, "threshold": 0.94, "face_threshold": 0.5}',
+      );
       await expect(NoseCheck.load(d)).rejects.toThrow(/face_threshold is set but face-check\.onnx is missing/);
     } finally {
       rmSync(d, { recursive: true, force: true });
@@ -91,9 +97,10 @@ describe('the nose check behind the default classifier', () => {
     const before = await verdicts(alone, files);
     const after = await verdicts(checked, files);
     console.info(`test split, ${files.length} masks below the nose: alone ${JSON.stringify(before)}, checked ${JSON.stringify(after)}`);
-    // Measured: the classifier alone says "below the nose" for 1 of 9; with the check, 7.
+    // Measured: the classifier alone says "below the nose" for 1 of 9; with the check, 9 (7 with
+    // nose check 1.2.0, whose patch ended just under the nose tip).
     expect(count(before, 'incorrect')).toBeLessThanOrEqual(2);
-    expect(count(after, 'incorrect')).toBeGreaterThanOrEqual(6);
+    expect(count(after, 'incorrect')).toBeGreaterThanOrEqual(8);
   }, 120_000);
 
   it('leaves masks worn right and bare faces as the classifier called them', async () => {
@@ -105,7 +112,8 @@ describe('the nose check behind the default classifier', () => {
       const after = await verdicts(checked, files);
       const changed = after.filter((v, i) => v !== before[i]).length;
       console.info(`test split ${label} (${files.length}): ${changed} verdicts changed by the nose check`);
-      // A face only ever moves from "mask" to "below the nose", and at most one mask in 300 does.
+      // A face only ever moves from "mask" to "below the nose", and at most one mask in 300 does
+      // (measured: img00244, whose mask's top edge sits at the nose's tip).
       after.forEach((v, i) => {
         if (v !== before[i]) expect([before[i], v]).toEqual(['mask', 'incorrect']);
       });

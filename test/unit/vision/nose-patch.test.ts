@@ -36,16 +36,16 @@ function coordinateImage(width: number, height: number): RawImage {
 
 describe('the nose patch', () => {
   it('sits over the nose, sized by the eye distance, on an upright face', () => {
-    const p = placeNosePatch(face(100, 80, 50, 30));
+    const p = placeNosePatch(face(100, 80, 50, 30), NOSE_PATCH_GEOMETRY);
     expect(p.side).toBeCloseTo(NOSE_PATCH_GEOMETRY.side * 50);
     expect(p.cx).toBeCloseTo(100);
-    // 0.2 eye distances above the nose tip, towards the eyes.
+    // `above` eye distances above the nose tip, towards the eyes.
     expect(p.cy).toBeCloseTo(80 + 30 - NOSE_PATCH_GEOMETRY.above * 50);
     expect(p.angle).toBeCloseTo(0);
   });
 
   it('turns with the head: "above the nose" follows the eye line, not the image', () => {
-    const p = placeNosePatch(face(100, 80, 50, 30, Math.PI / 2));
+    const p = placeNosePatch(face(100, 80, 50, 30, Math.PI / 2), NOSE_PATCH_GEOMETRY);
     // Turned a quarter clockwise, the face's down is the image's -x: the nose tip is at x 70 and
     // the patch centre lies between it and the eyes.
     expect(p.angle).toBeCloseTo(Math.PI / 2);
