@@ -50,8 +50,8 @@ export const DEFAULT_PIPELINE_OPTIONS: Omit<PipelineOptions, 'detectorFolder' | 
   // faces at score 0.3; falling back to no border, then 0.4, finds 99.4 % (unmasked: 99.7 %).
   // The fine-tuned detector finds every val face at 0.3, and as many at 0.5, but a higher line
   // also shrinks the boxes weighted NMS averages (about 3 %), which costs the classifier and the
-  // nose check, both trained on crops cut at 0.3 (two of the test split's nine real masks below
-  // the nose no longer told to pull up).
+  // nose check, both trained on crops cut at 0.3 (with nose check 1.2.0, two of the test split's
+  // nine real masks below the nose no longer told to pull up).
   stillImage: { borders: [0.1, 0, 0.4], minScore: 0.3 },
   zoomRegion: { x: 0.25, y: 0.1, width: 0.5, height: 0.6 },
   labelOverrides: {},
