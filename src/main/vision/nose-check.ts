@@ -2,12 +2,13 @@
 // cuts. The whole-face classifier learned from photos where a mask mostly means "lower face
 // covered", so a real mask pulled below the nose often still reads as a mask; this check looks
 // where that difference is. Its folder: model.onnx (input [N, 3, 32, 32] float RGB in 0..1,
-// output [N, 1] logit of "uncovered"), config.json (version, the patch's geometry, the veto threshold) and optionally
-// face-check.onnx: MediaPipe's face mesh cut to its "is there a face?" output (input [N, 3, 192,
-// 192] RGB in 0..1, the face's box widened to 1.5 times its side; output [N, 1] P(face)). On a
-// small, blurred crowd face BlazeFace's keypoints can put the patch on hair or an ear, whose skin
-// reads as a nose in view; where the face mesh sees no face in the box, the check's word is not
-// taken. It runs only for faces the check would tell to pull up, so it costs nothing otherwise.
+// output [N, 1] logit of "uncovered"), config.json (version, the patch's geometry, the veto
+// threshold) and optionally face-check.onnx: MediaPipe's face mesh cut to its "is there a face?"
+// output (input [N, 3, 192, 192] RGB in 0..1, the face's box widened to 1.5 times its side;
+// output [N, 1] P(face)). On a small, blurred crowd face BlazeFace's keypoints can put the patch
+// on hair or an ear, whose skin reads as a nose in view; where the face mesh sees no face in the
+// box, the check's word is not taken. It runs only for faces the check would tell to pull up, so
+// it costs nothing otherwise.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
