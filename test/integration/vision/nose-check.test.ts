@@ -59,7 +59,7 @@ describe('the nose check behind the default classifier', () => {
       copyFileSync(join(NOSE_CHECK, 'model.onnx'), join(d, 'model.onnx'));
       // A check that does not say where its patch lies cannot be run: the kiosk would cut another one.
       writeFileSync(join(d, 'config.json'), '{"model_version": "1.0.0", "threshold": 0.9}');
-      await expect(NoseCheck.load(d)).rejects.toThrow(/config\.json: patch: /);
+      await expect(NoseCheck.load(d)).rejects.toThrow(/config\.json: patch: missing: the patch the check was trained on/);
       writeFileSync(join(d, 'config.json'), '{"model_version": "1.0.0", "patch": {"side": 0.8, "above": 0.1}, "threshold": 2}');
       await expect(NoseCheck.load(d)).rejects.toThrow(/config\.json: threshold: .*1/);
       writeFileSync(join(d, 'config.json'), '{"model_version": ');
