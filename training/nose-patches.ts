@@ -18,11 +18,12 @@ import type { Point } from '../src/main/vision/detector';
 import { NOSE_PATCH_SIZE } from '../src/main/vision/nose-check';
 import {
   NOSE_PATCH_GEOMETRY,
-  type NosePatchGeometry,
+  NosePatchGeometrySchema,
   type PatchPlacement,
   placeNosePatch,
   samplePatch,
 } from '../src/main/vision/nose-patch';
+import { firstIssue } from '../src/shared/zod-issue';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -52,11 +53,13 @@ interface CropRecord {
   keypoints: Record<KeypointName, [number, number]>;
 }
 
-const geometry: NosePatchGeometry = { side: Number(values.side), above: Number(values.above) };
-if (!(geometry.side > 0) || !Number.isFinite(geometry.above)) {
-  console.error(`--side must be a positive number and --above a number, got ${values.side} and ${values.above}`);
+// Checked as the kiosk will check the check's config.json, so training never writes a geometry the kiosk refuses.
+const parsedGeometry = NosePatchGeometrySchema.safeParse({ side: Number(values.side), above: Number(values.above) });
+if (!parsedGeometry.success) {
+  console.error(`--side / --above: ${firstIssue(parsedGeometry.error, 'geometry')}`);
   process.exit(2);
 }
+const geometry = parsedGeometry.data;
 const corrections = readLabelCorrections(values.corrections!);
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'patch.json'), `${JSON.stringify(geometry)}\n`);

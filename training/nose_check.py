@@ -119,6 +119,10 @@ def main():
     torch.manual_seed(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
 
+    # The kiosk cuts its patches where these were cut (training/nose-patches.ts wrote patch.json);
+    # read before training, so a folder without it stops the run at once.
+    with open(os.path.join(args.patches, 'patch.json')) as f:
+        patch = json.load(f)
     parts = [load(args.patches, s) for s in ('train', 'london')]
     x = np.concatenate([p[0] for p in parts])
     meta = [m for p in parts for m in p[1]]
@@ -181,9 +185,7 @@ def main():
     torch.onnx.export(model, torch.zeros(1, 3, SIZE, SIZE), os.path.join(args.out, 'model.onnx'), input_names=['patch'], output_names=['logit'],
                       dynamic_axes={'patch': {0: 'batch'}, 'logit': {0: 'batch'}}, opset_version=13)
     with open(os.path.join(args.out, 'config.json'), 'w') as f:
-        # The kiosk cuts its patches where these were cut (training/nose-patches.ts wrote patch.json).
-        with open(os.path.join(args.patches, 'patch.json')) as g:
-            config = {'model_version': args.version, 'patch': json.load(g), 'threshold': round(threshold, 4)}
+        config = {'model_version': args.version, 'patch': patch, 'threshold': round(threshold, 4)}
         if args.face_threshold is not None:
             config['face_threshold'] = args.face_threshold
         json.dump(config, f, indent=2)

@@ -20,7 +20,7 @@ import { cropSquare, squareAround } from './crop';
 import type { Box, Point } from './detector';
 import type { RawImage } from './image';
 import { ModelFolderError, type Preprocessing } from './model-folder';
-import { placeNosePatch, samplePatch } from './nose-patch';
+import { NosePatchGeometrySchema, placeNosePatch, samplePatch } from './nose-patch';
 import { ort } from './ort';
 import { createSession, type LoadedSession, type RuntimeOptions } from './runtime';
 
@@ -45,15 +45,12 @@ const FACE_CHECK_INPUT: Preprocessing = { ...PATCH_INPUT, resizeTo: FACE_CHECK_S
 const NoseCheckConfig = z.object({
   model_version: z.string().min(1),
   /** Where the patch lies, in eye distances (nose-patch.ts): the geometry the network was trained on. */
-  patch: z.object(
-    { side: z.number().gt(0).max(3), above: z.number().min(-1).max(1) },
-    {
-      error: (issue) =>
-        issue.input === undefined
-          ? 'missing: the patch the check was trained on, {"side": S, "above": A} in eye distances (checks before 1.3.0 used {"side": 0.6, "above": 0.2})'
-          : undefined,
-    },
-  ),
+  patch: z.object(NosePatchGeometrySchema.shape, {
+    error: (issue) =>
+      issue.input === undefined
+        ? 'missing: the patch the check was trained on, {"side": S, "above": A} in eye distances (checks before 1.3.0 used {"side": 0.6, "above": 0.2})'
+        : undefined,
+  }),
   /** P(uncovered) at or above which a face the classifier calls a mask is told to pull it up. */
   threshold: z.number().gt(0).lt(1),
   /** With face-check.onnx: the check's word counts only where the face mesh's P(face) is at least this. */

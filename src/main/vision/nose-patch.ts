@@ -2,16 +2,19 @@
 // keypoints and turned upright by the eye line. A mask worn below the nose leaves exactly this
 // region bare while the rest of the face still looks masked, which is why the whole-face
 // classifier misses it. Training (training/nose-patches.ts) and the kiosk cut patches here.
+import { z } from 'zod';
 import type { KeypointName } from './blazeface-decode';
 import type { Point } from './detector';
 import type { RawImage } from './image';
 
-export interface NosePatchGeometry {
+/** A geometry as a check's config.json names it and training accepts it: one schema for both. */
+export const NosePatchGeometrySchema = z.object({
   /** Patch side in eye distances. */
-  side: number;
+  side: z.number().gt(0).max(3),
   /** Patch centre above the nose tip, in eye distances (towards the forehead, along the face's own up). */
-  above: number;
-}
+  above: z.number().min(-1).max(1),
+});
+export type NosePatchGeometry = z.infer<typeof NosePatchGeometrySchema>;
 
 // The geometry new checks are trained with; each check's config.json names its own. It covers the
 // nose from 0.3 eye distances below its tip to the bridge: a correct mask hides the nose, a mask
