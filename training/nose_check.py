@@ -112,6 +112,7 @@ def main():
     ap.add_argument('--version', default='1.0.0')
     ap.add_argument('--threshold', type=float, default=None, help='veto threshold; default: chosen on val (see below)')
     ap.add_argument('--face-threshold', type=float, default=None, help="P(face) of the face check (face-check.onnx, training/export_face_check.py) below which the check's word is not taken; written to config.json")
+    ap.add_argument('--doubt-at', type=float, default=None, help="P(uncovered), smoothed over a person's looks, at or above which the kiosk holds back a thank-you; written to config.json (default: the threshold). Choose it by replaying recorded visits: npm run replay -- REC.jsonl --tracker '{\"noseDoubtAt\": X}'")
     ap.add_argument('--folds', type=int, default=0, help='cross-fitting for the label audit: train without fold --fold of the photos, score it')
     ap.add_argument('--fold', type=int, default=0)
     ap.add_argument('--scores', default=None, help='folder for per-photo scores (held-out fold, and ood when its patches exist); they name data-set photos, so never the model folder')
@@ -185,7 +186,8 @@ def main():
     torch.onnx.export(model, torch.zeros(1, 3, SIZE, SIZE), os.path.join(args.out, 'model.onnx'), input_names=['patch'], output_names=['logit'],
                       dynamic_axes={'patch': {0: 'batch'}, 'logit': {0: 'batch'}}, opset_version=13)
     with open(os.path.join(args.out, 'config.json'), 'w') as f:
-        config = {'model_version': args.version, 'patch': patch, 'threshold': round(threshold, 4)}
+        config = {'model_version': args.version, 'patch': patch, 'threshold': round(threshold, 4),
+                  'doubt_at': round(args.doubt_at if args.doubt_at is not None else threshold, 4)}
         if args.face_threshold is not None:
             config['face_threshold'] = args.face_threshold
         json.dump(config, f, indent=2)

@@ -17,7 +17,7 @@ CROPS=training/.cache/crops
 [ -f "$CROPS/train.jsonl" ] && [ -f "$CROPS/val.jsonl" ] || npm run export-crops -- --detector models/blazeface --data "$DATA/facemask-v1" --out "$CROPS" --split train,val
 [ -f "$CROPS/london.jsonl" ] || npm run export-crops -- --detector models/blazeface --data "$DATA/london-faces-v1" --out "$CROPS" --flat london
 npx tsx training/nose-patches.ts "$CROPS" training/.cache/nose train:8 london:8 val --corrections training/label-corrections-v2.csv
-OMP_NUM_THREADS=1 $PY training/nose_check.py --patches training/.cache/nose --out models/nose-check --epochs 20 --seed 1 --low-res 0.6 --version 1.3.0 --face-threshold 0.5
+OMP_NUM_THREADS=1 $PY training/nose_check.py --patches training/.cache/nose --out models/nose-check --epochs 20 --seed 1 --low-res 0.6 --version 1.3.0 --face-threshold 0.5 --doubt-at 0.94
 # The face check: MediaPipe's face mesh cut to its "is there a face?" output (no training).
 npm --prefix training/backbone ci --ignore-scripts
 $PY training/export_face_check.py models/nose-check/face-check.onnx

@@ -20,7 +20,8 @@ const USAGE = `Usage:
   npm run replay -- <record.jsonl> [--tracker JSON]... [--json]
 Options:
   --tracker JSON  tracker settings to change, e.g. '{"compliantAt": 0.65, "confirmPassMs": 500}'
-                  (names as in src/main/compliance/tracker.ts); repeat to compare several
+                  (names as in src/main/compliance/tracker.ts); repeat to compare several.
+                  noseDoubtAt overrides the line the nose check's readings were recorded with
   --json          one JSON object per setting`;
 
 class UsageError extends Error {}

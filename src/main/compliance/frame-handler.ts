@@ -33,6 +33,7 @@ export function observationOf(face: FaceResult): FaceObservation {
     pIncorrect: p.incorrect ?? 0,
     brightness: face.brightness,
     noseUncovered: face.noseUncovered,
+    noseDoubtAt: face.noseDoubtAt,
   };
 }
 

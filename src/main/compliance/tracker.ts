@@ -26,6 +26,11 @@ export interface FaceObservation {
   brightness: number;
   /** The nose check's P(nose in view) when it looked at this face (only faces called a mask), else null. */
   noseUncovered?: number | null;
+  /**
+   * With `noseUncovered`: the check's own line at which a thank-you waits (its config's doubt_at),
+   * so a new check brings its line with it and a recorded visit replays with the line it was seen at.
+   */
+  noseDoubtAt?: number | null;
 }
 
 export interface TrackerOptions {
@@ -74,8 +79,10 @@ export interface TrackerOptions {
    * which a thank-you waits. A real mask just below the nose can read just under the check's own
    * threshold (where the face is told to pull it up) for a few looks before one crosses it;
    * thanking in the meantime is how such a person got through. A mask worn right reads far lower.
+   * null takes the line each reading carries (the check's own); a number overrides it, to try
+   * other lines on recorded visits.
    */
-  noseDoubtAt: number;
+  noseDoubtAt: number | null;
 }
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
@@ -94,10 +101,8 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   undecidedGuidanceMs: 1200,
   confirmPassMs: 300,
   kindMargin: 0.15,
-  // Nose check 1.3.0's own line. On recorded visits with 1.3.0 no line from 0.94 up changes a
-  // verdict and 0.92 or lower costs masks worn right; nose check 1.2.0, whose patch often missed
-  // the nostrils, needed 0.9 (EXPERIMENTS.md).
-  noseDoubtAt: 0.94,
+  // The check names its own line: it depends on how the check was trained (EXPERIMENTS.md).
+  noseDoubtAt: null,
   // Staff tune these in the settings; their defaults live there.
   ...complianceOptions(DEFAULT_SETTINGS.compliance),
 };
@@ -151,6 +156,8 @@ interface Track {
   pIncorrect: number | null;
   /** The nose check's P(nose in view), smoothed over the frames it looked; null until it has. */
   nose: number | null;
+  /** The line the check's latest reading came with. */
+  noseDoubtAt: number | null;
   firstUsable: number | null;
   usable: number;
   /** Since when the smoothed probability has been on the compliant side of the line. */
@@ -255,6 +262,7 @@ export class ComplianceTracker {
       pMask: null,
       pIncorrect: null,
       nose: null,
+      noseDoubtAt: null,
       firstUsable: null,
       usable: 0,
       compliantSince: null,
@@ -287,14 +295,18 @@ export class ComplianceTracker {
     const smooth = (old: number | null, value: number): number => (old === null ? value : old + k * (value - old));
     track.pMask = smooth(track.pMask, face.pMask);
     track.pIncorrect = smooth(track.pIncorrect, face.pIncorrect);
-    if (face.noseUncovered != null) track.nose = smooth(track.nose, face.noseUncovered);
+    if (face.noseUncovered != null) {
+      track.nose = smooth(track.nose, face.noseUncovered);
+      track.noseDoubtAt = face.noseDoubtAt ?? null;
+    }
     const pIncorrect = track.pIncorrect;
     const pBare = Math.max(0, 1 - track.pMask - pIncorrect);
     // The compliance line: a mask below the nose falls on the violation side unless the facility
     // counts it as a reminder only.
     const p = o.incorrectIsViolation ? track.pMask : track.pMask + pIncorrect;
     // Counted from the first usable view, so the confirmation runs alongside the dwell.
-    const noseInDoubt = track.nose !== null && track.nose >= o.noseDoubtAt;
+    const doubtAt = o.noseDoubtAt ?? track.noseDoubtAt;
+    const noseInDoubt = track.nose !== null && doubtAt !== null && track.nose >= doubtAt;
     track.compliantSince = p >= o.compliantAt && !noseInDoubt ? (track.compliantSince ?? now) : null;
     if (track.usable < o.minObservations || now - track.firstUsable < o.minDwellMs) return;
 

@@ -88,6 +88,7 @@ const faceResult = z.object({
   verdictProbabilities: z.partialRecord(z.enum(VERDICTS), z.number()),
   probabilities: probabilityMap,
   noseUncovered: z.number().nullable(),
+  noseDoubtAt: z.number().nullable(),
   brightness: z.number(),
 });
 const frameResult = z.object({

@@ -8,8 +8,8 @@ import type { DetectedFace } from './detector';
 import type { RawImage } from './image';
 import { applyNoseCheck, type NoseCheck } from './nose-check';
 
-/** A classification, with the nose check's P(nose in view) when it looked. */
-export type CheckedClassification = Classification & { noseUncovered?: number };
+/** A classification, with the nose check's P(nose in view) and its doubt line when it looked. */
+export type CheckedClassification = Classification & { noseUncovered?: number; noseDoubtAt?: number };
 
 export class FaceClassification {
   private readonly cache: ClassificationCache<CheckedClassification> | null;
@@ -78,7 +78,11 @@ export class FaceClassification {
     const unseen = new Set(flagged.filter((_, j) => !seen[j]));
     masked.forEach((i, k) => {
       const word = unseen.has(k) ? 0 : uncovered[k]!;
-      classes[i] = { ...applyNoseCheck(classes[i]!, word, check.config.threshold), noseUncovered: uncovered[k]! };
+      classes[i] = {
+        ...applyNoseCheck(classes[i]!, word, check.config.threshold),
+        noseUncovered: uncovered[k]!,
+        noseDoubtAt: check.doubtAt,
+      };
     });
     timing.nose += performance.now() - t;
     return classes;

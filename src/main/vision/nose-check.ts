@@ -53,6 +53,12 @@ const NoseCheckConfig = z.object({
   }),
   /** P(uncovered) at or above which a face the classifier calls a mask is told to pull it up. */
   threshold: z.number().gt(0).lt(1),
+  /**
+   * P(uncovered), smoothed over a person's looks, at or above which the kiosk holds back a
+   * thank-you (the tracker waits for the check to make up its mind). Chosen by replaying recorded
+   * visits; without it the check's own threshold.
+   */
+  doubt_at: z.number().gt(0).lt(1).optional(),
   /** With face-check.onnx: the check's word counts only where the face mesh's P(face) is at least this. */
   face_threshold: z.number().gt(0).lt(1).optional(),
 });
@@ -130,6 +136,11 @@ export class NoseCheck {
 
   get session(): LoadedSession {
     return this.loaded;
+  }
+
+  /** The line at which a thank-you waits for the check (its config's doubt_at). */
+  get doubtAt(): number {
+    return this.config.doubt_at ?? this.config.threshold;
   }
 
   /** P(the nose is in view) for each face of `image`, from its detector keypoints. */

@@ -119,6 +119,8 @@ export interface FaceResult {
   probabilities: Record<string, number>;
   /** The nose check's P(nose in view), when it looked at this face (only faces the classifier calls a mask). */
   noseUncovered: number | null;
+  /** With `noseUncovered`: the check's line at which a thank-you waits (nose-check.ts `doubtAt`). */
+  noseDoubtAt: number | null;
   /** Mean luminance of the face crop, 0..1. */
   brightness: number;
 }
@@ -255,6 +257,7 @@ export class VisionPipeline {
         verdictProbabilities: c.verdictProbabilities,
         probabilities: c.probabilities,
         noseUncovered: c.noseUncovered ?? null,
+        noseDoubtAt: c.noseDoubtAt ?? null,
         brightness: meanLuminance(crops[i]!),
       };
     });

@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli';
-import { SCRATCH_DIR, sample } from '../../helpers/paths';
+import { REPO_ROOT, SCRATCH_DIR, sample } from '../../helpers/paths';
 
 const dir = join(SCRATCH_DIR, 'replay-cli');
 const recording = join(dir, 'visits.jsonl');
@@ -38,6 +38,14 @@ describe('npm run replay', () => {
       expect(l.frames).toHaveLength(30);
       expect(l.frames[0].faces[0]).toMatchObject({ pMask: expect.any(Number), box: { width: expect.any(Number) } });
     }
+    // The nose check's readings are recorded with its own line for holding a thank-you, so a
+    // replay waits where the kiosk waited.
+    const { doubt_at } = JSON.parse(readFileSync(join(REPO_ROOT, 'models', 'nose-check', 'config.json'), 'utf8'));
+    const read = lines
+      .flatMap((l) => l.frames.flatMap((f: { faces: { noseUncovered: number | null }[] }) => f.faces))
+      .filter((f) => f.noseUncovered !== null);
+    expect(read.length).toBeGreaterThan(0);
+    for (const f of read) expect(f).toMatchObject({ noseDoubtAt: doubt_at });
     const r = replay([recording, '--json']);
     expect(r.status, r.stderr).toBe(0);
     const [defaults] = r.lines.map((l) => JSON.parse(l));

@@ -5,9 +5,10 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { observationOf } from '../../../src/main/compliance/frame-handler';
 import { decodeImage } from '../../../src/main/vision/image';
 import { NoseCheck } from '../../../src/main/vision/nose-check';
-import { VisionPipeline } from '../../../src/main/vision/pipeline';
+import { type FaceResult, VisionPipeline } from '../../../src/main/vision/pipeline';
 import { DETECTOR_DIR, facemaskDataDir, manifest, REPO_ROOT } from '../../helpers/paths';
 
 const CLASSIFIER = join(REPO_ROOT, 'models', 'facemask-default');
@@ -48,8 +49,26 @@ describe('the nose check behind the default classifier', () => {
     const check = await NoseCheck.load(NOSE_CHECK);
     expect(check.config.model_version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(check.config.threshold).toBeGreaterThanOrEqual(0.5);
+    expect(check.config.doubt_at).toBeDefined();
     await check.dispose();
     expect(checked.modelId).toBe(`${alone.modelId} + nose check ${check.config.model_version}`);
+  });
+
+  it("hands every reading to the tracker with the check's own line for holding a thank-you", async () => {
+    const check = await NoseCheck.load(NOSE_CHECK);
+    await check.dispose();
+    // The check looks at the faces the classifier calls a mask: most of these.
+    let file = '';
+    let face: FaceResult | undefined;
+    for (file of belowTheNose()) {
+      face = (await checked.analyzeImage(file)).faces[0];
+      if (face?.noseUncovered != null) break;
+    }
+    if (!face) throw new Error('no face found in the masks below the nose');
+    expect(face.noseUncovered).not.toBeNull();
+    expect(face.noseDoubtAt).toBe(check.config.doubt_at);
+    expect(observationOf(face)).toMatchObject({ noseUncovered: face.noseUncovered, noseDoubtAt: check.config.doubt_at });
+    expect((await alone.analyzeImage(file)).faces[0]).toMatchObject({ noseUncovered: null, noseDoubtAt: null });
   });
 
   it('refuses a folder without its model or with a bad configuration, and says which file', async () => {
@@ -62,6 +81,16 @@ describe('the nose check behind the default classifier', () => {
       await expect(NoseCheck.load(d)).rejects.toThrow(/config\.json: patch: missing: the patch the check was trained on/);
       writeFileSync(join(d, 'config.json'), '{"model_version": "1.0.0", "patch": {"side": 0.8, "above": 0.1}, "threshold": 2}');
       await expect(NoseCheck.load(d)).rejects.toThrow(/config\.json: threshold: .*1/);
+      writeFileSync(
+        join(d, 'config.json'),
+        '{"model_version": "1.0.0", "patch": {"side": 0.8, "above": 0.1}, "threshold": 0.9, "doubt_at": 1.5}',
+      );
+      await expect(NoseCheck.load(d)).rejects.toThrow(/config\.json: doubt_at: .*1/);
+      // A check that names no doubt line holds a thank-you only at its own threshold.
+      writeFileSync(join(d, 'config.json'), '{"model_version": "1.0.0", "patch": {"side": 0.8, "above": 0.1}, "threshold": 0.9}');
+      const plain = await NoseCheck.load(d);
+      expect(plain.doubtAt).toBe(0.9);
+      await plain.dispose();
       writeFileSync(join(d, 'config.json'), '{"model_version": ');
       await expect(NoseCheck.load(d)).rejects.toThrow(/config\.json: not valid JSON/);
       writeFileSync(
