@@ -89,6 +89,7 @@ export async function dist(argv: string[]): Promise<{ status: number; reports: R
     fuses: config.electronFuses,
     executable: platform === 'linux' ? (config.linux?.executableName ?? 'mask-kiosk') : `${config.productName}.exe`,
     maxResourceBytes: MAX_RESOURCE_BYTES[platform],
+    modelSources: join(REPO_ROOT, 'models'),
   });
   const reports: Record<string, PackageReport> = {};
   let failed = false;

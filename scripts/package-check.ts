@@ -62,6 +62,9 @@ const FUSES: Record<string, FuseV1Options> = {
   grantFileProtocolExtraPrivileges: FuseV1Options.GrantFileProtocolExtraPrivileges,
 };
 
+/** The model folders the app loads, each shipped whole beside the archive. */
+export const SHIPPED_MODELS = ['face-detector', 'facemask-default', 'nose-check'] as const;
+
 export interface PackageExpectations {
   platform: 'linux' | 'win32';
   arch: 'x64' | 'arm64';
@@ -73,6 +76,11 @@ export interface PackageExpectations {
   executable: string;
   /** Budget for resources/ (what the app adds to Electron's own files). */
   maxResourceBytes: number;
+  /**
+   * The repository's models/ folder. Every file of a shipped model's folder there ships with it:
+   * the weights and their configuration, and the card and licences the weights' origins require.
+   */
+  modelSources: string;
 }
 
 export interface PackageReport {
@@ -202,9 +210,13 @@ export async function checkPackage(appDir: string, expect: PackageExpectations):
   const { binaries, missingDlls, problems: binaryProblems } = checkBinaries(appDir, files, expect);
   problems.push(...binaryProblems);
 
-  for (const model of ['models/face-detector', 'models/facemask-default', 'models/nose-check']) {
-    const dir = join(resources, model);
-    if (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith('.onnx'))) problems.push(`no ONNX model in resources/${model}`);
+  for (const model of SHIPPED_MODELS) {
+    const dir = join(resources, 'models', model);
+    const shipped = existsSync(dir) ? readdirSync(dir) : [];
+    if (!shipped.some((f) => f.endsWith('.onnx'))) problems.push(`no ONNX model in resources/models/${model}`);
+    const source = join(expect.modelSources, model);
+    const left = existsSync(source) ? readdirSync(source).filter((f) => !shipped.includes(f)) : [];
+    if (left.length) problems.push(`resources/models/${model} lacks ${left.join(', ')} (electron-builder.yml's extraResources filter)`);
   }
 
   const fuses: PackageReport['fuses'] = {};

@@ -4,7 +4,7 @@
 // packaged models, answers a frame. The stand-in is a small ELF named `electron` carrying
 // Electron's fuse wire, which electron-builder flips exactly as it would in the real binary.
 
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { dist, MAX_RESOURCE_BYTES } from '../../../scripts/dist';
 import type { PackageReport } from '../../../scripts/package-check';
-import { RUNTIME_PACKAGES } from '../../../scripts/package-check';
+import { RUNTIME_PACKAGES, SHIPPED_MODELS } from '../../../scripts/package-check';
 import { forkEngine } from '../../../src/main/vision/engine-process';
 import { VisionPipeline } from '../../../src/main/vision/pipeline';
 import { VisionEngine } from '../../../src/main/vision/vision-engine';
@@ -62,6 +62,19 @@ describe('the packaged app (Linux x64, stand-in Electron)', () => {
     // 208 MiB before other platforms' ONNX Runtime, SQLite's sources and install-time helpers went.
     expect(report.resourceBytes).toBeLessThan(MAX_RESOURCE_BYTES.linux);
     console.info(`Linux x64 package: resources/ ${(report.resourceBytes / 1048576).toFixed(1)} MiB`);
+  });
+
+  it("ships each model folder whole: the weights with their card and their origins' licences", () => {
+    for (const model of SHIPPED_MODELS) {
+      const packaged = readdirSync(join(OUTPUT, 'linux-unpacked', 'resources', 'models', model)).sort();
+      expect(packaged).toEqual(readdirSync(join(REPO_ROOT, 'models', model)).sort());
+      expect(packaged).toEqual(expect.arrayContaining(['MODEL_CARD.md', 'model.onnx']));
+    }
+    // MediaPipe's face mesh (Apache 2.0) and face-api's SSD MobileNet (MIT) weights ship inside these.
+    expect(readdirSync(join(OUTPUT, 'linux-unpacked', 'resources', 'models', 'nose-check'))).toContain('LICENSE-face-mesh');
+    expect(readdirSync(join(OUTPUT, 'linux-unpacked', 'resources', 'models', 'facemask-default'))).toEqual(
+      expect.arrayContaining(['LICENSE-face-mesh', 'LICENSE-face-api', 'NOTICE.md']),
+    );
   });
 
   it('ships only Linux x64 native files: every .node, .so and the executable is an x86-64 ELF', () => {
