@@ -110,6 +110,11 @@ function replay(recording: readonly RecordedVisit[], tracker: Partial<TrackerOpt
   };
 }
 
+/** Whether the recording holds nose check readings without the line they were judged at. */
+function hasUnlinedNoseReadings(recording: readonly RecordedVisit[]): boolean {
+  return recording.some((r) => r.frames.some((f) => f.faces.some((face) => face.noseUncovered != null && face.noseDoubtAt == null)));
+}
+
 function main(): number {
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   try {
@@ -128,6 +133,11 @@ function main(): number {
     if (positionals.length !== 1) throw new UsageError('Give one recording (npm run scan -- --eval DIR --visits --record FILE).');
     const recording = readRecording(positionals[0]!);
     const settings = (values.tracker ?? ['{}']).map(parseChanges);
+    if (settings.some((s) => s.noseDoubtAt == null) && hasUnlinedNoseReadings(recording)) {
+      process.stderr.write(
+        "replay: the nose check's readings in this recording carry no doubt line (recorded before checks named one), so no thank-you waits for them; name one with --tracker '{\"noseDoubtAt\": 0.94}'\n",
+      );
+    }
     for (const tracker of settings) {
       const r = replay(recording, tracker);
       if (values.json) {

@@ -76,5 +76,13 @@ describe('npm run replay', () => {
     const r = replay([cut]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/cut\.jsonl, line \d+: not JSON \(a recording cut short\?\)/);
+    // A recording from before checks named their doubt line replays, with a word on what it lacks.
+    const old = join(dir, 'unlined.jsonl');
+    writeFileSync(old, text.replaceAll(/,"noseDoubtAt":(?:[0-9.]+|null)/g, ''));
+    expect(readFileSync(old, 'utf8')).not.toContain('noseDoubtAt');
+    const unlined = replay([old]);
+    expect(unlined.status, unlined.stderr).toBe(0);
+    expect(unlined.stderr).toMatch(/carry no doubt line .*--tracker '\{"noseDoubtAt": 0\.94\}'/);
+    expect(replay([recording]).stderr).toBe('');
   });
 });
