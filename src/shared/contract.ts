@@ -83,7 +83,7 @@ export const FrameResponse = z.object({
 export type FrameResponse = z.infer<typeof FrameResponse>;
 
 export const CameraReport = z.object({
-  state: z.enum(['starting', 'live', 'denied', 'absent', 'lost', 'error']),
+  state: z.enum(['starting', 'live', 'denied', 'absent', 'lost', 'stalled', 'error']),
   message: z.string().max(500).optional(),
   label: z.string().max(200).optional(),
 });

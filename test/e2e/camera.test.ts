@@ -1,5 +1,6 @@
-// Camera trouble in real Chromium: no camera at all, and a camera that drops out mid-run and comes
-// back. The screen must say so and recover by itself, without a reload.
+// Camera trouble in real Chromium: no camera at all, a camera that drops out mid-run and comes
+// back, and one that stays connected but stops sending pictures. The screen must say so and
+// recover by itself, without a reload, and never keep showing a verdict it is no longer making.
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
 import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
-import { SCRATCH_DIR } from '../helpers/paths';
+import { SCRATCH_DIR, sample } from '../helpers/paths';
 import { makeClip } from '../helpers/video';
 
 const missing = chromiumMissing();
@@ -71,4 +72,32 @@ describe.skipIf(Boolean(missing))('camera problems', () => {
       await browser.close();
     }
   }, 60_000);
+
+  it('clears the verdict of a camera that stays connected but sends no more pictures, and opens it again', async () => {
+    const clip = await makeClip([{ image: sample('test', 'without_mask', 1)[0]!.path, seconds: 3 }]);
+    const browser = await launchChromium({ fakeVideo: clip });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      await page.goto(server.url);
+      const screen = () => page.locator('main').getAttribute('data-state');
+      await expect.poll(screen, { timeout: 20_000 }).toBe('violation');
+      // What a hung webcam driver looks like from the page: the track stays live, no picture comes.
+      await page.evaluate(() =>
+        (globalThis as unknown as { document: { querySelector(s: string): { pause(): void } } }).document.querySelector('video').pause(),
+      );
+      const frozenAt = Date.now();
+      await expect.poll(() => page.locator('main').getAttribute('data-camera'), { timeout: 6_000, interval: 100 }).toBe('stalled');
+      // The verdict goes with the pictures, within the stall limit and the watchdog's half-second tick.
+      expect(Date.now() - frozenAt).toBeLessThan(5_000);
+      expect(await screen()).toBe('camera');
+      await expect.poll(() => page.locator('footer').innerText()).toMatch(/stopped sending pictures/);
+      await page.screenshot({ path: join(SHOTS, 'camera-stalled.png') });
+      expect(logs.some((l) => /^warn camera: stalled .*: the camera sent no picture for \d/.test(l))).toBe(true);
+      // Opened again, the camera sends pictures and the person is judged again.
+      await expect.poll(() => page.locator('main').getAttribute('data-camera'), { timeout: 10_000 }).toBe('live');
+      await expect.poll(screen, { timeout: 15_000 }).toBe('violation');
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
 });
