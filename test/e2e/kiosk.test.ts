@@ -101,4 +101,21 @@ describe.skipIf(Boolean(missing))('kiosk in Chromium with a fake camera', () => 
     await page.screenshot({ path: join(SHOTS, '5-after-restart.png') });
     expect(server.stats.failed).toBe(0);
   }, 60_000);
+
+  it('stops showing a verdict once the vision engine stops answering, well before its watchdog restarts it', async () => {
+    const main = page.locator('main');
+    const verdicts = ['compliant', 'violation'];
+    await expect
+      .poll(async () => verdicts.includes((await main.getAttribute('data-state')) ?? ''), { timeout: 20_000, interval: 50 })
+      .toBe(true);
+    // A hung engine: alive, its frame never answered (the engine's watchdog gives it 10 s).
+    crashEngine(server.core.vision!, 'SIGSTOP');
+    const hungAt = Date.now();
+    await expect.poll(() => main.getAttribute('data-state'), { timeout: 6_000, interval: 50 }).toBe('idle');
+    const cleared = Date.now() - hungAt;
+    console.info(`e2e: verdict cleared ${cleared} ms after the engine hung`);
+    expect(cleared).toBeLessThan(5_000);
+    await expect.poll(() => main.getAttribute('data-state'), { timeout: 20_000, interval: 50 }).toBe('problem');
+    await expect.poll(() => main.getAttribute('data-state'), { timeout: 30_000, interval: 50 }).not.toBe('problem');
+  }, 90_000);
 });

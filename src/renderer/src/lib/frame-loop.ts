@@ -5,6 +5,11 @@ import type { Result } from '../../../shared/channels';
 import type { Frame, FrameResponse } from '../../../shared/contract';
 
 export const MAX_FRAME_WIDTH = 640;
+/**
+ * A verdict older than this is no longer shown: the answers have stopped (the vision engine hung,
+ * until its own watchdog restarts it) and the person in front of the camera may be someone else.
+ */
+export const STALE_ANSWER_MS = 3000;
 
 export interface FrameStats {
   fps: number;
@@ -20,6 +25,7 @@ export class FrameLoop {
   private handle = 0;
   private done: number[] = [];
   private latencies: number[] = [];
+  private lastAnswerAt = performance.now();
 
   constructor(
     private readonly video: HTMLVideoElement,
@@ -30,12 +36,18 @@ export class FrameLoop {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.lastAnswerAt = performance.now();
     this.handle = this.video.requestVideoFrameCallback(this.onFrame);
   }
 
   stop(): void {
     this.running = false;
     this.video.cancelVideoFrameCallback(this.handle);
+  }
+
+  /** Milliseconds since the last answer was applied (or since the loop started). */
+  answerAge(): number {
+    return performance.now() - this.lastAnswerAt;
   }
 
   stats(): FrameStats {
@@ -56,6 +68,7 @@ export class FrameLoop {
       .then((result) => this.apply(result, takenAt))
       .then(() => {
         const now = performance.now();
+        this.lastAnswerAt = now;
         this.done.push(now);
         this.latencies.push(now - takenAt);
         if (this.latencies.length > 60) this.latencies.shift();
