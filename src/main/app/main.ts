@@ -155,10 +155,32 @@ function refuseClose(window: BrowserWindow): void {
   });
 }
 
+/** How long a page Electron calls unresponsive may stay so before it is crashed and reloaded. */
+const RENDERER_HANG_GRACE_MS = 5000;
+
 function openWindow(): void {
-  kioskWindow = createKioskWindow({ kiosk: !windowed() });
-  refuseClose(kioskWindow);
-  kioskWindow.webContents.on('render-process-gone', (_event, details) => recover(`renderer gone (${details.reason})`));
+  const window = createKioskWindow({ kiosk: !windowed() });
+  kioskWindow = window;
+  refuseClose(window);
+  const contents = window.webContents;
+  contents.on('render-process-gone', (_event, details) => recover(`renderer gone (${details.reason})`));
+  // A hung page keeps its last screen, a verdict included, for whoever stands there next. Electron
+  // says so after some seconds without an answer from the page; a little later it is crashed, and
+  // the crash policy reloads it (or shows the calm error screen when it keeps failing).
+  let hung: NodeJS.Timeout | null = null;
+  contents.on('unresponsive', () => {
+    appLog?.write('warn', 'renderer unresponsive');
+    hung ??= setTimeout(() => {
+      hung = null;
+      if (!window.isDestroyed()) contents.forcefullyCrashRenderer();
+    }, RENDERER_HANG_GRACE_MS);
+  });
+  contents.on('responsive', () => {
+    if (!hung) return;
+    clearTimeout(hung);
+    hung = null;
+    appLog?.write('info', 'renderer responsive again');
+  });
 }
 
 function setStartAtLogin(enabled: boolean): void {
