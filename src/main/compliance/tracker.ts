@@ -189,6 +189,9 @@ export class ComplianceTracker {
   private nextId = 1;
   private recent: { kind: ComplianceEvent['kind']; box: Box; at: number }[] = [];
   private opts: TrackerOptions;
+  /** The last frame's wall time, and how far the wall clock has been set back since the first. */
+  private lastWall: number | null = null;
+  private setBack = 0;
 
   constructor(options: Partial<TrackerOptions> = {}) {
     this.opts = { ...DEFAULT_TRACKER_OPTIONS, ...options };
@@ -204,7 +207,14 @@ export class ComplianceTracker {
   }
 
   /** Feeds one frame's faces, observed at `now` (ms since the epoch). */
-  update(faces: readonly FaceObservation[], frameWidth: number, now: number): ComplianceStatus {
+  update(faces: readonly FaceObservation[], frameWidth: number, wallNow: number): ComplianceStatus {
+    // Tracks and cooldowns run on a clock that never goes back. A wall clock set back (a time sync
+    // after a wrong start, an administrator's correction) would leave them in the future: tracks
+    // never leaving, a new person inheriting the last one's verdict, and every violation in the
+    // same place taken for a repeat and left out of the log until the clock caught up.
+    if (this.lastWall !== null && wallNow < this.lastWall) this.setBack += this.lastWall - wallNow;
+    this.lastWall = wallNow;
+    const now = wallNow + this.setBack;
     const o = this.options;
     const events: ComplianceEvent[] = [];
     const matched = this.match(faces);
@@ -226,7 +236,8 @@ export class ComplianceTracker {
     let state: ScreenState = 'idle';
     for (const t of tracks) if (SEVERITY[t.state] > SEVERITY[state]) state = t.state;
     const guidance = state === 'guidance' ? (tracks.find((t) => t.state === 'guidance')?.guidance ?? null) : null;
-    return { state, guidance, tracks, events };
+    // Events happen at this frame: the log and the quiet hours want the wall clock's time for it.
+    return { state, guidance, tracks, events: events.map((e) => ({ ...e, at: wallNow })) };
   }
 
   reset(): void {

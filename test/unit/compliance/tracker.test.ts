@@ -153,6 +153,29 @@ describe('compliance tracker', () => {
     expect(events(s).map((e) => e.trackId)).toEqual([1, 2]);
   });
 
+  it("alarms for the next person after the cooldown when the wall clock is set back meanwhile, at the clock's new time", () => {
+    const tracker = new ComplianceTracker();
+    const gap = Math.ceil((DEFAULT_TRACKER_OPTIONS.cooldownMs / 1000) * 15) + 15;
+    const first = play(tracker, [...repeat(10, () => [face(0.05)]), ...repeat(15, () => [])]);
+    expect(events(first)).toHaveLength(1);
+    // A time sync sets the clock back an hour; nobody for the cooldown, then the next bare face.
+    const back = T0 - 3_600_000;
+    const second = play(tracker, [...repeat(gap, () => []), ...repeat(10, () => [face(0.05)])], back);
+    expect(second.at(-1)!.state).toBe('violation');
+    expect(events(second)).toEqual([expect.objectContaining({ kind: 'violation', verdict: 'no_mask', trackId: 2 })]);
+    const at = events(second)[0]!.at;
+    expect(at).toBeGreaterThan(back);
+    expect(at).toBeLessThan(back + ((gap + 10) * 1000) / 15);
+    // And the person leaves as anyone does.
+    expect(
+      play(
+        tracker,
+        repeat(15, () => []),
+        at + 1000,
+      ).at(-1)!.state,
+    ).toBe('idle');
+  });
+
   it('shows the worst state with several people and a box for each', () => {
     const s = play(
       new ComplianceTracker(),
