@@ -73,6 +73,19 @@ export class AdminPin {
     writeFileAtomic(this.file, JSON.stringify(stored), { mode: 0o600 });
   }
 
+  /**
+   * When the stored lock ends (0 when it has). A lock never ends later than its own length from
+   * now: the clock set back an hour (a time sync) would otherwise lock staff out an hour longer.
+   * The shortened end is written back, so the lock then runs down as any other.
+   */
+  private lockEnd(s: Stored, now: number): number {
+    if (s.lockedUntil <= now) return 0;
+    const latest = now + lockDuration(Math.max(0, s.lockouts - 1));
+    if (s.lockedUntil <= latest) return s.lockedUntil;
+    this.write({ ...s, lockedUntil: latest });
+    return latest;
+  }
+
   /** True for a damaged file too: only a missing file lets anyone choose the first PIN. */
   isSet(): boolean {
     return this.state() !== 'unset';
@@ -80,7 +93,7 @@ export class AdminPin {
 
   lockedUntil(): number {
     const pin = this.read();
-    return pin.state === 'set' && pin.stored.lockedUntil > this.now() ? pin.stored.lockedUntil : 0;
+    return pin.state === 'set' ? this.lockEnd(pin.stored, this.now()) : 0;
   }
 
   private serial<T>(operation: () => Promise<T>): Promise<T> {
@@ -144,7 +157,8 @@ export class AdminPin {
     if (file.state === 'unset') return { ok: false, reason: 'not_set' };
     const s = file.stored;
     const now = this.now();
-    if (s.lockedUntil > now) return { ok: false, reason: 'locked', lockedUntil: s.lockedUntil };
+    const lockedNow = this.lockEnd(s, now);
+    if (lockedNow) return { ok: false, reason: 'locked', lockedUntil: lockedNow };
     const failures = s.failures + 1;
     const lockedUntil = failures >= MAX_TRIES ? now + lockDuration(s.lockouts) : 0;
     this.write({

@@ -101,6 +101,19 @@ describe('admin PIN', () => {
     expect(await pinAt().verify('0000')).toEqual({ ok: false, reason: 'locked', lockedUntil: clock + LOCK_MS });
   });
 
+  it('keeps a lock to its own length when the clock is set back during it', async () => {
+    await pinAt().set('2468');
+    for (let i = 1; i <= 5; i++) await pinAt().verify('0000');
+    expect(pinAt().lockedUntil()).toBe(clock + LOCK_MS);
+    // A time sync sets the clock back an hour, one minute into the lock.
+    clock = clock + 60_000 - 3_600_000;
+    expect(pinAt().lockedUntil()).toBe(clock + LOCK_MS);
+    expect(await pinAt().verify('2468')).toEqual({ ok: false, reason: 'locked', lockedUntil: clock + LOCK_MS });
+    clock += LOCK_MS;
+    expect(pinAt().lockedUntil()).toBe(0);
+    expect(await pinAt().verify('2468')).toMatchObject({ ok: true });
+  });
+
   it('lets only one of two racing first-run calls choose the PIN', async () => {
     const pin = pinAt();
     const [a, b] = await Promise.all([pin.setFirst('1111'), pin.setFirst('2222')]);
