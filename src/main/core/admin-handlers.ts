@@ -25,6 +25,8 @@ export interface AdminDeps {
   /** The newest lines of the app's own log. */
   appLogTail: (lines: number) => string[];
   now?: () => number;
+  /** Milliseconds on a clock that only runs forward (the idle lock's): setting the PC's clock back cannot stretch it. */
+  elapsed?: () => number;
 }
 
 type AdminChannels = 'admin:state' | 'admin:setPin' | 'admin:unlock' | 'admin:lock' | 'app:exitKiosk' | `log:${string}`;
@@ -34,6 +36,7 @@ export function createAdminHandlers(deps: AdminDeps): {
   handlers: Pick<Handlers, Extract<keyof Handlers, AdminChannels>>;
 } {
   const now = deps.now ?? Date.now;
+  const elapsed = deps.elapsed ?? (() => performance.now());
   let unlockedUntil = 0;
   /** What the PIN file said of wrong tries at the last unlock, for the admin screen. */
   let refusedBefore: RefusedAttempts | null = null;
@@ -45,11 +48,11 @@ export function createAdminHandlers(deps: AdminDeps): {
       deps.audit(`admin: ${lock.attempts} unlock attempts refused while locked until ${new Date(lock.until).toISOString()}`);
     lock = { until: 0, attempts: 0 };
   };
-  const unlocked = (): boolean => unlockedUntil > now();
+  const unlocked = (): boolean => unlockedUntil > elapsed();
   /** Every admin action keeps the session alive; idle for ADMIN_IDLE_MS, it locks itself. */
   const requireAdmin = (): void => {
     if (!unlocked()) throw new ForbiddenError('admin PIN required');
-    unlockedUntil = now() + ADMIN_IDLE_MS;
+    unlockedUntil = elapsed() + ADMIN_IDLE_MS;
   };
   const requireLog = (): ViolationLog => {
     requireAdmin();
@@ -80,7 +83,7 @@ export function createAdminHandlers(deps: AdminDeps): {
           if (!(await deps.pin.setFirst(pin))) throw new ForbiddenError('the admin PIN has been set meanwhile; unlock with it');
           deps.audit('admin: PIN set');
         }
-        unlockedUntil = now() + ADMIN_IDLE_MS;
+        unlockedUntil = elapsed() + ADMIN_IDLE_MS;
         return null;
       },
       'admin:unlock': async ({ pin }) => {
@@ -95,7 +98,7 @@ export function createAdminHandlers(deps: AdminDeps): {
         }
         endLock();
         if (result.ok) {
-          unlockedUntil = now() + ADMIN_IDLE_MS;
+          unlockedUntil = elapsed() + ADMIN_IDLE_MS;
           refusedBefore = result.since ?? null;
           const since = result.since;
           deps.audit(

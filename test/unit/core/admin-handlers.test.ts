@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AdminPin, LOCK_MS } from '../../../src/main/config/admin-pin';
-import { createAdminHandlers } from '../../../src/main/core/admin-handlers';
+import { ADMIN_IDLE_MS, createAdminHandlers } from '../../../src/main/core/admin-handlers';
 
 let dir: string;
 let clock: number;
+/** The idle lock's clock, which only runs forward. */
+let ticks: number;
 let audit: string[];
 const handlersAt = () => {
   const pin = new AdminPin(join(dir, 'admin.json'), () => clock);
@@ -20,11 +22,13 @@ const handlersAt = () => {
     audit: (m) => audit.push(m),
     appLogTail: () => [],
     now: () => clock,
+    elapsed: () => ticks,
   }).handlers;
 };
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'admin-handlers-'));
   clock = Date.UTC(2026, 11, 1, 9);
+  ticks = 0;
   audit = [];
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,6 +41,24 @@ describe('admin handlers', () => {
     expect((results[1] as PromiseRejectedResult).reason.message).toMatch(/set meanwhile/);
     expect(await handlersAt()['admin:unlock']({ pin: '1111' })).toMatchObject({ ok: true });
     expect(audit.filter((l) => l === 'admin: PIN set')).toHaveLength(1);
+  });
+
+  it('locks an idle session after five minutes, even when the clock is set back meanwhile', async () => {
+    const h = handlersAt();
+    await h['admin:setPin']({ pin: '1111' });
+    await h['admin:lock']();
+    expect(await h['admin:unlock']({ pin: '1111' })).toMatchObject({ ok: true });
+    const pass = (ms: number): void => {
+      clock += ms;
+      ticks += ms;
+    };
+    pass(ADMIN_IDLE_MS - 1);
+    expect(h['log:appLog']({ lines: 10 })).toBeDefined();
+    // Left open: a minute later a time sync sets the clock back an hour; five minutes idle in all.
+    pass(60_000);
+    clock -= 3_600_000;
+    pass(ADMIN_IDLE_MS - 60_000 + 1);
+    expect(() => h['log:appLog']({ lines: 10 })).toThrow(/admin PIN required/);
   });
 
   it('writes one audit line per lockout however many attempts arrive, and the count once it is over', async () => {
