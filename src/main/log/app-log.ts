@@ -83,7 +83,8 @@ export class ReportLimiter {
 
   /** null: drop this one; otherwise how many were dropped since the last one let through. */
   admit(now: number): number | null {
-    this.times = this.times.filter((t) => now - t < this.windowMs);
+    // Reports stamped after `now` come from before the clock was set back: they no longer count.
+    this.times = this.times.filter((t) => now - t < this.windowMs && t <= now);
     if (this.times.length >= this.limit) {
       this.dropped++;
       return null;
