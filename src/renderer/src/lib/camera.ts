@@ -13,7 +13,7 @@ export interface CameraEvents {
 
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 /** No picture for this long from a live camera is a stall: a webcam sends 15 to 30 a second. */
-export const STALL_MS = 3000;
+const STALL_MS = 3000;
 /** Some webcams take a few seconds to send their first picture after opening. */
 const FIRST_PICTURE_MS = 10_000;
 /** A reopened camera that sends pictures this long is well again, and its next stall retries at once. */
@@ -33,7 +33,6 @@ export class CameraController {
   private stopped = false;
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private frameHandle = 0;
-  private liveSince = 0;
   private lastPictureAt = 0;
   /** Reopening after a stall: the backoff holds until the camera has sent pictures for RECOVERED_MS. */
   private stalled = false;
@@ -72,15 +71,14 @@ export class CameraController {
 
   /** Watches a live stream for pictures; none for STALL_MS releases it and opens the camera again. */
   private watch(label: string): void {
-    const now = performance.now();
-    this.liveSince = now;
-    this.lastPictureAt = now;
+    const liveSince = performance.now();
+    this.lastPictureAt = liveSince;
     let pictures = 0;
     const onPicture = (): void => {
       const at = performance.now();
       this.lastPictureAt = at;
       pictures++;
-      if (this.stalled && at - this.liveSince >= RECOVERED_MS) {
+      if (this.stalled && at - liveSince >= RECOVERED_MS) {
         this.stalled = false;
         this.attempt = 0;
       }
