@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { findPython } from '../../src/cli/python';
 import { REPO_ROOT, SCRATCH_DIR, sharedDataSet } from './paths';
 
@@ -45,4 +45,38 @@ export function syntheticLondonSet(): string {
   run(findPython(['numpy', 'PIL']), ['training/make_synthetic_test.py', '--crops', crops, '--data', data, '--out', out]);
   writeFileSync(stamp, key);
   return out;
+}
+
+/** The groups london-faces-v1 publishes a person under; the Canadian set publishes none (white, f or m in the file name). */
+export interface LondonGroups {
+  ethnicity: string;
+  gender: string;
+}
+
+/** Each synthetic image's person's groups, by the image's file name (worn-wrong images carry a suffix). */
+export function londonGroupsOf(): (file: string) => LondonGroups {
+  const lines = readFileSync(join(sharedDataSet('london-faces-v1'), 'manifest.csv'), 'utf8')
+    .trim()
+    .split(/\r?\n/);
+  const columns = lines[0]!.split(',');
+  const at = (name: string): number => {
+    const i = columns.indexOf(name);
+    if (i < 0) throw new Error(`london-faces-v1/manifest.csv has no column ${name}`);
+    return i;
+  };
+  const byFile = new Map<string, LondonGroups>();
+  for (const line of lines.slice(1)) {
+    const cells = line.split(',');
+    const person = cells[at('person')]!;
+    const canadian = cells[at('set')] === 'canada';
+    byFile.set(basename(cells[at('file')]!), {
+      ethnicity: canadian ? 'white (Canadian set)' : cells[at('ethnicity')]!,
+      gender: canadian ? (person.endsWith('f') ? 'female' : 'male') : cells[at('gender')]!,
+    });
+  }
+  return (file) => {
+    const groups = byFile.get(basename(file).replace(/-(below_nose|on_chin|one_ear)(?=\.jpg$)/, ''));
+    if (!groups) throw new Error(`${file}: not a london-faces-v1 person`);
+    return groups;
+  };
 }

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mapLabels } from '../../../src/main/vision/labels';
 import { readModelFolder } from '../../../src/main/vision/model-folder';
-import { evaluateSet } from '../../helpers/evaluate';
+import { evaluateSet, evaluateSetImages, type ScannedImage } from '../../helpers/evaluate';
 import { facemaskDataDir, PUBLISHED_DETECTOR_DIR, REPO_ROOT, sharedDataSet } from '../../helpers/paths';
-import { syntheticLondonSet } from '../../helpers/synthetic-london';
+import { londonGroupsOf, syntheticLondonSet } from '../../helpers/synthetic-london';
 
 const MODEL = join(REPO_ROOT, 'models', 'facemask-default');
 
@@ -87,7 +87,7 @@ describe('default classifier (models/facemask-default)', () => {
   }, 300_000);
 
   it('tells a mask below the nose from one worn right, on people it never trained on', () => {
-    const r = evaluateSet(syntheticLondonSet(), 'synthetic london-faces-v1 test people');
+    const { report: r, images } = evaluateSetImages(syntheticLondonSet(), 'synthetic london-faces-v1 test people');
     expect(r.classes).toEqual(['with_mask', 'without_mask', 'incorrect']);
     expect(r.recall.incorrect).toBeGreaterThanOrEqual(0.9);
     expect(r.recall.mask).toBeGreaterThanOrEqual(0.97);
@@ -95,5 +95,27 @@ describe('default classifier (models/facemask-default)', () => {
     expect(r.kioskLine.with_mask!.pass).toBeGreaterThanOrEqual(0.95);
     expect(r.kioskLine.without_mask!.pass).toBe(0);
     expect(r.kioskLine.incorrect!.pull_up).toBeGreaterThanOrEqual(0.9);
+    // And for every group the set publishes (70 people; a group as small as 3 people, 6 images a
+    // folder): nobody bare or with the mask worn wrong is thanked, and the masks are told apart as
+    // well as overall. Measured, one image each: masks 96.8 to 100 %, worn wrong 91.3 to 100 %.
+    const groupsOf = londonGroupsOf();
+    for (const dimension of ['ethnicity', 'gender'] as const) {
+      const byGroup = new Map<string, ScannedImage[]>();
+      for (const image of images.filter((i) => i.kiosk !== undefined)) {
+        const group = groupsOf(image.file)[dimension];
+        byGroup.set(group, [...(byGroup.get(group) ?? []), image]);
+      }
+      for (const [group, shown] of byGroup) {
+        const share = (folder: string, outcome: string): number => {
+          const of = shown.filter((image) => image.expected === folder);
+          return of.filter((image) => image.kiosk === outcome).length / of.length;
+        };
+        const label = `${dimension} ${group} (${shown.length} images)`;
+        expect(share('without_mask', 'pass'), label).toBe(0);
+        expect(share('incorrect', 'pass'), label).toBe(0);
+        expect(share('with_mask', 'pass'), label).toBeGreaterThanOrEqual(0.9);
+        expect(share('incorrect', 'pull_up'), label).toBeGreaterThanOrEqual(0.8);
+      }
+    }
   }, 600_000);
 });
