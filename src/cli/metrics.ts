@@ -24,6 +24,8 @@ export interface EvalRecord {
   pMask?: number;
   /** Calibrated probability of "mask below the nose", where the model has that verdict. */
   pIncorrect?: number;
+  /** Mean luma of the subject's face crop, 0..1: what the kiosk's "too dark" rule reads. */
+  brightness?: number;
   /** What the kiosk would do with this one view, at its own line and view rules. */
   kiosk: KioskOutcome;
   /** With --visits: the first verdict of the image's synthetic visit, and when it came. */

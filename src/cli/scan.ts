@@ -233,7 +233,7 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
         expected: corrected ?? expected,
         ...(corrected && corrected !== expected ? { published: expected } : {}),
         predicted: face?.verdict ?? 'no_face',
-        ...(face ? probabilitiesOf(face) : {}),
+        ...(face ? { ...probabilitiesOf(face), brightness: round(face.brightness, 3) } : {}),
         kiosk: decideStill(face ? observationOf(face) : undefined, result.width, DEFAULT_TRACKER_OPTIONS),
       };
       let frames: ObservedFrame[] | null = null;
