@@ -47,6 +47,26 @@ export function syntheticLondonSet(): string {
   return out;
 }
 
+/**
+ * The synthetic set darkened to `exposure` of its studio light, with a camera's gain noise
+ * (training/darken.py), into test/.cache; made once per version of the set and the script.
+ */
+export function darkenedLondonSet(exposure: number): string {
+  const set = syntheticLondonSet();
+  const key = `${readFileSync(join(SCRATCH_DIR, 'london-synth', 'key'), 'utf8')} ${createHash('sha256')
+    .update(readFileSync(join(REPO_ROOT, 'training/darken.py')))
+    .digest('hex')
+    .slice(0, 16)}`;
+  const root = join(SCRATCH_DIR, 'london-dark');
+  const out = join(root, `f${exposure}`);
+  const stamp = join(out, 'key');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === key) return out;
+  rmSync(out, { recursive: true, force: true });
+  run(findPython(['numpy', 'PIL']), ['training/darken.py', set, root, '--exposures', String(exposure)]);
+  writeFileSync(stamp, key);
+  return out;
+}
+
 /** The groups london-faces-v1 publishes a person under; the Canadian set publishes none (white, f or m in the file name). */
 export interface LondonGroups {
   ethnicity: string;

@@ -10,7 +10,7 @@ import { mapLabels } from '../../../src/main/vision/labels';
 import { readModelFolder } from '../../../src/main/vision/model-folder';
 import { evaluateSet, evaluateSetImages, type ScannedImage } from '../../helpers/evaluate';
 import { facemaskDataDir, PUBLISHED_DETECTOR_DIR, REPO_ROOT, sharedDataSet } from '../../helpers/paths';
-import { londonGroupsOf, syntheticLondonSet } from '../../helpers/synthetic-london';
+import { darkenedLondonSet, londonGroupsOf, syntheticLondonSet } from '../../helpers/synthetic-london';
 
 const MODEL = join(REPO_ROOT, 'models', 'facemask-default');
 
@@ -118,4 +118,22 @@ describe('default classifier (models/facemask-default)', () => {
       }
     }
   }, 600_000);
+
+  it('in a dim lobby (13 % of studio light) asks nobody to step into the light for their skin, and thanks nobody wrongly', () => {
+    // The crop's mean luma the "too dark" rule reads is lower for darker skin in the same light:
+    // at the old line (0.12) 9 of the 48 Black people's images here were sent away, all judged
+    // right otherwise. Measured at 0.09: none asked in any group, every verdict given right.
+    const { images } = evaluateSetImages(darkenedLondonSet(0.13), 'synthetic set at 13 % of studio light');
+    const groupsOf = londonGroupsOf();
+    const asked = new Map<string, number>();
+    for (const image of images.filter((i) => i.kiosk !== undefined)) {
+      if (image.kiosk === 'guidance') {
+        const group = groupsOf(image.file).ethnicity;
+        asked.set(group, (asked.get(group) ?? 0) + 1);
+      }
+      if (image.kiosk === 'pass') expect(image.expected, image.file).toBe('with_mask');
+    }
+    // At most one image a group (the set's one mask left undecided at studio light stays so).
+    for (const [group, n] of asked) expect(n, group).toBeLessThanOrEqual(1);
+  }, 300_000);
 });
