@@ -7,8 +7,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { findPython } from '../../src/cli/python';
+import type { ScannedImage } from './evaluate';
 import { REPO_ROOT, SCRATCH_DIR, sharedDataSet } from './paths';
 
+const SYNTH_ROOT = join(SCRATCH_DIR, 'london-synth');
 const SOURCES = ['training/synth.py', 'training/london_split.py', 'training/make_synthetic_test.py', 'src/cli/export-crops.ts'];
 
 function run(cmd: string, args: string[]): void {
@@ -23,7 +25,7 @@ export function syntheticLondonSet(): string {
   for (const f of SOURCES) hash.update(readFileSync(join(REPO_ROOT, f)));
   hash.update(readFileSync(join(data, 'manifest.csv')));
   const key = hash.digest('hex').slice(0, 16);
-  const root = join(SCRATCH_DIR, 'london-synth');
+  const root = SYNTH_ROOT;
   const out = join(root, 'set');
   const stamp = join(root, 'key');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === key) return out;
@@ -53,7 +55,7 @@ export function syntheticLondonSet(): string {
  */
 export function darkenedLondonSet(exposure: number): string {
   const set = syntheticLondonSet();
-  const key = `${readFileSync(join(SCRATCH_DIR, 'london-synth', 'key'), 'utf8')} ${createHash('sha256')
+  const key = `${readFileSync(join(SYNTH_ROOT, 'key'), 'utf8')} ${createHash('sha256')
     .update(readFileSync(join(REPO_ROOT, 'training/darken.py')))
     .digest('hex')
     .slice(0, 16)}`;
@@ -74,7 +76,7 @@ export interface LondonGroups {
 }
 
 /** Each synthetic image's person's groups, by the image's file name (worn-wrong images carry a suffix). */
-export function londonGroupsOf(): (file: string) => LondonGroups {
+function londonGroupsOf(): (file: string) => LondonGroups {
   const lines = readFileSync(join(sharedDataSet('london-faces-v1'), 'manifest.csv'), 'utf8')
     .trim()
     .split(/\r?\n/);
@@ -99,4 +101,15 @@ export function londonGroupsOf(): (file: string) => LondonGroups {
     if (!groups) throw new Error(`${file}: not a london-faces-v1 person`);
     return groups;
   };
+}
+
+/** The scanned images of the synthetic set, by their people's group in one dimension. */
+export function imagesByGroup(images: readonly ScannedImage[], dimension: keyof LondonGroups): Map<string, ScannedImage[]> {
+  const groupsOf = londonGroupsOf();
+  const byGroup = new Map<string, ScannedImage[]>();
+  for (const image of images) {
+    const group = groupsOf(image.file)[dimension];
+    byGroup.set(group, [...(byGroup.get(group) ?? []), image]);
+  }
+  return byGroup;
 }
