@@ -61,7 +61,7 @@ await pipeline.dispose();
 writeFileSync(
   out,
   `${JSON.stringify(
-    { source: 'scripts/record-sequence.ts', model: pipeline.classifier.model.id, frameWidth: 640, fps, frames: recorded },
+    { source: 'scripts/record-sequence.ts', model: pipeline.classifier.model.id, frameWidth: 640, frameHeight: 480, fps, frames: recorded },
     null,
     1,
   )}\n`,

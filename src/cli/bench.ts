@@ -149,7 +149,7 @@ async function runCase(vision: VisionEngine, frame: RawImage, faces: number, fra
     const t0 = performance.now();
     const result = await vision.analyzeFrame(frame, wallStart + i * CAMERA_FRAME_MS);
     const t1 = performance.now();
-    tracker.update(result.faces.map(observationOf), frame.width, Date.now());
+    tracker.update(result.faces.map(observationOf), frame, Date.now());
     const t2 = performance.now();
     if (i < warmup) continue;
     found = result.faces.length;
@@ -288,7 +288,7 @@ async function main(): Promise<void> {
     const loadedRssMb = mb(process.memoryUsage().rss + (await vision.memory()).rss);
     for (let i = 0; i < n; i++) {
       const result = await vision.analyzeFrame(frame);
-      tracker.update(result.faces.map(observationOf), frame.width, Date.now());
+      tracker.update(result.faces.map(observationOf), frame, Date.now());
       // The first tenth of the run is warm-up: start-up memory (model loading, composing the test
       // frame, the main isolate settling) is still being returned then, by as much as 13 MB in one
       // run and not at all in another. The start sample closes it, then twenty more follow.

@@ -234,7 +234,7 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
         ...(corrected && corrected !== expected ? { published: expected } : {}),
         predicted: face?.verdict ?? 'no_face',
         ...(face ? { ...probabilitiesOf(face), brightness: round(face.brightness, 3) } : {}),
-        kiosk: decideStill(face ? observationOf(face) : undefined, result.width, DEFAULT_TRACKER_OPTIONS),
+        kiosk: decideStill(face ? observationOf(face) : undefined, result, DEFAULT_TRACKER_OPTIONS),
       };
       let frames: ObservedFrame[] | null = null;
       if (opts.visits) {

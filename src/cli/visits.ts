@@ -172,7 +172,7 @@ export function decideVisit(frames: readonly ObservedFrame[], tracker: Partial<T
   let changed = false;
   let lastGuidance: Guidance | null = null;
   for (const { ms, width, height, faces } of frames) {
-    const status = compliance.update(faces, width, VISIT_START + ms);
+    const status = compliance.update(faces, { width, height }, VISIT_START + ms);
     screenLast = outcomeOfState(status.state);
     if (screenFirst === null && isVerdict(screenLast)) screenFirst = screenLast;
     const person = subjectFace(status.tracks, width, height, SUBJECT_MAX_OFFSET);
@@ -232,7 +232,7 @@ export async function simulateChange(
       const result = await analyze(frame, at);
       classified += result.classified;
       if (result.faces.length > 0) withFace++;
-      const outcome = outcomeOfState(compliance.update(result.faces.map(observationOf), frame.width, at).state);
+      const outcome = outcomeOfState(compliance.update(result.faces.map(observationOf), frame, at).state);
       if (part === 0) passedBefore = outcome === 'pass';
       else if (reactedAt === null && (outcome === 'refuse' || outcome === 'pull_up')) reactedAt = at - t0 - switchMs;
     }

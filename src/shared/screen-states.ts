@@ -6,7 +6,7 @@ export type TrackState = z.infer<typeof TrackState>;
 export const ScreenState = z.enum(['idle', ...TrackState.options]);
 export type ScreenState = z.infer<typeof ScreenState>;
 /** Why a face cannot be judged yet, said to the person as a hint. */
-export const Guidance = z.enum(['step_closer', 'face_camera', 'too_dark', 'hold_still']);
+export const Guidance = z.enum(['step_back', 'step_closer', 'face_camera', 'too_dark', 'hold_still']);
 export type Guidance = z.infer<typeof Guidance>;
 /** What happened to a person: judged in violation, or judged compliant (thanks, or a reminder). */
 export const EventKind = z.enum(['violation', 'compliant']);

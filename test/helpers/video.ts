@@ -11,6 +11,8 @@ export interface Scene {
   /** A portrait image, or null for an empty lobby. */
   image: string | null;
   seconds: number;
+  /** Where the portrait's top edge sits in the frame, px (below the frame's bottom, it is cut off); centred when not given. */
+  top?: number;
 }
 
 const WIDTH = 640;
@@ -33,11 +35,14 @@ async function sceneFrame(scene: Scene, out: string): Promise<void> {
       .flatten({ background: '#ffffff' })
       .png()
       .toBuffer({ resolveWithObject: true });
-    layers.push({
-      input: portrait.data,
-      left: Math.round((WIDTH - portrait.info.width) / 2),
-      top: Math.round((HEIGHT - portrait.info.height) / 2),
-    });
+    const top = scene.top ?? Math.round((HEIGHT - portrait.info.height) / 2);
+    // sharp composites only what fits, so a portrait reaching past the bottom is cut to the frame first.
+    const visible = Math.min(portrait.info.height, HEIGHT - top);
+    const input =
+      visible < portrait.info.height
+        ? await sharp(portrait.data).extract({ left: 0, top: 0, width: portrait.info.width, height: visible }).toBuffer()
+        : portrait.data;
+    layers.push({ input, left: Math.round((WIDTH - portrait.info.width) / 2), top });
   }
   await sharp(BACKDROP).composite(layers).removeAlpha().png().toFile(out);
 }

@@ -24,6 +24,24 @@ export async function cameraFrame(path: string, { width = 640, height = 480, sid
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 4 };
 }
 
+/**
+ * `frame` as a camera pointed higher would see it: the frame's bottom edge at row `bottom`, what
+ * lay below out of the picture, the lobby's wall above. A person standing low and close.
+ */
+export async function raisedView(frame: RawImage & { channels: 4 }, bottom: number): Promise<RawImage & { channels: 4 }> {
+  const shift = frame.height - Math.round(bottom);
+  // Two passes: within one, sharp extracts before it extends.
+  const extended = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 4 } })
+    .extend({ top: shift, background: '#5a6470' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(extended.data, { raw: { width: extended.info.width, height: extended.info.height, channels: 4 } })
+    .extract({ left: 0, top: 0, width: frame.width, height: frame.height })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 4 };
+}
+
 /** The vision engine from source, as a Node child process (the preview's way of starting it). */
 export function sourceEngine(args: string[] = []): EngineLauncher {
   return forkEngine(VISION_ENGINE_SOURCE, { args });

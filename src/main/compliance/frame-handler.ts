@@ -61,7 +61,7 @@ export function createFrameHandler(deps: FrameHandlerDeps): (frame: Frame) => Pr
     const image: RawImage = { data: frame.data, width: frame.width, height: frame.height, channels: 4 };
     const result = await deps.vision.analyzeFrame(image);
     const at = now();
-    const status = deps.tracker.update(result.faces.map(observationOf), frame.width, at);
+    const status = deps.tracker.update(result.faces.map(observationOf), image, at);
     if (status.events.length > 0) deps.onEvents?.(status.events, image);
     return {
       state: status.state,

@@ -55,6 +55,8 @@ export interface TrackerOptions {
   confirmPassMs: number;
   /** Faces narrower than this fraction of the frame are asked to step closer. */
   minFaceWidth: number;
+  /** Share of the face box's height below the frame's bottom edge past which the face is asked to step back. */
+  maxBelowFrame: number;
   /** Nose offset from the eye midpoint, in eye distances, beyond which the face is turned away. */
   maxTurn: number;
   /** Mean luma of the face crop (0..1) under which the face is too dark to judge. */
@@ -95,6 +97,12 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   // short-range detector is near its floor (about 80 px for a bare face, 125 px for a masked
   // one): ask the person to come closer rather than judge a blurry face.
   minFaceWidth: 0.16,
+  // A face cut off by the frame's bottom edge (someone short standing close to a camera set for
+  // adults) shows the classifier black where the mouth should be, and black reads as a mask: bare
+  // faces cut at the nose tip pass 1 time in 5, cut above it 1 in 2. The detector still boxes the
+  // whole face, so the share of the box past the edge says how much is out of view; at 0.2 the
+  // chin is. Faces cut at a side or the top are judged as they are (EXPERIMENTS.md).
+  maxBelowFrame: 0.2,
   maxTurn: 0.75,
   // The crop's mean luma follows skin tone as much as light: a Black face in studio light averages
   // 0.39, a white one 0.56. At 0.12 the kiosk sent a fifth of Black people away to find more light
@@ -177,9 +185,17 @@ interface Track {
   announced: Set<ComplianceEvent['kind']>;
 }
 
+/** A camera frame's size in pixels. */
+export interface FrameSize {
+  width: number;
+  height: number;
+}
+
 /** Why a view of a face cannot be judged, or null when it can. */
-export function viewProblem(face: FaceObservation, frameWidth: number, o: TrackerOptions): Guidance | null {
-  if (face.box.width < o.minFaceWidth * frameWidth) return 'step_closer';
+export function viewProblem(face: FaceObservation, frame: FrameSize, o: TrackerOptions): Guidance | null {
+  const { box } = face;
+  if (box.y + box.height - frame.height > o.maxBelowFrame * box.height) return 'step_back';
+  if (box.width < o.minFaceWidth * frame.width) return 'step_closer';
   if (face.brightness < o.minBrightness) return 'too_dark';
   const { rightEye, leftEye, noseTip } = face.keypoints;
   const eyeDistance = Math.hypot(leftEye.x - rightEye.x, leftEye.y - rightEye.y);
@@ -212,8 +228,8 @@ export class ComplianceTracker {
     this.opts = { ...this.opts, ...options };
   }
 
-  /** Feeds one frame's faces, observed at `now` (ms since the epoch). */
-  update(faces: readonly FaceObservation[], frameWidth: number, wallNow: number): ComplianceStatus {
+  /** Feeds the faces of one frame of `frame`'s size, observed at `now` (ms since the epoch). */
+  update(faces: readonly FaceObservation[], frame: FrameSize, wallNow: number): ComplianceStatus {
     // Tracks and cooldowns run on a clock that never goes back. A wall clock set back (a time sync
     // after a wrong start, an administrator's correction) would leave them in the future: tracks
     // never leaving, a new person inheriting the last one's verdict, and every violation in the
@@ -224,7 +240,7 @@ export class ComplianceTracker {
     const o = this.options;
     const events: ComplianceEvent[] = [];
     const matched = this.match(faces);
-    for (const [face, track] of matched) this.observe(track ?? this.open(face, now), face, frameWidth, now, events);
+    for (const [face, track] of matched) this.observe(track ?? this.open(face, now), face, frame, now, events);
     this.tracks = this.tracks.filter((t) => now - t.lastSeen <= o.maxMissingMs);
     this.recent = this.recent.filter((r) => now - r.at <= o.cooldownMs);
 
@@ -293,12 +309,12 @@ export class ComplianceTracker {
     return track;
   }
 
-  private observe(track: Track, face: FaceObservation, frameWidth: number, now: number, events: ComplianceEvent[]): void {
+  private observe(track: Track, face: FaceObservation, frame: FrameSize, now: number, events: ComplianceEvent[]): void {
     const o = this.options;
     const dt = Math.max(0, now - track.lastSeen);
     track.box = face.box;
     track.lastSeen = now;
-    const problem = viewProblem(face, frameWidth, o);
+    const problem = viewProblem(face, frame, o);
     if (problem) {
       track.badSince ??= now;
       track.badReason = problem;

@@ -9,6 +9,7 @@ import { REPO_ROOT } from '../../helpers/paths';
 
 interface Recording {
   frameWidth: number;
+  frameHeight: number;
   frames: { t: number; faces: FaceObservation[] }[];
 }
 const load = (name: string): Recording =>
@@ -23,7 +24,9 @@ function replay(
   start: number,
   transform = (f: FaceObservation[], _i: number) => f,
 ): ComplianceStatus[] {
-  return rec.frames.map((frame, i) => tracker.update(transform(frame.faces, i), rec.frameWidth, start + frame.t));
+  return rec.frames.map((frame, i) =>
+    tracker.update(transform(frame.faces, i), { width: rec.frameWidth, height: rec.frameHeight }, start + frame.t),
+  );
 }
 const firstFace = (rec: Recording): number => rec.frames.findIndex((f) => f.faces.length > 0);
 
@@ -53,7 +56,7 @@ describe('compliance tracker on recorded pipeline output', () => {
     const tracker = new ComplianceTracker();
     const first = replay(tracker, bare, T0);
     const afterFirst = T0 + bare.frames.at(-1)!.t + 67;
-    const empty = Array.from({ length: 30 }, (_, i) => tracker.update([], 640, afterFirst + i * 67));
+    const empty = Array.from({ length: 30 }, (_, i) => tracker.update([], { width: 640, height: 480 }, afterFirst + i * 67));
     const second = replay(tracker, masked, afterFirst + 30 * 67);
     // While still far, the walker is asked to come closer (guidance) or being checked.
     const states = [...first, ...empty, ...second]

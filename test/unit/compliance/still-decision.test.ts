@@ -3,7 +3,7 @@ import { decideStill, outcomeShares } from '../../../src/main/compliance/still-d
 import { DEFAULT_TRACKER_OPTIONS, type FaceObservation } from '../../../src/main/compliance/tracker';
 import { frontalFace } from '../../helpers/faces';
 
-const W = 640;
+const W = { width: 640, height: 480 };
 const face = (pMask: number, pIncorrect = 0, extra: Partial<FaceObservation> = {}): FaceObservation =>
   frontalFace(pMask, { pIncorrect, ...extra });
 
@@ -24,7 +24,8 @@ describe('one view at the kiosk line', () => {
     expect(decideStill(face(0.75, 0.1), W, { ...o, incorrectIsViolation: false })).toBe('pass');
   });
 
-  it('gives guidance for a view the tracker would not judge: too small, too dark', () => {
+  it('gives guidance for a view the tracker would not judge: cut off, too small, too dark', () => {
+    expect(decideStill(face(0.99, 0, { box: { x: 250, y: 400, width: 140, height: 140 } }), W, o)).toBe('guidance');
     expect(decideStill(face(0.99, 0, { box: { x: 0, y: 0, width: 60, height: 60 } }), W, o)).toBe('guidance');
     expect(decideStill(face(0.99, 0, { brightness: 0.05 }), W, o)).toBe('guidance');
   });

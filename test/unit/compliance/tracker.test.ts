@@ -8,7 +8,7 @@ import {
 } from '../../../src/main/compliance/tracker';
 import { frontalFace } from '../../helpers/faces';
 
-const FRAME_WIDTH = 640;
+const FRAME = { width: 640, height: 480 };
 const T0 = 1_700_000_000_000;
 
 /** A frontal face at (x, y) of the given width, as the pipeline reports it. */
@@ -18,7 +18,7 @@ function face(pMask: number, x = 250, y = 150, width = 140, extra: Partial<FaceO
 
 /** Plays frames at 15 fps: each entry is the faces of one frame. */
 function play(tracker: ComplianceTracker, frames: FaceObservation[][], start = T0, fps = 15): ComplianceStatus[] {
-  return frames.map((faces, i) => tracker.update(faces, FRAME_WIDTH, start + Math.round((i * 1000) / fps)));
+  return frames.map((faces, i) => tracker.update(faces, FRAME, start + Math.round((i * 1000) / fps)));
 }
 const repeat = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 const events = (statuses: ComplianceStatus[]) => statuses.flatMap((s) => s.events);
@@ -312,11 +312,25 @@ describe('compliance tracker', () => {
     expect(events(ok)).toEqual([expect.objectContaining({ kind: 'compliant', verdict: 'mask' })]);
   });
 
-  it('names turned-away and dark faces', () => {
+  it('names turned-away and dark faces, and faces cut off by the bottom of the frame', () => {
     const turned = face(0.5);
     turned.keypoints.noseTip.x = turned.keypoints.leftEye.x + 40;
-    expect(viewProblem(turned, FRAME_WIDTH, DEFAULT_TRACKER_OPTIONS)).toBe('face_camera');
-    expect(viewProblem(face(0.5, 250, 150, 140, { brightness: 0.05 }), FRAME_WIDTH, DEFAULT_TRACKER_OPTIONS)).toBe('too_dark');
-    expect(viewProblem(face(0.5), FRAME_WIDTH, DEFAULT_TRACKER_OPTIONS)).toBeNull();
+    expect(viewProblem(turned, FRAME, DEFAULT_TRACKER_OPTIONS)).toBe('face_camera');
+    expect(viewProblem(face(0.5, 250, 150, 140, { brightness: 0.05 }), FRAME, DEFAULT_TRACKER_OPTIONS)).toBe('too_dark');
+    expect(viewProblem(face(0.5), FRAME, DEFAULT_TRACKER_OPTIONS)).toBeNull();
+    // A 140 px box: its bottom 28 px (the chin) may reach past the edge, not more.
+    expect(viewProblem(face(0.99, 250, FRAME.height - 140 + 28), FRAME, DEFAULT_TRACKER_OPTIONS)).toBeNull();
+    expect(viewProblem(face(0.99, 250, FRAME.height - 140 + 29), FRAME, DEFAULT_TRACKER_OPTIONS)).toBe('step_back');
+    // Past a side or the top it is judged as it is.
+    expect(viewProblem(face(0.99, FRAME.width - 70, 150), FRAME, DEFAULT_TRACKER_OPTIONS)).toBeNull();
+    expect(viewProblem(face(0.99, 250, -70), FRAME, DEFAULT_TRACKER_OPTIONS)).toBeNull();
+  });
+
+  it('asks a face cut off at the chin to step back and judges it once it has', () => {
+    const low = face(0.99, 250, 400);
+    const s = play(new ComplianceTracker(), [...repeat(10, () => [low]), ...repeat(10, () => [face(0.99, 250, 300)])]);
+    expect(s[9]).toMatchObject({ state: 'guidance', guidance: 'step_back' });
+    expect(events(s.slice(0, 10))).toEqual([]);
+    expect(s.at(-1)!.state).toBe('compliant');
   });
 });
