@@ -3,6 +3,7 @@
 import type { Frame, FrameResponse } from '../../shared/contract';
 import { BusyError } from '../../shared/errors';
 import type { Settings } from '../../shared/settings';
+import type { Box } from '../vision/detector';
 import type { RawImage } from '../vision/image';
 import type { FaceResult, FrameResult } from '../vision/pipeline';
 import { cueFor } from './sound-policy';
@@ -21,6 +22,8 @@ export interface FrameHandlerDeps {
   now?: () => number;
   /** Called with each frame's events and the frame, e.g. to write the violation log. */
   onEvents?: (events: ComplianceEvent[], frame: RawImage) => void;
+  /** Called when a face has stayed put so long that it is taken for a picture and no longer judged. */
+  onStillFace?: (box: Box, frame: RawImage) => void;
 }
 
 /** What the tracker needs of one face the pipeline found. */
@@ -63,6 +66,7 @@ export function createFrameHandler(deps: FrameHandlerDeps): (frame: Frame) => Pr
     const at = now();
     const status = deps.tracker.update(result.faces.map(observationOf), image, at);
     if (status.events.length > 0) deps.onEvents?.(status.events, image);
+    for (const box of status.turnedStill) deps.onStillFace?.(box, image);
     return {
       state: status.state,
       guidance: status.guidance,

@@ -13,6 +13,7 @@ import type { Verdict } from '../../shared/verdicts';
 import type { KeypointName } from '../vision/blazeface-decode';
 import { iou } from '../vision/box';
 import type { Box, Point } from '../vision/detector';
+import { type StillPlaceOptions, StillPlaces } from './still-places';
 
 /** What the tracker needs from one face of one pipeline frame. */
 export interface FaceObservation {
@@ -33,7 +34,7 @@ export interface FaceObservation {
   noseDoubtAt?: number | null;
 }
 
-export interface TrackerOptions {
+export interface TrackerOptions extends StillPlaceOptions {
   /** Minimum box overlap for a face to continue a track. */
   iouMatch: number;
   /** A track unseen for this long has left (ends the visit). */
@@ -103,6 +104,10 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   // whole face, so the share of the box past the edge says how much is out of view; at 0.2 the
   // chin is. Faces cut at a side or the top are judged as they are (EXPERIMENTS.md).
   maxBelowFrame: 0.2,
+  // A poster's face moves by the detector's jitter alone (under 3 % of its width from frame to
+  // frame); a visitor is judged within a second and gone within a minute.
+  stillAfterMs: 30_000,
+  stillDrift: 0.08,
   maxTurn: 0.75,
   // The crop's mean luma follows skin tone as much as light: a Black face in studio light averages
   // 0.39, a white one 0.56. At 0.12 the kiosk sent a fifth of Black people away to find more light
@@ -160,6 +165,8 @@ export interface ComplianceStatus {
   guidance: Guidance | null;
   tracks: TrackView[];
   events: ComplianceEvent[];
+  /** Places where a face had stayed put long enough, at this frame, to be taken for a picture and no longer judged. */
+  turnedStill: Box[];
 }
 
 interface Track {
@@ -204,12 +211,19 @@ export function viewProblem(face: FaceObservation, frame: FrameSize, o: TrackerO
   return null;
 }
 
-const SEVERITY: Record<ScreenState, number> = { idle: 0, compliant: 1, checking: 2, guidance: 3, incorrect: 4, violation: 5 };
+/**
+ * Which track's state the screen shows when several people are in view. A verdict outranks
+ * guidance and "checking": a passer-by far behind a masked visitor must not turn her thank-you into
+ * "please step closer", nor a second person just arriving into "checking". Among verdicts the worst
+ * wins, so one bare face among masked ones turns the screen red; each box still says its own.
+ */
+const SCREEN_RANK: Record<ScreenState, number> = { idle: 0, checking: 1, guidance: 2, compliant: 3, incorrect: 4, violation: 5 };
 
 export class ComplianceTracker {
   private tracks: Track[] = [];
   private nextId = 1;
   private recent: { kind: ComplianceEvent['kind']; box: Box; at: number }[] = [];
+  private stillPlaces = new StillPlaces();
   private opts: TrackerOptions;
   /** The last frame's wall time, and how far the wall clock has been set back since the first. */
   private lastWall: number | null = null;
@@ -239,7 +253,8 @@ export class ComplianceTracker {
     const now = wallNow + this.setBack;
     const o = this.options;
     const events: ComplianceEvent[] = [];
-    const matched = this.match(faces);
+    const { moving, newlyStill } = this.stillPlaces.sift(faces, now, o);
+    const matched = this.match(moving);
     for (const [face, track] of matched) this.observe(track ?? this.open(face, now), face, frame, now, events);
     this.tracks = this.tracks.filter((t) => now - t.lastSeen <= o.maxMissingMs);
     this.recent = this.recent.filter((r) => now - r.at <= o.cooldownMs);
@@ -256,10 +271,10 @@ export class ComplianceTracker {
       }),
     );
     let state: ScreenState = 'idle';
-    for (const t of tracks) if (SEVERITY[t.state] > SEVERITY[state]) state = t.state;
+    for (const t of tracks) if (SCREEN_RANK[t.state] > SCREEN_RANK[state]) state = t.state;
     const guidance = state === 'guidance' ? (tracks.find((t) => t.state === 'guidance')?.guidance ?? null) : null;
     // Events happen at this frame: the log and the quiet hours want the wall clock's time for it.
-    return { state, guidance, tracks, events: events.map((e) => ({ ...e, at: wallNow })) };
+    return { state, guidance, tracks, events: events.map((e) => ({ ...e, at: wallNow })), turnedStill: newlyStill };
   }
 
   reset(): void {

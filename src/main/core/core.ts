@@ -187,6 +187,13 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
           options.onEvents?.(events);
           void violationLog?.record(events, frame);
         },
+        onStillFace: (box, frame) =>
+          log(
+            'info',
+            `compliance: a face has not moved for ${Math.round(tracker.options.stillAfterMs / 1000)} s ` +
+              `(${Math.round(box.width)} px wide at ${Math.round(box.x)},${Math.round(box.y)} of ${frame.width}x${frame.height}): ` +
+              'taken for a picture (a poster, a screen, someone seated) and no longer judged while it stays there',
+          ),
       })
     : null;
 

@@ -1,0 +1,105 @@
+// Faces that never move are pictures: a poster, a framed photo, a screen showing a face, or
+// someone seated at a desk the camera sees. A visitor stands at the kiosk for seconds; a picture
+// stays for hours. Judged like visitors, one bare face on a poster keeps the screen red for
+// everybody, and each passer-by who hides it for a moment brings another alarm and log entry.
+// The places where a face has stayed put are remembered, and faces there are not judged.
+
+import type { Box } from '../vision/detector';
+
+export interface StillPlaceOptions {
+  /** A face that stays this long within `stillDrift` of where it was first seen marks its place still. */
+  stillAfterMs: number;
+  /**
+   * How far, as a share of the face's width, its centre and its width may wander and still count
+   * as unmoved. A head held as still as a person can (a visitor reading the screen) sways more
+   * than this within seconds; a picture moves only by the detector's own jitter.
+   */
+  stillDrift: number;
+}
+
+/**
+ * A still place where no face has been seen for this long is forgotten: the poster came down, or
+ * the person seated there left (whoever sits down in the same spot later is judged again). A crowd
+ * hides a poster for seconds, not minutes.
+ */
+const FORGET_AFTER_MS = 2 * 60_000;
+/** A face missing for this long from a place not yet still starts its wait again. */
+const GAP_MS = 2_000;
+/**
+ * Over the wait, a picture is at its place in nearly every frame (the detector's jitter stays
+ * within the drift, a passer-by hides it now and then); a visitor swaying about a spot passes
+ * through it now and then.
+ */
+const MIN_SHARE_SEEN = 0.8;
+
+interface Place {
+  box: Box;
+  since: number;
+  lastSeen: number;
+  /** Frames since `since`, and in how many of them a face was here. */
+  frames: number;
+  seen: number;
+  still: boolean;
+}
+
+export interface SiftedFaces<F> {
+  /** Faces to judge. */
+  moving: F[];
+  /** Faces at still places, not judged. */
+  still: F[];
+  /** Places that turned still at this frame. */
+  newlyStill: Box[];
+}
+
+const centreX = (b: Box): number => b.x + b.width / 2;
+const centreY = (b: Box): number => b.y + b.height / 2;
+
+export class StillPlaces {
+  private places: Place[] = [];
+
+  /** Splits one frame's faces, seen at `now` (a clock that never goes back, in ms), into those to judge and those at still places. */
+  sift<F extends { box: Box }>(faces: readonly F[], now: number, o: StillPlaceOptions): SiftedFaces<F> {
+    const sifted: SiftedFaces<F> = { moving: [], still: [], newlyStill: [] };
+    this.places = this.places.filter((p) => now - p.lastSeen <= (p.still ? FORGET_AFTER_MS : GAP_MS));
+    for (const p of this.places) p.frames++;
+    for (const face of faces) {
+      let place = this.placeOf(face.box, o.stillDrift);
+      if (!place) {
+        place = { box: face.box, since: now, lastSeen: Number.NEGATIVE_INFINITY, frames: 1, seen: 0, still: false };
+        this.places.push(place);
+      }
+      // Two faces at one place in one frame count once.
+      if (place.lastSeen !== now) place.seen++;
+      place.lastSeen = now;
+      if (!place.still && now - place.since >= o.stillAfterMs) {
+        if (place.seen >= MIN_SHARE_SEEN * place.frames) {
+          place.still = true;
+          sifted.newlyStill.push(place.box);
+        } else {
+          // Here, but not steadily enough: wait again from now.
+          Object.assign(place, { since: now, frames: 1, seen: 1 });
+        }
+      }
+      (place.still ? sifted.still : sifted.moving).push(face);
+    }
+    return sifted;
+  }
+
+  /** The nearest place `box` has not moved from, if any. */
+  private placeOf(box: Box, drift: number): Place | undefined {
+    let best: Place | undefined;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (const p of this.places) {
+      const limit = drift * p.box.width;
+      const distance = Math.hypot(centreX(box) - centreX(p.box), centreY(box) - centreY(p.box));
+      if (distance > limit || Math.abs(box.width - p.box.width) > limit) continue;
+      // A still place wins over a newer one at the same spot, so a picture stays known.
+      const rank = p.still ? distance - limit : distance;
+      if (rank < bestDistance) {
+        best = p;
+        bestDistance = rank;
+      }
+    }
+    return best;
+  }
+}
