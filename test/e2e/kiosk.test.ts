@@ -8,31 +8,13 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreviewServer } from '../../src/cli/preview-server';
 import type { ComplianceEvent } from '../../src/main/compliance/tracker';
-import { VisionPipeline } from '../../src/main/vision/pipeline';
 import { chromiumMissing } from '../helpers/browser';
 import { type OpenKiosk, openKiosk } from '../helpers/kiosk';
-import { DETECTOR_DIR, manifest, REPO_ROOT, SCRATCH_DIR } from '../helpers/paths';
+import { SCRATCH_DIR } from '../helpers/paths';
 import { makeClip } from '../helpers/video';
-import { crashEngine, firstReadAs } from '../helpers/vision';
+import { crashEngine, pickPortrait } from '../helpers/vision';
 
-const DEFAULT_MODEL = join(REPO_ROOT, 'models', 'facemask-default');
 const SHOTS = join(SCRATCH_DIR, 'e2e');
-
-/** The first large test portrait of a class that the pipeline reads as one clear face of that class. */
-async function pickPortrait(label: 'with_mask' | 'without_mask'): Promise<string> {
-  const pipeline = await VisionPipeline.load({ detectorFolder: DETECTOR_DIR, classifierFolder: DEFAULT_MODEL });
-  try {
-    const rows = manifest().filter((r) => r.split === 'test' && r.label === label && r.width >= 300 && r.height >= 300);
-    return await firstReadAs(
-      rows.map((r) => r.path),
-      label === 'with_mask' ? 'mask' : 'no_mask',
-      0.95,
-      async (p) => (await pipeline.analyzeImage(p)).faces,
-    );
-  } finally {
-    await pipeline.dispose();
-  }
-}
 
 const missing = chromiumMissing();
 if (missing) console.warn(`kiosk.test.ts skipped: ${missing}`);

@@ -13,6 +13,8 @@ export interface Scene {
   seconds: number;
   /** Where the portrait's top edge sits in the frame, px (below the frame's bottom, it is cut off); centred when not given. */
   top?: number;
+  /** A second person farther away: a portrait `height` px tall with its top left corner at `left`, `top`. */
+  companion?: { image: string; height: number; left: number; top: number };
 }
 
 const WIDTH = 640;
@@ -29,6 +31,10 @@ const BACKDROP = Buffer.from(
 
 async function sceneFrame(scene: Scene, out: string): Promise<void> {
   const layers: OverlayOptions[] = [];
+  if (scene.companion) {
+    const { image, height, left, top } = scene.companion;
+    layers.push({ input: await sharp(image).resize({ height }).flatten({ background: '#ffffff' }).png().toBuffer(), left, top });
+  }
   if (scene.image) {
     const portrait = await sharp(scene.image)
       .resize({ height: 320, width: 300, fit: 'inside' })

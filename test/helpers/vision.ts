@@ -1,12 +1,13 @@
 // Camera-like frames made from real test portraits, and ways to start the vision engine and end it as a
 // crash would, for the tests of the pipeline, the vision engine, the core and the kiosk.
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { type EngineLauncher, forkEngine } from '../../src/main/vision/engine-process';
 import type { RawImage } from '../../src/main/vision/image';
-import type { FaceResult } from '../../src/main/vision/pipeline';
+import { type FaceResult, VisionPipeline } from '../../src/main/vision/pipeline';
 import type { VisionEngine } from '../../src/main/vision/vision-engine';
 import type { Verdict } from '../../src/shared/verdicts';
-import { VISION_ENGINE_SOURCE } from './paths';
+import { DETECTOR_DIR, manifest, REPO_ROOT, VISION_ENGINE_SOURCE } from './paths';
 
 /** An RGBA frame `width` x `height` with the portrait, fitted inside `side` px, in the middle. */
 export async function cameraFrame(path: string, { width = 640, height = 480, side = 300 } = {}): Promise<RawImage & { channels: 4 }> {
@@ -69,4 +70,23 @@ export async function firstReadAs(
     if (faces.length === 1 && faces[0]!.verdict === verdict && faces[0]!.confidence > minConfidence) return path;
   }
   throw new Error(`no candidate portrait reads as one clear "${verdict}" face`);
+}
+
+/** The first large test portrait of a class that the shipped classifier reads as one clear face of that class. */
+export async function pickPortrait(label: 'with_mask' | 'without_mask'): Promise<string> {
+  const pipeline = await VisionPipeline.load({
+    detectorFolder: DETECTOR_DIR,
+    classifierFolder: join(REPO_ROOT, 'models', 'facemask-default'),
+  });
+  try {
+    const rows = manifest().filter((r) => r.split === 'test' && r.label === label && r.width >= 300 && r.height >= 300);
+    return await firstReadAs(
+      rows.map((r) => r.path),
+      label === 'with_mask' ? 'mask' : 'no_mask',
+      0.95,
+      async (p) => (await pipeline.analyzeImage(p)).faces,
+    );
+  } finally {
+    await pipeline.dispose();
+  }
 }
