@@ -81,7 +81,8 @@ describe('default classifier (models/facemask-default)', () => {
     expect(r.balancedComplianceAccuracy).toBeGreaterThanOrEqual(0.93);
     expect(r.rocAuc).toBeGreaterThanOrEqual(0.98);
     expect(r.ece).toBeLessThanOrEqual(0.05);
-    // At the kiosk's own line, one view each (measured 88.0 % of masks passed, 4 of 121 bare faces).
+    // At the kiosk's own line, one view each (measured 87.7 % of masks passed, 4 of 121 bare faces;
+    // 88.0 % before faces cut off by the photo's bottom edge were asked to step back).
     expect(r.kioskLine.with_mask!.pass).toBeGreaterThanOrEqual(0.87);
     expect(r.kioskLine.without_mask!.pass).toBeLessThanOrEqual(5 / 121);
   }, 300_000);
