@@ -18,11 +18,12 @@ export interface StillPlaceOptions {
 }
 
 /**
- * A still place where no face has been seen for this long is forgotten: the poster came down, or
- * the person seated there left (whoever sits down in the same spot later is judged again). A crowd
- * hides a poster for seconds, not minutes.
+ * A still place where no face has been seen for a while is forgotten: the poster came down, or the
+ * person seated there left (whoever sits down in the same spot later is judged again). The while
+ * is as long as the face was there, from two minutes (a crowd hides a poster for seconds) to a day
+ * (a poster in view all day is still there when the lights come on the next morning).
  */
-const FORGET_AFTER_MS = 2 * 60_000;
+const FORGET_AFTER_MS = { min: 2 * 60_000, max: 24 * 60 * 60_000 };
 /** A face missing for this long from a place not yet still starts its wait again. */
 const GAP_MS = 2_000;
 /**
@@ -36,10 +37,11 @@ interface Place {
   box: Box;
   since: number;
   lastSeen: number;
+  /** Since when the place is still; null while it is not. */
+  stillSince: number | null;
   /** Frames since `since`, and in how many of them a face was here. */
   frames: number;
   seen: number;
-  still: boolean;
 }
 
 export interface SiftedFaces<F> {
@@ -51,6 +53,12 @@ export interface SiftedFaces<F> {
   newlyStill: Box[];
 }
 
+/** How long a place is kept with no face seen there. */
+function memoryOf(p: Place): number {
+  if (p.stillSince === null) return GAP_MS;
+  return Math.min(FORGET_AFTER_MS.max, Math.max(FORGET_AFTER_MS.min, p.lastSeen - p.stillSince));
+}
+
 const centreX = (b: Box): number => b.x + b.width / 2;
 const centreY = (b: Box): number => b.y + b.height / 2;
 
@@ -60,27 +68,27 @@ export class StillPlaces {
   /** Splits one frame's faces, seen at `now` (a clock that never goes back, in ms), into those to judge and those at still places. */
   sift<F extends { box: Box }>(faces: readonly F[], now: number, o: StillPlaceOptions): SiftedFaces<F> {
     const sifted: SiftedFaces<F> = { moving: [], still: [], newlyStill: [] };
-    this.places = this.places.filter((p) => now - p.lastSeen <= (p.still ? FORGET_AFTER_MS : GAP_MS));
+    this.places = this.places.filter((p) => now - p.lastSeen <= memoryOf(p));
     for (const p of this.places) p.frames++;
     for (const face of faces) {
       let place = this.placeOf(face.box, o.stillDrift);
       if (!place) {
-        place = { box: face.box, since: now, lastSeen: Number.NEGATIVE_INFINITY, frames: 1, seen: 0, still: false };
+        place = { box: face.box, since: now, lastSeen: Number.NEGATIVE_INFINITY, frames: 1, seen: 0, stillSince: null };
         this.places.push(place);
       }
       // Two faces at one place in one frame count once.
       if (place.lastSeen !== now) place.seen++;
       place.lastSeen = now;
-      if (!place.still && now - place.since >= o.stillAfterMs) {
+      if (place.stillSince === null && now - place.since >= o.stillAfterMs) {
         if (place.seen >= MIN_SHARE_SEEN * place.frames) {
-          place.still = true;
+          place.stillSince = now;
           sifted.newlyStill.push(place.box);
         } else {
           // Here, but not steadily enough: wait again from now.
           Object.assign(place, { since: now, frames: 1, seen: 1 });
         }
       }
-      (place.still ? sifted.still : sifted.moving).push(face);
+      (place.stillSince === null ? sifted.moving : sifted.still).push(face);
     }
     return sifted;
   }
@@ -94,7 +102,7 @@ export class StillPlaces {
       const distance = Math.hypot(centreX(box) - centreX(p.box), centreY(box) - centreY(p.box));
       if (distance > limit || Math.abs(box.width - p.box.width) > limit) continue;
       // A still place wins over a newer one at the same spot, so a picture stays known.
-      const rank = p.still ? distance - limit : distance;
+      const rank = p.stillSince === null ? distance : distance - limit;
       if (rank < bestDistance) {
         best = p;
         bestDistance = rank;

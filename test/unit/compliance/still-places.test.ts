@@ -50,6 +50,15 @@ describe('still places (faces that never move)', () => {
     expect(run(3_000)).toBeGreaterThan(10_000 + 3_000 + 30_000 - FRAME_MS);
   });
 
+  it('remembers a picture in view all day through a night without it, but not for more than a day', () => {
+    const places = new StillPlaces();
+    // Seen for 12 hours (one frame a second is enough to keep it), then the lights go out.
+    let t = 0;
+    for (; t <= 12 * 3600_000; t += 1000) places.sift([at(100, 100)], t, O);
+    expect(places.sift([at(100, 100)], t + 11 * 3600_000, O).still).toHaveLength(1);
+    expect(places.sift([at(100, 100)], t + 11 * 3600_000 + 24 * 3600_000 + 1, O).moving).toHaveLength(1);
+  });
+
   it('forgets a picture not seen for two minutes, and judges a face there again', () => {
     const places = new StillPlaces();
     let t = 0;
