@@ -19,7 +19,7 @@ export interface PipelineOptions {
   noseCheckFolder: string | null;
   /** Face crop side = longer box side x (1 + margin). */
   cropMargin: number;
-  /** At most this many faces per frame are classified, the most confident first. */
+  /** At most this many faces per frame are classified, the largest (nearest) first. */
   maxFaces: number;
   detector: Partial<DetectorOptions>;
   /**
@@ -231,7 +231,11 @@ export class VisionPipeline {
     capturedAt: number | null,
   ): Promise<FrameResult> {
     const timing = { convert: 0, detect: 0 };
-    const detected = (await detectWithPasses(this.detector, image, passes, minScore, timing)).faces.slice(0, this.options.maxFaces);
+    const found = (await detectWithPasses(this.detector, image, passes, minScore, timing)).faces;
+    // Over the cap the nearest (largest) faces are kept: the visitor at the kiosk, not the crowd
+    // behind, whom the detector can be surer of (it scores a masked face lower than a bare one).
+    const { maxFaces } = this.options;
+    const detected = found.length > maxFaces ? found.toSorted((a, b) => b.box.width - a.box.width).slice(0, maxFaces) : found;
 
     let t = performance.now();
     const { cropSize } = this.classifier;

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageDecodeError } from '../../../src/main/vision/image';
 import { VisionPipeline } from '../../../src/main/vision/pipeline';
-import { CONTRACT_MODEL_DIR, DETECTOR_DIR, sample } from '../../helpers/paths';
+import { CONTRACT_MODEL_DIR, DETECTOR_DIR, manifest, sample } from '../../helpers/paths';
 import { cameraFrame } from '../../helpers/vision';
 
 let pipeline: VisionPipeline;
@@ -78,5 +78,53 @@ describe('zoom pass for distant faces', () => {
     expect(face!.box.x + face!.box.width).toBeLessThanOrEqual(left + tile.info.width + 10);
     expect(face!.box.y).toBeGreaterThanOrEqual(140);
     expect(face!.box.y + face!.box.height).toBeLessThanOrEqual(150 + 50 + 10);
+  });
+});
+
+describe('more faces than it classifies', () => {
+  it('keeps the nearest faces, not those the detector is surest of: the visitor at the kiosk before the crowd behind', async () => {
+    // The masked portrait the detector is least sure of, large in front, and two bare faces it is
+    // surer of, small behind; room for two.
+    const scored: { path: string; score: number }[] = [];
+    for (const row of manifest()
+      .filter((r) => r.split === 'test' && r.label === 'with_mask' && r.width >= 300 && r.height >= 300)
+      .slice(0, 30)) {
+      const { faces } = await pipeline.analyzeFrame(await cameraFrame(row.path));
+      if (faces.length === 1) scored.push({ path: row.path, score: faces[0]!.detectorScore });
+    }
+    const visitor = scored.toSorted((a, b) => a.score - b.score)[0]!;
+    const crowd = sample('test', 'without_mask', 2);
+    const layers = await Promise.all(
+      crowd.map(async (row, i) => ({
+        input: await sharp(row.path).resize(120, 120, { fit: 'cover' }).toBuffer(),
+        left: 10 + i * 125,
+        top: 20,
+      })),
+    );
+    layers.push({ input: await sharp(visitor.path).resize(280, 280, { fit: 'inside' }).toBuffer(), left: 330, top: 150 });
+    const { data, info } = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#c9c2b6' } })
+      .composite(layers)
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const frame = {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+      channels: 4 as const,
+    };
+    const all = await pipeline.analyzeFrame(frame);
+    expect(all.faces).toHaveLength(3);
+    const front = all.faces.find((f) => f.box.x > 300)!;
+    expect(front.detectorScore).toBeLessThan(Math.min(...all.faces.filter((f) => f !== front).map((f) => f.detectorScore)));
+
+    const capped = await VisionPipeline.load({ detectorFolder: DETECTOR_DIR, classifierFolder: CONTRACT_MODEL_DIR, maxFaces: 2 });
+    try {
+      const kept = (await capped.analyzeFrame(frame)).faces;
+      expect(kept).toHaveLength(2);
+      expect(kept.some((f) => f.box.x > 300)).toBe(true);
+    } finally {
+      await capped.dispose();
+    }
   });
 });
