@@ -3,25 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CoreOptions, createKioskCore, type KioskCore } from '../../../src/main/core/core';
+import type { KioskCore } from '../../../src/main/core/core';
 import { runSmokeTest } from '../../../src/main/core/smoke-test';
 import type { AppStatus } from '../../../src/shared/contract';
 import type { Settings } from '../../../src/shared/settings';
+import { startCore } from '../../helpers/core';
 import { CONTRACT_MODEL_DIR, REPO_ROOT, sample } from '../../helpers/paths';
-import { crashEngine, sourceEngine } from '../../helpers/vision';
-
-/** A core on `userDataDir` started as the app starts one, with the repository's models unless told otherwise. */
-function startCore(userDataDir: string, options: Partial<CoreOptions> = {}): Promise<KioskCore> {
-  return createKioskCore({
-    visionEngine: sourceEngine(),
-    modelsDir: join(REPO_ROOT, 'models'),
-    userDataDir,
-    productName: 'Mask Kiosk',
-    version: 't',
-    log: () => {},
-    ...options,
-  });
-}
+import { crashEngine } from '../../helpers/vision';
 
 let dir: string;
 let core: KioskCore;

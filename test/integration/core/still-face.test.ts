@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComplianceEvent } from '../../../src/main/compliance/tracker';
-import { createKioskCore, type KioskCore } from '../../../src/main/core/core';
-import { REPO_ROOT, sample } from '../../helpers/paths';
-import { sourceEngine } from '../../helpers/vision';
+import type { KioskCore } from '../../../src/main/core/core';
+import { startCore } from '../../helpers/core';
+import { sample } from '../../helpers/paths';
 
 const T0 = Date.UTC(2026, 11, 1, 9);
 let clock = T0;
@@ -20,12 +20,7 @@ const events: ComplianceEvent[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'core-still-'));
-  core = await createKioskCore({
-    visionEngine: sourceEngine(),
-    modelsDir: join(REPO_ROOT, 'models'),
-    userDataDir: dir,
-    productName: 'Mask Kiosk',
-    version: 'test',
+  core = await startCore(dir, {
     now: () => clock,
     log: (level, m) => logs.push(`${level} ${m}`),
     onEvents: (e) => events.push(...e),

@@ -7,13 +7,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSiteDatabase } from '../../../src/cli/site-admin';
 import { KeyFileSecretBox } from '../../../src/main/config/secret-box';
-import { createKioskCore, type KioskCore } from '../../../src/main/core/core';
+import type { KioskCore } from '../../../src/main/core/core';
 import type { AppStatus } from '../../../src/shared/contract';
 import type { Settings } from '../../../src/shared/settings';
 import { finishSetup } from '../../helpers/browser';
-import { REPO_ROOT } from '../../helpers/paths';
+import { startCore } from '../../helpers/core';
 import { postgresMissing, startCluster, type TestCluster } from '../../helpers/postgres';
-import { sourceEngine } from '../../helpers/vision';
 import { until } from '../../helpers/wait';
 
 const missing = postgresMissing();
@@ -44,13 +43,7 @@ describe.skipIf(Boolean(missing))('site reporting in the kiosk core', () => {
     cluster = await startCluster();
     await createSiteDatabase(cluster, 'maskkiosk', { kiosks: { kiosk_east: PASSWORD, kiosk_west: 'west-secret' } });
     dir = mkdtempSync(join(tmpdir(), 'site-core-'));
-    core = await createKioskCore({
-      visionEngine: sourceEngine(),
-      modelsDir: join(REPO_ROOT, 'models'),
-      userDataDir: dir,
-      productName: 'Mask Kiosk',
-      version: 'test',
-      log: () => undefined,
+    core = await startCore(dir, {
       emit: (event, payload) => {
         if (event === 'status') pushed.push(payload);
       },
@@ -156,14 +149,7 @@ describe.skipIf(Boolean(missing))('site reporting in the kiosk core', () => {
         },
       }),
     );
-    const west = await createKioskCore({
-      visionEngine: sourceEngine(),
-      modelsDir: join(REPO_ROOT, 'models'),
-      userDataDir: westDir,
-      productName: 'Mask Kiosk',
-      version: 'test',
-      log: () => undefined,
-    });
+    const west = await startCore(westDir);
     try {
       const record = (c: KioskCore, trackId: number): void => {
         c.violationLog!.store.recordCheck(Date.now(), 0, {
