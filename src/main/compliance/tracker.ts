@@ -212,12 +212,13 @@ export function viewProblem(face: FaceObservation, frame: FrameSize, o: TrackerO
 }
 
 /**
- * Which track's state the screen shows when several people are in view. A verdict outranks
- * guidance and "checking": a passer-by far behind a masked visitor must not turn her thank-you into
- * "please step closer", nor a second person just arriving into "checking". Among verdicts the worst
- * wins, so one bare face among masked ones turns the screen red; each box still says its own.
+ * Which track's state the screen shows when several people are in view: the most severe, so one
+ * bare face among masked ones turns it red, and a person at the kiosk still being checked or asked
+ * to face the camera holds back the thank-you another is given (they might take it for theirs).
+ * Except a face too far away to judge: a passer-by far behind a masked visitor must not turn her
+ * thank-you into "please step closer". Each box still says its own state.
  */
-const SCREEN_RANK: Record<ScreenState, number> = { idle: 0, checking: 1, guidance: 2, compliant: 3, incorrect: 4, violation: 5 };
+const SCREEN_RANK: Record<ScreenState, number> = { idle: 0, compliant: 2, checking: 3, guidance: 4, incorrect: 5, violation: 6 };
 
 export class ComplianceTracker {
   private tracks: Track[] = [];
@@ -270,9 +271,12 @@ export class ComplianceTracker {
         pIncorrect: t.pIncorrect,
       }),
     );
-    let state: ScreenState = 'idle';
-    for (const t of tracks) if (SCREEN_RANK[t.state] > SCREEN_RANK[state]) state = t.state;
-    const guidance = state === 'guidance' ? (tracks.find((t) => t.state === 'guidance')?.guidance ?? null) : null;
+    // A face too far away to judge ranks low from its first frame, before its guidance shows.
+    const rank = (i: number): number => (live[i]!.badReason === 'step_closer' ? 1 : SCREEN_RANK[tracks[i]!.state]);
+    let shown = -1;
+    for (let i = 0; i < tracks.length; i++) if (shown < 0 || rank(i) > rank(shown)) shown = i;
+    const state: ScreenState = tracks[shown]?.state ?? 'idle';
+    const guidance = state === 'guidance' ? (tracks[shown]?.guidance ?? null) : null;
     // Events happen at this frame: the log and the quiet hours want the wall clock's time for it.
     return { state, guidance, tracks, events: events.map((e) => ({ ...e, at: wallNow })), turnedStill: newlyStill };
   }

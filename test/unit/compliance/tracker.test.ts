@@ -191,7 +191,7 @@ describe('compliance tracker', () => {
     ).toEqual(['compliant', 'violation']);
   });
 
-  it('keeps thanking the visitor in front while a passer-by far behind is asked to step closer or still checked', () => {
+  it('keeps thanking the visitor in front while a passer-by far behind is too small to judge', () => {
     const s = play(new ComplianceTracker(), [
       ...repeat(10, () => [face(0.97, 250, 150, 140)]),
       ...repeat(15, (i) => [face(0.97, 250, 150, 140), face(0.5, 40 + i * 4, 60, 40)]),
@@ -202,31 +202,19 @@ describe('compliance tracker', () => {
       ['compliant', null],
       ['guidance', 'step_closer'],
     ]);
-    // A second person arriving beside her is shown as checking on their box, not on the screen.
-    const two = play(new ComplianceTracker(), [
-      ...repeat(10, () => [face(0.97, 40, 150, 120)]),
-      [face(0.97, 40, 150, 120), face(0.5, 400, 150, 120)],
-    ]);
-    expect(two.at(-1)!.state).toBe('compliant');
-    expect(two.at(-1)!.tracks.map((t) => t.state)).toEqual(['compliant', 'checking']);
   });
 
-  it('stops judging a face that has not moved for 30 s (a poster): one alarm, then the screen is free for visitors', () => {
-    const poster = (i: number) => face(0.02, 40 + Math.sin(i) * 2, 80, 120);
+  it('holds back a thank-you while another person at the kiosk is still checked or asked to face the camera', () => {
+    // They might take it for theirs: the costly mistake is thanking a bare face.
+    const turned = face(0.5, 400, 150, 120);
+    turned.keypoints.noseTip.x = turned.keypoints.leftEye.x + 40;
     const s = play(new ComplianceTracker(), [
-      ...repeat(15 * 40, (i) => [poster(i)]),
-      // A passer-by hides it for a second, well past the cooldown.
-      ...repeat(15, () => []),
-      ...repeat(15 * 5, (i) => [poster(i)]),
-      // A masked visitor steps up in front while it hangs there.
-      ...repeat(15 * 2, (i) => [poster(i), face(0.97, 300, 150, 140)]),
+      ...repeat(10, () => [face(0.97, 40, 150, 120)]),
+      ...repeat(15, () => [face(0.97, 40, 150, 120), turned]),
     ]);
-    expect(s[15 * 29]!.state).toBe('violation');
-    expect(s[15 * 31]!.state).toBe('idle');
-    expect(s.flatMap((x) => x.turnedStill)).toHaveLength(1);
-    expect(events(s).map((e) => e.kind)).toEqual(['violation', 'compliant']);
-    expect(s.at(-1)!.state).toBe('compliant');
-    expect(s.at(-1)!.tracks).toHaveLength(1);
+    expect(s[9]!.state).toBe('compliant');
+    expect(s[10]!.state).toBe('checking');
+    expect(s.at(-1)).toMatchObject({ state: 'guidance', guidance: 'face_camera' });
   });
 
   it('asks a distant person to step closer, and only after the view stays bad', () => {
