@@ -104,8 +104,8 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   // whole face, so the share of the box past the edge says how much is out of view; at 0.2 the
   // chin is. Faces cut at a side or the top are judged as they are (EXPERIMENTS.md).
   maxBelowFrame: 0.2,
-  // A poster's face moves by the detector's jitter alone (under 3 % of its width from frame to
-  // frame); a visitor is judged within a second and gone within a minute.
+  // A poster's face moves by the detector's jitter alone (measured: a median 1 to 5 % of its width
+  // from where it was first boxed); a visitor is judged within a second and gone within a minute.
   stillAfterMs: 30_000,
   stillDrift: 0.08,
   maxTurn: 0.75,
@@ -284,6 +284,7 @@ export class ComplianceTracker {
   reset(): void {
     this.tracks = [];
     this.recent = [];
+    this.stillPlaces = new StillPlaces();
   }
 
   /** Greedy matching by overlap, best pairs first; each face and track used once. */
