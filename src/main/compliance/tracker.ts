@@ -281,12 +281,6 @@ export class ComplianceTracker {
     return { state, guidance, tracks, events: events.map((e) => ({ ...e, at: wallNow })), turnedStill: newlyStill };
   }
 
-  reset(): void {
-    this.tracks = [];
-    this.recent = [];
-    this.stillPlaces = new StillPlaces();
-  }
-
   /** Greedy matching by overlap, best pairs first; each face and track used once. */
   private match(faces: readonly FaceObservation[]): [FaceObservation, Track | null][] {
     const pairs: { f: number; t: number; overlap: number }[] = [];
