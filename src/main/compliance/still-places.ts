@@ -11,8 +11,8 @@ export interface StillPlaceOptions {
   stillAfterMs: number;
   /**
    * How far, as a share of the face's width, its centre and its width may wander and still count
-   * as unmoved. A head held as still as a person can (a visitor reading the screen) sways more
-   * than this within seconds; a picture moves only by the detector's own jitter.
+   * as unmoved. A picture moves only by the detector's jitter (training/EXPERIMENTS.md); a person
+   * standing sways, typically by a few centimetres, against a face about 15 cm wide.
    */
   stillDrift: number;
 }
