@@ -1,13 +1,19 @@
 // Camera-like frames made from real test portraits, and ways to start the vision engine and end it as a
 // crash would, for the tests of the pipeline, the vision engine, the core and the kiosk.
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { type EngineLauncher, forkEngine } from '../../src/main/vision/engine-process';
 import type { RawImage } from '../../src/main/vision/image';
 import { type FaceResult, VisionPipeline } from '../../src/main/vision/pipeline';
 import type { VisionEngine } from '../../src/main/vision/vision-engine';
 import type { Verdict } from '../../src/shared/verdicts';
 import { DETECTOR_DIR, manifest, REPO_ROOT, VISION_ENGINE_SOURCE } from './paths';
+
+/** The RGBA pixels of `image`, as the pipeline, the vision engine and the core take a camera frame. */
+export async function rgbaFrame(image: Sharp): Promise<RawImage & { channels: 4 }> {
+  const { data, info } = await image.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 4 };
+}
 
 /** An RGBA frame `width` x `height` with the portrait, fitted inside `side` px, in the middle. */
 export async function cameraFrame(path: string, { width = 640, height = 480, side = 300 } = {}): Promise<RawImage & { channels: 4 }> {
@@ -17,12 +23,15 @@ export async function cameraFrame(path: string, { width = 640, height = 480, sid
     .toBuffer({ resolveWithObject: true });
   const left = Math.floor((width - portrait.info.width) / 2);
   const top = Math.floor((height - portrait.info.height) / 2);
-  const { data, info } = await sharp(portrait.data)
-    .extend({ left, top, right: width - portrait.info.width - left, bottom: height - portrait.info.height - top, background: '#5a6470' })
-    .ensureAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 4 };
+  return rgbaFrame(
+    sharp(portrait.data).extend({
+      left,
+      top,
+      right: width - portrait.info.width - left,
+      bottom: height - portrait.info.height - top,
+      background: '#5a6470',
+    }),
+  );
 }
 
 /**
@@ -36,11 +45,14 @@ export async function raisedView(frame: RawImage & { channels: 4 }, bottom: numb
     .extend({ top: shift, background: '#5a6470' })
     .raw()
     .toBuffer({ resolveWithObject: true });
-  const { data, info } = await sharp(extended.data, { raw: { width: extended.info.width, height: extended.info.height, channels: 4 } })
-    .extract({ left: 0, top: 0, width: frame.width, height: frame.height })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 4 };
+  return rgbaFrame(
+    sharp(extended.data, { raw: { width: extended.info.width, height: extended.info.height, channels: 4 } }).extract({
+      left: 0,
+      top: 0,
+      width: frame.width,
+      height: frame.height,
+    }),
+  );
 }
 
 /** The vision engine from source, as a Node child process (the preview's way of starting it). */

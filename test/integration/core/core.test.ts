@@ -9,7 +9,7 @@ import type { AppStatus } from '../../../src/shared/contract';
 import type { Settings } from '../../../src/shared/settings';
 import { startCore } from '../../helpers/core';
 import { CONTRACT_MODEL_DIR, REPO_ROOT, sample } from '../../helpers/paths';
-import { crashEngine } from '../../helpers/vision';
+import { crashEngine, rgbaFrame } from '../../helpers/vision';
 
 let dir: string;
 let core: KioskCore;
@@ -37,12 +37,7 @@ const call = (channel: string, ...args: unknown[]) => core.dispatch(channel, arg
 
 async function portraitFrame(): Promise<{ width: number; height: number; data: Uint8Array }> {
   const [row] = sample('test', 'without_mask', 1);
-  const { data, info } = await sharp(row!.path)
-    .resize(320, 240, { fit: 'contain', background: '#445566' })
-    .ensureAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  return rgbaFrame(sharp(row!.path).resize(320, 240, { fit: 'contain', background: '#445566' }));
 }
 
 describe('kiosk core over the IPC contract', () => {

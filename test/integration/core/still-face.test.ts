@@ -10,6 +10,7 @@ import type { ComplianceEvent } from '../../../src/main/compliance/tracker';
 import type { KioskCore } from '../../../src/main/core/core';
 import { startCore } from '../../helpers/core';
 import { sample } from '../../helpers/paths';
+import { rgbaFrame } from '../../helpers/vision';
 
 const T0 = Date.UTC(2026, 11, 1, 9);
 let clock = T0;
@@ -36,12 +37,9 @@ afterAll(async () => {
 async function posterFrame(): Promise<{ width: number; height: number; data: Uint8Array }> {
   const [row] = sample('test', 'without_mask', 1);
   const poster = await sharp(row!.path).resize(220, 220, { fit: 'inside' }).toBuffer();
-  const { data, info } = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#c9c2b6' } })
-    .composite([{ input: poster, left: 60, top: 90 }])
-    .ensureAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  return rgbaFrame(
+    sharp({ create: { width: 640, height: 480, channels: 3, background: '#c9c2b6' } }).composite([{ input: poster, left: 60, top: 90 }]),
+  );
 }
 
 describe('a face on a poster', () => {

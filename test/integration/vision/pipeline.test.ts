@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageDecodeError } from '../../../src/main/vision/image';
 import { VisionPipeline } from '../../../src/main/vision/pipeline';
 import { CONTRACT_MODEL_DIR, DETECTOR_DIR, manifest, sample } from '../../helpers/paths';
-import { cameraFrame } from '../../helpers/vision';
+import { cameraFrame, rgbaFrame } from '../../helpers/vision';
 
 let pipeline: VisionPipeline;
 beforeAll(async () => {
@@ -102,17 +102,7 @@ describe('more faces than it classifies', () => {
       })),
     );
     layers.push({ input: await sharp(visitor.path).resize(280, 280, { fit: 'inside' }).toBuffer(), left: 330, top: 150 });
-    const { data, info } = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#c9c2b6' } })
-      .composite(layers)
-      .ensureAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    const frame = {
-      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-      width: info.width,
-      height: info.height,
-      channels: 4 as const,
-    };
+    const frame = await rgbaFrame(sharp({ create: { width: 640, height: 480, channels: 3, background: '#c9c2b6' } }).composite(layers));
     const all = await pipeline.analyzeFrame(frame);
     expect(all.faces).toHaveLength(3);
     const front = all.faces.find((f) => f.box.x > 300)!;
