@@ -33,28 +33,29 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A bare face on a poster on the lobby's wall, as a 640 x 480 camera frame sees it. */
-async function posterFrame(): Promise<{ width: number; height: number; data: Uint8Array }> {
+/** A bare face on a poster on the lobby's wall, as a 640 x 480 camera frame sees it; hidden, a passer-by stands in front. */
+async function posterFrame(hidden = false): Promise<{ width: number; height: number; data: Uint8Array }> {
   const [row] = sample('test', 'without_mask', 1);
   const poster = await sharp(row!.path).resize(220, 220, { fit: 'inside' }).toBuffer();
-  return rgbaFrame(
-    sharp({ create: { width: 640, height: 480, channels: 3, background: '#c9c2b6' } }).composite([{ input: poster, left: 60, top: 90 }]),
-  );
+  const passerBy = await sharp({ create: { width: 260, height: 480, channels: 3, background: '#3b4250' } })
+    .png()
+    .toBuffer();
+  const layers = [{ input: poster, left: 60, top: 90 }, ...(hidden ? [{ input: passerBy, left: 40, top: 0 }] : [])];
+  return rgbaFrame(sharp({ create: { width: 640, height: 480, channels: 3, background: '#c9c2b6' } }).composite(layers));
 }
 
 describe('a face on a poster', () => {
   it('alarms once, and after 30 s unmoved is taken for a picture: the screen is free and nothing more is logged', async () => {
-    const frame = await posterFrame();
+    const [frame, hidden] = [await posterFrame(), await posterFrame(true)];
     const states: string[] = [];
-    // Two frames a second for 40 s, a gap of 3 s as a passer-by hides it (past the 4 s cooldown
-    // counted from the alarm long ago), then 10 s more.
+    // Two frames a second: 40 s of the poster, 3 s with a passer-by in front of it (past the 4 s
+    // cooldown counted from the alarm long ago), then 10 s of the poster again.
     for (let i = 0; i < 106; i++) {
-      clock = T0 + i * 500 + (i >= 80 ? 3_000 : 0);
-      const r = await core.dispatch('frame:analyze', [frame]);
+      clock = T0 + i * 500;
+      const r = await core.dispatch('frame:analyze', [i >= 80 && i < 86 ? hidden : frame]);
       expect(r.ok).toBe(true);
       states.push((r as { value: { state: string } }).value.state);
     }
-    expect(states.slice(2, 58)).toContain('violation');
     expect(new Set(states.slice(2, 58))).toEqual(new Set(['violation']));
     expect(new Set(states.slice(62))).toEqual(new Set(['idle']));
     expect(events.map((e) => e.kind)).toEqual(['violation']);
