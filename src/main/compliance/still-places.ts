@@ -39,8 +39,8 @@ interface Place {
   lastSeen: number;
   /** Since when the place is still; null while it is not. */
   stillSince: number | null;
-  /** Frames since `since`, and in how many of them a face was here. */
-  frames: number;
+  /** The frame `since` fell in, and in how many frames from it on a face was here. */
+  sinceFrame: number;
   seen: number;
 }
 
@@ -64,28 +64,30 @@ const centreY = (b: Box): number => b.y + b.height / 2;
 
 export class StillPlaces {
   private places: Place[] = [];
+  /** Frames sifted so far. */
+  private frame = 0;
 
   /** Splits one frame's faces, seen at `now` (a clock that never goes back, in ms), into those to judge and those at still places. */
   sift<F extends { box: Box }>(faces: readonly F[], now: number, o: StillPlaceOptions): SiftedFaces<F> {
     const sifted: SiftedFaces<F> = { moving: [], still: [], newlyStill: [] };
     this.places = this.places.filter((p) => now - p.lastSeen <= memoryOf(p));
-    for (const p of this.places) p.frames++;
+    this.frame++;
     for (const face of faces) {
       let place = this.placeOf(face.box, o.stillDrift);
       if (!place) {
-        place = { box: face.box, since: now, lastSeen: Number.NEGATIVE_INFINITY, frames: 1, seen: 0, stillSince: null };
+        place = { box: face.box, since: now, lastSeen: Number.NEGATIVE_INFINITY, sinceFrame: this.frame, seen: 0, stillSince: null };
         this.places.push(place);
       }
       // Two faces at one place in one frame count once.
       if (place.lastSeen !== now) place.seen++;
       place.lastSeen = now;
       if (place.stillSince === null && now - place.since >= o.stillAfterMs) {
-        if (place.seen >= MIN_SHARE_SEEN * place.frames) {
+        if (place.seen >= MIN_SHARE_SEEN * (this.frame - place.sinceFrame + 1)) {
           place.stillSince = now;
           sifted.newlyStill.push(place.box);
         } else {
           // Here, but not steadily enough: wait again from now.
-          Object.assign(place, { since: now, frames: 1, seen: 1 });
+          Object.assign(place, { since: now, sinceFrame: this.frame, seen: 1 });
         }
       }
       (place.stillSince === null ? sifted.moving : sifted.still).push(face);

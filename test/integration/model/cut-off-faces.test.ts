@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observationOf } from '../../../src/main/compliance/frame-handler';
 import { decideStill, type KioskOutcome } from '../../../src/main/compliance/still-decision';
 import { DEFAULT_TRACKER_OPTIONS } from '../../../src/main/compliance/tracker';
-import { VisionPipeline } from '../../../src/main/vision/pipeline';
+import { type FaceResult, VisionPipeline } from '../../../src/main/vision/pipeline';
 import { DETECTOR_DIR, REPO_ROOT, sample } from '../../helpers/paths';
 import { cameraFrame, raisedView } from '../../helpers/vision';
 
@@ -21,6 +21,9 @@ beforeAll(async () => {
 });
 afterAll(() => pipeline.dispose());
 
+/** The nearest face: the portrait's own. */
+const largest = (faces: readonly FaceResult[]): FaceResult | undefined => faces.toSorted((a, b) => b.box.width - a.box.width)[0];
+
 /**
  * What the kiosk makes of each portrait seen whole and with the frame's bottom edge at the nose
  * tip and a little above it (0.3 of the way up to the eyes' line from the nose to the mouth).
@@ -30,12 +33,12 @@ async function cutOutcomes(label: 'with_mask' | 'without_mask'): Promise<Record<
   for (const row of sample('test', label, 40)) {
     const frame = await cameraFrame(row.path);
     const whole = await pipeline.analyzeFrame(frame);
-    const face = whole.faces.toSorted((a, b) => b.box.width - a.box.width)[0];
+    const face = largest(whole.faces);
     if (!face) continue;
     const { noseTip, mouth } = face.keypoints;
     const decide = (r: typeof whole): KioskOutcome => {
-      const largest = r.faces.toSorted((a, b) => b.box.width - a.box.width)[0];
-      return decideStill(largest && observationOf(largest), r, DEFAULT_TRACKER_OPTIONS);
+      const subject = largest(r.faces);
+      return decideStill(subject && observationOf(subject), r, DEFAULT_TRACKER_OPTIONS);
     };
     out.whole.push(decide(whole));
     out.nose.push(decide(await pipeline.analyzeFrame(await raisedView(frame, noseTip.y))));

@@ -33,7 +33,6 @@ export class CameraController {
   private stopped = false;
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private frameHandle = 0;
-  private lastPictureAt = 0;
   /** Reopening after a stall: the backoff holds until the camera has sent pictures for RECOVERED_MS. */
   private stalled = false;
   private readonly onDeviceChange = (): void => {
@@ -72,11 +71,11 @@ export class CameraController {
   /** Watches a live stream for pictures; none for STALL_MS releases it and opens the camera again. */
   private watch(label: string): void {
     const liveSince = performance.now();
-    this.lastPictureAt = liveSince;
+    let lastPictureAt = liveSince;
     let pictures = 0;
     const onPicture = (): void => {
       const at = performance.now();
-      this.lastPictureAt = at;
+      lastPictureAt = at;
       pictures++;
       if (this.stalled && at - liveSince >= RECOVERED_MS) {
         this.stalled = false;
@@ -88,8 +87,8 @@ export class CameraController {
     this.watchdog = setInterval(() => {
       const now = performance.now();
       // A hidden page gets no video frame callbacks (a preview tab in the background): not a stall.
-      if (document.visibilityState === 'hidden') this.lastPictureAt = now;
-      const silent = now - this.lastPictureAt;
+      if (document.visibilityState === 'hidden') lastPictureAt = now;
+      const silent = now - lastPictureAt;
       if (silent < (pictures === 0 ? FIRST_PICTURE_MS : STALL_MS)) return;
       this.release();
       this.stalled = true;
