@@ -13,7 +13,7 @@ import { VOICE_PROMPTS } from '../src/shared/settings';
 import { decodeWav, encodeWav, type Pcm } from './wav';
 
 /** espeak-ng's voice per language; a new language needs one here. */
-const VOICES: Record<Language, string> = { en: 'en-gb', de: 'de' };
+const VOICES: Record<Language, string> = { en: 'en-gb', de: 'de', fr: 'fr-fr', es: 'es', it: 'it', nl: 'nl' };
 /** Words per minute: slower than espeak's 175, for a lobby and for visitors who are not native speakers. */
 const SPEED = 150;
 
@@ -26,6 +26,51 @@ function trim({ rate, samples }: Pcm, threshold = 0.02, pad = 0.03): Pcm {
   start = Math.max(0, start - Math.round(pad * rate));
   end = Math.min(samples.length - 1, end + Math.round(pad * rate));
   return { rate, samples: samples.slice(start, end + 1) };
+}
+
+/** Loudness of the voiced part: the RMS of 20 ms windows above a quiet floor (as test/unit/build/sounds.test.ts measures it). */
+function speechRms({ rate, samples }: Pcm): number {
+  const win = Math.round(rate * 0.02);
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i + win <= samples.length; i += win) {
+    let s = 0;
+    for (let j = i; j < i + win; j++) s += samples[j]! ** 2;
+    const r = Math.sqrt(s / win);
+    if (r > 0.02) {
+      sum += r * r;
+      n++;
+    }
+  }
+  return n ? Math.sqrt(sum / n) : 0;
+}
+
+/** The peak every phrase is written at, and the speech loudness under which a phrase is levelled up. */
+const PEAK = 0.8;
+const MIN_SPEECH_RMS = 0.12;
+
+/**
+ * A phrase as a WAV file, its loudest sample at PEAK. Some of espeak-ng's voices (Spanish, Italian)
+ * put a few peaks far above the speech, so scaled by the peak alone they speak more quietly than the
+ * tones; those are raised to MIN_SPEECH_RMS and their peaks held under PEAK by a soft limiter.
+ */
+function level(pcm: Pcm): Buffer {
+  let max = 0;
+  for (const s of pcm.samples) max = Math.max(max, Math.abs(s));
+  if (max === 0) return encodeWav(pcm, PEAK);
+  const scaled = { rate: pcm.rate, samples: pcm.samples.map((s) => (s * PEAK) / max) };
+  const loudness = speechRms(scaled);
+  if (loudness >= MIN_SPEECH_RMS) return encodeWav(pcm, PEAK);
+  const gain = MIN_SPEECH_RMS / loudness;
+  const knee = 0.6 * PEAK;
+  const limit = (x: number): number => {
+    const a = Math.abs(x);
+    return a <= knee ? x : Math.sign(x) * (knee + (PEAK - knee) * Math.tanh((a - knee) / (PEAK - knee)));
+  };
+  const limited = scaled.samples.map((s) => limit(s * gain));
+  let peak = 0;
+  for (const s of limited) peak = Math.max(peak, Math.abs(s));
+  return encodeWav({ rate: pcm.rate, samples: limited }, peak);
 }
 
 const work = mkdtempSync(join(tmpdir(), 'voices-'));
@@ -42,7 +87,7 @@ try {
       if (!text) throw new Error(`${lang}.json has no ${prompt}.title to speak`);
       const raw = join(work, `${lang}-${prompt}.wav`);
       execFileSync('espeak-ng', ['-v', VOICES[lang], '-s', String(SPEED), '-w', raw, text]);
-      writeFileSync(join(dir, `${prompt}.wav`), encodeWav(trim(decodeWav(readFileSync(raw)))));
+      writeFileSync(join(dir, `${prompt}.wav`), level(trim(decodeWav(readFileSync(raw)))));
       console.log(`${lang}/${prompt}.wav: "${text}"`);
     }
   }

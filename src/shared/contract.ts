@@ -21,6 +21,8 @@ export const AppStatus = z.object({
   problem: Message.nullable(),
   /** Settings the kiosk screen needs. */
   language: z.enum(LANGUAGES),
+  /** Shown under the first on the visitor screens; never the same as `language`. */
+  secondLanguage: z.enum(LANGUAGES).nullable(),
   cameraDeviceId: z.string().nullable(),
   volume: z.number(),
   /** Things staff should know that do not stop the kiosk (a settings file that was reset, say). */

@@ -73,6 +73,8 @@ export const Settings = z.object({
     })
     .prefault({}),
   language: z.enum(LANGUAGES).default('en'),
+  /** A second language under the first on what visitors read (a lobby with visitors from abroad); null: none. */
+  secondLanguage: z.enum(LANGUAGES).nullable().default(null),
   privacy: z
     .object({
       /** What a violation keeps of the face: nothing, a blurred crop (default), or the crop. */

@@ -1,7 +1,9 @@
 // The third verdict in real headless Chromium: a person wearing the mask below the nose (from
 // the synthetic london-faces-v1 test set, people the model never trained on) walks up to the
 // fake camera. The kiosk asks them to pull the mask up, in its own colour and icon, plays the
-// alert and logs one violation of that kind. Screenshot: test/.cache/e2e/incorrect.png.
+// alert and logs one violation of that kind. Staff chose French as the screen's second language:
+// the words are said again under the English ones, the phrase spoken stays English.
+// Screenshot: test/.cache/e2e/incorrect.png.
 
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,8 +55,12 @@ describe.skipIf(Boolean(missing))('kiosk: a mask worn below the nose', () => {
       { image: null, seconds: 1 },
       { image: await pickIncorrectPortrait(), seconds: 5 },
     ]);
-    // Staff chose the tone followed by the spoken phrase.
-    kiosk = await openKiosk({ fakeVideo: clip, settings: { sound: { prompts: 'both' } }, onEvents: (e) => events.push(...e) });
+    // Staff chose the tone followed by the spoken phrase, and French under English.
+    kiosk = await openKiosk({
+      fakeVideo: clip,
+      settings: { sound: { prompts: 'both' }, secondLanguage: 'fr' },
+      onEvents: (e) => events.push(...e),
+    });
     ({ server, page } = kiosk);
   }, 300_000);
 
@@ -72,6 +78,10 @@ describe.skipIf(Boolean(missing))('kiosk: a mask worn below the nose', () => {
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(SHOTS, 'incorrect.png') });
     expect(await page.locator('h1').innerText()).toBe('Please pull your mask up');
+    const second = page.locator('.status .second');
+    expect(await second.getAttribute('lang')).toBe('fr');
+    expect(await second.locator('h2').innerText()).toBe('Veuillez remonter votre masque');
+    expect(await second.locator('p').innerText()).toBe('Votre masque doit couvrir le nez ainsi que la bouche.');
     expect(await page.locator('.box.incorrect .label').first().innerText()).toBe('Mask below nose');
     expect(await main.getAttribute('data-sounds')).toBe('alert+voice:incorrect');
     // The alert plays, then the phrase "Please pull your mask up" once the alert has ended.

@@ -62,7 +62,34 @@ describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
       expect(await page.locator('html').getAttribute('lang')).toBe('de');
       expect(await privacy.innerText()).toBe('Maskenprüfung auf diesem Gerät. Verstöße werden 14 Tage ohne Bild gespeichert.');
       expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+      expect(await page.locator('.second').count()).toBe(0);
       await page.screenshot({ path: join(SHOTS, 'live-language.png') });
+
+      // A second language for visitors from abroad: said again under the first, the privacy line too.
+      const withSecond = await page.evaluate(async () => {
+        const kiosk = (globalThis as unknown as { kiosk: KioskApi }).kiosk;
+        const current = await kiosk.getSettings();
+        return current.ok ? kiosk.saveSettings({ ...current.value, secondLanguage: 'fr' }) : current;
+      });
+      expect(withSecond).toMatchObject({ ok: true });
+      const second = page.locator('.status .second');
+      await expect.poll(() => second.locator('h2').innerText(), { timeout: 5_000 }).toBe('Bienvenue');
+      expect(await second.getAttribute('lang')).toBe('fr');
+      expect(await title.innerText()).toBe('Willkommen');
+      expect(await privacy.innerText()).toBe(
+        'Maskenprüfung auf diesem Gerät. Verstöße werden 14 Tage ohne Bild gespeichert.\nContrôle du masque sur cet appareil. Les infractions sont conservées 14 jours, sans photo.',
+      );
+      await page.screenshot({ path: join(SHOTS, 'live-second-language.png') });
+
+      // The same language twice is said once.
+      const same = await page.evaluate(async () => {
+        const kiosk = (globalThis as unknown as { kiosk: KioskApi }).kiosk;
+        const current = await kiosk.getSettings();
+        return current.ok ? kiosk.saveSettings({ ...current.value, language: 'fr' }) : current;
+      });
+      expect(same).toMatchObject({ ok: true });
+      await expect.poll(() => title.innerText(), { timeout: 5_000 }).toBe('Bienvenue');
+      expect(await page.locator('.second').count()).toBe(0);
     } finally {
       await browser.close();
     }
@@ -95,6 +122,14 @@ describe.skipIf(Boolean(missing))('the crash screen', () => {
       );
       expect(await page.locator('html').getAttribute('lang')).toBe('de');
       await page.screenshot({ path: join(SHOTS, 'crash-de.png') });
+      expect(await page.locator('#second').isHidden()).toBe(true);
+      // Said again in the second language staff chose, for visitors from abroad.
+      await page.goto(`${origin}/crash.html#reason=repeated_failure&lang=de&lang2=es&count=5`);
+      await page.reload();
+      await expect.poll(() => page.locator('#title2').innerText()).toBe('El quiosco hace una breve pausa');
+      expect(await page.locator('#second').getAttribute('lang')).toBe('es');
+      expect(await page.locator('#body2').innerText()).toBe('Lleve mascarilla en este edificio, por favor.');
+      await page.screenshot({ path: join(SHOTS, 'crash-de-es.png') });
       // An unknown language falls back to English rather than showing keys.
       await page.goto(`${origin}/crash.html#reason=display_failure&lang=xx`);
       await page.reload();

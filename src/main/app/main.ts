@@ -217,19 +217,20 @@ function showErrorScreen(reason: CrashReason, values: { count?: number; detail?:
     }
     const window = kioskWindow;
     const fallback = (): void => void window.loadURL(`data:text/html,${encodeURIComponent(errorScreen(values.detail ?? reason))}`);
-    if (sessionReady) window.loadURL(crashScreenUrl(reason, { ...values, lang: kioskLanguage() })).catch(fallback);
+    if (sessionReady) window.loadURL(crashScreenUrl(reason, { ...values, ...kioskLanguages() })).catch(fallback);
     else fallback();
   } catch {
     app.exit(1);
   }
 }
 
-/** The language staff chose, read afresh: the core may be the thing that failed. */
-function kioskLanguage(): string {
+/** The languages staff chose, read afresh: the core may be the thing that failed. */
+function kioskLanguages(): { lang: string; secondLang: string | null } {
   try {
-    return loadSettings(join(app.getPath('userData'), 'settings.json')).settings.language;
+    const { settings } = loadSettings(join(app.getPath('userData'), 'settings.json'));
+    return { lang: settings.language, secondLang: settings.secondLanguage };
   } catch {
-    return 'en';
+    return { lang: 'en', secondLang: null };
   }
 }
 

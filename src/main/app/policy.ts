@@ -163,8 +163,12 @@ export type CrashReason = 'repeated_failure' | 'display_failure';
  * The crash screen's address: a page of the built renderer that says, in the kiosk's language,
  * why it stopped. Main passes a code and values, never a sentence.
  */
-export function crashScreenUrl(reason: CrashReason, values: { count?: number; detail?: string; lang: string }): string {
+export function crashScreenUrl(
+  reason: CrashReason,
+  values: { count?: number; detail?: string; lang: string; secondLang?: string | null },
+): string {
   const params = new URLSearchParams({ reason, lang: values.lang });
+  if (values.secondLang) params.set('lang2', values.secondLang);
   if (values.count !== undefined) params.set('count', String(values.count));
   if (values.detail) params.set('detail', values.detail.slice(0, 300));
   return `${APP_ORIGIN}/crash.html#${params.toString()}`;

@@ -220,6 +220,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       model: vision?.info.modelId ?? null,
       problem: problem === null ? null : message('engine_failed', { detail: problem }),
       language: settings.language,
+      secondLanguage: settings.secondLanguage === settings.language ? null : settings.secondLanguage,
       cameraDeviceId: settings.camera.deviceId,
       volume: settings.sound.volume,
       notices,

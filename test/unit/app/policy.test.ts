@@ -138,6 +138,11 @@ describe('crash screen address', () => {
     expect(resolveAppFile(url.toString(), '/r')).toBe('/r/crash.html');
   });
 
+  it('names the second language when staff chose one', () => {
+    const url = new URL(crashScreenUrl('display_failure', { lang: 'de', secondLang: 'fr' }));
+    expect(Object.fromEntries(new URLSearchParams(url.hash.slice(1)))).toEqual({ reason: 'display_failure', lang: 'de', lang2: 'fr' });
+  });
+
   it('keeps a long cause short', () => {
     const url = new URL(crashScreenUrl('display_failure', { detail: 'x'.repeat(5000), lang: 'en' }));
     expect(new URLSearchParams(url.hash.slice(1)).get('detail')).toHaveLength(300);

@@ -10,6 +10,7 @@ const status = {
   model: 'm',
   problem: null,
   language: 'en' as const,
+  secondLanguage: null,
   cameraDeviceId: null,
   volume: 1,
   notices: [],
