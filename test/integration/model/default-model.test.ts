@@ -71,14 +71,17 @@ describe('default classifier (models/facemask-default)', () => {
     ]);
     expect(r.n).toBe(739);
     // The set has two labels. A bare face there called "mask below the nose" is refused as well
-    // (the compliance line), and that reading holds the bar (measured 0.924). Read strictly, 3.4
+    // (the compliance line), and that reading held the bar (measured 0.924). Read strictly, 3.4
     // gave up the 3.0 round's no-mask bar of 0.92 by three faces (measured 0.908, balanced 0.926)
-    // for the visits' masks (MODEL_CARD.md): these two are floors one face under what it measures.
-    expect(r.recall.no_mask).toBeGreaterThanOrEqual(0.899);
-    expect(r.balancedAccuracy).toBeGreaterThanOrEqual(0.92);
-    expect(r.complianceRecall.without_mask).toBeGreaterThanOrEqual(0.92);
+    // for the visits' masks (MODEL_CARD.md). The int8 member's kernels differ between CPUs: on an
+    // AMD EPYC with AVX-512 VNNI one bare face more (0113, P(mask) 0.52) crosses the line (no-mask
+    // 0.899, compliance 0.916, balanced 0.922 and 0.930). The floors sit one face under the lower
+    // of the two hosts' figures, so that they hold on either and catch a real loss.
+    expect(r.recall.no_mask).toBeGreaterThanOrEqual(0.89);
+    expect(r.balancedAccuracy).toBeGreaterThanOrEqual(0.915);
+    expect(r.complianceRecall.without_mask).toBeGreaterThanOrEqual(0.907);
     expect(r.recall.mask).toBeGreaterThanOrEqual(0.97);
-    expect(r.balancedComplianceAccuracy).toBeGreaterThanOrEqual(0.93);
+    expect(r.balancedComplianceAccuracy).toBeGreaterThanOrEqual(0.925);
     expect(r.rocAuc).toBeGreaterThanOrEqual(0.98);
     expect(r.ece).toBeLessThanOrEqual(0.05);
     // At the kiosk's own line, one view each (measured 87.7 % of masks passed, 4 of 121 bare faces;
