@@ -1,5 +1,6 @@
 // Staff change the model folder in the admin screen and the kiosk runs the new model at once: the
-// status strip names it without a reload of the page or a restart of the app.
+// status strip names it without a reload of the page or a restart of the app. The same form's
+// other choices that change the kiosk at once: the nose check, a second language for visitors.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,5 +87,29 @@ describe.skipIf(Boolean(missing))('changing the model in the admin screen', () =
     await toggle(true);
     await expect.poll(() => strip.innerText(), { timeout: 10_000 }).toContain(named);
     expect(server.stats).toEqual({ rejected: 0, failed: 0 });
+  }, 90_000);
+
+  it('offers every other language as the second one for visitors, and none again', async () => {
+    await openSettings();
+    const second = page.locator('select[name="secondLanguage"]');
+    await expect
+      .poll(() => second.locator('option').allInnerTexts())
+      .toEqual(['None', 'Deutsch', 'Español', 'Français', 'Italiano', 'Nederlands']);
+    await second.selectOption({ label: 'Français' });
+    await page.screenshot({ path: join(SHOTS, 'second-language-setting.png') });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('.settings .message').innerText(), { timeout: 30_000 }).toMatch(/^Saved/);
+    expect(JSON.parse(readFileSync(join(userData, 'settings.json'), 'utf8')).secondLanguage).toBe('fr');
+    await page.getByRole('button', { name: 'Lock' }).click();
+    await expect.poll(() => page.locator('.status .second h2').innerText(), { timeout: 10_000 }).toBe('Bienvenue');
+
+    await openSettings();
+    await expect.poll(() => second.inputValue()).toBe('fr');
+    await second.selectOption({ label: 'None' });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('.settings .message').innerText(), { timeout: 30_000 }).toMatch(/^Saved/);
+    expect(JSON.parse(readFileSync(join(userData, 'settings.json'), 'utf8')).secondLanguage).toBeNull();
+    await page.getByRole('button', { name: 'Lock' }).click();
+    await expect.poll(() => page.locator('.status .second').count(), { timeout: 10_000 }).toBe(0);
   }, 90_000);
 });
