@@ -2,10 +2,10 @@
 // the synthetic london-faces-v1 test set, people the model never trained on) walks up to the
 // fake camera. The kiosk asks them to pull the mask up, in its own colour and icon, plays the
 // alert and logs one violation of that kind. Staff chose French as the screen's second language:
-// the words are said again under the English ones, the phrase spoken stays English.
+// the words are said again under the English ones, and the spoken phrase after the English one.
 // Screenshot: test/.cache/e2e/incorrect.png.
 
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,10 +84,20 @@ describe.skipIf(Boolean(missing))('kiosk: a mask worn below the nose', () => {
     expect(await second.locator('p').innerText()).toBe('Votre masque doit couvrir le nez ainsi que la bouche.');
     expect(await page.locator('.box.incorrect .label').first().innerText()).toBe('Mask below nose');
     expect(await main.getAttribute('data-sounds')).toBe('alert+voice:incorrect');
-    // The alert plays, then the phrase "Please pull your mask up" once the alert has ended.
+    // The alert plays, then the phrase "Please pull your mask up" once the alert has ended, then
+    // the same in French once that has ended.
     await expect
       .poll(() => audio, { timeout: 10_000 })
-      .toEqual([expect.stringMatching(/alert-[\w-]+\.wav$/), expect.stringMatching(/incorrect-[\w-]+\.wav$/)]);
+      .toEqual([
+        expect.stringMatching(/alert-[\w-]+\.wav$/),
+        expect.stringMatching(/incorrect-[\w-]+\.wav$/),
+        expect.stringMatching(/incorrect-[\w-]+\.wav$/),
+      ]);
+    const [, english, french] = audio as [string, string, string];
+    const phrase = async (url: string): Promise<number> =>
+      (await (await page.request.get(new URL(url, server.url).toString())).body()).length;
+    expect(await phrase(english)).toBe(statSync(join(REPO_ROOT, 'assets', 'voice', 'en', 'incorrect.wav')).size);
+    expect(await phrase(french)).toBe(statSync(join(REPO_ROOT, 'assets', 'voice', 'fr', 'incorrect.wav')).size);
     expect(events.map((e) => [e.kind, e.verdict])).toEqual([['violation', 'incorrect']]);
     await expect.poll(() => server.core.violationLog!.store.page({ limit: 10, verdict: 'incorrect' }).total, { timeout: 5_000 }).toBe(1);
   }, 60_000);

@@ -1,5 +1,6 @@
-// Plays the sounds main asks for: a tone, then the spoken phrase in the screen's language. Main has
-// already applied mute, quiet hours and the tones/voice setting; volume is set here.
+// Plays the sounds main asks for: a tone, then the spoken phrase in the screen's language (and in its
+// second language, if staff chose one). Main has already applied mute, quiet hours and the
+// tones/voice setting; volume is set here.
 
 import alertUrl from '../../../../assets/sounds/alert.wav?url';
 import chimeUrl from '../../../../assets/sounds/chime.wav?url';
@@ -22,19 +23,18 @@ export class SoundPlayer {
     this.volume = Math.max(0, Math.min(1, volume));
   }
 
-  /** The tone, if any, then the phrase, if any, once the tone has finished. */
-  play(name: SoundName | null, voice: { lang: Language; prompt: VoicePrompt } | null = null): void {
-    const phrase = voice ? voiceUrl(voice.lang, voice.prompt) : undefined;
-    const tone = name ? this.element(SOURCES[name]) : null;
-    const speak = (): void => {
-      if (phrase) this.start(this.element(phrase));
-    };
-    if (!tone) {
-      speak();
-      return;
-    }
-    tone.onended = speak;
-    this.start(tone);
+  /**
+   * The tone, if any, then the phrase in each language, if any, each once the one before has
+   * finished (a second language for visitors from abroad says it again).
+   */
+  play(name: SoundName | null, voice: { langs: readonly Language[]; prompt: VoicePrompt } | null = null): void {
+    const phrases = (voice?.langs ?? []).flatMap((lang) => voiceUrl(lang, voice!.prompt) ?? []);
+    const chain = [...(name ? [SOURCES[name]] : []), ...phrases].map((src) => this.element(src));
+    chain.forEach((a, i) => {
+      const next = chain[i + 1];
+      a.onended = next ? () => this.start(next) : null;
+    });
+    if (chain[0]) this.start(chain[0]);
   }
 
   private element(src: string): HTMLAudioElement {
