@@ -5,9 +5,11 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
 import type { KioskApi } from '../../src/preload/api';
+import type { Settings } from '../../src/shared/settings';
 import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
 import { SCRATCH_DIR } from '../helpers/paths';
 import { makeClip } from '../helpers/video';
@@ -15,6 +17,15 @@ import { makeClip } from '../helpers/video';
 const missing = chromiumMissing();
 const SHOTS = join(SCRATCH_DIR, 'e2e');
 const PIN = '2468';
+
+/** Saves the settings as they are with other languages, as the settings form does once unlocked. */
+function saveLanguages(page: Page, languages: Partial<Pick<Settings, 'language' | 'secondLanguage'>>) {
+  return page.evaluate(async (patch) => {
+    const kiosk = (globalThis as unknown as { kiosk: KioskApi }).kiosk;
+    const current = await kiosk.getSettings();
+    return current.ok ? kiosk.saveSettings({ ...current.value, ...patch }) : current;
+  }, languages);
+}
 
 describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
   let server: PreviewServer;
@@ -66,12 +77,7 @@ describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
       await page.screenshot({ path: join(SHOTS, 'live-language.png') });
 
       // A second language for visitors from abroad: said again under the first, the privacy line too.
-      const withSecond = await page.evaluate(async () => {
-        const kiosk = (globalThis as unknown as { kiosk: KioskApi }).kiosk;
-        const current = await kiosk.getSettings();
-        return current.ok ? kiosk.saveSettings({ ...current.value, secondLanguage: 'fr' }) : current;
-      });
-      expect(withSecond).toMatchObject({ ok: true });
+      expect(await saveLanguages(page, { secondLanguage: 'fr' })).toMatchObject({ ok: true });
       const second = page.locator('.status .second');
       await expect.poll(() => second.locator('h2').innerText(), { timeout: 5_000 }).toBe('Bienvenue');
       expect(await second.getAttribute('lang')).toBe('fr');
@@ -82,12 +88,7 @@ describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
       await page.screenshot({ path: join(SHOTS, 'live-second-language.png') });
 
       // The same language twice is said once.
-      const same = await page.evaluate(async () => {
-        const kiosk = (globalThis as unknown as { kiosk: KioskApi }).kiosk;
-        const current = await kiosk.getSettings();
-        return current.ok ? kiosk.saveSettings({ ...current.value, language: 'fr' }) : current;
-      });
-      expect(same).toMatchObject({ ok: true });
+      expect(await saveLanguages(page, { language: 'fr' })).toMatchObject({ ok: true });
       await expect.poll(() => title.innerText(), { timeout: 5_000 }).toBe('Bienvenue');
       expect(await page.locator('.second').count()).toBe(0);
     } finally {
