@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Darkened copies of an evaluation set: the light the kiosk meets in a dim lobby, for measuring
-when the kiosk asks people to step into the light, and whether it judges them right before that.
+"""Darkened (or brightened) copies of an evaluation set: the light the kiosk meets in a dim lobby,
+for measuring when the kiosk asks people to step into the light, and whether it judges them right
+before that; exposures over 1 are sun on the face, clipped as a camera clips it.
 
 Each image is scaled in linear light by each exposure factor (1 = as photographed) with the sensor
 noise a camera adds when it raises its gain (Gaussian, 1.5 / 255 at full light, growing as

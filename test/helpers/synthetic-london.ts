@@ -50,16 +50,17 @@ export function syntheticLondonSet(): string {
 }
 
 /**
- * The synthetic set darkened to `exposure` of its studio light, with a camera's gain noise
- * (training/darken.py), into test/.cache; made once per version of the set and the script.
+ * The synthetic set at `exposure` times its studio light (under 1 a dim lobby, with a camera's
+ * gain noise; over 1 sun on the face, clipped as a camera clips it; training/darken.py), into
+ * test/.cache; made once per version of the set and the script.
  */
-export function darkenedLondonSet(exposure: number): string {
+export function relitLondonSet(exposure: number): string {
   const set = syntheticLondonSet();
   const key = `${readFileSync(join(SYNTH_ROOT, 'key'), 'utf8')} ${createHash('sha256')
     .update(readFileSync(join(REPO_ROOT, 'training/darken.py')))
     .digest('hex')
     .slice(0, 16)}`;
-  const root = join(SCRATCH_DIR, 'london-dark');
+  const root = join(SCRATCH_DIR, 'london-relit');
   const out = join(root, `f${exposure}`);
   const stamp = join(out, 'key');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === key) return out;

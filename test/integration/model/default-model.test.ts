@@ -10,7 +10,7 @@ import { mapLabels } from '../../../src/main/vision/labels';
 import { readModelFolder } from '../../../src/main/vision/model-folder';
 import { evaluateSet, evaluateSetImages } from '../../helpers/evaluate';
 import { facemaskDataDir, PUBLISHED_DETECTOR_DIR, REPO_ROOT, sharedDataSet } from '../../helpers/paths';
-import { darkenedLondonSet, imagesByGroup, syntheticLondonSet } from '../../helpers/synthetic-london';
+import { imagesByGroup, relitLondonSet, syntheticLondonSet } from '../../helpers/synthetic-london';
 
 const MODEL = join(REPO_ROOT, 'models', 'facemask-default');
 
@@ -122,10 +122,20 @@ describe('default classifier (models/facemask-default)', () => {
     // at the old line (0.12) 9 of the 48 Black people's images here were sent away, all judged
     // right otherwise. Measured at 0.09: one image of the 351 asked (a white person's), nobody
     // thanked wrongly.
-    const { images } = evaluateSetImages(darkenedLondonSet(0.13), 'synthetic set at 13 % of studio light');
+    const { images } = evaluateSetImages(relitLondonSet(0.13), 'synthetic set at 13 % of studio light');
     for (const image of images) if (image.kiosk === 'pass') expect(image.expected, image.file).toBe('with_mask');
     for (const [group, shown] of imagesByGroup(images, 'ethnicity')) {
       expect(shown.filter((image) => image.kiosk === 'guidance').length, group).toBeLessThanOrEqual(1);
     }
+  }, 300_000);
+
+  it('with sun on the face (4 times studio light, skin and white masks clipped) thanks nobody wrongly', () => {
+    // Measured at 2, 3, 4 and 6 times: every mask passed and every bare face refused at each;
+    // masks worn wrong told to pull up 94, 92, 83 and 68 %, the rest refused (never thanked).
+    const { report: r, images } = evaluateSetImages(relitLondonSet(4), 'synthetic set at 4 times studio light');
+    for (const image of images) if (image.kiosk === 'pass') expect(image.expected, image.file).toBe('with_mask');
+    expect(r.kioskLine.with_mask!.pass).toBeGreaterThanOrEqual(0.95);
+    expect(r.kioskLine.without_mask!.refuse).toBeGreaterThanOrEqual(0.95);
+    expect(r.kioskLine.incorrect!.pull_up).toBeGreaterThanOrEqual(0.75);
   }, 300_000);
 });
