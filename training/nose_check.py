@@ -48,10 +48,38 @@ class NoseNet(nn.Module):
         return self.head(self.features(x).mean(dim=(2, 3)))
 
 
-def augment(x, gen, low_share=0.35, recolour=0.0):
+def add_sunglasses(x, pick, gen, geometry):
+    """Dark lenses over the eyes of the patches `pick` selects, in place. The patch (upright, its
+    side geometry['side'] eye distances, centred geometry['above'] above the nose tip) reaches up
+    to just under the eyes, so a pair of sunglasses fills its upper corners: without them in
+    training, dark corners read as a covered nose."""
+    k = int(pick.sum())
+    if k == 0:
+        return
+    r = lambda *shape: torch.rand(*shape, generator=gen)
+    ppd = SIZE / geometry['side']  # pixels per eye distance
+    tip_y = SIZE / 2 + geometry['above'] * ppd
+    eye_y = tip_y - (0.45 + 0.3 * r(k, 1, 1)) * ppd
+    mid_x = SIZE / 2 + (r(k, 1, 1) - 0.5) * 0.3 * ppd
+    half = (0.45 + 0.1 * r(k, 1, 1)) * ppd
+    rx = (0.34 + 0.16 * r(k, 1, 1)) * ppd
+    ry = (0.22 + 0.16 * r(k, 1, 1)) * ppd
+    yy, xx = torch.meshgrid(torch.arange(SIZE, dtype=torch.float32) + 0.5, torch.arange(SIZE, dtype=torch.float32) + 0.5, indexing='ij')
+    inside = torch.zeros(k, SIZE, SIZE)
+    for side in (-1, 1):
+        d = ((xx - (mid_x + side * half)) / rx) ** 2 + ((yy - eye_y) / ry) ** 2
+        inside = torch.maximum(inside, (1 - d).mul(3).clamp(0, 1))  # a soft edge about a pixel wide
+    colour = 0.12 * r(k, 3, 1, 1)
+    alpha = (0.8 + 0.2 * r(k, 1, 1, 1)) * inside.unsqueeze(1)
+    x[pick] = x[pick] * (1 - alpha) + colour * alpha
+
+
+def augment(x, gen, low_share=0.35, recolour=0.0, glasses=0.0, geometry=None):
     """Light, colour and focus: what differs between lobby cameras. x: [N,3,H,W] in 0..1."""
     n = x.shape[0]
     r = lambda *shape: torch.rand(*shape, generator=gen)
+    if glasses > 0:
+        add_sunglasses(x, r(n) < glasses, gen, geometry)
     if recolour > 0:
         # A share of the patches, of either class, takes another mean colour (skin tones and mask
         # colours alike), so that a pale mask is not "skin" by its colour: only shape tells a nose.
@@ -109,6 +137,7 @@ def main():
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--low-res', type=float, default=0.6, help='share of training patches seen through a lower-resolution camera')
     ap.add_argument('--recolour', type=float, default=0.0, help='share of training patches given another mean colour (experimental)')
+    ap.add_argument('--glasses', type=float, default=0.0, help='share of training patches, of either class, with dark sunglasses over the eyes')
     ap.add_argument('--version', default='1.0.0')
     ap.add_argument('--threshold', type=float, default=None, help='veto threshold; default: chosen on val (see below)')
     ap.add_argument('--face-threshold', type=float, default=None, help="P(face) of the face check (face-check.onnx, training/export_face_check.py) below which the check's word is not taken; written to config.json")
@@ -155,7 +184,7 @@ def main():
         total = 0.0
         for i in range(0, len(y), 256):
             idx = perm[i:i + 256]
-            logits = model(augment(xt[idx].clone(), gen, args.low_res, args.recolour)).squeeze(1)
+            logits = model(augment(xt[idx].clone(), gen, args.low_res, args.recolour, args.glasses, patch)).squeeze(1)
             loss = (F.binary_cross_entropy_with_logits(logits, y[idx], reduction='none') * weight[idx]).sum() / weight[idx].sum()
             opt.zero_grad()
             loss.backward()
