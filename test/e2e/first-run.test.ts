@@ -1,0 +1,65 @@
+// The first-run set-up in the staff's language: it offers the PC's own language when the kiosk has
+// it, staff may pick another, and the kiosk starts in the one they chose.
+// Screenshot: test/.cache/e2e/setup-language.png.
+
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
+import { chromiumMissing, launchChromium } from '../helpers/browser';
+import { REPO_ROOT, SCRATCH_DIR } from '../helpers/paths';
+
+const missing = chromiumMissing();
+const SHOTS = join(SCRATCH_DIR, 'e2e');
+const locale = (lang: string): Record<string, string> =>
+  JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'renderer', 'src', 'locales', `${lang}.json`), 'utf8'));
+
+describe.skipIf(Boolean(missing))('first-run set-up', () => {
+  let server: PreviewServer;
+  let browser: Browser;
+  let userData: string;
+
+  beforeAll(async () => {
+    userData = mkdtempSync(join(tmpdir(), 'kiosk-first-run-'));
+    server = await startPreviewServer({ userDataDir: userData, log: () => {} });
+    browser = await launchChromium();
+    mkdirSync(SHOTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (userData) rmSync(userData, { recursive: true, force: true });
+  });
+
+  it("starts in the PC's language, and the kiosk runs in the one staff pick", async () => {
+    const [de, fr] = [locale('de'), locale('fr')];
+    // A German PC: the set-up speaks German before anything is saved.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' });
+    await page.goto(server.url);
+    await expect.poll(() => page.locator('[data-screen="setup"] h1').innerText(), { timeout: 15_000 }).toBe(de['setup.title']);
+    expect(await page.locator('#pad-title').innerText()).toBe(de['admin.setTitle']);
+    expect(await page.locator('html').getAttribute('lang')).toBe('de');
+
+    // Staff prefer French: every word of the set-up follows at once, the PIN pad's too.
+    await page.locator('select[name="setupLanguage"]').selectOption({ label: 'Français' });
+    await expect.poll(() => page.locator('[data-screen="setup"] h1').innerText()).toBe(fr['setup.title']);
+    expect(await page.locator('#pad-title').innerText()).toBe(fr['admin.setTitle']);
+    await page.screenshot({ path: join(SHOTS, 'setup-language.png') });
+    await page.keyboard.type('5821');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#pad-title').innerText()).toBe(fr['admin.confirmTitle']);
+    await page.keyboard.type('5821');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('[data-screen="setup"]').getAttribute('data-step')).toBe('camera');
+    await page.getByRole('button', { name: fr['setup.start'] }).click();
+
+    // The kiosk itself, after the set-up's reload, in French; the choice is saved.
+    await expect.poll(() => page.locator('main.kiosk').count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => page.locator('main.kiosk h1').innerText()).toMatch(new RegExp(`^(${fr['idle.title']}|${fr['camera.title']})$`));
+    expect(await page.locator('html').getAttribute('lang')).toBe('fr');
+    expect(JSON.parse(readFileSync(join(userData, 'settings.json'), 'utf8')).language).toBe('fr');
+  }, 60_000);
+});
