@@ -95,6 +95,38 @@ describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
       await browser.close();
     }
   }, 60_000);
+
+  it('fits a portrait screen (a floor-standing kiosk): the words above the picture, nothing cut off', async () => {
+    const clip = await makeClip([{ image: null, seconds: 2 }]);
+    const browser = await launchChromium({ fakeVideo: clip });
+    try {
+      const page = await browser.newPage({ viewport: { width: 768, height: 1024 } });
+      await page.goto(server.url);
+      // The longest words the kiosk has: German, with English under it.
+      const saved = await page.evaluate(async (pin) => {
+        const kiosk = (globalThis as unknown as { kiosk: KioskApi }).kiosk;
+        await kiosk.unlockAdmin({ pin });
+        const current = await kiosk.getSettings();
+        return current.ok ? kiosk.saveSettings({ ...current.value, language: 'de', secondLanguage: 'en' }) : current;
+      }, PIN);
+      expect(saved).toMatchObject({ ok: true });
+      await expect.poll(() => page.locator('.status .second h2').innerText(), { timeout: 10_000 }).toBe('Welcome');
+      for (const viewport of [
+        { width: 768, height: 1024 },
+        { width: 1080, height: 1920 },
+      ]) {
+        await page.setViewportSize(viewport);
+        const box = async (selector: string) => (await page.locator(selector).boundingBox())!;
+        const [status, preview, footer] = [await box('.status'), await box('.preview'), await box('footer')];
+        expect(preview.y, `${viewport.width}x${viewport.height}`).toBeGreaterThanOrEqual(status.y + status.height - 1);
+        expect(preview.width).toBeGreaterThan(viewport.width / 3);
+        expect(footer.y + footer.height).toBeLessThanOrEqual(viewport.height);
+        await page.screenshot({ path: join(SHOTS, `portrait-${viewport.width}x${viewport.height}.png`) });
+      }
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
 
 describe.skipIf(Boolean(missing))('the crash screen', () => {
