@@ -107,7 +107,9 @@ describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
         const kiosk = (globalThis as unknown as { kiosk: KioskApi }).kiosk;
         await kiosk.unlockAdmin({ pin });
         const current = await kiosk.getSettings();
-        return current.ok ? kiosk.saveSettings({ ...current.value, language: 'de', secondLanguage: 'en' }) : current;
+        const saved = current.ok ? await kiosk.saveSettings({ ...current.value, language: 'de', secondLanguage: 'en' }) : current;
+        await kiosk.lockAdmin();
+        return saved;
       }, PIN);
       expect(saved).toMatchObject({ ok: true });
       await expect.poll(() => page.locator('.status .second h2').innerText(), { timeout: 10_000 }).toBe('Welcome');
@@ -123,6 +125,17 @@ describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
         expect(footer.y + footer.height).toBeLessThanOrEqual(viewport.height);
         await page.screenshot({ path: join(SHOTS, `portrait-${viewport.width}x${viewport.height}.png`) });
       }
+      // Staff's way out stays on the narrow screen too: the admin screen's buttons wrap.
+      await page.setViewportSize({ width: 768, height: 1024 });
+      await page.keyboard.press('Control+Shift+A');
+      await expect.poll(() => page.locator('#pad-title').count()).toBe(1);
+      await page.keyboard.type(PIN);
+      await page.keyboard.press('Enter');
+      const leave = page.locator('[data-screen="admin"] button.danger');
+      await expect.poll(() => leave.count()).toBe(1);
+      const exit = (await leave.boundingBox())!;
+      expect(exit.x + exit.width).toBeLessThanOrEqual(768);
+      await page.screenshot({ path: join(SHOTS, 'portrait-admin.png') });
     } finally {
       await browser.close();
     }
