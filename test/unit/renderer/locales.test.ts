@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AVAILABLE_LANGUAGES, LOCALES } from '../../../src/renderer/src/lib/i18n';
+import { AVAILABLE_LANGUAGES, formatDay, LOCALES } from '../../../src/renderer/src/lib/i18n';
 import { LANGUAGES } from '../../../src/shared/languages';
 import { REPO_ROOT } from '../../helpers/paths';
 
@@ -31,7 +31,20 @@ describe('locales', () => {
   });
 
   it('name each language in itself, for the language menu', () => {
-    expect(LOCALES.en['language.name']).toBe('English');
-    expect(LOCALES.de['language.name']).toBe('Deutsch');
+    expect(Object.fromEntries(LANGUAGES.map((lang) => [lang, LOCALES[lang]['language.name']]))).toEqual({
+      en: 'English',
+      de: 'Deutsch',
+      fr: 'Français',
+      es: 'Español',
+      it: 'Italiano',
+      nl: 'Nederlands',
+    });
+  });
+
+  it("write a review chart's days the way each language writes dates", () => {
+    expect(formatDay('de', '2026-11-22', true)).toBe('22.11.');
+    expect(formatDay('fr', '2026-11-22', true)).toBe('22/11');
+    expect(formatDay('en', '2026-11-22')).toBe('Nov 22, 2026');
+    expect(formatDay('nl', '2026-03-01', true)).toBe('1-3');
   });
 });

@@ -39,6 +39,9 @@ export const formatPercent = (lang: Language, ratio: number, digits = 0): string
 export const formatDateTime = (lang: Language, t: number): string =>
   new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'medium' }).format(t);
 export const formatTime = (lang: Language, t: number): string => new Intl.DateTimeFormat(lang, { timeStyle: 'short' }).format(t);
+/** A calendar day (YYYY-MM-DD): in full, or only day and month (a chart's axis). */
+export const formatDay = (lang: Language, day: string, short = false): string =>
+  new Intl.DateTimeFormat(lang, short ? { day: 'numeric', month: 'numeric' } : { dateStyle: 'medium' }).format(new Date(`${day}T12:00:00`));
 
 /** The keys of a record that covers a union exactly, for the option lists of a form. */
 export function keysOf<K extends string>(record: Record<K, unknown>): K[] {
