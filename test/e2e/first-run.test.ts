@@ -8,13 +8,12 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
+import { LOCALES } from '../../src/renderer/src/lib/i18n';
 import { chromiumMissing, launchChromium } from '../helpers/browser';
-import { REPO_ROOT, SCRATCH_DIR } from '../helpers/paths';
+import { SCRATCH_DIR } from '../helpers/paths';
 
 const missing = chromiumMissing();
 const SHOTS = join(SCRATCH_DIR, 'e2e');
-const locale = (lang: string): Record<string, string> =>
-  JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'renderer', 'src', 'locales', `${lang}.json`), 'utf8'));
 
 describe.skipIf(Boolean(missing))('first-run set-up', () => {
   let server: PreviewServer;
@@ -35,7 +34,7 @@ describe.skipIf(Boolean(missing))('first-run set-up', () => {
   });
 
   it("starts in the PC's language, and the kiosk runs in the one staff pick", async () => {
-    const [de, fr] = [locale('de'), locale('fr')];
+    const { de, fr } = LOCALES;
     // A German PC: the set-up speaks German before anything is saved.
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' });
     await page.goto(server.url);

@@ -7,14 +7,13 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
+import { LOCALES } from '../../src/renderer/src/lib/i18n';
 import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
 import { CONTRACT_MODEL_DIR, REPO_ROOT, SCRATCH_DIR } from '../helpers/paths';
 
 const SHOTS = join(SCRATCH_DIR, 'e2e');
-const locale = (lang: string): Record<string, string> =>
-  JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'renderer', 'src', 'locales', `${lang}.json`), 'utf8'));
-const EN = locale('en');
-const FR = locale('fr');
+const EN: Record<string, string> = LOCALES.en;
+const FR: Record<string, string> = LOCALES.fr;
 const missing = chromiumMissing();
 
 describe.skipIf(Boolean(missing))('changing the model in the admin screen', () => {
