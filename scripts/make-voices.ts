@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../src/cli/model-paths';
 import { LANGUAGES, type Language } from '../src/shared/languages';
 import { VOICE_PROMPTS } from '../src/shared/settings';
-import { decodeWav, encodeWav, type Pcm } from './wav';
+import { decodeWav, encodeWav, type Pcm, peakOf, speechRms } from './wav';
 
 /** espeak-ng's voice per language; a new language needs one here. */
 const VOICES: Record<Language, string> = { en: 'en-gb', de: 'de', fr: 'fr-fr', es: 'es', it: 'it', nl: 'nl' };
@@ -28,23 +28,6 @@ function trim({ rate, samples }: Pcm, threshold = 0.02, pad = 0.03): Pcm {
   return { rate, samples: samples.slice(start, end + 1) };
 }
 
-/** Loudness of the voiced part: the RMS of 20 ms windows above a quiet floor (as test/unit/build/sounds.test.ts measures it). */
-function speechRms({ rate, samples }: Pcm): number {
-  const win = Math.round(rate * 0.02);
-  let sum = 0;
-  let n = 0;
-  for (let i = 0; i + win <= samples.length; i += win) {
-    let s = 0;
-    for (let j = i; j < i + win; j++) s += samples[j]! ** 2;
-    const r = Math.sqrt(s / win);
-    if (r > 0.02) {
-      sum += r * r;
-      n++;
-    }
-  }
-  return n ? Math.sqrt(sum / n) : 0;
-}
-
 /** The peak every phrase is written at, and the speech loudness under which a phrase is levelled up. */
 const PEAK = 0.8;
 const MIN_SPEECH_RMS = 0.12;
@@ -55,8 +38,7 @@ const MIN_SPEECH_RMS = 0.12;
  * tones; those are raised to MIN_SPEECH_RMS and their peaks held under PEAK by a soft limiter.
  */
 function level(pcm: Pcm): Buffer {
-  let max = 0;
-  for (const s of pcm.samples) max = Math.max(max, Math.abs(s));
+  const max = peakOf(pcm.samples);
   if (max === 0) return encodeWav(pcm, PEAK);
   const scaled = { rate: pcm.rate, samples: pcm.samples.map((s) => (s * PEAK) / max) };
   const loudness = speechRms(scaled);
@@ -68,9 +50,8 @@ function level(pcm: Pcm): Buffer {
     return a <= knee ? x : Math.sign(x) * (knee + (PEAK - knee) * Math.tanh((a - knee) / (PEAK - knee)));
   };
   const limited = scaled.samples.map((s) => limit(s * gain));
-  let peak = 0;
-  for (const s of limited) peak = Math.max(peak, Math.abs(s));
-  return encodeWav({ rate: pcm.rate, samples: limited }, peak);
+  // Written as limited, not scaled again to PEAK: the limiter keeps the peaks just under it.
+  return encodeWav({ rate: pcm.rate, samples: limited }, peakOf(limited));
 }
 
 const work = mkdtempSync(join(tmpdir(), 'voices-'));

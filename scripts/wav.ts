@@ -6,11 +6,34 @@ export interface Pcm {
   samples: Float32Array;
 }
 
+/** The loudest sample's magnitude. */
+export function peakOf(samples: Float32Array): number {
+  let max = 0;
+  for (const s of samples) max = Math.max(max, Math.abs(s));
+  return max;
+}
+
+/** Loudness of the voiced part: the RMS of 20 ms windows above a quiet floor (0.02 of full scale). */
+export function speechRms({ rate, samples }: Pcm): number {
+  const win = Math.round(rate * 0.02);
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i + win <= samples.length; i += win) {
+    let e = 0;
+    for (let j = i; j < i + win; j++) e += samples[j]! * samples[j]!;
+    const r = Math.sqrt(e / win);
+    if (r > 0.02) {
+      sum += r * r;
+      n++;
+    }
+  }
+  return n ? Math.sqrt(sum / n) : 0;
+}
+
 /** Writes samples as 16-bit mono PCM, scaled so the loudest sample sits at `peak` of full scale. */
 export function encodeWav({ rate, samples }: Pcm, peak = 0.8): Buffer {
   const data = Buffer.alloc(samples.length * 2);
-  let max = 0;
-  for (const s of samples) max = Math.max(max, Math.abs(s));
+  const max = peakOf(samples);
   const gain = max > 0 ? peak / max : 1;
   samples.forEach((s, i) => {
     data.writeInt16LE(Math.round(s * gain * 32767), i * 2);

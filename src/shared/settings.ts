@@ -4,7 +4,7 @@
 // Changing the meaning or shape of an existing one needs a new version and a migration step in
 // settings.ts.
 import { z } from 'zod';
-import { LANGUAGES } from './languages';
+import { LANGUAGES, type Language } from './languages';
 import { VERDICTS } from './verdicts';
 
 export const SNAPSHOT_MODES = ['none', 'blurred', 'face'] as const;
@@ -117,3 +117,7 @@ export const Settings = z.object({
 export type Settings = z.infer<typeof Settings>;
 
 export const DEFAULT_SETTINGS: Settings = Settings.parse({});
+
+/** The second language visitors are shown, or null: none chosen, or the same as the first. */
+export const secondLanguageOf = (s: Pick<Settings, 'language' | 'secondLanguage'>): Language | null =>
+  s.secondLanguage === s.language ? null : s.secondLanguage;

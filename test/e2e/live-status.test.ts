@@ -18,13 +18,22 @@ const missing = chromiumMissing();
 const SHOTS = join(SCRATCH_DIR, 'e2e');
 const PIN = '2468';
 
-/** Saves the settings as they are with other languages, as the settings form does once unlocked. */
-function saveLanguages(page: Page, languages: Partial<Pick<Settings, 'language' | 'secondLanguage'>>) {
-  return page.evaluate(async (patch) => {
-    const kiosk = (globalThis as unknown as { kiosk: KioskApi }).kiosk;
-    const current = await kiosk.getSettings();
-    return current.ok ? kiosk.saveSettings({ ...current.value, ...patch }) : current;
-  }, languages);
+/**
+ * Saves the settings as they are with other languages, as the settings form does once unlocked;
+ * given `pin`, unlocks first and locks again after, as staff would.
+ */
+function saveLanguages(page: Page, languages: Partial<Pick<Settings, 'language' | 'secondLanguage'>>, pin?: string) {
+  return page.evaluate(
+    async ({ patch, pin }) => {
+      const kiosk = (globalThis as unknown as { kiosk: KioskApi }).kiosk;
+      if (pin) await kiosk.unlockAdmin({ pin });
+      const current = await kiosk.getSettings();
+      const saved = current.ok ? await kiosk.saveSettings({ ...current.value, ...patch }) : current;
+      if (pin) await kiosk.lockAdmin();
+      return saved;
+    },
+    { patch: languages, pin },
+  );
 }
 
 describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
@@ -103,15 +112,7 @@ describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
       const page = await browser.newPage({ viewport: { width: 768, height: 1024 } });
       await page.goto(server.url);
       // The longest words the kiosk has: German, with English under it.
-      const saved = await page.evaluate(async (pin) => {
-        const kiosk = (globalThis as unknown as { kiosk: KioskApi }).kiosk;
-        await kiosk.unlockAdmin({ pin });
-        const current = await kiosk.getSettings();
-        const saved = current.ok ? await kiosk.saveSettings({ ...current.value, language: 'de', secondLanguage: 'en' }) : current;
-        await kiosk.lockAdmin();
-        return saved;
-      }, PIN);
-      expect(saved).toMatchObject({ ok: true });
+      expect(await saveLanguages(page, { language: 'de', secondLanguage: 'en' }, PIN)).toMatchObject({ ok: true });
       await expect.poll(() => page.locator('.status .second h2').innerText(), { timeout: 10_000 }).toBe('Welcome');
       for (const viewport of [
         { width: 768, height: 1024 },

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, crashReporter, dialog, powerSaveBlocker } from 'electron';
 import { eventChannel } from '../../shared/channels';
 import { errorMessage } from '../../shared/errors';
+import { secondLanguageOf } from '../../shared/settings';
 import { keepPrivate } from '../config/private-files';
 import { loadSettings } from '../config/settings';
 import { createKioskCore, type KioskCore } from '../core/core';
@@ -228,7 +229,7 @@ function showErrorScreen(reason: CrashReason, values: { count?: number; detail?:
 function kioskLanguages(): { lang: string; secondLang: string | null } {
   try {
     const { settings } = loadSettings(join(app.getPath('userData'), 'settings.json'));
-    return { lang: settings.language, secondLang: settings.secondLanguage };
+    return { lang: settings.language, secondLang: secondLanguageOf(settings) };
   } catch {
     return { lang: 'en', secondLang: null };
   }

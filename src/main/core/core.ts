@@ -7,7 +7,7 @@ import type { EventName, Result } from '../../shared/channels';
 import { type AppStatus, type EventOf, events } from '../../shared/contract';
 import { errorMessage } from '../../shared/errors';
 import { type Message, message } from '../../shared/messages';
-import type { Settings } from '../../shared/settings';
+import { type Settings, secondLanguageOf } from '../../shared/settings';
 import { createFrameHandler } from '../compliance/frame-handler';
 import type { ComplianceEvent } from '../compliance/tracker';
 import { ComplianceTracker, complianceOptions } from '../compliance/tracker';
@@ -220,7 +220,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       model: vision?.info.modelId ?? null,
       problem: problem === null ? null : message('engine_failed', { detail: problem }),
       language: settings.language,
-      secondLanguage: settings.secondLanguage === settings.language ? null : settings.secondLanguage,
+      secondLanguage: secondLanguageOf(settings),
       cameraDeviceId: settings.camera.deviceId,
       volume: settings.sound.volume,
       notices,

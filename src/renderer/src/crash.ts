@@ -3,14 +3,13 @@
 // page says it in the kiosk's language, and what visitors read in its second language too. It
 // needs nothing from main, so it works while main is failing.
 import type { Language } from '../../shared/languages';
-import { AVAILABLE_LANGUAGES, format, translate } from './lib/i18n';
+import { format, isLanguage, translate } from './lib/i18n';
 
 const params = new URLSearchParams(location.hash.slice(1));
-const known = (code: string | null): code is Language => code !== null && (AVAILABLE_LANGUAGES as string[]).includes(code);
 const asked = params.get('lang');
-const lang: Language = known(asked) ? asked : 'en';
+const lang: Language = isLanguage(asked) ? asked : 'en';
 const asked2 = params.get('lang2');
-const second: Language | null = known(asked2) && asked2 !== lang ? asked2 : null;
+const second: Language | null = isLanguage(asked2) && asked2 !== lang ? asked2 : null;
 const reason = params.get('reason') === 'display_failure' ? 'display_failure' : 'repeated_failure';
 
 document.documentElement.lang = lang;

@@ -4,30 +4,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeWav } from '../../../scripts/wav';
+import { decodeWav, peakOf, speechRms } from '../../../scripts/wav';
 import { LANGUAGES } from '../../../src/shared/languages';
 import { VOICE_PROMPTS } from '../../../src/shared/settings';
 import { REPO_ROOT } from '../../helpers/paths';
 
 function measure(path: string): { seconds: number; peak: number; rms: number; speechRms: number } {
   const { rate, samples } = decodeWav(readFileSync(path));
-  let peak = 0;
   let sum = 0;
-  for (const s of samples) {
-    peak = Math.max(peak, Math.abs(s));
-    sum += s * s;
-  }
-  // Loudness of the voiced part: 20 ms windows above a quiet floor.
-  const win = Math.round(rate * 0.02);
-  const voiced: number[] = [];
-  for (let i = 0; i + win <= samples.length; i += win) {
-    let e = 0;
-    for (let j = i; j < i + win; j++) e += samples[j]! * samples[j]!;
-    const r = Math.sqrt(e / win);
-    if (r > 0.02) voiced.push(r);
-  }
-  const speechRms = voiced.length ? Math.sqrt(voiced.reduce((a, r) => a + r * r, 0) / voiced.length) : 0;
-  return { seconds: samples.length / rate, peak, rms: Math.sqrt(sum / samples.length), speechRms };
+  for (const s of samples) sum += s * s;
+  return {
+    seconds: samples.length / rate,
+    peak: peakOf(samples),
+    rms: Math.sqrt(sum / samples.length),
+    speechRms: speechRms({ rate, samples }),
+  };
 }
 
 const TONES = ['alert', 'chime'].map((n) => join(REPO_ROOT, 'assets', 'sounds', `${n}.wav`));

@@ -17,6 +17,9 @@ export const LOCALES = Object.fromEntries(
 /** The languages a locale file exists for, in the order staff pick from. */
 export const AVAILABLE_LANGUAGES = Object.keys(LOCALES).sort() as Language[];
 
+/** Whether `code` (from an address or the PC's locale) names a language the kiosk speaks. */
+export const isLanguage = (code: string | null | undefined): code is Language => (AVAILABLE_LANGUAGES as string[]).includes(code ?? '');
+
 export function translate(lang: Language, key: MessageKey): string {
   return LOCALES[lang]?.[key] ?? en[key];
 }

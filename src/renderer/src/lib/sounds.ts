@@ -28,7 +28,7 @@ export class SoundPlayer {
    * finished (a second language for visitors from abroad says it again).
    */
   play(name: SoundName | null, voice: { langs: readonly Language[]; prompt: VoicePrompt } | null = null): void {
-    const phrases = (voice?.langs ?? []).flatMap((lang) => voiceUrl(lang, voice!.prompt) ?? []);
+    const phrases = voice ? voice.langs.flatMap((lang) => voiceUrl(lang, voice.prompt) ?? []) : [];
     const chain = [...(name ? [SOURCES[name]] : []), ...phrases].map((src) => this.element(src));
     chain.forEach((a, i) => {
       const next = chain[i + 1];
