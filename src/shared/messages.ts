@@ -16,6 +16,8 @@ export const MESSAGE_CODES = [
   'settings_reset',
   /** The violation log had to be set aside or repaired. */
   'log_problem',
+  /** The violation log cannot be written (a full disk): what it should hold waits in memory. */
+  'log_unwritable',
   /** The GPU provider crashed the engine while loading; it runs on the CPU. */
   'provider_fallback',
   /** Site reporting is on but a setting is missing or the password cannot be opened. */

@@ -141,6 +141,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       cameraId: () => cameraLabel,
       log,
       now: options.now,
+      onWriteState: () => publishStatus(),
     });
     if (violationLog.warning) notices.push(message('log_problem', { detail: violationLog.warning }));
   } catch (err) {
@@ -212,6 +213,13 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
     now: options.now,
   });
 
+  /** Staff hear at once when violations wait for room in the log (a full disk), and how many. */
+  function logNotices(): Message[] {
+    const state = violationLog?.writeState;
+    if (!state?.problem) return [];
+    return [message('log_unwritable', { waiting: state.violationsWaiting, detail: state.problem })];
+  }
+
   function status(): AppStatus {
     return {
       productName: options.productName,
@@ -223,7 +231,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       secondLanguage: secondLanguageOf(settings),
       cameraDeviceId: settings.camera.deviceId,
       volume: settings.sound.volume,
-      notices,
+      notices: [...notices, ...logNotices()],
       privacy: { snapshot: settings.privacy.snapshot, retentionDays: settings.retention.days },
       engine: vision ? vision.engineState : { state: 'absent', detail: problem },
       site: site.status(),

@@ -5,9 +5,11 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KioskCore } from '../../../src/main/core/core';
 import { runSmokeTest } from '../../../src/main/core/smoke-test';
+import { decodeImage } from '../../../src/main/vision/image';
 import type { AppStatus } from '../../../src/shared/contract';
 import type { Settings } from '../../../src/shared/settings';
 import { startCore } from '../../helpers/core';
+import { fillDatabase } from '../../helpers/full-database';
 import { CONTRACT_MODEL_DIR, REPO_ROOT, sample } from '../../helpers/paths';
 import { crashEngine, rgbaFrame } from '../../helpers/vision';
 
@@ -373,6 +375,38 @@ describe('one frame in flight', () => {
 });
 
 describe('damaged files at start', () => {
+  it('tells staff while the violation log cannot be written, and stops once what waited is written', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'core-full-'));
+    const statuses: AppStatus[] = [];
+    const c = await startCore(d, { emit: (event, payload) => event === 'status' && statuses.push(payload) });
+    try {
+      const log = c.violationLog!;
+      const at = Date.UTC(2026, 10, 27, 9);
+      const full = fillDatabase(log.store.db, at);
+      const frame = await decodeImage(sample('test', 'without_mask', 1)[0]!.path);
+      const violation = {
+        kind: 'violation',
+        verdict: 'no_mask',
+        trackId: 1,
+        at,
+        confidence: 0.9,
+        box: { x: 0, y: 0, width: 50, height: 50 },
+      } as const;
+      await log.record([violation], frame);
+      const notice = { code: 'log_unwritable', params: { waiting: 1, detail: 'database or disk is full' } };
+      expect(statuses.at(-1)?.notices).toEqual([notice]);
+      expect(await c.dispatch('app:status', [])).toMatchObject({ ok: true, value: { notices: [notice] } });
+
+      full.raiseLimit();
+      await log.record([], frame);
+      expect(statuses.at(-1)?.notices).toEqual([]);
+      expect(log.store.page({ limit: 1, from: at }).rows).toMatchObject([{ at, verdict: 'no_mask' }]);
+    } finally {
+      await c.dispose();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it('keeps a broken settings file and a corrupt log aside, starts fresh, and tells staff', async () => {
     const d = mkdtempSync(join(tmpdir(), 'core-damaged-'));
     writeFileSync(join(d, 'settings.json'), '{"language": ');

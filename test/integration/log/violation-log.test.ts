@@ -7,9 +7,10 @@ import type { ComplianceEvent } from '../../../src/main/compliance/tracker';
 import { csvField, csvLines } from '../../../src/main/log/csv';
 import { applyRetention, logBytes } from '../../../src/main/log/retention';
 import { makeSnapshot } from '../../../src/main/log/snapshots';
-import { ViolationLog } from '../../../src/main/log/violation-log';
+import { type LogWriteState, ViolationLog, type ViolationLogOptions } from '../../../src/main/log/violation-log';
 import { decodeImage, type RawImage } from '../../../src/main/vision/image';
 import type { SnapshotMode } from '../../../src/shared/settings';
+import { fillDatabase } from '../../helpers/full-database';
 import { sample } from '../../helpers/paths';
 
 let dir: string;
@@ -37,7 +38,7 @@ const event = (
   confidence: 0.9,
   box: { x: 10, y: 10, width: frame.width - 20, height: frame.height - 20 },
 });
-const open = (mode: SnapshotMode = 'blurred', retention = { days: 30, maxMegabytes: 500 }) =>
+const open = (mode: SnapshotMode = 'blurred', retention = { days: 30, maxMegabytes: 500 }, more: Partial<ViolationLogOptions> = {}) =>
   ViolationLog.open({
     dir,
     snapshotMode: () => mode,
@@ -46,6 +47,7 @@ const open = (mode: SnapshotMode = 'blurred', retention = { days: 30, maxMegabyt
     cameraId: () => 'cam',
     log: (l, m) => logs.push(`${l} ${m}`),
     now: () => NOW,
+    ...more,
   });
 
 /** Fine detail an image keeps: its mean distance from a blurred copy of itself (eyes, mouth and
@@ -103,28 +105,62 @@ describe('violation log', () => {
     await log.close();
   });
 
-  it('leaves no face picture behind when the database itself is full', async () => {
+  it('keeps what a full database refuses in memory, tells staff, and writes it once there is room', async () => {
+    const states: LogWriteState[] = [];
+    const log = open('blurred', undefined, { onWriteState: (s) => states.push(s), retryMs: 50 });
+    await log.record([event('violation', NOW, 1)], frame);
+    const full = fillDatabase(log.store.db, NOW);
+    const rowsBefore = log.store.count();
+    await log.record([event('violation', NOW + 1000, 2), event('compliant', NOW + 2000, 3)], frame);
+    expect(log.store.count()).toBe(rowsBefore);
+    expect(log.writeState).toEqual({ waiting: 2, violationsWaiting: 1, problem: 'database or disk is full' });
+    expect(states.at(-1)).toEqual(log.writeState);
+    expect(logs.filter((l) => l.startsWith('error violation log: cannot write (database or disk is full)'))).toHaveLength(1);
+    // The waiting violation's snapshot stays on disk: its row will reference it.
+    expect(readdirSync(log.snapshotsDir)).toHaveLength(2);
+
+    // Room again (staff freed disk space): the retry timer writes what waited, with nothing new recorded.
+    full.raiseLimit();
+    await expect.poll(() => log.writeState.waiting, { timeout: 5_000 }).toBe(0);
+    expect(log.store.count()).toBe(rowsBefore + 1);
+    const [newest] = log.store.page({ limit: 1 }).rows;
+    expect(newest).toMatchObject({ at: NOW + 1000, trackId: 2, verdict: 'no_mask' });
+    expect(readdirSync(log.snapshotsDir).sort()).toEqual([...log.store.referencedSnapshots()].sort());
+    expect(log.store.perDay(NOW - DAY, NOW + DAY)).toEqual([{ day: '2026-11-27', checks: 3, violations: 2 }]);
+    expect(states.at(-1)).toEqual({ waiting: 0, violationsWaiting: 0, problem: null });
+    expect(logs.some((l) => l === 'info violation log: writing again; 2 checks that waited (1 violations) are written')).toBe(true);
+    await log.close();
+  });
+
+  it('leaves no face picture behind when it closes with rows still waiting', async () => {
     const log = open();
     await log.record([event('violation', NOW, 1)], frame);
-    // Fill the database to its limit: no new page can be allocated for another row.
-    const pages = log.store.db.pragma('page_count', { simple: true }) as number;
-    log.store.db.pragma(`max_page_count = ${pages}`);
-    const filler = log.store.db.prepare(
-      'INSERT INTO violations (at_utc, tz_offset_min, track_id, verdict, confidence, model_id, camera_id, note) VALUES (?, 0, 0, ?, 0.5, ?, ?, ?)',
-    );
-    // Large rows first, then ever smaller ones, until not even the smallest fits.
-    for (const size of [500, 50, 1]) {
-      expect(() => {
-        for (let i = 0; i < 100_000; i++) filler.run(NOW - i, 'no_mask', 'm'.repeat(size), 'c', 'n'.repeat(size));
-      }).toThrow(/full/);
-    }
-    const rowsBefore = log.store.count();
+    fillDatabase(log.store.db, NOW);
     await log.record([event('violation', NOW + 1000, 2)], frame);
-    expect(log.store.count()).toBe(rowsBefore);
-    expect(logs.some((l) => /error violation log: write failed: .*full/.test(l))).toBe(true);
-    // Only the first event's snapshot is on disk; the failed one left nothing.
-    expect(readdirSync(log.snapshotsDir)).toEqual([...log.store.referencedSnapshots()]);
-    expect(readdirSync(log.snapshotsDir)).toHaveLength(1);
+    expect(log.writeState.violationsWaiting).toBe(1);
+    await log.close();
+    expect(
+      logs.some((l) => /^error violation log: closed with 1 checks \(1 violations\) still unwritten \(database or disk is full\)/.test(l)),
+    ).toBe(true);
+    const reopened = open();
+    // Only the first event's snapshot is on disk; the lost one left nothing.
+    expect(readdirSync(reopened.snapshotsDir)).toEqual([...reopened.store.referencedSnapshots()]);
+    expect(readdirSync(reopened.snapshotsDir)).toHaveLength(1);
+    await reopened.close();
+  });
+
+  it('gives up, and says so, the oldest of more rows waiting than it keeps', async () => {
+    const log = open('none', undefined, { maxWaiting: 3 });
+    const full = fillDatabase(log.store.db, NOW);
+    await log.record(
+      [1, 2, 3, 4, 5].map((i) => event('violation', NOW + i * 1000, i)),
+      frame,
+    );
+    expect(log.writeState.waiting).toBe(3);
+    expect(logs).toContain('error violation log: 2 checks (2 violations) given up: too many waiting to be written');
+    full.raiseLimit();
+    await log.record([], frame);
+    expect(log.store.page({ limit: 10, from: NOW + 1 }).rows.map((r) => r.trackId)).toEqual([5, 4, 3]);
     await log.close();
   });
 
