@@ -20,6 +20,15 @@ export type NewViolation = Omit<Violation, 'id' | 'reviewed' | 'falsePositive' |
  * What a violation ships to the site database: no review flags, and of its picture only the name
  * of a blurred one (`thumbnail`), which is shipped only where staff allow it. A face crop never is.
  */
+/** One person judged, as `recordChecks` takes it: a compliant check, or a violation with its row. */
+export interface CheckRow {
+  at: number;
+  tzOffsetMinutes: number;
+  violation: Omit<NewViolation, 'at' | 'tzOffsetMinutes'> | null;
+  /** The snapshot is a blurred one (the only kind that may ever be shipped). */
+  snapshotBlurred: boolean;
+}
+
 export type OutboxEvent = Omit<NewViolation, 'snapshot'> & { thumbnail?: string | null };
 
 export interface PageQuery {
@@ -211,6 +220,13 @@ export class ViolationStore {
       const shipped: OutboxEvent = { at, tzOffsetMinutes, trackId, verdict, confidence, modelId, cameraId, thumbnail };
       this.enqueue.run(randomUUID(), id, at, JSON.stringify(shipped));
       return id;
+    })();
+  }
+
+  /** Several checks in one transaction: all of them are written, or none. */
+  recordChecks(checks: readonly CheckRow[]): void {
+    this.db.transaction(() => {
+      for (const c of checks) this.recordCheck(c.at, c.tzOffsetMinutes, c.violation, c.snapshotBlurred);
     })();
   }
 

@@ -11,7 +11,7 @@ import type { Logger } from '../logger';
 import type { RawImage } from '../vision/image';
 import { applyRetention, type RetentionPolicy, type RetentionResult } from './retention';
 import { makeSnapshot, removeSnapshots, snapshotName, sweepOrphanSnapshots, writeSnapshot } from './snapshots';
-import { type NewViolation, ViolationStore } from './store';
+import { type CheckRow, ViolationStore } from './store';
 
 export interface ViolationLogOptions {
   dir: string;
@@ -39,14 +39,6 @@ export interface LogWriteState {
   problem: string | null;
 }
 
-/** One person judged, as the store takes it: a compliant check, or a violation with its row. */
-interface Check {
-  at: number;
-  tzOffsetMinutes: number;
-  violation: Omit<NewViolation, 'at' | 'tzOffsetMinutes'> | null;
-  snapshotBlurred: boolean;
-}
-
 /**
  * SQLite errors that pass when the disk or the file does: full, I/O, locked by another process,
  * read-only for now. Anything else (a constraint, say) would fail the same way on every try.
@@ -62,7 +54,7 @@ export class ViolationLog {
   readonly snapshotsDir: string;
   private queue: Promise<void> = Promise.resolve();
   /** Checks the database has not taken yet, oldest first. */
-  private waiting: Check[] = [];
+  private waiting: CheckRow[] = [];
   private problem: string | null = null;
   private retryTimer: ReturnType<typeof setInterval> | null = null;
   /** The write state as last reported. */
@@ -109,7 +101,7 @@ export class ViolationLog {
     this.flush();
   }
 
-  private async checkOf(e: ComplianceEvent, frame: RawImage): Promise<Check> {
+  private async checkOf(e: ComplianceEvent, frame: RawImage): Promise<CheckRow> {
     const at = e.at;
     const tzOffsetMinutes = -new Date(at).getTimezoneOffset();
     if (e.kind === 'compliant') return { at, tzOffsetMinutes, violation: null, snapshotBlurred: false };
@@ -137,11 +129,20 @@ export class ViolationLog {
   }
 
   /**
-   * Writes what waits, oldest first, and stops at the first row the database refuses (each row is
-   * one transaction, so a refused one leaves nothing behind); the rest wait for the next event or
-   * the retry timer. A snapshot stays on disk while its row waits: the row will reference it.
+   * Writes what waits, oldest first, and stops at the first row the database refuses (a refused
+   * row leaves nothing behind); the rest wait for the next event or the retry timer. A snapshot stays on disk while its row waits: the row will reference it.
    */
   private flush(): void {
+    // Many rows waiting (a disk that was full for a while) go in one transaction: far less to
+    // write than one each, where the disk has only just got room again.
+    if (this.waiting.length > 1) {
+      try {
+        this.store.recordChecks(this.waiting);
+        this.waiting = [];
+      } catch {
+        // Nothing of the batch is written; row by row below says which row fails, and why.
+      }
+    }
     while (this.waiting.length > 0) {
       const c = this.waiting[0]!;
       try {
@@ -202,7 +203,7 @@ export class ViolationLog {
     this.options.onWriteState?.(after);
   }
 
-  private dropSnapshots(checks: readonly Check[]): void {
+  private dropSnapshots(checks: readonly CheckRow[]): void {
     removeSnapshots(
       this.snapshotsDir,
       checks.flatMap((c) => (c.violation?.snapshot ? [c.violation.snapshot] : [])),
