@@ -26,6 +26,8 @@ export const MESSAGE_CODES = [
   'site_failing',
   /** The site database's schema is not the one this kiosk writes; shipping stopped. */
   'site_schema',
+  /** A file staff saved was refused by the disk (full, read-only, no permission); nothing changed. */
+  'not_saved',
   /** Host, port or TLS of the site database changed: the saved passwords are not sent to a new server. */
   'site_password_again',
 ] as const;

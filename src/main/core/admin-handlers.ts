@@ -3,13 +3,14 @@
 
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RefusedAttempts } from '../../shared/admin';
 import { ForbiddenError, UnavailableError } from '../../shared/errors';
 import { type AdminPin, DAMAGED_PIN_MESSAGE } from '../config/admin-pin';
 import { csvLines } from '../log/csv';
 import type { ViolationLog } from '../log/violation-log';
+import { orNotSaved } from './disk-refusal';
 import type { Handlers } from './ipc-dispatch';
 
 export const ADMIN_IDLE_MS = 5 * 60_000;
@@ -75,12 +76,14 @@ export function createAdminHandlers(deps: AdminDeps): {
       },
       'admin:setPin': async ({ pin }) => {
         // The first run sets a PIN freely (only one of several racing calls can); changing it needs an unlocked session.
+        const warn = (m: string) => deps.audit(`admin: ${m}`);
         if (deps.pin.isSet()) {
           requireAdmin();
-          await deps.pin.set(pin);
+          await orNotSaved('the PIN', () => deps.pin.set(pin), warn);
           deps.audit('admin: PIN changed');
         } else {
-          if (!(await deps.pin.setFirst(pin))) throw new ForbiddenError('the admin PIN has been set meanwhile; unlock with it');
+          if (!(await orNotSaved('the PIN', () => deps.pin.setFirst(pin), warn)))
+            throw new ForbiddenError('the admin PIN has been set meanwhile; unlock with it');
           deps.audit('admin: PIN set');
         }
         unlockedUntil = elapsed() + ADMIN_IDLE_MS;
@@ -142,14 +145,30 @@ export function createAdminHandlers(deps: AdminDeps): {
         const stamp = new Date(now()).toISOString().slice(0, 10);
         const path = await deps.chooseSavePath(`mask-kiosk-violations-${stamp}.csv`);
         if (!path) return { cancelled: true as const };
-        const out = createWriteStream(path, { encoding: 'utf8' });
-        let rows = -1;
-        for (const line of csvLines(log.store.iterate(filter))) {
-          rows++;
-          if (!out.write(line)) await once(out, 'drain');
-        }
-        out.end();
-        await once(out, 'finish');
+        const rows = await orNotSaved(
+          'the export',
+          async () => {
+            const out = createWriteStream(path, { encoding: 'utf8' });
+            // A stick pulled out or full half way leaves no half file that looks like an export.
+            const failed = new Promise<never>((_, reject) => out.once('error', reject));
+            failed.catch(() => {});
+            try {
+              let written = -1;
+              for (const line of csvLines(log.store.iterate(filter))) {
+                written++;
+                if (!out.write(line)) await Promise.race([once(out, 'drain'), failed]);
+              }
+              out.end();
+              await Promise.race([once(out, 'finish'), failed]);
+              return written;
+            } catch (err) {
+              out.destroy();
+              await rm(path, { force: true });
+              throw err;
+            }
+          },
+          (m) => deps.audit(`admin: ${m}`),
+        );
         deps.audit(`admin: exported ${rows} log entries to ${path}`);
         return { path, rows };
       },

@@ -7,6 +7,7 @@ import { PASSWORD_SET, type Settings } from '../../shared/settings';
 import type { SecretBox } from '../config/secret-box';
 import { saveSettings } from '../config/settings';
 import type { Logger } from '../logger';
+import { orNotSaved } from './disk-refusal';
 import type { Handlers } from './ipc-dispatch';
 
 export interface SettingsDeps {
@@ -75,7 +76,11 @@ export function createSettingsHandlers(deps: SettingsDeps): Pick<Handlers, 'sett
       // Model and detector settings need the pipeline loaded again: the engine reloads at once, or,
       // if it cannot, they apply at the next start.
       const engineChanged = JSON.stringify([next.model, next.detection]) !== JSON.stringify([settings.model, settings.detection]);
-      saveSettings(deps.file, next);
+      await orNotSaved(
+        'settings',
+        () => saveSettings(deps.file, next),
+        (m) => deps.log('warn', m),
+      );
       const { reloaded } = await deps.apply(next, engineChanged);
       const restartNeeded = engineChanged && !reloaded;
       deps.log('info', `settings saved${restartNeeded ? ' (model changes apply after a restart)' : reloaded ? ' (models reloaded)' : ''}`);

@@ -34,6 +34,11 @@ export function say(lang: Language, message: Message): string {
   return format(lang, `message.${message.code}`, message.params);
 }
 
+/** What a failed call says to staff: its message in the screen's language where main gave one, else main's own words. */
+export function sayFailure(lang: Language, failure: { message: string; notice?: Message }): string {
+  return failure.notice ? say(lang, failure.notice) : failure.message;
+}
+
 /** Numbers, percentages, dates and times the way the screen's language writes them. */
 export const formatNumber = (lang: Language, n: number, digits = 0): string =>
   new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n);
