@@ -15,13 +15,12 @@ Usage: /usr/bin/python3 training/backlight.py SET OUT [--exposures 0.3,0.15,0.08
   e.g. SET = test/.cache/london-synth/set (the synthetic three-verdict set), then
   npm run scan -- --eval OUT/b0.15 --json > b0.15.jsonl
 """
-import argparse
 import os
 
 import numpy as np
 from PIL import Image
 
-from darken import to_linear, to_srgb
+from darken import copy_set, exposures_argument, gain_noise
 
 FRAME_W, FRAME_H, PHOTO_SHARE = 640, 480, 0.6
 
@@ -36,32 +35,21 @@ def window(rng):
     return np.clip(frame, 0, 1)
 
 
+def backlit(photo, exposure, rng):
+    """`photo` darkened by `exposure` with a camera's gain noise, in the middle of a window frame."""
+    scale = FRAME_H * PHOTO_SHARE / max(photo.size)
+    photo = photo.resize((round(photo.width * scale), round(photo.height * scale)), Image.LANCZOS)
+    dark = gain_noise(np.asarray(photo).astype(np.float32) / 255, exposure, rng)
+    frame = window(rng)
+    top, left = (FRAME_H - dark.shape[0]) // 2, (FRAME_W - dark.shape[1]) // 2
+    frame[top : top + dark.shape[0], left : left + dark.shape[1]] = dark
+    return frame
+
+
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('set')
-    ap.add_argument('out')
-    ap.add_argument('--exposures', default='0.3,0.15,0.08')
-    ap.add_argument('--seed', type=int, default=1)
-    args = ap.parse_args()
-    rng = np.random.default_rng(args.seed)
-    for exposure in [float(x) for x in args.exposures.split(',')]:
-        for folder in sorted(os.listdir(args.set)):
-            src = os.path.join(args.set, folder)
-            if not os.path.isdir(src):
-                continue
-            dst = os.path.join(args.out, f'b{exposure:g}', folder)
-            os.makedirs(dst, exist_ok=True)
-            for name in sorted(os.listdir(src)):
-                photo = Image.open(os.path.join(src, name)).convert('RGB')
-                scale = FRAME_H * PHOTO_SHARE / max(photo.size)
-                photo = photo.resize((round(photo.width * scale), round(photo.height * scale)), Image.LANCZOS)
-                rgb = np.asarray(photo).astype(np.float32) / 255
-                dark = to_srgb(to_linear(rgb) * exposure)
-                dark = dark + rng.normal(0, (1.5 / 255) / np.sqrt(exposure), dark.shape)
-                frame = window(rng)
-                top, left = (FRAME_H - dark.shape[0]) // 2, (FRAME_W - dark.shape[1]) // 2
-                frame[top : top + dark.shape[0], left : left + dark.shape[1]] = dark
-                Image.fromarray((np.clip(frame, 0, 1) * 255 + 0.5).astype(np.uint8)).save(os.path.join(dst, name), quality=90)
+    args, exposures, rng = exposures_argument('0.3,0.15,0.08')
+    for exposure in exposures:
+        copy_set(args.set, os.path.join(args.out, f'b{exposure:g}'), lambda photo: backlit(photo, exposure, rng))
         print(f'exposure {exposure:g}: done', flush=True)
 
 

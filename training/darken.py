@@ -26,26 +26,42 @@ def to_srgb(lin):
     return np.where(lin <= 0.0031308, lin * 12.92, 1.055 * np.power(np.clip(lin, 0, None), 1 / 2.4) - 0.055)
 
 
-def main():
+def gain_noise(rgb, exposure, rng):
+    """`rgb` (sRGB in 0..1) scaled in linear light by `exposure`, with the noise of the gain a camera adds."""
+    out = to_srgb(to_linear(rgb) * exposure)
+    return out + rng.normal(0, (1.5 / 255) / np.sqrt(exposure), out.shape)
+
+
+def copy_set(src_set, out_dir, transform):
+    """Each class folder of `src_set` into `out_dir`, every image through `transform` (a PIL RGB image
+    to an sRGB array in 0..1, clipped here), saved as JPEG quality 90; folders and files in sorted
+    order, so a seeded transform gives the same copies every time."""
+    for folder in sorted(os.listdir(src_set)):
+        src = os.path.join(src_set, folder)
+        if not os.path.isdir(src):
+            continue
+        dst = os.path.join(out_dir, folder)
+        os.makedirs(dst, exist_ok=True)
+        for name in sorted(os.listdir(src)):
+            rgb = transform(Image.open(os.path.join(src, name)).convert('RGB'))
+            Image.fromarray((np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8)).save(os.path.join(dst, name), quality=90)
+
+
+def exposures_argument(default):
+    """The command line both scripts take: SET OUT [--exposures ...] [--seed N]."""
     ap = argparse.ArgumentParser()
     ap.add_argument('set')
     ap.add_argument('out')
-    ap.add_argument('--exposures', default='0.2,0.13,0.08,0.05,0.03')
+    ap.add_argument('--exposures', default=default)
     ap.add_argument('--seed', type=int, default=1)
     args = ap.parse_args()
-    rng = np.random.default_rng(args.seed)
-    for exposure in [float(x) for x in args.exposures.split(',')]:
-        for folder in sorted(os.listdir(args.set)):
-            src = os.path.join(args.set, folder)
-            if not os.path.isdir(src):
-                continue
-            dst = os.path.join(args.out, f'f{exposure:g}', folder)
-            os.makedirs(dst, exist_ok=True)
-            for name in sorted(os.listdir(src)):
-                rgb = np.asarray(Image.open(os.path.join(src, name)).convert('RGB')).astype(np.float32) / 255
-                dark = to_srgb(to_linear(rgb) * exposure)
-                dark = dark + rng.normal(0, (1.5 / 255) / np.sqrt(exposure), dark.shape)
-                Image.fromarray((np.clip(dark, 0, 1) * 255 + 0.5).astype(np.uint8)).save(os.path.join(dst, name), quality=90)
+    return args, [float(x) for x in args.exposures.split(',')], np.random.default_rng(args.seed)
+
+
+def main():
+    args, exposures, rng = exposures_argument('0.2,0.13,0.08,0.05,0.03')
+    for exposure in exposures:
+        copy_set(args.set, os.path.join(args.out, f'f{exposure:g}'), lambda photo: gain_noise(np.asarray(photo).astype(np.float32) / 255, exposure, rng))
         print(f'exposure {exposure:g}: done', flush=True)
 
 
