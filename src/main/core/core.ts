@@ -172,6 +172,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
         provider: s.provider,
         camera: `${cameraLabel} (${cameraState})`,
         version: options.version,
+        unlogged: violationLog?.writeState.violationsWaiting ?? 0,
       };
     },
     onStatus: () => publishStatus(),

@@ -152,6 +152,25 @@ describe.skipIf(Boolean(missing))('site reporting to PostgreSQL', () => {
     });
   });
 
+  it('counts among the events waiting the violations a kiosk holds in memory while its own disk is full', async () => {
+    const store = kioskStore();
+    const before = await count(`SELECT count(*) AS n FROM kiosk_events WHERE kiosk_id = 'kiosk_north'`);
+    record(store, 2, Date.now() - 20 * HOUR);
+    const s = new SiteShipper({
+      outbox: new SiteOutbox(store.db),
+      connection: connection('kiosk_north'),
+      kioskName: 'North entrance',
+      heartbeat: () => ({ state: 'running', fps: 15, model: 'm', provider: 'cpu', camera: 'cam', version: 'test', unlogged: 4 }),
+      log: () => undefined,
+      idleMs: 50,
+    });
+    while (await s.runOnce());
+    // The two logged violations are shipped; the four in memory cannot be yet, and the site sees them waiting.
+    expect(s.status().queued).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM kiosk_events WHERE kiosk_id = 'kiosk_north'`)).toBe(before + 2);
+    expect(await count(`SELECT max(queued) AS n FROM kiosk_heartbeats WHERE kiosk_id = 'kiosk_north'`)).toBe(4);
+  });
+
   it('rides out a database outage: the kiosk keeps recording, says why, and every event arrives exactly once', async () => {
     const store = kioskStore();
     const s = shipper(store, 'kiosk_south', 'South entrance');
