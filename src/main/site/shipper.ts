@@ -251,7 +251,17 @@ export class SiteShipper {
     await client.query(
       `INSERT INTO public.kiosk_heartbeats (kiosk_name, at, state, fps, model, provider, camera, version, queued)
        VALUES ($1, to_timestamp($2 / 1000.0), $3, $4, $5, $6, $7, $8, $9)`,
-      [this.options.kioskName, this.now(), h.state, h.fps, h.model, h.provider, h.camera, h.version, this.options.outbox.queued() + (h.unlogged ?? 0)],
+      [
+        this.options.kioskName,
+        this.now(),
+        h.state,
+        h.fps,
+        h.model,
+        h.provider,
+        h.camera,
+        h.version,
+        this.options.outbox.queued() + (h.unlogged ?? 0),
+      ],
     );
     this.lastHeartbeat = this.now();
   }
