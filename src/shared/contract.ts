@@ -25,6 +25,8 @@ export const AppStatus = z.object({
   secondLanguage: z.enum(LANGUAGES).nullable(),
   cameraDeviceId: z.string().nullable(),
   volume: z.number(),
+  /** With nobody in view this long the screen rests (dims, looks less often); 0: never. */
+  restAfterMinutes: z.number(),
   /** Things staff should know that do not stop the kiosk (a settings file that was reset, say). */
   notices: z.array(Message),
   /** What the kiosk keeps of faces, for the privacy line on the screen. */

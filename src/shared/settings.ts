@@ -107,6 +107,16 @@ export const Settings = z.object({
     .prefault({}),
   /** Start the kiosk when the lobby PC's user logs in. */
   startAtLogin: z.boolean().default(false),
+  display: z
+    .object({
+      /**
+       * With nobody in view this long, the screen rests: dimmed, the words drifting slowly (no
+       * image burnt into the panel overnight), and the camera's frames looked at 5 times a second
+       * instead of every one. The first face wakes it. 0: never.
+       */
+      restAfterMinutes: z.number().min(0).max(1440).default(10),
+    })
+    .prefault({}),
   retention: z
     .object({
       days: z.number().int().min(1).max(3650).default(30),

@@ -232,6 +232,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       secondLanguage: secondLanguageOf(settings),
       cameraDeviceId: settings.camera.deviceId,
       volume: settings.sound.volume,
+      restAfterMinutes: settings.display.restAfterMinutes,
       notices: [...notices, ...logNotices()],
       privacy: { snapshot: settings.privacy.snapshot, retentionDays: settings.retention.days },
       engine: vision ? vision.engineState : { state: 'absent', detail: problem },

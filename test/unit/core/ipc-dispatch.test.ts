@@ -13,6 +13,7 @@ const status = {
   secondLanguage: null,
   cameraDeviceId: null,
   volume: 1,
+  restAfterMinutes: 10,
   notices: [],
   privacy: { snapshot: 'blurred' as const, retentionDays: 30 },
   engine: { state: 'running' as const, detail: null },

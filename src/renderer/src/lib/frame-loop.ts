@@ -26,6 +26,8 @@ export class FrameLoop {
   private done: number[] = [];
   private latencies: number[] = [];
   private lastAnswerAt = performance.now();
+  private minIntervalMs = 0;
+  private lastSentAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly video: HTMLVideoElement,
@@ -45,6 +47,11 @@ export class FrameLoop {
     this.video.cancelVideoFrameCallback(this.handle);
   }
 
+  /** Sends a frame at most this often (0: every frame the camera gives): fewer while nobody is in view. */
+  setMinInterval(ms: number): void {
+    this.minIntervalMs = ms;
+  }
+
   /** Milliseconds since the last answer was applied (or since the loop started). */
   answerAge(): number {
     return performance.now() - this.lastAnswerAt;
@@ -61,8 +68,10 @@ export class FrameLoop {
     if (!this.running) return;
     this.handle = this.video.requestVideoFrameCallback(this.onFrame);
     if (this.inFlight || this.video.videoWidth === 0) return;
-    const frame = this.grab();
     const takenAt = performance.now();
+    if (takenAt - this.lastSentAt < this.minIntervalMs) return;
+    this.lastSentAt = takenAt;
+    const frame = this.grab();
     this.inFlight = true;
     this.send(frame)
       .then((result) => this.apply(result, takenAt))
