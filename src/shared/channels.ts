@@ -14,6 +14,7 @@ export const CHANNELS = {
   'app:exitKiosk': 'exitKiosk',
   'log:page': 'getLogPage',
   'log:perDay': 'getLogPerDay',
+  'log:asked': 'getLogAsked',
   'log:update': 'updateLogEntry',
   'log:delete': 'deleteLogEntries',
   'log:snapshot': 'getSnapshot',

@@ -9,7 +9,7 @@ import { EventKind, Guidance, ScreenState, Tone, TrackState } from './screen-sta
 import { Settings, SNAPSHOT_MODES, VOICE_PROMPTS } from './settings';
 import { KioskHealth, SiteDayCount, SitePage, SitePageQuery } from './site-review';
 import { VERDICTS } from './verdicts';
-import { DayCount, DayRange, LogFilter, LogPage, LogPageQuery } from './violation-log';
+import { AskedCounts, DayCount, DayRange, LogFilter, LogPage, LogPageQuery } from './violation-log';
 
 export const AppStatus = z.object({
   productName: z.string(),
@@ -116,6 +116,7 @@ export const contract = {
   'app:exitKiosk': { args: z.tuple([]), result: z.null() },
   'log:page': { args: z.tuple([LogPageQuery]), result: LogPage },
   'log:perDay': { args: z.tuple([DayRange]), result: z.array(DayCount) },
+  'log:asked': { args: z.tuple([DayRange]), result: AskedCounts },
   'log:update': {
     args: z.tuple([
       z

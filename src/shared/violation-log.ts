@@ -1,5 +1,6 @@
 // The violation log as the review screen sees it: entries, filters, pages, per-day counts.
 import { z } from 'zod';
+import { Guidance } from './screen-states';
 import { VIOLATION_VERDICTS } from './verdicts';
 
 /** Milliseconds since the epoch, within what a JavaScript Date can hold. */
@@ -60,3 +61,7 @@ export type DayCount = z.infer<typeof DayCount>;
 export const DayRange = z
   .object({ from: Time, to: Time })
   .refine((r) => r.to > r.from && r.to - r.from <= 400 * 86_400_000, 'range must be positive and at most 400 days');
+
+/** People asked each thing (step closer, face the camera…) before they could be judged; absent: none. */
+export const AskedCounts = z.partialRecord(Guidance, z.number().int().min(0));
+export type AskedCounts = z.infer<typeof AskedCounts>;

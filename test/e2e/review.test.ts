@@ -56,6 +56,8 @@ describe.skipIf(Boolean(missing))('review screen', () => {
         ],
         { data: new Uint8Array(4 * 16 * 16), width: 16, height: 16, channels: 4 },
       );
+    // Twelve people asked to step closer and one into the light, as the tracker counts them.
+    server.core.violationLog!.recordAsked([...Array<'step_closer'>(12).fill('step_closer'), 'too_dark'], now - 300_000);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     mkdirSync(SHOTS, { recursive: true });
@@ -94,6 +96,11 @@ describe.skipIf(Boolean(missing))('review screen', () => {
     await expect.poll(() => page.locator('[data-entry]').count()).toBe(3);
     await expect.poll(() => page.locator('[data-entry] img').count()).toBe(3);
     await expect.poll(() => page.locator('.chart h3').innerText()).toMatch(/Compliance rate: 62\.5%/);
+    // What people were asked before they could be judged, and what that says about the camera.
+    await expect
+      .poll(() => page.locator('.chart .asked').innerText())
+      .toBe('People asked before they could be judged: to step closer 12 · for more light 1');
+    expect(await page.locator('.chart .advice').getAttribute('data-advice')).toBe('step_closer');
     await page.screenshot({ path: join(SHOTS, 'review.png') });
 
     // The newest violation was a mask below the nose: the kind filter finds it alone.

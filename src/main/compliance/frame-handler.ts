@@ -2,10 +2,12 @@
 
 import type { Frame, FrameResponse } from '../../shared/contract';
 import { BusyError } from '../../shared/errors';
+import type { Guidance } from '../../shared/screen-states';
 import type { Settings } from '../../shared/settings';
 import type { Box } from '../vision/detector';
 import type { RawImage } from '../vision/image';
 import type { FaceResult, FrameResult } from '../vision/pipeline';
+import { GuidanceTally } from './guidance-tally';
 import { cueFor } from './sound-policy';
 import type { ComplianceEvent, ComplianceTracker, FaceObservation } from './tracker';
 
@@ -24,6 +26,8 @@ export interface FrameHandlerDeps {
   onEvents?: (events: ComplianceEvent[], frame: RawImage) => void;
   /** Called when a face has stayed put so long that it is taken for a picture and no longer judged. */
   onStillFace?: (box: Box, frame: RawImage) => void;
+  /** Called with what people were asked for the first time in a frame (each person once) and when. */
+  onAsked?: (asked: Guidance[], at: number) => void;
 }
 
 /** What the tracker needs of one face the pipeline found. */
@@ -47,6 +51,7 @@ export class FrameBusyError extends BusyError {
 
 export function createFrameHandler(deps: FrameHandlerDeps): (frame: Frame) => Promise<FrameResponse> {
   const now = deps.now ?? Date.now;
+  const tally = new GuidanceTally();
   let busy = false;
   return async (frame) => {
     // One frame in flight on this side too: the pipeline reuses its buffers, and a renderer that
@@ -66,6 +71,8 @@ export function createFrameHandler(deps: FrameHandlerDeps): (frame: Frame) => Pr
     const at = now();
     const status = deps.tracker.update(result.faces.map(observationOf), image, at);
     if (status.events.length > 0) deps.onEvents?.(status.events, image);
+    const asked = tally.note(status.tracks);
+    if (asked.length > 0) deps.onAsked?.(asked, at);
     for (const box of status.turnedStill) deps.onStillFace?.(box, image);
     return {
       state: status.state,

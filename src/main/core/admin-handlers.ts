@@ -122,6 +122,7 @@ export function createAdminHandlers(deps: AdminDeps): {
       },
       'log:page': (q) => requireLog().store.page(q),
       'log:perDay': ({ from, to }) => requireLog().store.perDay(from, to),
+      'log:asked': ({ from, to }) => requireLog().store.asked(from, to),
       'log:update': ({ id, ...change }) => requireLog().store.update(id, change),
       'log:delete': ({ ids }) => {
         const n = requireLog().delete(ids);

@@ -189,6 +189,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
           options.onEvents?.(events);
           void violationLog?.record(events, frame);
         },
+        onAsked: (asked, at) => violationLog?.recordAsked(asked, at),
         onStillFace: (box, frame) =>
           log(
             'info',

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { DayCount, FlagFilter, LogEntry, VerdictFilter } from '../../shared/violation-log';
+import type { Guidance } from '../../shared/screen-states';
+import type { AskedCounts, DayCount, FlagFilter, LogEntry, VerdictFilter } from '../../shared/violation-log';
 
 type SqliteDatabase = Database.Database;
 
@@ -107,6 +108,15 @@ const MIGRATIONS: string[] = [
    CREATE INDEX outbox_violation ON outbox (violation_id);
    CREATE INDEX outbox_at ON outbox (at_utc);
    CREATE TABLE site_marks (name TEXT PRIMARY KEY, value INTEGER NOT NULL);`,
+  // People asked for something before they could be judged, per hour and what was asked: many
+  // asked the same thing says the camera or the light is wrong for the lobby.
+  `CREATE TABLE asked_hourly (
+     hour_utc INTEGER NOT NULL,
+     tz_offset_min INTEGER NOT NULL,
+     guidance TEXT NOT NULL,
+     people INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (hour_utc, guidance)
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -161,6 +171,7 @@ export class ViolationStore {
   private readonly insert: Database.Statement;
   private readonly bumpHour: Database.Statement;
   private readonly enqueue: Database.Statement;
+  private readonly bumpAsked: Database.Statement;
 
   private constructor(
     readonly db: SqliteDatabase,
@@ -171,6 +182,10 @@ export class ViolationStore {
        VALUES (@at, @tzOffsetMinutes, @trackId, @verdict, @confidence, @modelId, @cameraId, @snapshot)`,
     );
     this.enqueue = db.prepare('INSERT INTO outbox (id, violation_id, at_utc, payload) VALUES (?, ?, ?, ?)');
+    this.bumpAsked = db.prepare(
+      `INSERT INTO asked_hourly (hour_utc, tz_offset_min, guidance, people) VALUES (?, ?, ?, 1)
+       ON CONFLICT (hour_utc, guidance) DO UPDATE SET people = people + 1`,
+    );
     this.bumpHour = db.prepare(
       `INSERT INTO hourly (hour_utc, tz_offset_min, checks, violations) VALUES (?, ?, 1, ?)
        ON CONFLICT (hour_utc) DO UPDATE SET checks = checks + 1, violations = violations + excluded.violations`,
@@ -277,6 +292,19 @@ export class ViolationStore {
       if (rows.length < pageSize) return;
       last = rows.at(-1);
     }
+  }
+
+  /** One more person asked `guidance` in the hour of `at`. */
+  recordAsked(at: number, tzOffsetMinutes: number, guidance: Guidance): void {
+    this.bumpAsked.run(Math.floor(at / HOUR) * HOUR, tzOffsetMinutes, guidance);
+  }
+
+  /** People asked each thing from `from` to `to` (whole hours), from the hourly counts. */
+  asked(from: number, to: number): AskedCounts {
+    const rows = this.db
+      .prepare('SELECT guidance, sum(people) AS people FROM asked_hourly WHERE hour_utc >= ? AND hour_utc < ? GROUP BY guidance')
+      .all(Math.floor(from / HOUR) * HOUR, to) as { guidance: Guidance; people: number }[];
+    return Object.fromEntries(rows.map((r) => [r.guidance, r.people]));
   }
 
   /** Checks and violations per local day, from the hourly counts (no per-event scan). */

@@ -5,6 +5,7 @@
 // can be; staff see how many wait.
 
 import { join } from 'node:path';
+import type { Guidance } from '../../shared/screen-states';
 import type { SnapshotMode } from '../../shared/settings';
 import type { ComplianceEvent } from '../compliance/tracker';
 import type { Logger } from '../logger';
@@ -85,6 +86,21 @@ export class ViolationLog {
     const work = this.queue.then(() => this.write(events, frame));
     this.queue = work.catch((err: unknown) => this.options.log('error', `violation log: write failed: ${(err as Error).message}`));
     return this.queue;
+  }
+
+  /**
+   * Counts people asked for something (the review's "asked" line). A count the disk refuses is
+   * given up with a warning: it is a statistic, and the violations that wait come first.
+   */
+  recordAsked(asked: readonly Guidance[], at: number): void {
+    if (asked.length === 0) return;
+    this.queue = this.queue.then(() => {
+      try {
+        for (const g of asked) this.store.recordAsked(at, -new Date(at).getTimezoneOffset(), g);
+      } catch (err) {
+        this.options.log('warn', `violation log: ${asked.length} guidance counts not saved: ${(err as Error).message}`);
+      }
+    });
   }
 
   /** What waits to be written, and why. */

@@ -11,7 +11,7 @@ import type { Settings } from '../../../src/shared/settings';
 import { startCore } from '../../helpers/core';
 import { fillDatabase } from '../../helpers/full-database';
 import { CONTRACT_MODEL_DIR, REPO_ROOT, sample } from '../../helpers/paths';
-import { crashEngine, rgbaFrame } from '../../helpers/vision';
+import { cameraFrame, crashEngine, rgbaFrame } from '../../helpers/vision';
 
 let dir: string;
 let core: KioskCore;
@@ -76,6 +76,21 @@ describe('kiosk core over the IPC contract', () => {
     expect(value.state).toBe('checking');
     expect(value.faces).toHaveLength(1);
     expect(value.width).toBe(320);
+  });
+
+  it('counts a person too far away to judge, once, for the review; nothing for the log without the PIN', async () => {
+    // A portrait fitted in 80 px of a 640 px frame: a face of some 40 px, asked to step closer.
+    const [row] = sample('test', 'without_mask', 1);
+    const far = await cameraFrame(row!.path, { side: 80 });
+    const range = { from: Date.now() - 3_600_000, to: Date.now() + 3_600_000 };
+    const started = Date.now();
+    let last: unknown;
+    while (Date.now() - started < 1500) last = await call('frame:analyze', far);
+    expect(last).toMatchObject({ ok: true, value: { state: 'guidance', guidance: 'step_closer' } });
+    expect(await call('log:asked', range)).toMatchObject({ ok: false, code: 'forbidden' });
+    await call('admin:unlock', { pin: '7391' });
+    await expect.poll(async () => call('log:asked', range)).toEqual({ ok: true, value: { step_closer: 1 } });
+    await call('admin:lock');
   });
 
   it('rejects malformed frames with a counted error and keeps working', async () => {

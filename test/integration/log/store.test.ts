@@ -105,6 +105,31 @@ describe('violation store', () => {
     store.close();
   });
 
+  it('counts the people asked each thing per hour, and sums them over a range', () => {
+    const { store } = ViolationStore.open(dir);
+    store.recordAsked(T0, 60, 'step_closer');
+    store.recordAsked(T0 + 1000, 60, 'step_closer');
+    store.recordAsked(T0 + HOUR, 60, 'too_dark');
+    store.recordAsked(T0 + 30 * HOUR, 60, 'face_camera');
+    expect(store.asked(T0, T0 + 2 * HOUR)).toEqual({ step_closer: 2, too_dark: 1 });
+    expect(store.asked(T0 - 24 * HOUR, T0 + 48 * HOUR)).toEqual({ step_closer: 2, too_dark: 1, face_camera: 1 });
+    expect(store.asked(T0 + 48 * HOUR, T0 + 72 * HOUR)).toEqual({});
+    store.close();
+  });
+
+  it('upgrades a log written before guidance was counted, keeping what it held', () => {
+    const { store } = ViolationStore.open(dir);
+    store.recordCheck(T0, 60, violation(1));
+    store.db.exec('DROP TABLE asked_hourly; UPDATE schema_version SET version = version - 1;');
+    store.close();
+    const { store: upgraded } = ViolationStore.open(dir);
+    expect(upgraded.count()).toBe(1);
+    upgraded.recordAsked(T0, 60, 'hold_still');
+    expect(upgraded.asked(T0 - HOUR, T0 + HOUR)).toEqual({ hold_still: 1 });
+    expect((upgraded.db.prepare('SELECT version FROM schema_version').get() as { version: number }).version).toBe(SCHEMA_VERSION);
+    upgraded.close();
+  });
+
   it('pages newest first with keyset paging and filters by range and flag', () => {
     const { store } = ViolationStore.open(dir);
     const ids = Array.from({ length: 25 }, (_, i) => store.recordCheck(T0 + i * 60_000, 0, violation(i))!);
