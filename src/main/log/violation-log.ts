@@ -146,7 +146,8 @@ export class ViolationLog {
 
   /**
    * Writes what waits, oldest first, and stops at the first row the database refuses (a refused
-   * row leaves nothing behind); the rest wait for the next event or the retry timer. A snapshot stays on disk while its row waits: the row will reference it.
+   * row leaves nothing behind); the rest wait for the next event or the retry timer. A snapshot
+   * stays on disk while its row waits: the row will reference it.
    */
   private flush(): void {
     // Many rows waiting (a disk that was full for a while) go in one transaction: far less to
@@ -209,7 +210,10 @@ export class ViolationLog {
     }
     if (after.waiting > 0 && !this.retryTimer) {
       this.retryTimer = setInterval(() => {
-        this.queue = this.queue.then(() => this.flush());
+        // Caught here as record() catches its own: a failed try must not turn away the next event.
+        this.queue = this.queue
+          .then(() => this.flush())
+          .catch((err: unknown) => this.options.log('error', `violation log: retry failed: ${(err as Error).message}`));
       }, this.options.retryMs ?? RETRY_MS);
       this.retryTimer.unref();
     } else if (after.waiting === 0 && this.retryTimer) {
