@@ -27,6 +27,8 @@ export const AppStatus = z.object({
   volume: z.number(),
   /** With nobody in view this long the screen rests (dims, looks less often); 0: never. */
   restAfterMinutes: z.number(),
+  /** The facility's own line for refused visitors, in the first and the second language ('' none). */
+  refusedNote: z.object({ first: z.string(), second: z.string() }),
   /** Things staff should know that do not stop the kiosk (a settings file that was reset, say). */
   notices: z.array(Message),
   /** What the kiosk keeps of faces, for the privacy line on the screen. */

@@ -26,6 +26,13 @@ export type VoicePrompt = (typeof VOICE_PROMPTS)[number];
 
 const Time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)');
 
+/** A line staff write for visitors: one line of plain text (no line breaks or control characters). */
+const VisitorNote = z
+  .string()
+  .max(100)
+  .regex(/^[^\p{Cc}]*$/u, 'one line of plain text')
+  .default('');
+
 export const Settings = z.object({
   version: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
   camera: z
@@ -115,6 +122,13 @@ export const Settings = z.object({
        * instead of every one. The first face wakes it. 0: never.
        */
       restAfterMinutes: z.number().min(0).max(1440).default(10),
+      /**
+       * The facility's own line for visitors refused (no mask, or one below the nose), such as
+       * where masks are handed out; in the first language and, when one is chosen, the second.
+       * Empty: none.
+       */
+      refusedNote: VisitorNote,
+      refusedNoteSecond: VisitorNote,
     })
     .prefault({}),
   retention: z

@@ -234,6 +234,7 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       cameraDeviceId: settings.camera.deviceId,
       volume: settings.sound.volume,
       restAfterMinutes: settings.display.restAfterMinutes,
+      refusedNote: { first: settings.display.refusedNote, second: settings.display.refusedNoteSecond },
       notices: [...notices, ...logNotices()],
       privacy: { snapshot: settings.privacy.snapshot, retentionDays: settings.retention.days },
       engine: vision ? vision.engineState : { state: 'absent', detail: problem },

@@ -31,6 +31,16 @@ describe('settings', () => {
     expect(readdirSync(dir)).toEqual(['settings.json']);
   });
 
+  it("keeps the facility's line for refused visitors to one line of plain text", () => {
+    const note = 'Masks are handed out at reception – free';
+    writeFileSync(file, JSON.stringify({ display: { refusedNote: note, refusedNoteSecond: 'Masques à l’accueil\n<b>gratuits</b>' } }));
+    const { settings, warning } = loadSettings(file);
+    expect(settings.display.refusedNote).toBe(note);
+    // A line break (a hand-edited file) would break the screen's layout: that field alone is reset, and named.
+    expect(settings.display.refusedNoteSecond).toBe('');
+    expect(warning).toMatch(/display\.refusedNoteSecond/);
+  });
+
   it('fills settings missing from an older file with their defaults', () => {
     writeFileSync(file, JSON.stringify({ version: 1, language: 'de' }));
     const { settings, warning } = loadSettings(file);

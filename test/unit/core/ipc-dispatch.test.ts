@@ -14,6 +14,7 @@ const status = {
   cameraDeviceId: null,
   volume: 1,
   restAfterMinutes: 10,
+  refusedNote: { first: '', second: '' },
   notices: [],
   privacy: { snapshot: 'blurred' as const, retentionDays: 30 },
   engine: { state: 'running' as const, detail: null },
