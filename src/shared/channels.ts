@@ -19,6 +19,7 @@ export const CHANNELS = {
   'log:delete': 'deleteLogEntries',
   'log:snapshot': 'getSnapshot',
   'log:exportCsv': 'exportLogCsv',
+  'log:exportDaysCsv': 'exportLogDaysCsv',
   'log:appLog': 'getAppLog',
   'renderer:error': 'reportRendererError',
   'settings:get': 'getSettings',

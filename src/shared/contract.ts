@@ -138,6 +138,10 @@ export const contract = {
     args: z.tuple([LogFilter]),
     result: z.union([z.object({ path: z.string(), rows: z.number() }), z.object({ cancelled: z.literal(true) })]),
   },
+  'log:exportDaysCsv': {
+    args: z.tuple([DayRange]),
+    result: z.union([z.object({ path: z.string(), rows: z.number() }), z.object({ cancelled: z.literal(true) })]),
+  },
   'log:appLog': { args: z.tuple([z.object({ lines: z.number().int().min(1).max(2000) })]), result: z.array(z.string()) },
   'renderer:error': {
     args: z.tuple([z.object({ message: z.string().max(4000), source: z.string().max(500).optional() })]),

@@ -133,6 +133,21 @@ describe.skipIf(Boolean(missing))('review screen', () => {
     expect(csv[1]).toMatch(new RegExp(`^${id},.*,incorrect,.*,true,true,"'=HYPERLINK\\(""x""\\) scarf, not a mask",.*\\.jpg$`));
     expect(csv[2]).toBe('');
 
+    // The days of the range with their counts, for a manager's spreadsheet.
+    await page.getByRole('button', { name: 'Export days' }).click();
+    await expect.poll(() => page.locator('.message').innerText()).toMatch(/^Exported \d+ days of counts to /);
+    const daysPath = (await page.locator('.message').innerText()).replace(/^Exported \d+ days of counts to /, '');
+    const days = readFileSync(daysPath, 'utf8').split('\r\n');
+    expect(days[0]).toBe(
+      'day,checks,violations,compliance_rate,asked_step_back,asked_step_closer,asked_face_camera,asked_too_dark,asked_hold_still',
+    );
+    // Summed over the rows: the seeded events fall on one local day but for a run near midnight.
+    const rows = days.slice(1, -1).map((l) => l.split(','));
+    const sum = (column: number) => rows.reduce((a, r) => a + Number(r[column]), 0);
+    expect([sum(1), sum(2), sum(5), sum(7)]).toEqual([8, 3, 12, 1]);
+    if (rows.length === 1) expect(rows[0]![3]).toBe('0.6250');
+    expect(days.at(-1)).toBe('');
+
     await page.getByRole('button', { name: 'Lock' }).click();
     await expect.poll(() => review.count()).toBe(0);
     await page.keyboard.press('Control+Shift+A');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { RefusedAttempts } from '../../shared/admin';
 import { ForbiddenError, UnavailableError } from '../../shared/errors';
 import { type AdminPin, DAMAGED_PIN_MESSAGE } from '../config/admin-pin';
-import { csvLines } from '../log/csv';
+import { csvLines, daysCsvLines } from '../log/csv';
 import type { ViolationLog } from '../log/violation-log';
 import { orNotSaved } from './disk-refusal';
 import type { Handlers } from './ipc-dispatch';
@@ -60,6 +60,35 @@ export function createAdminHandlers(deps: AdminDeps): {
     if (!deps.log) throw new UnavailableError('the violation log could not be opened; see the app log');
     return deps.log;
   };
+
+  const stamp = (): string => new Date(now()).toISOString().slice(0, 10);
+
+  /** Writes a CSV export line by line; returns its rows (the header not counted). */
+  const exportCsv = (path: string, lines: Iterable<string>): Promise<number> =>
+    orNotSaved(
+      'the export',
+      async () => {
+        const out = createWriteStream(path, { encoding: 'utf8' });
+        // A stick pulled out or full half way leaves no half file that looks like an export.
+        const failed = new Promise<never>((_, reject) => out.once('error', reject));
+        failed.catch(() => {});
+        try {
+          let written = -1;
+          for (const line of lines) {
+            written++;
+            if (!out.write(line)) await Promise.race([once(out, 'drain'), failed]);
+          }
+          out.end();
+          await Promise.race([once(out, 'finish'), failed]);
+          return written;
+        } catch (err) {
+          out.destroy();
+          await rm(path, { force: true });
+          throw err;
+        }
+      },
+      (m) => deps.audit(`admin: ${m}`),
+    );
 
   return {
     requireAdmin,
@@ -143,34 +172,18 @@ export function createAdminHandlers(deps: AdminDeps): {
       },
       'log:exportCsv': async (filter) => {
         const log = requireLog();
-        const stamp = new Date(now()).toISOString().slice(0, 10);
-        const path = await deps.chooseSavePath(`mask-kiosk-violations-${stamp}.csv`);
+        const path = await deps.chooseSavePath(`mask-kiosk-violations-${stamp()}.csv`);
         if (!path) return { cancelled: true as const };
-        const rows = await orNotSaved(
-          'the export',
-          async () => {
-            const out = createWriteStream(path, { encoding: 'utf8' });
-            // A stick pulled out or full half way leaves no half file that looks like an export.
-            const failed = new Promise<never>((_, reject) => out.once('error', reject));
-            failed.catch(() => {});
-            try {
-              let written = -1;
-              for (const line of csvLines(log.store.iterate(filter))) {
-                written++;
-                if (!out.write(line)) await Promise.race([once(out, 'drain'), failed]);
-              }
-              out.end();
-              await Promise.race([once(out, 'finish'), failed]);
-              return written;
-            } catch (err) {
-              out.destroy();
-              await rm(path, { force: true });
-              throw err;
-            }
-          },
-          (m) => deps.audit(`admin: ${m}`),
-        );
+        const rows = await exportCsv(path, csvLines(log.store.iterate(filter)));
         deps.audit(`admin: exported ${rows} log entries to ${path}`);
+        return { path, rows };
+      },
+      'log:exportDaysCsv': async ({ from, to }) => {
+        const log = requireLog();
+        const path = await deps.chooseSavePath(`mask-kiosk-days-${stamp()}.csv`);
+        if (!path) return { cancelled: true as const };
+        const rows = await exportCsv(path, daysCsvLines(log.store.perDay(from, to), log.store.askedPerDay(from, to)));
+        deps.audit(`admin: exported ${rows} days of counts to ${path}`);
         return { path, rows };
       },
     },

@@ -1,6 +1,8 @@
 // CSV export of the violation log: RFC 4180 (CRLF, quotes doubled, quoted when needed) and safe
 // to open in a spreadsheet: a cell that would start a formula is prefixed with an apostrophe.
-import type { Violation } from './store';
+import { Guidance } from '../../shared/screen-states';
+import type { DayCount } from '../../shared/violation-log';
+import type { AskedDay, Violation } from './store';
 
 // Spreadsheets skip leading whitespace and line breaks before deciding a cell is a formula, and
 // accept the full-width signs too.
@@ -55,4 +57,20 @@ export function csvRow(v: Violation): string {
 export function* csvLines(rows: Iterable<Violation>): Generator<string> {
   yield `${CSV_COLUMNS.join(',')}\r\n`;
   for (const row of rows) yield `${csvRow(row)}\r\n`;
+}
+
+export const DAYS_CSV_COLUMNS = ['day', 'checks', 'violations', 'compliance_rate', ...Guidance.options.map((g) => `asked_${g}`)];
+
+/** One row per day of checks and violations, the compliance rate, and the people asked each thing. */
+export function* daysCsvLines(days: readonly DayCount[], asked: readonly AskedDay[]): Generator<string> {
+  yield `${DAYS_CSV_COLUMNS.join(',')}\r\n`;
+  const askedByDay = new Map(asked.map((a) => [a.day, a]));
+  const allDays = [...new Set([...days.map((d) => d.day), ...asked.map((a) => a.day)])].sort();
+  const counts = new Map(days.map((d) => [d.day, d]));
+  for (const day of allDays) {
+    const { checks = 0, violations = 0 } = counts.get(day) ?? {};
+    const rate = checks ? (1 - violations / checks).toFixed(4) : '';
+    const a = askedByDay.get(day);
+    yield `${[day, checks, violations, rate, ...Guidance.options.map((g) => a?.[g] ?? 0)].map(csvField).join(',')}\r\n`;
+  }
 }

@@ -30,6 +30,9 @@ export interface CheckRow {
   snapshotBlurred: boolean;
 }
 
+/** People asked something on one local day, by what was asked. */
+export type AskedDay = { day: string } & Partial<Record<Guidance, number>>;
+
 export type OutboxEvent = Omit<NewViolation, 'snapshot'> & { thumbnail?: string | null };
 
 export interface PageQuery {
@@ -305,6 +308,23 @@ export class ViolationStore {
       .prepare('SELECT guidance, sum(people) AS people FROM asked_hourly WHERE hour_utc >= ? AND hour_utc < ? GROUP BY guidance')
       .all(Math.floor(from / HOUR) * HOUR, to) as { guidance: Guidance; people: number }[];
     return Object.fromEntries(rows.map((r) => [r.guidance, r.people]));
+  }
+
+  /** People asked each thing per local day, from the hourly counts. */
+  askedPerDay(from: number, to: number): AskedDay[] {
+    const rows = this.db
+      .prepare(
+        `SELECT date((hour_utc + tz_offset_min * 60000) / 1000, 'unixepoch') AS day, guidance, sum(people) AS people
+         FROM asked_hourly WHERE hour_utc >= ? AND hour_utc < ? GROUP BY day, guidance ORDER BY day`,
+      )
+      .all(Math.floor(from / HOUR) * HOUR, to) as { day: string; guidance: Guidance; people: number }[];
+    const byDay = new Map<string, AskedDay>();
+    for (const r of rows) {
+      const day = byDay.get(r.day) ?? { day: r.day };
+      day[r.guidance] = r.people;
+      byDay.set(r.day, day);
+    }
+    return [...byDay.values()];
   }
 
   /** Checks and violations per local day, from the hourly counts (no per-event scan). */

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KioskCore } from '../../../src/main/core/core';
 import { runSmokeTest } from '../../../src/main/core/smoke-test';
 import { decodeImage } from '../../../src/main/vision/image';
+import { CHANNELS } from '../../../src/shared/channels';
 import type { AppStatus } from '../../../src/shared/contract';
 import type { Settings } from '../../../src/shared/settings';
 import { startCore } from '../../helpers/core';
@@ -186,7 +187,23 @@ describe('kiosk core without a usable model', () => {
 describe('admin and the violation log over the IPC contract', () => {
   it('guards every log channel behind the PIN chosen at set-up', async () => {
     expect(await call('admin:state')).toMatchObject({ value: { pinSet: true, unlocked: false } });
-    expect(await call('log:page', { flag: 'all', limit: 10 })).toMatchObject({ ok: false, code: 'forbidden' });
+    // Well-formed arguments for each, so that only the missing PIN can refuse them; a log channel
+    // added without a line here fails the first check.
+    const day = { from: Date.now() - 86_400_000, to: Date.now() };
+    const wellFormed: Record<string, unknown> = {
+      'log:page': { flag: 'all', limit: 10 },
+      'log:perDay': day,
+      'log:asked': day,
+      'log:update': { id: 1, reviewed: true },
+      'log:delete': { ids: [1] },
+      'log:snapshot': { name: 'x.jpg' },
+      'log:exportCsv': { flag: 'all' },
+      'log:exportDaysCsv': day,
+      'log:appLog': { lines: 10 },
+    };
+    expect(Object.keys(CHANNELS).filter((c) => c.startsWith('log:'))).toEqual(Object.keys(wellFormed));
+    for (const [channel, args] of Object.entries(wellFormed))
+      expect(await call(channel, args), channel).toMatchObject({ ok: false, code: 'forbidden' });
     // A set PIN cannot be replaced without unlocking first.
     expect(await call('admin:setPin', { pin: '0000' })).toMatchObject({ ok: false, code: 'forbidden' });
     expect(await call('admin:unlock', { pin: '0000' })).toEqual({ ok: true, value: { ok: false, reason: 'wrong', triesLeft: 4 } });
