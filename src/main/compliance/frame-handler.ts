@@ -71,7 +71,7 @@ export function createFrameHandler(deps: FrameHandlerDeps): (frame: Frame) => Pr
     const at = now();
     const status = deps.tracker.update(result.faces.map(observationOf), image, at);
     if (status.events.length > 0) deps.onEvents?.(status.events, image);
-    const asked = tally.note(status.tracks);
+    const asked = tally.note(status);
     if (asked.length > 0) deps.onAsked?.(asked, at);
     for (const box of status.turnedStill) deps.onStillFace?.(box, image);
     return {

@@ -11,7 +11,7 @@ function tallied(frames: FaceObservation[][]): { asked: string[][]; statuses: Co
   const tracker = new ComplianceTracker();
   const tally = new GuidanceTally();
   const statuses = frames.map((faces, i) => tracker.update(faces, FRAME, T0 + Math.round((i * 1000) / 15)));
-  return { asked: statuses.map((s) => tally.note(s.tracks)), statuses };
+  return { asked: statuses.map((s) => tally.note(s)), statuses };
 }
 const repeat = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 
@@ -29,6 +29,15 @@ describe('guidance tally', () => {
 
   it('counts nobody who was judged without being asked anything', () => {
     const { asked, statuses } = tallied(repeat(30, () => [frontalFace(0.99, { x: 250, y: 150, width: 160 })]));
+    expect(statuses.at(-1)!.state).toBe('compliant');
+    expect(asked.flat()).toEqual([]);
+  });
+
+  it('counts nothing for a passer-by too far away behind a visitor the screen is judging', () => {
+    const visitor = frontalFace(0.99, { x: 250, y: 150, width: 160 });
+    const passerBy = frontalFace(0.9, { x: 40, y: 60, width: 60 });
+    const { asked, statuses } = tallied(repeat(30, () => [visitor, passerBy]));
+    expect(statuses.at(-1)!.tracks.map((t) => t.guidance)).toContain('step_closer');
     expect(statuses.at(-1)!.state).toBe('compliant');
     expect(asked.flat()).toEqual([]);
   });
