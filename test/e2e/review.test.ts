@@ -133,6 +133,16 @@ describe.skipIf(Boolean(missing))('review screen', () => {
     expect(csv[1]).toMatch(new RegExp(`^${id},.*,incorrect,.*,true,true,"'=HYPERLINK\\(""x""\\) scarf, not a mask",.*\\.jpg$`));
     expect(csv[2]).toBe('');
 
+    // The rest ticked off as reviewed at once: the "unreviewed" view empties.
+    await page.selectOption('select[name="flag"]', 'unreviewed');
+    await expect.poll(() => page.locator('[data-entry]').count()).toBe(2);
+    await page.locator('button[name="markPageReviewed"]').click();
+    await expect.poll(() => page.locator('[data-entry]').count()).toBe(0);
+    expect(await page.locator('button[name="markPageReviewed"]').isDisabled()).toBe(true);
+    await page.selectOption('select[name="flag"]', 'reviewed');
+    await expect.poll(() => page.locator('[data-entry]').count()).toBe(3);
+    await page.selectOption('select[name="flag"]', 'all');
+
     // The days of the range with their counts, for a manager's spreadsheet.
     await page.getByRole('button', { name: 'Export days' }).click();
     await expect.poll(() => page.locator('.message').innerText()).toMatch(/^Exported \d+ days of counts to /);
