@@ -1,4 +1,5 @@
-// npm run make:voices: speaks each verdict's screen title in each shipped language with espeak-ng
+// npm run make:voices: speaks each verdict's screen title, and each thing the screen asks of a
+// visitor (step closer...), in each shipped language with espeak-ng
 // (Debian: apt-get install espeak-ng) into assets/voice/<language>/<prompt>.wav, trimmed and
 // levelled like the tones. The phrases are the locale files' titles, so the kiosk says what it
 // shows. The files are committed; this script is only needed when a phrase or language changes.
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../src/cli/model-paths';
 import { LANGUAGES, type Language } from '../src/shared/languages';
-import { VOICE_PROMPTS } from '../src/shared/settings';
+import { VERDICT_PROMPTS, VOICE_PROMPTS } from '../src/shared/settings';
 import { decodeWav, encodeWav, type Pcm, peakOf, speechRms } from './wav';
 
 /** espeak-ng's voice per language; a new language needs one here. */
@@ -64,8 +65,10 @@ try {
     const dir = join(REPO_ROOT, 'assets', 'voice', lang);
     mkdirSync(dir, { recursive: true });
     for (const prompt of VOICE_PROMPTS) {
-      const text = locale[`${prompt}.title`];
-      if (!text) throw new Error(`${lang}.json has no ${prompt}.title to speak`);
+      // What the screen says: a verdict's title, or the title of what it asks.
+      const key = (VERDICT_PROMPTS as readonly string[]).includes(prompt) ? `${prompt}.title` : `guidance.${prompt}.title`;
+      const text = locale[key];
+      if (!text) throw new Error(`${lang}.json has no ${key} to speak`);
       const raw = join(work, `${lang}-${prompt}.wav`);
       execFileSync('espeak-ng', ['-v', VOICES[lang], '-s', String(SPEED), '-w', raw, text]);
       writeFileSync(join(dir, `${prompt}.wav`), level(trim(decodeWav(readFileSync(raw)))));

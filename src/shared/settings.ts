@@ -5,6 +5,7 @@
 // settings.ts.
 import { z } from 'zod';
 import { LANGUAGES, type Language } from './languages';
+import { Guidance } from './screen-states';
 import { VERDICTS } from './verdicts';
 
 export const SNAPSHOT_MODES = ['none', 'blurred', 'face'] as const;
@@ -20,8 +21,13 @@ export const PASSWORD_SET = 'set';
 /** What the kiosk plays for a verdict: the tones, a short spoken phrase in the screen's language, or both. */
 export const PROMPT_MODES = ['tones', 'voice', 'both'] as const;
 export type PromptMode = (typeof PROMPT_MODES)[number];
-/** The spoken phrases, one per verdict that has one (assets/voice/<language>/<prompt>.wav). */
-export const VOICE_PROMPTS = ['compliant', 'violation', 'incorrect'] as const;
+/** The spoken phrases of the verdicts (assets/voice/<language>/<prompt>.wav). */
+export const VERDICT_PROMPTS = ['compliant', 'violation', 'incorrect'] as const;
+/**
+ * Every spoken phrase: the verdicts', and what the screen asks of a visitor before it can judge
+ * them (step closer, face the camera...), for those who cannot read it.
+ */
+export const VOICE_PROMPTS = [...VERDICT_PROMPTS, ...Guidance.options] as const;
 export type VoicePrompt = (typeof VOICE_PROMPTS)[number];
 
 const Time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)');

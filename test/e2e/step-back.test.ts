@@ -1,8 +1,9 @@
 // Someone short standing close to a camera set for adults: the frame's bottom edge cuts their face
 // at the nose. The kiosk cannot see whether a mask is there, so it asks them to step back (no
-// verdict, nothing logged), and judges them once their whole face is in the picture. Real
+// verdict, nothing logged; with spoken prompts on, it says so too), and judges them once their
+// whole face is in the picture. Real
 // Chromium, fake camera, the shipped models. Screenshot: test/.cache/e2e/step-back.png.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import type { ComplianceEvent } from '../../src/main/compliance/tracker';
 import { VisionPipeline } from '../../src/main/vision/pipeline';
 import { chromiumMissing } from '../helpers/browser';
 import { type OpenKiosk, openKiosk } from '../helpers/kiosk';
-import { CONTRACT_MODEL_DIR, DETECTOR_DIR, manifest, SCRATCH_DIR } from '../helpers/paths';
+import { CONTRACT_MODEL_DIR, DETECTOR_DIR, manifest, REPO_ROOT, SCRATCH_DIR } from '../helpers/paths';
 import { makeClip } from '../helpers/video';
 
 const SHOTS = join(SCRATCH_DIR, 'e2e');
@@ -36,7 +37,8 @@ describe.skipIf(Boolean(missing))('kiosk: a face cut off by the bottom of the pi
       { image: row.path, seconds: 4, top: Math.round(480 - face!.keypoints.noseTip.y * scale) },
       { image: row.path, seconds: 4 },
     ]);
-    kiosk = await openKiosk({ fakeVideo: clip, onEvents: (e) => events.push(...e) });
+    // Spoken prompts on: the request is said as well as shown, for visitors who cannot read it.
+    kiosk = await openKiosk({ fakeVideo: clip, settings: { sound: { prompts: 'both' } }, onEvents: (e) => events.push(...e) });
     ({ server, page } = kiosk);
   }, 300_000);
 
@@ -44,11 +46,20 @@ describe.skipIf(Boolean(missing))('kiosk: a face cut off by the bottom of the pi
 
   it('asks the person to step back, logs nothing, then judges the whole face', async () => {
     mkdirSync(SHOTS, { recursive: true });
+    const audio: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('.wav')) audio.push(new URL(r.url()).pathname);
+    });
     await page.goto(server.url);
     const main = page.locator('main');
     await expect.poll(() => main.getAttribute('data-guidance'), { timeout: 30_000, interval: 20 }).toBe('step_back');
     expect(await main.getAttribute('data-state')).toBe('guidance');
     expect(await page.locator('main h1').innerText()).toBe('Please step back a little');
+    await expect.poll(() => main.getAttribute('data-sounds'), { timeout: 2_000 }).toBe('voice:step_back');
+    // The phrase itself, "Please step back a little", is fetched and played, and no tone.
+    await expect.poll(() => audio, { timeout: 5_000 }).toEqual([expect.stringMatching(/step_back-[\w-]+\.wav$/)]);
+    const phrase = await page.request.get(new URL(audio[0]!, server.url).toString());
+    expect((await phrase.body()).length).toBe(statSync(join(REPO_ROOT, 'assets', 'voice', 'en', 'step_back.wav')).size);
     await page.screenshot({ path: join(SHOTS, 'step-back.png') });
     // The face's label, long here and on a box right of centre, stays whole inside the preview.
     const view = (await page.locator('.view').boundingBox())!;

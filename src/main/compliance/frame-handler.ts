@@ -85,7 +85,7 @@ export function createFrameHandler(deps: FrameHandlerDeps): (frame: Frame) => Pr
         pMask: t.pMask,
         pIncorrect: t.pIncorrect,
       })),
-      ...cueFor(status.events, deps.settings().sound, new Date(at)),
+      ...cueFor(status.events, deps.settings().sound, new Date(at), asked),
       events: status.events.map((e) => ({ kind: e.kind, verdict: e.verdict, trackId: e.trackId, at: e.at })),
       width: frame.width,
       height: frame.height,

@@ -1,4 +1,5 @@
-// The kiosk's tones and spoken prompts as files: present for every language and verdict, short
+// The kiosk's tones and spoken prompts as files: present for every language, verdict and thing the
+// screen asks of a visitor, short
 // enough for a person walking past, loud enough to hear across a lobby, and never clipped.
 
 import { readFileSync } from 'node:fs';
@@ -6,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeWav, peakOf, speechRms } from '../../../scripts/wav';
 import { LANGUAGES } from '../../../src/shared/languages';
-import { VOICE_PROMPTS } from '../../../src/shared/settings';
+import { VERDICT_PROMPTS, VOICE_PROMPTS } from '../../../src/shared/settings';
 import { REPO_ROOT } from '../../helpers/paths';
 
 function measure(path: string): { seconds: number; peak: number; rms: number; speechRms: number } {
@@ -46,7 +47,7 @@ describe('sound assets', () => {
 
   it('has a phrase for every verdict in every language, and the longer phrase takes longer to say', () => {
     for (const lang of LANGUAGES) {
-      const [thanks, wear, pullUp] = VOICE_PROMPTS.map((p) => measure(join(REPO_ROOT, 'assets', 'voice', lang, `${p}.wav`)).seconds);
+      const [thanks, wear, pullUp] = VERDICT_PROMPTS.map((p) => measure(join(REPO_ROOT, 'assets', 'voice', lang, `${p}.wav`)).seconds);
       expect(thanks!).toBeLessThan(wear!);
       expect(wear!).toBeLessThanOrEqual(pullUp! + 0.3);
     }

@@ -54,6 +54,18 @@ describe('sound policy', () => {
     });
   });
 
+  it('says what the screen newly asks of a visitor when staff choose a voice, without a tone, after any verdict', () => {
+    const voice = { ...sound, prompts: 'voice' as const };
+    const both = { ...sound, prompts: 'both' as const };
+    expect(cueFor([], voice, at(12), ['step_closer'])).toEqual({ sound: null, voice: 'step_closer' });
+    expect(cueFor([], both, at(12), ['face_camera'])).toEqual({ sound: null, voice: 'face_camera' });
+    // Tones only: nothing was decided, so nothing plays.
+    expect(cueFor([], sound, at(12), ['step_back'])).toEqual({ sound: null, voice: null });
+    // Someone else's verdict in the same frame is said instead; the request is not said later.
+    expect(cueFor([ev('violation')], both, at(12), ['hold_still'])).toEqual({ sound: 'alert', voice: 'violation' });
+    expect(cueFor([], { ...voice, muted: true }, at(12), ['too_dark'])).toEqual({ sound: null, voice: null });
+  });
+
   it('handles quiet hours that wrap midnight and ones that do not', () => {
     const night = { enabled: true, start: '22:00', end: '07:00' };
     expect([at(21, 59), at(22), at(3), at(6, 59), at(7)].map((d) => inQuietHours(night, d))).toEqual([false, true, true, true, false]);
