@@ -99,10 +99,21 @@ describe.skipIf(Boolean(missing))('changing the model in the admin screen', () =
       .poll(() => second.locator('option').allInnerTexts())
       .toEqual(['None', 'Deutsch', 'Español', 'Français', 'Italiano', 'Nederlands']);
     await second.selectOption({ label: 'Français' });
+    // With a second language chosen, the facility's line for refused visitors can be given in it too;
+    // and how long the lobby must be empty before the screen rests.
+    await page.locator('input[name="refusedNote"]').fill('Free masks at reception');
+    await page.locator('input[name="refusedNoteSecond"]').fill('Masques gratuits à l’accueil');
+    await page.locator('input[name="restAfterMinutes"]').fill('25');
     await page.screenshot({ path: join(SHOTS, 'second-language-setting.png') });
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.locator('.settings .message').innerText(), { timeout: 30_000 }).toMatch(/^Saved/);
-    expect(JSON.parse(readFileSync(join(userData, 'settings.json'), 'utf8')).secondLanguage).toBe('fr');
+    const saved = JSON.parse(readFileSync(join(userData, 'settings.json'), 'utf8'));
+    expect(saved.secondLanguage).toBe('fr');
+    expect(saved.display).toEqual({
+      restAfterMinutes: 25,
+      refusedNote: 'Free masks at reception',
+      refusedNoteSecond: 'Masques gratuits à l’accueil',
+    });
     await page.getByRole('button', { name: 'Lock' }).click();
     await expect.poll(() => page.locator('.settings').count()).toBe(0);
     // Whatever the screen says (this browser has no camera, so first "Welcome", then that the
@@ -118,6 +129,8 @@ describe.skipIf(Boolean(missing))('changing the model in the admin screen', () =
     await openSettings();
     await expect.poll(() => second.inputValue()).toBe('fr');
     await second.selectOption({ label: 'None' });
+    // No second language, no field for a line in it.
+    expect(await page.locator('input[name="refusedNoteSecond"]').count()).toBe(0);
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.locator('.settings .message').innerText(), { timeout: 30_000 }).toMatch(/^Saved/);
     expect(JSON.parse(readFileSync(join(userData, 'settings.json'), 'utf8')).secondLanguage).toBeNull();
