@@ -27,6 +27,7 @@ export const CHANNELS = {
   'site:page': 'getSitePage',
   'site:perDay': 'getSitePerDay',
   'site:health': 'getSiteHealth',
+  'site:exportDaysCsv': 'exportSiteDaysCsv',
 } as const;
 
 export type Channel = keyof typeof CHANNELS;

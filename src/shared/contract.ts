@@ -107,6 +107,9 @@ export const AdminState = z.object({
 export type AdminState = z.infer<typeof AdminState>;
 const SnapshotName = z.string().regex(/^[\w.-]{1,100}\.jpg$/, 'not a snapshot name');
 
+/** An export written where staff chose (and how many rows), or the choice cancelled. */
+const ExportResult = z.union([z.object({ path: z.string(), rows: z.number() }), z.object({ cancelled: z.literal(true) })]);
+
 export const contract = {
   'app:status': { args: z.tuple([]), result: AppStatus },
   'frame:analyze': { args: z.tuple([Frame]), result: FrameResponse },
@@ -134,14 +137,8 @@ export const contract = {
   },
   'log:delete': { args: z.tuple([z.object({ ids: z.array(z.number().int().min(1)).min(1).max(500) })]), result: z.number() },
   'log:snapshot': { args: z.tuple([z.object({ name: SnapshotName })]), result: z.instanceof(Uint8Array).nullable() },
-  'log:exportCsv': {
-    args: z.tuple([LogFilter]),
-    result: z.union([z.object({ path: z.string(), rows: z.number() }), z.object({ cancelled: z.literal(true) })]),
-  },
-  'log:exportDaysCsv': {
-    args: z.tuple([DayRange]),
-    result: z.union([z.object({ path: z.string(), rows: z.number() }), z.object({ cancelled: z.literal(true) })]),
-  },
+  'log:exportCsv': { args: z.tuple([LogFilter]), result: ExportResult },
+  'log:exportDaysCsv': { args: z.tuple([DayRange]), result: ExportResult },
   'log:appLog': { args: z.tuple([z.object({ lines: z.number().int().min(1).max(2000) })]), result: z.array(z.string()) },
   'renderer:error': {
     args: z.tuple([z.object({ message: z.string().max(4000), source: z.string().max(500).optional() })]),
@@ -162,6 +159,7 @@ export const contract = {
   'site:page': { args: z.tuple([SitePageQuery]), result: SitePage },
   'site:perDay': { args: z.tuple([DayRange]), result: z.array(SiteDayCount) },
   'site:health': { args: z.tuple([]), result: z.array(KioskHealth) },
+  'site:exportDaysCsv': { args: z.tuple([DayRange]), result: ExportResult },
 } satisfies Record<Channel, { args: z.ZodTuple; result: z.ZodType }>;
 
 export type Contract = typeof contract;

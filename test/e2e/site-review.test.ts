@@ -1,7 +1,7 @@
 // The admin screen's "All entrances" in real Chromium against a real PostgreSQL: two entrances
 // shipped the real way, read back with the reviewer login the settings name.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,21 @@ describe.skipIf(Boolean(missing))('all entrances on the admin screen', () => {
       expect(await page.locator('figure[data-chart="kiosk_north"] rect.violations').count()).toBe(1);
       expect(await page.getByRole('button', { name: 'Older' }).isEnabled()).toBe(true);
       await page.screenshot({ path: join(SHOTS, 'site-review.png'), fullPage: true });
+      // Every entrance's days as CSV for a report across the site.
+      await page.getByRole('button', { name: 'Export days' }).click();
+      await expect.poll(() => page.locator('.done').innerText()).toMatch(/^Exported \d+ entrance-days of counts to /);
+      const csvPath = (await page.locator('.done').innerText()).replace(/^Exported \d+ entrance-days of counts to /, '');
+      const lines = readFileSync(csvPath, 'utf8').split('\r\n');
+      expect(lines[0]).toBe('day,entrance,kiosk_login,checks,violations,compliance_rate');
+      const rows = lines.slice(1, -1).map((l) => l.split(','));
+      const perEntrance = (login: string) =>
+        rows.filter((r) => r[2] === login).reduce((a, r) => [a[0]! + Number(r[3]), a[1]! + Number(r[4])], [0, 0]);
+      // The same counts the per-day table shows: 75 % compliant at both entrances.
+      for (const login of ['kiosk_north', 'kiosk_south']) {
+        const [checks, violations] = perEntrance(login);
+        expect(checks).toBeGreaterThan(0);
+        expect(1 - violations! / checks!).toBeCloseTo(0.75, 5);
+      }
       await page.locator('select[name="entrance"]').selectOption('kiosk_south');
       await expect.poll(() => page.locator('ul.events li').count()).toBe(8);
       expect((await page.locator('ul.events').innerText()).match(/North entrance/)).toBeNull();

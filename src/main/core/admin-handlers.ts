@@ -1,15 +1,14 @@
 // Admin access and the violation-log review, over the IPC contract. Everything here needs an
 // unlocked admin session, except asking the state, unlocking, and setting the very first PIN.
 
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RefusedAttempts } from '../../shared/admin';
 import { ForbiddenError, UnavailableError } from '../../shared/errors';
 import { type AdminPin, DAMAGED_PIN_MESSAGE } from '../config/admin-pin';
 import { csvLines, daysCsvLines } from '../log/csv';
 import type { ViolationLog } from '../log/violation-log';
+import { exportName, writeCsvExport } from './csv-export';
 import { orNotSaved } from './disk-refusal';
 import type { Handlers } from './ipc-dispatch';
 
@@ -61,34 +60,7 @@ export function createAdminHandlers(deps: AdminDeps): {
     return deps.log;
   };
 
-  const stamp = (): string => new Date(now()).toISOString().slice(0, 10);
-
-  /** Writes a CSV export line by line; returns its rows (the header not counted). */
-  const exportCsv = (path: string, lines: Iterable<string>): Promise<number> =>
-    orNotSaved(
-      'the export',
-      async () => {
-        const out = createWriteStream(path, { encoding: 'utf8' });
-        // A stick pulled out or full half way leaves no half file that looks like an export.
-        const failed = new Promise<never>((_, reject) => out.once('error', reject));
-        failed.catch(() => {});
-        try {
-          let written = -1;
-          for (const line of lines) {
-            written++;
-            if (!out.write(line)) await Promise.race([once(out, 'drain'), failed]);
-          }
-          out.end();
-          await Promise.race([once(out, 'finish'), failed]);
-          return written;
-        } catch (err) {
-          out.destroy();
-          await rm(path, { force: true });
-          throw err;
-        }
-      },
-      (m) => deps.audit(`admin: ${m}`),
-    );
+  const warn = (m: string): void => deps.audit(`admin: ${m}`);
 
   return {
     requireAdmin,
@@ -105,7 +77,6 @@ export function createAdminHandlers(deps: AdminDeps): {
       },
       'admin:setPin': async ({ pin }) => {
         // The first run sets a PIN freely (only one of several racing calls can); changing it needs an unlocked session.
-        const warn = (m: string) => deps.audit(`admin: ${m}`);
         if (deps.pin.isSet()) {
           requireAdmin();
           await orNotSaved('the PIN', () => deps.pin.set(pin), warn);
@@ -172,17 +143,17 @@ export function createAdminHandlers(deps: AdminDeps): {
       },
       'log:exportCsv': async (filter) => {
         const log = requireLog();
-        const path = await deps.chooseSavePath(`mask-kiosk-violations-${stamp()}.csv`);
+        const path = await deps.chooseSavePath(exportName('violations', now()));
         if (!path) return { cancelled: true as const };
-        const rows = await exportCsv(path, csvLines(log.store.iterate(filter)));
+        const rows = await writeCsvExport(path, csvLines(log.store.iterate(filter)), warn);
         deps.audit(`admin: exported ${rows} log entries to ${path}`);
         return { path, rows };
       },
       'log:exportDaysCsv': async ({ from, to }) => {
         const log = requireLog();
-        const path = await deps.chooseSavePath(`mask-kiosk-days-${stamp()}.csv`);
+        const path = await deps.chooseSavePath(exportName('days', now()));
         if (!path) return { cancelled: true as const };
-        const rows = await exportCsv(path, daysCsvLines(log.store.perDay(from, to), log.store.askedPerDay(from, to)));
+        const rows = await writeCsvExport(path, daysCsvLines(log.store.perDay(from, to), log.store.askedPerDay(from, to)), warn);
         deps.audit(`admin: exported ${rows} days of counts to ${path}`);
         return { path, rows };
       },

@@ -202,15 +202,18 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
 
   const pin = new AdminPin(join(options.userDataDir, 'admin.json'));
   let setUp = false;
+  // Every admin action is written to the audit log, which nothing else writes to, and the app log.
+  const audit = (m: string): void => {
+    auditLog.write('info', m);
+    log('info', m);
+  };
+  const chooseSavePath = options.chooseSavePath ?? (async () => null);
   const admin = createAdminHandlers({
     pin,
     log: violationLog,
-    chooseSavePath: options.chooseSavePath ?? (async () => null),
+    chooseSavePath,
     exitKiosk: options.exitKiosk ?? (() => log('info', 'exit kiosk requested (no kiosk window to leave)')),
-    audit: (m) => {
-      auditLog.write('info', m);
-      log('info', m);
-    },
+    audit,
     appLogTail: (lines) => appLog.tail(lines),
     now: options.now,
   });
@@ -293,7 +296,14 @@ export async function createKioskCore(options: CoreOptions): Promise<KioskCore> 
       },
       log,
     }),
-    ...createSiteHandlers({ site: () => settings.site, box, requireAdmin, now }),
+    ...createSiteHandlers({
+      site: () => settings.site,
+      box,
+      requireAdmin,
+      now,
+      chooseSavePath,
+      audit,
+    }),
   };
 
   const stats: DispatchStats = { rejected: 0, failed: 0 };

@@ -1,6 +1,7 @@
 // CSV export of the violation log: RFC 4180 (CRLF, quotes doubled, quoted when needed) and safe
 // to open in a spreadsheet: a cell that would start a formula is prefixed with an apostrophe.
 import { Guidance } from '../../shared/screen-states';
+import type { SiteDayCount } from '../../shared/site-review';
 import type { DayCount } from '../../shared/violation-log';
 import type { AskedDay, Violation } from './store';
 
@@ -72,5 +73,16 @@ export function* daysCsvLines(days: readonly DayCount[], asked: readonly AskedDa
     const rate = checks ? (1 - violations / checks).toFixed(4) : '';
     const a = askedByDay.get(day);
     yield `${[day, checks, violations, rate, ...Guidance.options.map((g) => a?.[g] ?? 0)].map(csvField).join(',')}\r\n`;
+  }
+}
+
+export const SITE_DAYS_CSV_COLUMNS = ['day', 'entrance', 'kiosk_login', 'checks', 'violations', 'compliance_rate'];
+
+/** One row per entrance and day, from the site database: for a report across entrances. */
+export function* siteDaysCsvLines(days: readonly SiteDayCount[]): Generator<string> {
+  yield `${SITE_DAYS_CSV_COLUMNS.join(',')}\r\n`;
+  for (const d of days) {
+    const rate = d.checks ? (1 - d.violations / d.checks).toFixed(4) : '';
+    yield `${[d.day, d.kioskName, d.kioskId, d.checks, d.violations, rate].map(csvField).join(',')}\r\n`;
   }
 }

@@ -202,8 +202,16 @@ describe('admin and the violation log over the IPC contract', () => {
       'log:appLog': { lines: 10 },
     };
     expect(Object.keys(CHANNELS).filter((c) => c.startsWith('log:'))).toEqual(Object.keys(wellFormed));
+    // The site database's review channels, behind the same PIN.
+    wellFormed['site:page'] = { from: day.from, to: day.to };
+    wellFormed['site:perDay'] = day;
+    wellFormed['site:health'] = undefined;
+    wellFormed['site:exportDaysCsv'] = day;
+    expect(Object.keys(CHANNELS).filter((c) => c.startsWith('site:'))).toEqual(
+      Object.keys(wellFormed).filter((c) => c.startsWith('site:')),
+    );
     for (const [channel, args] of Object.entries(wellFormed))
-      expect(await call(channel, args), channel).toMatchObject({ ok: false, code: 'forbidden' });
+      expect(await call(channel, ...(args === undefined ? [] : [args])), channel).toMatchObject({ ok: false, code: 'forbidden' });
     // A set PIN cannot be replaced without unlocking first.
     expect(await call('admin:setPin', { pin: '0000' })).toMatchObject({ ok: false, code: 'forbidden' });
     expect(await call('admin:unlock', { pin: '0000' })).toEqual({ ok: true, value: { ok: false, reason: 'wrong', triesLeft: 4 } });
