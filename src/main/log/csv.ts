@@ -1,4 +1,4 @@
-// CSV export of the violation log: RFC 4180 (CRLF, quotes doubled, quoted when needed) and safe
+// CSV exports (the violation log's entries, its days, the site's days per entrance): RFC 4180 (CRLF, quotes doubled, quoted when needed) and safe
 // to open in a spreadsheet: a cell that would start a formula is prefixed with an apostrophe.
 import { Guidance } from '../../shared/screen-states';
 import type { SiteDayCount } from '../../shared/site-review';
@@ -60,6 +60,9 @@ export function* csvLines(rows: Iterable<Violation>): Generator<string> {
   for (const row of rows) yield `${csvRow(row)}\r\n`;
 }
 
+/** The share of people checked who were compliant, to four places; empty for a day nobody was checked. */
+const complianceRate = (checks: number, violations: number): string => (checks ? (1 - violations / checks).toFixed(4) : '');
+
 export const DAYS_CSV_COLUMNS = ['day', 'checks', 'violations', 'compliance_rate', ...Guidance.options.map((g) => `asked_${g}`)];
 
 /** One row per day of checks and violations, the compliance rate, and the people asked each thing. */
@@ -70,9 +73,8 @@ export function* daysCsvLines(days: readonly DayCount[], asked: readonly AskedDa
   const counts = new Map(days.map((d) => [d.day, d]));
   for (const day of allDays) {
     const { checks = 0, violations = 0 } = counts.get(day) ?? {};
-    const rate = checks ? (1 - violations / checks).toFixed(4) : '';
     const a = askedByDay.get(day);
-    yield `${[day, checks, violations, rate, ...Guidance.options.map((g) => a?.[g] ?? 0)].map(csvField).join(',')}\r\n`;
+    yield `${[day, checks, violations, complianceRate(checks, violations), ...Guidance.options.map((g) => a?.[g] ?? 0)].map(csvField).join(',')}\r\n`;
   }
 }
 
@@ -82,7 +84,6 @@ export const SITE_DAYS_CSV_COLUMNS = ['day', 'entrance', 'kiosk_login', 'checks'
 export function* siteDaysCsvLines(days: readonly SiteDayCount[]): Generator<string> {
   yield `${SITE_DAYS_CSV_COLUMNS.join(',')}\r\n`;
   for (const d of days) {
-    const rate = d.checks ? (1 - d.violations / d.checks).toFixed(4) : '';
-    yield `${[d.day, d.kioskName, d.kioskId, d.checks, d.violations, rate].map(csvField).join(',')}\r\n`;
+    yield `${[d.day, d.kioskName, d.kioskId, d.checks, d.violations, complianceRate(d.checks, d.violations)].map(csvField).join(',')}\r\n`;
   }
 }
