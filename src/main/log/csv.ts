@@ -1,5 +1,6 @@
-// CSV exports (the violation log's entries, its days, the site's days per entrance): RFC 4180 (CRLF, quotes doubled, quoted when needed) and safe
-// to open in a spreadsheet: a cell that would start a formula is prefixed with an apostrophe.
+// CSV exports (the violation log's entries, its days, the site's days per entrance): RFC 4180
+// (CRLF, quotes doubled, quoted when needed) and safe to open in a spreadsheet: a cell that would
+// start a formula is prefixed with an apostrophe.
 import { Guidance } from '../../shared/screen-states';
 import type { SiteDayCount } from '../../shared/site-review';
 import type { DayCount } from '../../shared/violation-log';

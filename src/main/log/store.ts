@@ -17,10 +17,6 @@ type SqliteDatabase = Database.Database;
 export type Violation = LogEntry;
 /** What the kiosk records; review flags start unset. */
 export type NewViolation = Omit<Violation, 'id' | 'reviewed' | 'falsePositive' | 'note'>;
-/**
- * What a violation ships to the site database: no review flags, and of its picture only the name
- * of a blurred one (`thumbnail`), which is shipped only where staff allow it. A face crop never is.
- */
 /** One person judged, as `recordChecks` takes it: a compliant check, or a violation with its row. */
 export interface CheckRow {
   at: number;
@@ -33,6 +29,10 @@ export interface CheckRow {
 /** People asked something on one local day, by what was asked. */
 export type AskedDay = { day: string } & Partial<Record<Guidance, number>>;
 
+/**
+ * What a violation ships to the site database: no review flags, and of its picture only the name
+ * of a blurred one (`thumbnail`), which is shipped only where staff allow it. A face crop never is.
+ */
 export type OutboxEvent = Omit<NewViolation, 'snapshot'> & { thumbnail?: string | null };
 
 export interface PageQuery {
@@ -124,6 +124,10 @@ const MIGRATIONS: string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 const HOUR = 3_600_000;
+/** The hour `t` falls in: the key of the hourly counts. */
+const hourOf = (t: number): number => Math.floor(t / HOUR) * HOUR;
+/** An hourly row's day on the kiosk's own calendar, as SQL. */
+const LOCAL_DAY = "date((hour_utc + tz_offset_min * 60000) / 1000, 'unixepoch')";
 
 export class CorruptDatabaseError extends Error {
   override name = 'CorruptDatabaseError';
@@ -230,7 +234,7 @@ export class ViolationStore {
     snapshotBlurred = false,
   ): number | null {
     return this.db.transaction(() => {
-      this.bumpHour.run(Math.floor(at / HOUR) * HOUR, tzOffsetMinutes, violation ? 1 : 0);
+      this.bumpHour.run(hourOf(at), tzOffsetMinutes, violation ? 1 : 0);
       if (!violation) return null;
       const id = Number(this.insert.run({ ...violation, at, tzOffsetMinutes }).lastInsertRowid);
       const { trackId, verdict, confidence, modelId, cameraId } = violation;
@@ -299,25 +303,25 @@ export class ViolationStore {
 
   /** One more person asked `guidance` in the hour of `at`. */
   recordAsked(at: number, tzOffsetMinutes: number, guidance: Guidance): void {
-    this.bumpAsked.run(Math.floor(at / HOUR) * HOUR, tzOffsetMinutes, guidance);
+    this.bumpAsked.run(hourOf(at), tzOffsetMinutes, guidance);
   }
 
-  /** People asked each thing from `from` to `to` (whole hours), from the hourly counts. */
+  /** People asked each thing from `from` to `to` (whole hours): the days' counts summed. */
   asked(from: number, to: number): AskedCounts {
-    const rows = this.db
-      .prepare('SELECT guidance, sum(people) AS people FROM asked_hourly WHERE hour_utc >= ? AND hour_utc < ? GROUP BY guidance')
-      .all(Math.floor(from / HOUR) * HOUR, to) as { guidance: Guidance; people: number }[];
-    return Object.fromEntries(rows.map((r) => [r.guidance, r.people]));
+    const total: AskedCounts = {};
+    for (const { day: _, ...counts } of this.askedPerDay(from, to))
+      for (const [g, n] of Object.entries(counts) as [Guidance, number][]) total[g] = (total[g] ?? 0) + n;
+    return total;
   }
 
   /** People asked each thing per local day, from the hourly counts. */
   askedPerDay(from: number, to: number): AskedDay[] {
     const rows = this.db
       .prepare(
-        `SELECT date((hour_utc + tz_offset_min * 60000) / 1000, 'unixepoch') AS day, guidance, sum(people) AS people
+        `SELECT ${LOCAL_DAY} AS day, guidance, sum(people) AS people
          FROM asked_hourly WHERE hour_utc >= ? AND hour_utc < ? GROUP BY day, guidance ORDER BY day`,
       )
-      .all(Math.floor(from / HOUR) * HOUR, to) as { day: string; guidance: Guidance; people: number }[];
+      .all(hourOf(from), to) as { day: string; guidance: Guidance; people: number }[];
     const byDay = new Map<string, AskedDay>();
     for (const r of rows) {
       const day = byDay.get(r.day) ?? { day: r.day };
@@ -331,10 +335,10 @@ export class ViolationStore {
   perDay(from: number, to: number): DayCount[] {
     const rows = this.db
       .prepare(
-        `SELECT date((hour_utc + tz_offset_min * 60000) / 1000, 'unixepoch') AS day, sum(checks) AS checks, sum(violations) AS violations
+        `SELECT ${LOCAL_DAY} AS day, sum(checks) AS checks, sum(violations) AS violations
          FROM hourly WHERE hour_utc >= ? AND hour_utc < ? GROUP BY day ORDER BY day`,
       )
-      .all(Math.floor(from / HOUR) * HOUR, to) as DayCount[];
+      .all(hourOf(from), to) as DayCount[];
     return rows;
   }
 

@@ -48,6 +48,9 @@ const PASSING = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|PROTOCOL)/;
 const mayPass = (err: unknown): boolean => PASSING.test((err as { code?: unknown }).code?.toString() ?? '');
 
 const RETRY_MS = 30_000;
+
+/** The PC's offset from UTC at `at`, in minutes east: each count is kept on its own local day. */
+const tzOffsetAt = (at: number): number => -new Date(at).getTimezoneOffset();
 // A busy entrance judges some thousands of people a day: a day of them on a full disk is a few MB.
 const MAX_WAITING = 20_000;
 
@@ -96,7 +99,7 @@ export class ViolationLog {
     if (asked.length === 0) return;
     this.queue = this.queue.then(() => {
       try {
-        for (const g of asked) this.store.recordAsked(at, -new Date(at).getTimezoneOffset(), g);
+        for (const g of asked) this.store.recordAsked(at, tzOffsetAt(at), g);
       } catch (err) {
         this.options.log('warn', `violation log: ${asked.length} guidance counts not saved: ${(err as Error).message}`);
       }
@@ -119,7 +122,7 @@ export class ViolationLog {
 
   private async checkOf(e: ComplianceEvent, frame: RawImage): Promise<CheckRow> {
     const at = e.at;
-    const tzOffsetMinutes = -new Date(at).getTimezoneOffset();
+    const tzOffsetMinutes = tzOffsetAt(at);
     if (e.kind === 'compliant') return { at, tzOffsetMinutes, violation: null, snapshotBlurred: false };
     let snapshot: string | null = null;
     const mode = this.options.snapshotMode();
