@@ -1,8 +1,8 @@
 // Labels a `train.py --dump` folder with a teacher model's calibrated probabilities, through the
 // kiosk's own classifier code (onnxruntime-node), for `train.py --soft-targets`.
-// Usage: node --import tsx training/distill_labels.ts <dump folder> [--model models/facemask-default]
-// Writes <dump folder>/teacher.f32: N x 3 float32, in train.py's label order (without_mask,
-// with_mask, mask_worn_incorrectly).
+// Usage: node --import tsx training/distill_labels.ts <dump folder> [--model models/facemask-default] [--out teacher.f32]
+// Writes <dump folder>/teacher.f32 (or --out): N x 3 float32, in train.py's label order
+// (without_mask, with_mask, mask_worn_incorrectly).
 import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,11 +12,11 @@ const LABEL_ORDER = ['without_mask', 'with_mask', 'mask_worn_incorrectly'];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { model: { type: 'string', default: 'models/facemask-default' } },
+  options: { model: { type: 'string', default: 'models/facemask-default' }, out: { type: 'string', default: 'teacher.f32' } },
 });
 const [folder] = positionals;
 if (!folder) {
-  console.error('usage: node --import tsx training/distill_labels.ts <dump folder> [--model DIR]');
+  console.error('usage: node --import tsx training/distill_labels.ts <dump folder> [--model DIR] [--out FILE]');
   process.exit(2);
 }
 const meta = JSON.parse(readFileSync(join(folder, 'meta.json'), 'utf8')) as { n: number; side: number };
@@ -55,5 +55,5 @@ for (let start = 0; start < meta.n; start += batch) {
 }
 closeSync(fd);
 await teacher.dispose();
-writeFileSync(join(folder, 'teacher.f32'), out);
+writeFileSync(join(folder, values.out!), out);
 console.log(`${meta.n} crops labelled by ${teacher.model.id} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
