@@ -211,6 +211,32 @@ def add_neighbours(x, rng, p):
     return out
 
 
+def overlap_neighbours(x, y, rng, p):
+    """Crowds packed tight: a neighbour of the other kind (a masked face beside a bare subject, a bare
+    one beside a masked subject) reaching well into the crop, up to the subject's middle, where
+    add_neighbours keeps to its edge. The label stays the subject's: the face the crop is centred
+    on decides, however much of a neighbour's mask the crop holds. Masks worn wrong are left alone
+    (a neighbour could hide what makes them wrong). At p = 0 it draws no random numbers."""
+    if p <= 0:
+        return x
+    n, _, h, w = x.shape
+    yy, xx = crop_grid(h, w)
+    labels = y.numpy()
+    out = x.clone()
+    for i in np.flatnonzero(labels != INCORRECT):
+        if rng.random() >= p:
+            continue
+        other_kind = np.flatnonzero((labels != INCORRECT) & (labels != labels[i]))
+        if len(other_kind) == 0:
+            continue
+        j = int(other_kind[rng.randrange(len(other_kind))])
+        s = rng.uniform(0.7, 1.0)
+        side = rng.choice((-1, 1))
+        cx, cy = side * rng.uniform(0.6, 0.9), rng.uniform(-0.3, 0.2)
+        paste_ellipse(out, x, i, j, xx, yy, (cx, cy), s, (0.62, 0.8))
+    return out
+
+
 def paste_head_tops(x, targets, rng, p, top_range, source_range):
     """Over a share p of the crops picked by `targets`, the top of another crop's head (hair,
     forehead, sometimes eyes), scaled by s, in an ellipse whose upper edge lands at a height drawn
