@@ -18,7 +18,6 @@ import torch.nn.functional as F
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import synth  # noqa: E402
 import augment  # noqa: E402
 import crops  # noqa: E402
 import fitting  # noqa: E402
@@ -198,7 +197,7 @@ def main():
     # fitted below is exactly what is exported.
     graph = fitting.FlipAverage(ens) if args.flip_tta else ens
     val_rows, val_x, val_y, _ = crops.load_split(args.crops, 'val', corrections=crops.read_label_corrections(args.label_corrections))
-    inc_x, inc_y = crops.synthetic_copies(val_rows, val_x, val_y, args.seed, [(lambda im, kp, rng: rng.choice(synth.INCORRECT)(im, kp, rng), crops.INCORRECT)])
+    inc_x, inc_y = crops.synthetic_incorrect(val_rows, val_x, val_y, args.seed)
     val3_x, val3_y = np.concatenate([val_x, inc_x]), np.concatenate([val_y, inc_y])
     logits, bal, nll, rec = fitting.evaluate(graph, val3_x, val3_y)
     bias, odds = None, None

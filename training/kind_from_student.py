@@ -30,7 +30,6 @@ import torch
 from onnx import helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import synth  # noqa: E402
 import augment  # noqa: E402
 import crops  # noqa: E402
 from ensemble import lean_to_no_mask  # noqa: E402
@@ -105,7 +104,7 @@ def dump(args):
     """val and synthetic masks worn wrong on its bare faces (as ensemble.py fits on), in the
     kiosk's view as distill_labels.ts reads a dump, and the two graphs that label it."""
     rows, x, y, _ = crops.load_split(args.crops, 'val')
-    inc_x, inc_y = crops.synthetic_copies(rows, x, y, args.seed, [(lambda im, kp, rng: rng.choice(synth.INCORRECT)(im, kp, rng), crops.INCORRECT)])
+    inc_x, inc_y = crops.synthetic_incorrect(rows, x, y, args.seed)
     x, y = np.concatenate([x, inc_x]), np.concatenate([y, inc_y])
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, 'crops.u8'), 'wb') as f:

@@ -28,8 +28,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import augment  # noqa: E402
 import synth  # noqa: E402
 from crops import (  # noqa: E402
-    ID2LABEL, LABELS, MASK, INCORRECT, Crops, balancing_weights, load_split, log, lower_face_donors,
-    photo_key, read_label_corrections, synthetic_copies,
+    ID2LABEL, LABELS, MASK, Crops, balancing_weights, load_split, log, lower_face_donors,
+    photo_key, read_label_corrections, synthetic_incorrect,
 )
 from fitting import (  # noqa: E402
     FlipAverage, average_weights, evaluate, evaluate_compliance, export, fit_temperature, normalise,
@@ -113,7 +113,7 @@ class TrainingData:
             self.london_n = len(l_rows)
             self.rows, self.x, self.y = self.rows + l_rows, np.concatenate([self.x, l_x]), np.concatenate([self.y, l_y])
         self.val_rows, val_x, val_y, self.val_noface = load_split(args.crops, 'val', corrections=corrections)
-        inc_x, inc_y = synthetic_copies(self.val_rows, val_x, val_y, args.seed, [(lambda im, kp, rng: rng.choice(synth.INCORRECT)(im, kp, rng), INCORRECT)])
+        inc_x, inc_y = synthetic_incorrect(self.val_rows, val_x, val_y, args.seed)
         self.val3_x, self.val3_y = np.concatenate([val_x, inc_x]), np.concatenate([val_y, inc_y])
         log(f'train {len(self.rows)} crops ({self.london_n} london, {self.train_noface} images without a face left out), val {len(self.val_rows)} + {len(inc_y)} synthetic incorrect')
         self.select = None
