@@ -193,6 +193,15 @@ def paste_ellipse(out, x, i, j, grid_x, grid_y, centre, scale, radii, source_y=0
     out[i] = out[i] * (1 - alpha) + other * alpha
 
 
+def paste_beside(out, x, i, j, grid_x, grid_y, rng, scale_range, reach_range, height_range):
+    """Crop j's face ellipse, scaled by a share drawn from scale_range, beside crop i's face: on a
+    random side, its centre reach_range from the middle and height_range from mid-height."""
+    s = rng.uniform(*scale_range)
+    side = rng.choice((-1, 1))
+    cx, cy = side * rng.uniform(*reach_range), rng.uniform(*height_range)
+    paste_ellipse(out, x, i, j, grid_x, grid_y, (cx, cy), s, (0.62, 0.8))
+
+
 def add_neighbours(x, rng, p):
     """Crowds: part of another person's face at the side of the crop, whatever either label, so that
     faces around the subject (common in the masked photos) say nothing about the subject."""
@@ -202,12 +211,7 @@ def add_neighbours(x, rng, p):
     for i in range(n):
         if rng.random() >= p:
             continue
-        j = rng.randrange(n)
-        s = rng.uniform(0.55, 0.95)
-        side = rng.choice((-1, 1))
-        cx, cy = side * rng.uniform(0.75, 1.1), rng.uniform(-0.35, 0.35)
-        # The other face's ellipse, scaled by s, at the side of this one.
-        paste_ellipse(out, x, i, j, xx, yy, (cx, cy), s, (0.62, 0.8))
+        paste_beside(out, x, i, rng.randrange(n), xx, yy, rng, (0.55, 0.95), (0.75, 1.1), (-0.35, 0.35))
     return out
 
 
@@ -230,10 +234,7 @@ def overlap_neighbours(x, y, rng, p):
         if len(other_kind) == 0:
             continue
         j = int(other_kind[rng.randrange(len(other_kind))])
-        s = rng.uniform(0.7, 1.0)
-        side = rng.choice((-1, 1))
-        cx, cy = side * rng.uniform(0.6, 0.9), rng.uniform(-0.3, 0.2)
-        paste_ellipse(out, x, i, j, xx, yy, (cx, cy), s, (0.62, 0.8))
+        paste_beside(out, x, i, j, xx, yy, rng, (0.7, 1.0), (0.6, 0.9), (-0.3, 0.2))
     return out
 
 
