@@ -39,11 +39,14 @@ def count_parameters(model: nn.Module) -> int:
 def build_model(arch: str, classes: int, width: int = 16, backbone: str | None = None) -> nn.Module:
     """The classifier train.py trains and ensemble.py reloads: MaskNet of stem `width`, FaceMeshNet
     on one of the face-mesh graphs (FACE_BACKBONES) in the folder `backbone`, FaceResNetNet on
-    the 128 px crop or (face-resnet-150) on it resized to 150 px, or SsdMobileNetNet (SSD_MOBILENETS)."""
+    the 128 px crop or (face-resnet-150) on it resized to 150 px, SsdMobileNetNet (SSD_MOBILENETS), or
+    FaceExpressionClassifier (FACE_EXPRESSION)."""
     if arch in FACE_RESNETS:
         return FaceResNetNet(classes=classes, size=FACE_RESNETS[arch])
     if arch in SSD_MOBILENETS:
         return SsdMobileNetNet(classes=classes, size=SSD_MOBILENETS[arch])
+    if arch == FACE_EXPRESSION:
+        return FaceExpressionClassifier(classes=classes)
     if arch in FACE_BACKBONES:
         if not backbone:
             raise SystemExit(f'a {arch} classifier needs --backbone (the folder with {FACE_BACKBONES[arch][0]})')
@@ -104,7 +107,7 @@ class FaceResNetNet(nn.Module):
 
 
 # The SSD MobileNet classifiers and the side the 128 px crop is resized to first (None: as it comes).
-SSD_MOBILENETS = {'ssd-mobilenet': None, 'ssd-mobilenet-160': 160}
+SSD_MOBILENETS = {'ssd-mobilenet': None, 'ssd-mobilenet-160': 160, 'ssd-mobilenet-192': 192}
 
 
 class SsdMobileNetNet(nn.Module):
@@ -126,3 +129,24 @@ class SsdMobileNetNet(nn.Module):
             x = F.interpolate(x, size=(self.size, self.size), mode='bilinear', align_corners=False)
         conv11, conv13 = self.backbone(x)
         return self.head(torch.cat([conv11.mean((2, 3)), conv13.mean((2, 3))], 1))
+
+
+FACE_EXPRESSION = 'face-expression'
+
+
+class FaceExpressionClassifier(nn.Module):
+    """face-api's face-expression network (training/face_expression.py; it names expressions, which
+    live in the mouth) as a pre-trained face backbone: the 128 px crop resized to its 112 px, its
+    256 features averaged over the face, then a linear layer for the verdicts. Fine-tuned end to end."""
+
+    def __init__(self, classes: int = 3, dropout: float = 0.2):
+        super().__init__()
+        from face_expression import INPUT, FaceFeatureExtractor
+        self.size = INPUT
+        self.backbone = FaceFeatureExtractor()
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(256, classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # The kiosk feeds (x / 255 - 0.5) / 0.5; the network takes 0..255 less its mean colour.
+        x = F.interpolate(x, size=(self.size, self.size), mode='bilinear', align_corners=False)
+        return self.head(self.backbone(x * 127.5 + 127.5))

@@ -1,10 +1,11 @@
-// The reference side of training/verify_face_resnet.py and training/verify_ssd_mobilenet.py: runs
+// The reference side of training/verify_face_resnet.py, verify_ssd_mobilenet.py and verify_face_expression.py: runs
 // one of face-api's networks in TensorFlow.js on photos (resized to the network's input size, RGB
 // 0..255) plus one random image, and writes the input and the outputs the port is checked on as raw
 // float32, with a meta.json describing them.
 //   recognition: FaceRecognitionNet (its port of dlib's face-recognition ResNet) at 150 px; the 128-d descriptors.
 //   ssd: SsdMobilenetv1 (the SSD MobileNet v1 face detector) at 512 px; every anchor's face score.
-// Usage: node training/backbone/reference-face-api.mjs <recognition|ssd> <face-api model dir> <out dir> <image>...
+//   expression: FaceExpressionNet at 112 px; the seven expression probabilities.
+// Usage: node training/backbone/reference-face-api.mjs <recognition|ssd|expression> <face-api model dir> <out dir> <image>...
 import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import fs from 'node:fs';
@@ -34,6 +35,15 @@ const NETS = {
       const scores = [];
       for (const t of tensors) scores.push(...net.forwardInput(await faceapi.toNetInput(t)).scores[0].dataSync());
       return { name: 'scores', shape: [tensors.length, scores.length / tensors.length], data: Float32Array.from(scores) };
+    },
+  },
+  expression: {
+    file: 'face_expression_model',
+    size: 112,
+    make: () => new faceapi.FaceExpressionNet(),
+    run: async (net, tensors) => {
+      const y = await net.forward(tensors);
+      return { name: 'expressions', shape: y.shape, data: y.dataSync() };
     },
   },
 };

@@ -1,0 +1,90 @@
+"""face-api's face-expression network as a trainable PyTorch module.
+
+The weights are those of face-api.js's `face_expression_model` as shipped in the npm package
+@vladmandic/face-api (model/face_expression_model-weights_manifest.json + .bin; MIT): a small
+densely connected network (four blocks of depthwise-separable convolutions, 32 to 256 channels)
+that reads a 112 px face and names one of seven expressions. Expressions live in the mouth, so its
+features should tell a mouth in view from one covered, which is what separates a bare face half
+hidden in a crowd from a mask. The layers follow face-api's src/faceFeatureExtractor
+(FaceFeatureExtractor.ts, denseBlock.ts) and src/faceProcessor; this is our own code, checked
+against face-api in TensorFlow.js by training/verify_face_expression.py.
+"""
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from face_resnet import FACE_API_MODELS, MEAN_RGB, face_api_weights
+from ssd_mobilenet import conv_from
+
+INPUT = 112
+EXPRESSIONS = ('neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised')
+
+
+def expression_weights(model_dir=FACE_API_MODELS):
+    """Every weight of face-api's face-expression network by name (HWIO filters)."""
+    return face_api_weights(model_dir, 'face_expression_model')
+
+
+class SeparableConv(nn.Module):
+    """TensorFlow's separableConv2d with 'same' padding, then a bias (face-api's depthwiseSeparableConv)."""
+
+    def __init__(self, weights, prefix, stride):
+        super().__init__()
+        self.depthwise = conv_from(weights[f'{prefix}/depthwise_filter'], np.zeros(weights[f'{prefix}/depthwise_filter'].shape[2]), stride, depthwise=True)
+        self.depthwise.bias = None
+        self.pointwise = conv_from(weights[f'{prefix}/pointwise_filter'], weights[f'{prefix}/bias'], 1)
+
+    def forward(self, x):
+        return self.pointwise(self.depthwise(x))
+
+
+class DenseBlock(nn.Module):
+    """face-api's denseBlock4: a strided first layer, then three more, each fed the sum of all before it."""
+
+    def __init__(self, weights, name, first=False):
+        super().__init__()
+        if first:
+            self.conv0 = conv_from(weights[f'{name}/conv0/filters'], weights[f'{name}/conv0/bias'], 2)
+        else:
+            self.conv0 = SeparableConv(weights, f'{name}/conv0', 2)
+        self.convs = nn.ModuleList(SeparableConv(weights, f'{name}/conv{i}', 1) for i in (1, 2, 3))
+
+    def forward(self, x):
+        out1 = F.relu(self.conv0(x))
+        out2 = self.convs[0](out1)
+        out3 = self.convs[1](F.relu(out1 + out2))
+        out4 = self.convs[2](F.relu(out1 + out2 + out3))
+        return F.relu(out1 + out2 + out3 + out4)
+
+
+class FaceFeatureExtractor(nn.Module):
+    """Input: RGB in 0..255, NCHW, 112 px. Output: 256 channels averaged over the 7 x 7 map (face-api's
+    7 x 7 average pool on its 7 x 7 map)."""
+
+    def __init__(self, weights=None):
+        super().__init__()
+        weights = expression_weights() if weights is None else weights
+        self.register_buffer('mean', torch.tensor(MEAN_RGB).view(1, 3, 1, 1), persistent=False)
+        self.blocks = nn.ModuleList(DenseBlock(weights, f'dense{i}', first=i == 0) for i in range(4))
+
+    def forward(self, x):
+        x = (x - self.mean.to(x.dtype)) / 255
+        for block in self.blocks:
+            x = block(x)
+        return x.mean((2, 3))
+
+
+class FaceExpressionNet(nn.Module):
+    """The whole network up to its seven expression probabilities; only the port's check needs this part."""
+
+    def __init__(self, model_dir=FACE_API_MODELS):
+        super().__init__()
+        w = expression_weights(model_dir)
+        self.features = FaceFeatureExtractor(w)
+        self.fc = nn.Linear(256, len(EXPRESSIONS))
+        self.fc.weight.data = torch.from_numpy(np.ascontiguousarray(w['fc/weights'].T, dtype=np.float32))
+        self.fc.bias.data = torch.from_numpy(np.asarray(w['fc/bias'], dtype=np.float32))
+
+    def forward(self, x):
+        return torch.softmax(self.fc(self.features(x)), 1)

@@ -1,0 +1,40 @@
+#!/usr/bin/python3
+"""Checks training/face_expression.py's port of face-api's face-expression network against face-api itself.
+
+Runs face-api's FaceExpressionNet in TensorFlow.js (training/backbone/reference-face-api.mjs) on
+real photos and a random image, runs the port on the same 112 px input, and compares the seven
+expression probabilities. Exits 1 when any differs by more than 1e-4: TensorFlow.js's float32
+kernels land within about 1e-6 of the port in float64 over these 16 layers, while a wrong layer,
+padding or weight moves them by 1e-2 or more. Needs `npm --prefix training/backbone ci` first.
+
+Usage: /usr/bin/python3 training/verify_face_expression.py [photo ...]
+"""
+import glob
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from face_api_reference import default_photos, run_reference  # noqa: E402
+from face_expression import FaceExpressionNet  # noqa: E402
+
+
+def masked_photos():
+    """The first four masked photos of facemask-v1's train split: the portraits alone saturate the
+    softmax (neutral at 1.000), where a wrong layer would hide."""
+    return sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'data', 'facemask-v1', 'train', 'with_mask', '*')))[:4]
+
+
+def main():
+    x, ref = run_reference('expression', sys.argv[1:] or default_photos() + masked_photos())
+    with torch.no_grad():
+        got = FaceExpressionNet().double().eval()(torch.from_numpy(x).double().permute(0, 3, 1, 2)).numpy()
+    diff = float(np.abs(got - ref).max())
+    print(f'expression probabilities {list(ref.shape)}: max difference {diff:.3g}; face-api {np.round(ref[0], 3).tolist()}, port {np.round(got[0], 3).tolist()}')
+    sys.exit(0 if diff <= 1e-4 else 1)
+
+
+if __name__ == '__main__':
+    main()
