@@ -17,15 +17,18 @@ const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
 const tf = faceapi.tf;
 await tf.setBackend('cpu');
 
+/** The network's batched output as one named array: for nets whose forward takes the whole batch. */
+const batchOutput = (name) => async (net, tensors) => {
+  const y = await net.forward(tensors);
+  return { name, shape: y.shape, data: y.dataSync() };
+};
+
 const NETS = {
   recognition: {
     file: 'face_recognition_model',
     size: 150,
     make: () => new faceapi.FaceRecognitionNet(),
-    run: async (net, tensors) => {
-      const y = await net.forward(tensors);
-      return { name: 'descriptor', shape: y.shape, data: y.dataSync() };
-    },
+    run: batchOutput('descriptor'),
   },
   ssd: {
     file: 'ssd_mobilenetv1_model',
@@ -41,10 +44,7 @@ const NETS = {
     file: 'face_expression_model',
     size: 112,
     make: () => new faceapi.FaceExpressionNet(),
-    run: async (net, tensors) => {
-      const y = await net.forward(tensors);
-      return { name: 'expressions', shape: y.shape, data: y.dataSync() };
-    },
+    run: batchOutput('expressions'),
   },
 };
 const spec = NETS[which];
