@@ -31,8 +31,7 @@ class SeparableConv(nn.Module):
 
     def __init__(self, weights, prefix, stride):
         super().__init__()
-        self.depthwise = conv_from(weights[f'{prefix}/depthwise_filter'], np.zeros(weights[f'{prefix}/depthwise_filter'].shape[2]), stride, depthwise=True)
-        self.depthwise.bias = None
+        self.depthwise = conv_from(weights[f'{prefix}/depthwise_filter'], None, stride, depthwise=True)
         self.pointwise = conv_from(weights[f'{prefix}/pointwise_filter'], weights[f'{prefix}/bias'], 1)
 
     def forward(self, x):

@@ -41,7 +41,7 @@ class SameConv(nn.Conv2d):
 
 
 def conv_from(filters, bias, stride, depthwise=False, scale=None):
-    """A SameConv holding TensorFlow `filters` (HWIO, or HWC1 when depthwise), `bias` and a per-channel `scale`."""
+    """A SameConv holding TensorFlow `filters` (HWIO, or HWC1 when depthwise), `bias` (None: none) and a per-channel `scale`."""
     if depthwise:
         w = filters.transpose(2, 3, 0, 1)  # C 1 H W
         cin = cout = w.shape[0]
@@ -52,9 +52,10 @@ def conv_from(filters, bias, stride, depthwise=False, scale=None):
         groups = 1
     if scale is not None:
         w = w * scale[:, None, None, None]
-    conv = SameConv(cin, cout, w.shape[2], stride, groups=groups)
+    conv = SameConv(cin, cout, w.shape[2], stride, groups=groups, bias=bias is not None)
     conv.weight.data = torch.from_numpy(np.ascontiguousarray(w, dtype=np.float32))
-    conv.bias.data = torch.from_numpy(np.asarray(bias, dtype=np.float32))
+    if bias is not None:
+        conv.bias.data = torch.from_numpy(np.asarray(bias, dtype=np.float32))
     return conv
 
 
