@@ -15,9 +15,14 @@ from face_resnet import FACE_API_MODELS
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def shared_photos(*folder, n=4):
+    """The first `n` photos of a folder of the shared data beside the checkout."""
+    return sorted(glob.glob(os.path.join(HERE, '..', '..', 'shared', 'data', *folder, '*')))[:n]
+
+
 def default_photos():
-    """The first four london-faces-v1 portraits beside the checkout."""
-    return sorted(glob.glob(os.path.join(HERE, '..', '..', 'shared', 'data', 'london-faces-v1', 'without_mask', '*')))[:4]
+    """The first four london-faces-v1 portraits."""
+    return shared_photos('london-faces-v1', 'without_mask')
 
 
 def run_reference(network, photos):

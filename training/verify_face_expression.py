@@ -9,7 +9,6 @@ padding or weight moves them by 1e-2 or more. Needs `npm --prefix training/backb
 
 Usage: /usr/bin/python3 training/verify_face_expression.py [photo ...]
 """
-import glob
 import os
 import sys
 
@@ -17,18 +16,15 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from face_api_reference import default_photos, run_reference  # noqa: E402
+from face_api_reference import default_photos, run_reference, shared_photos  # noqa: E402
 from face_expression import FaceExpressionNet  # noqa: E402
 
 
-def masked_photos():
-    """The first four masked photos of facemask-v1's train split: the portraits alone saturate the
-    softmax (neutral at 1.000), where a wrong layer would hide."""
-    return sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'data', 'facemask-v1', 'train', 'with_mask', '*')))[:4]
-
-
 def main():
-    x, ref = run_reference('expression', sys.argv[1:] or default_photos() + masked_photos())
+    # The portraits alone saturate the softmax (neutral at 1.000), where a wrong layer would hide:
+    # masked photos give expressions the network is unsure of.
+    photos = sys.argv[1:] or default_photos() + shared_photos('facemask-v1', 'train', 'with_mask')
+    x, ref = run_reference('expression', photos)
     with torch.no_grad():
         got = FaceExpressionNet().double().eval()(torch.from_numpy(x).double().permute(0, 3, 1, 2)).numpy()
     diff = float(np.abs(got - ref).max())
