@@ -1,7 +1,6 @@
 // npm run scan -- <image|folder...> [--model DIR] [--json]
 // npm run scan -- --eval <folder with with_mask/, without_mask/, incorrect/> [--visits] [--json]
 
-import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
@@ -20,7 +19,7 @@ import { EVAL_CLASSES, type EvalClass, type EvalRecord, type EvalReport, evaluat
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, noseCheckFolder } from './model-paths';
 import { inOrder } from './ordered-pool';
 import { outcomeShares, pct, visitLine } from './visit-lines';
-import { DEFAULT_VISIT, decideVisit, type ObservedFrame, observeVisit, WALK_UP_VISIT } from './visits';
+import { cameraSeed, DEFAULT_VISIT, decideVisit, type ObservedFrame, observeVisit, WALK_UP_VISIT } from './visits';
 
 const USAGE = `Usage:
   npm run scan -- <image|folder...> [--model DIR] [--json]
@@ -43,6 +42,9 @@ Options:
                     tracker, and report what it decided first and when (slower: 30 frames an image)
   --walk-up         with --visits: the person first walks up, from a face a third as wide (about
                     3 m) to the visit's size in 1.5 s, then stands for the 2 s (53 frames an image)
+  --visit-seed N    with --visits: which draw of the camera (shake, zoom, noise, JPEG, light)
+                    each image gets, a whole number; default 0. Every image gets the same visit
+                    in every run with the same N; other N show how much a figure owes to the draw
   --record FILE     with --visits: also write every visit's camera frames as the tracker saw
                     them (faces, boxes, keypoints, probabilities), one JSON line per image, for
                     npm run replay to try other tracker settings on
@@ -66,6 +68,7 @@ function parse(argv: string[]) {
       visits: { type: 'boolean', default: false },
       'walk-up': { type: 'boolean', default: false },
       jobs: { type: 'string' },
+      'visit-seed': { type: 'string' },
       record: { type: 'string' },
       corrections: { type: 'string' },
       border: { type: 'string' },
@@ -87,6 +90,7 @@ function parse(argv: string[]) {
     minScore: num('min-score', values['min-score']),
     cropMargin: num('crop-margin', values['crop-margin']),
     jobs: jobsOf(values.jobs),
+    visitSeed: visitSeedOf(values['visit-seed']),
     providers: values.providers ? parseProviderList(values.providers.split(',')) : undefined,
     paths: positionals,
   };
@@ -96,6 +100,13 @@ function jobsOf(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 16) throw new UsageError(`--jobs must be a whole number from 1 to 16, got "${v}"`);
+  return n;
+}
+
+function visitSeedOf(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--visit-seed must be a whole number from 0 up, got "${v}"`);
   return n;
 }
 
@@ -213,6 +224,8 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
   const visit = opts['walk-up'] ? WALK_UP_VISIT : DEFAULT_VISIT;
   const corrections = opts.corrections ? readLabelCorrections(opts.corrections) : new Map<string, EvalClass>();
   if (opts.record && !opts.visits) throw new UsageError('--record goes with --visits.');
+  if (opts.visitSeed !== undefined && !opts.visits) throw new UsageError('--visit-seed goes with --visits.');
+  const draw = opts.visitSeed ?? 0;
   const jobs = opts.jobs ?? (opts.visits ? Math.min(4, availableParallelism()) : 1);
   const recording = opts.record ? openSync(opts.record, 'w') : null;
   const pipelines: VisionPipeline[] = [];
@@ -238,9 +251,12 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
       };
       let frames: ObservedFrame[] | null = null;
       if (opts.visits) {
-        // Seeded by the image's name in its set, so an image gets the same visit in every run.
-        const seed = createHash('sha256').update(record.file).digest().readUInt32LE(0);
-        frames = await observeVisit(readFileSync(file), seed, (frame, at) => pipeline.analyzeFrame(frame, at), visit);
+        frames = await observeVisit(
+          readFileSync(file),
+          cameraSeed(record.file, draw),
+          (frame, at) => pipeline.analyzeFrame(frame, at),
+          visit,
+        );
         record.visit = decideVisit(frames);
       }
       return { record, frames };
@@ -269,7 +285,7 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
   const report = evaluate(records, (performance.now() - start) / 1000);
   const summary = {
     ...report,
-    ...(opts.visits ? { visit: visit.approach ? 'walk-up' : 'standing' } : {}),
+    ...(opts.visits ? { visit: visit.approach ? 'walk-up' : 'standing', visitSeed: draw } : {}),
     skipped: skipped.length,
     provider: pipelines[0]!.providers.classifier,
     model: pipelines[0]!.modelId,

@@ -2,6 +2,7 @@
 // 15 fps) in front of a camera, with what a lobby camera adds (a little shake and zoom, sensor
 // noise, JPEG compression, flickering light; the person stays), run through the real pipeline
 // and the real tracker. What the person is told first, and when, is what the kiosk decided.
+import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { observationOf } from '../main/compliance/frame-handler';
 import { type KioskOutcome, outcomeOfState } from '../main/compliance/still-decision';
@@ -74,6 +75,17 @@ export function addSensorNoise(pixels: Uint8Array, rand: () => number): void {
   const noise = sensorNoise(pixels.length);
   const offset = Math.floor(rand() * (noise.length - pixels.length));
   for (let p = 0; p < pixels.length; p++) pixels[p] = Math.max(0, Math.min(255, pixels[p]! + noise[offset + p]!));
+}
+
+/**
+ * The seed of an image's visit: from its name in its set, so it gets the same visit in every run,
+ * and from the draw, so another draw gives every image another camera. Draw 0 is the name alone.
+ */
+export function cameraSeed(file: string, draw = 0): number {
+  return createHash('sha256')
+    .update(draw === 0 ? file : `${file}#${draw}`)
+    .digest()
+    .readUInt32LE(0);
 }
 
 /** One camera frame of the visit: the photo placed, zoomed, shifted and lit as frame `i` sees it. */

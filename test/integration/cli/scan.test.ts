@@ -164,6 +164,11 @@ describe('npm run scan', () => {
     expect([standing.summary.visit, walking.summary.visit]).toEqual(['standing', 'walk-up']);
     // Visits run one per core by default; one at a time, every line comes out the same and in the same order.
     expect(visits(['--jobs', '1']).lines).toEqual(standing.lines);
+    // Draw 0 is the default; another draw films each person with another camera, and judges them the same.
+    expect(visits(['--visit-seed', '0']).lines).toEqual(standing.lines);
+    const other = visits(['--visit-seed', '3']);
+    expect([standing.summary.visitSeed, other.summary.visitSeed]).toEqual([0, 3]);
+    for (const [file, s] of standing.records) expect(other.records.get(file)!.visit.outcome, file).toBe(s.visit.outcome);
     expect(walking.records.size).toBe(6);
     for (const [file, w] of walking.records) {
       // Clean, frontal test-split faces: thanked or refused as labelled, walking up as standing.
@@ -186,6 +191,12 @@ describe('npm run scan', () => {
     const jobs = runCli('src/cli/scan.ts', ['--eval', dir, '--visits', '--jobs', '0']);
     expect(jobs.status).toBe(2);
     expect(jobs.stderr).toMatch(/--jobs must be a whole number from 1 to 16, got "0"/);
+    const seed = runCli('src/cli/scan.ts', ['--eval', dir, '--visit-seed', '1']);
+    expect(seed.status).toBe(2);
+    expect(seed.stderr).toMatch(/--visit-seed goes with --visits/);
+    const badSeed = runCli('src/cli/scan.ts', ['--eval', dir, '--visits', '--visit-seed', '1.5']);
+    expect(badSeed.status).toBe(2);
+    expect(badSeed.stderr).toMatch(/--visit-seed must be a whole number from 0 up, got "1.5"/);
     const plain = runCli('src/cli/scan.ts', [dir, '--jobs', '2']);
     expect(plain.status).toBe(2);
     expect(plain.stderr).toMatch(/--jobs goes with --eval/);

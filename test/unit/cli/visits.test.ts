@@ -2,7 +2,7 @@
 // the tracker sees grows for the approach and holds its size after it.
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_VISIT, decideVisit, type ObservedFrame, visitFrames, WALK_UP_VISIT } from '../../../src/cli/visits';
+import { cameraSeed, DEFAULT_VISIT, decideVisit, type ObservedFrame, visitFrames, WALK_UP_VISIT } from '../../../src/cli/visits';
 import type { FaceObservation } from '../../../src/main/compliance/tracker';
 import type { RawImage } from '../../../src/main/vision/image';
 
@@ -24,6 +24,14 @@ async function widths(o: typeof DEFAULT_VISIT): Promise<{ ms: number; width: num
 }
 
 describe('visits', () => {
+  it('films an image with the same camera in every run, and with another for another draw', () => {
+    expect(cameraSeed('with_mask/0001.jpg')).toBe(cameraSeed('with_mask/0001.jpg', 0));
+    expect(cameraSeed('with_mask/0001.jpg', 2)).toBe(cameraSeed('with_mask/0001.jpg', 2));
+    const seeds = new Set([0, 1, 2, 3].map((draw) => cameraSeed('with_mask/0001.jpg', draw)));
+    expect(seeds.size).toBe(4);
+    expect(cameraSeed('with_mask/0002.jpg')).not.toBe(cameraSeed('with_mask/0001.jpg'));
+  });
+
   it('keeps the person at one size in a standing visit', async () => {
     const w = await widths(DEFAULT_VISIT);
     expect(w).toHaveLength(30);
