@@ -205,6 +205,13 @@ function classifierQuality(records: readonly EvalRecord[]): { rocAuc: number; ec
 }
 
 /**
+ * How far from the photo's centre a visit's person's face may lie, in face sizes. A labelled box
+ * that includes a hat or hair is centred above the detector's box, up to about 0.6 face sizes; a
+ * neighbour's face lies a face size or more away.
+ */
+export const SUBJECT_MAX_OFFSET = 0.75;
+
+/**
  * The face a labelled crop is about when the detector finds several: the one nearest the
  * crop's centre, distance measured in face sizes, so a large face slightly off-centre wins over
  * a small one in a corner. (The most confident face can be a bystander's.) With `maxOffset` only

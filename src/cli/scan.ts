@@ -42,6 +42,9 @@ Options:
                     tracker, and report what it decided first and when (slower: 30 frames an image)
   --walk-up         with --visits: the person first walks up, from a face a third as wide (about
                     3 m) to the visit's size in 1.5 s, then stands for the 2 s (53 frames an image)
+  --follow-guidance with --visits: the person does what the screen asks where a photo can: asked
+                    to step closer, they take a step (the face a third larger in 0.6 s; up to
+                    three, each adding its time to the visit). Without it they stay where they stand
   --visit-seed N    with --visits: which draw of the camera (shake, zoom, noise, JPEG, light)
                     each image gets, a whole number; default 0. Every image gets the same visit
                     in every run with the same N; other N show how much a figure owes to the draw
@@ -67,6 +70,7 @@ function parse(argv: string[]) {
       json: { type: 'boolean', default: false },
       visits: { type: 'boolean', default: false },
       'walk-up': { type: 'boolean', default: false },
+      'follow-guidance': { type: 'boolean', default: false },
       jobs: { type: 'string' },
       'visit-seed': { type: 'string' },
       record: { type: 'string' },
@@ -221,7 +225,8 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
         .join(', ')}.`,
     );
   if (opts['walk-up'] && !opts.visits) throw new UsageError('--walk-up goes with --visits.');
-  const visit = opts['walk-up'] ? WALK_UP_VISIT : DEFAULT_VISIT;
+  if (opts['follow-guidance'] && !opts.visits) throw new UsageError('--follow-guidance goes with --visits.');
+  const visit = { ...(opts['walk-up'] ? WALK_UP_VISIT : DEFAULT_VISIT), obliging: opts['follow-guidance'] };
   const corrections = opts.corrections ? readLabelCorrections(opts.corrections) : new Map<string, EvalClass>();
   if (opts.record && !opts.visits) throw new UsageError('--record goes with --visits.');
   if (opts.visitSeed !== undefined && !opts.visits) throw new UsageError('--visit-seed goes with --visits.');
@@ -285,7 +290,7 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
   const report = evaluate(records, (performance.now() - start) / 1000);
   const summary = {
     ...report,
-    ...(opts.visits ? { visit: visit.approach ? 'walk-up' : 'standing', visitSeed: draw } : {}),
+    ...(opts.visits ? { visit: visit.approach ? 'walk-up' : 'standing', followsGuidance: visit.obliging, visitSeed: draw } : {}),
     skipped: skipped.length,
     provider: pipelines[0]!.providers.classifier,
     model: pipelines[0]!.modelId,
@@ -319,7 +324,11 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
     for (const c of classes) out(`  ${c.padEnd(13)} ${outcomeShares(report.kioskLine[c]!)}`);
     if (report.visits) {
       const walk = visit.approach ? `a ${visit.approach.seconds} s walk up, then ` : '';
-      out(`visits (${walk}${visit.seconds} s at ${visit.fps} fps, the first verdict; guidance, undecided and no_face: none came):`);
+      const steps = visit.obliging ? ', stepping closer when asked' : '';
+      const draw = opts.visitSeed ? `, camera draw ${opts.visitSeed}` : '';
+      out(
+        `visits (${walk}${visit.seconds} s at ${visit.fps} fps${steps}${draw}, the first verdict; guidance, undecided and no_face: none came):`,
+      );
       for (const c of classes) out(visitLine(c, report.visits[c]!));
     }
     out(`speed: ${report.imagesPerSecond.toFixed(1)} images/s`);

@@ -10,7 +10,8 @@ import { ComplianceTracker, type FaceObservation, type TrackerOptions } from '..
 import type { RawImage } from '../main/vision/image';
 import type { FrameResult } from '../main/vision/pipeline';
 import type { Guidance } from '../shared/screen-states';
-import { subjectFace, type VisitOutcome } from './metrics';
+import { SUBJECT_MAX_OFFSET, subjectFace, type VisitOutcome } from './metrics';
+import { ObligingVisitor } from './obliging-visitor';
 import { seededRandom } from './seeded-random';
 
 export interface VisitOptions {
@@ -26,16 +27,19 @@ export interface VisitOptions {
    * `seconds`. null: the person is there from the first frame.
    */
   approach: { seconds: number; fromShare: number } | null;
+  /** The person steps closer when the screen asks them to (obliging-visitor.ts); false: they stay where they stand. */
+  obliging: boolean;
 }
 
-/**
- * How far from the photo's centre the person's face may lie, in face sizes. A labelled box that
- * includes a hat or hair is centred above the detector's box, up to about 0.6 face sizes; a
- * neighbour's face lies a face size or more away.
- */
-export const SUBJECT_MAX_OFFSET = 0.75;
-
-export const DEFAULT_VISIT: VisitOptions = { fps: 15, seconds: 2, frameWidth: 640, frameHeight: 480, photoShare: 0.6, approach: null };
+export const DEFAULT_VISIT: VisitOptions = {
+  fps: 15,
+  seconds: 2,
+  frameWidth: 640,
+  frameHeight: 480,
+  photoShare: 0.6,
+  approach: null,
+  obliging: false,
+};
 
 /**
  * A walk-up: from three times as far (a face a third as wide, about 3 m instead of 1 m) to the
@@ -50,7 +54,7 @@ export function photoShareAt(i: number, o: VisitOptions): number {
   return o.approach.fromShare + (o.photoShare - o.approach.fromShare) * t;
 }
 
-/** How many frames a visit lasts: the approach, if any, then `seconds` standing. */
+/** How many frames a visit lasts: the approach, if any, then `seconds` standing (and any steps an obliging visitor takes). */
 export function visitFrameCount(o: VisitOptions): number {
   return Math.round(o.fps * ((o.approach?.seconds ?? 0) + o.seconds));
 }
@@ -95,9 +99,10 @@ async function cameraFrame(
   rand: () => number,
   state: { dx: number; dy: number; phase: number },
   o: VisitOptions,
+  nearness: number,
 ) {
   const zoom = 1 + 0.04 * Math.sin((2 * Math.PI * i) / (o.fps * 1.3) + state.phase);
-  const side = Math.round(o.frameHeight * photoShareAt(i, o) * zoom);
+  const side = Math.round(o.frameHeight * photoShareAt(i, o) * zoom * nearness);
   // Camera shake: a random walk held within 2 % of the frame.
   const limit = 0.02 * o.frameWidth;
   state.dx = Math.max(-limit, Math.min(limit, state.dx + (rand() - 0.5) * 6));
@@ -109,8 +114,19 @@ async function cameraFrame(
     .toBuffer({ resolveWithObject: true });
   const left = Math.round((o.frameWidth - placed.info.width) / 2 + state.dx);
   const top = Math.round((o.frameHeight - placed.info.height) / 2 + state.dy);
+  // A person close to the camera fills more than the frame: only the part in view is placed.
+  const inView = {
+    left: Math.max(0, -left),
+    top: Math.max(0, -top),
+    width: Math.min(placed.info.width, o.frameWidth - left) - Math.max(0, -left),
+    height: Math.min(placed.info.height, o.frameHeight - top) - Math.max(0, -top),
+  };
+  const cut =
+    inView.width === placed.info.width && inView.height === placed.info.height
+      ? placed.data
+      : await sharp(placed.data).extract(inView).toBuffer();
   const composed = await sharp({ create: { width: o.frameWidth, height: o.frameHeight, channels: 3, background: '#5a6470' } })
-    .composite([{ input: placed.data, left: Math.max(0, left), top: Math.max(0, top) }])
+    .composite([{ input: cut, left: Math.max(0, left), top: Math.max(0, top) }])
     .removeAlpha()
     .raw()
     .toBuffer();
@@ -128,16 +144,24 @@ async function cameraFrame(
   } as RawImage;
 }
 
-/** The camera frames of a visit of `photo`, each with its time in milliseconds from the first. */
+/**
+ * The camera frames of a visit of `photo`, each with its time in milliseconds from the first. With
+ * `visitor`, the person stands where it says at each frame, and the visit lasts as much longer as
+ * its steps took (it is asked before each frame, so it may take a step on what it saw in the last).
+ */
 export async function* visitFrames(
   photo: Buffer,
   seed: number,
   o: VisitOptions = DEFAULT_VISIT,
+  visitor: ObligingVisitor | null = null,
 ): AsyncGenerator<{ frame: RawImage; ms: number }> {
   const rand = seededRandom(seed);
   const state = { dx: 0, dy: 0, phase: rand() * 2 * Math.PI };
   const frames = visitFrameCount(o);
-  for (let i = 0; i < frames; i++) yield { frame: await cameraFrame(photo, i, rand, state, o), ms: Math.round((i * 1000) / o.fps) };
+  for (let i = 0; i < frames + (visitor?.addedFrames ?? 0); i++) {
+    const frame = await cameraFrame(photo, i, rand, state, o, visitor?.nearnessAt(i) ?? 1);
+    yield { frame, ms: Math.round((i * 1000) / o.fps) };
+  }
 }
 
 /** One camera frame of a visit as the tracker sees it: when it was taken, its size, the faces found. */
@@ -163,9 +187,12 @@ export async function observeVisit(
   o: VisitOptions = DEFAULT_VISIT,
 ): Promise<ObservedFrame[]> {
   const frames: ObservedFrame[] = [];
-  for await (const { frame, ms } of visitFrames(photo, seed, o)) {
+  const visitor = o.obliging ? new ObligingVisitor(o.fps) : null;
+  for await (const { frame, ms } of visitFrames(photo, seed, o, visitor)) {
     const result = await analyze(frame, VISIT_START + ms);
-    frames.push({ ms, width: frame.width, height: frame.height, faces: result.faces.map(observationOf) });
+    const observed = { ms, width: frame.width, height: frame.height, faces: result.faces.map(observationOf) };
+    visitor?.see(frames.length, observed);
+    frames.push(observed);
   }
   return frames;
 }

@@ -1,5 +1,6 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_NOSE_CHECK_DIR } from '../../../src/cli/model-paths';
 import type { VisitResult } from '../../../src/cli/visits';
@@ -178,6 +179,45 @@ describe('npm run scan', () => {
     }
   }, 120_000);
 
+  it('with --follow-guidance, a person asked to step closer steps up and is judged', async () => {
+    // The same test-split faces, each in the middle of a wide plain surround, so that the face
+    // lands under the kiosk's "step closer" width in the visit's frame.
+    const far = join(SCRATCH_DIR, 'scan-far');
+    rmSync(far, { recursive: true, force: true });
+    try {
+      for (const [label, row] of [
+        ['with_mask', masked[0]!],
+        ['without_mask', bare[0]!],
+      ] as const) {
+        mkdirSync(join(far, label), { recursive: true });
+        const pad = Math.round(Math.max(row.width, row.height));
+        await sharp(row.path)
+          .extend({ top: pad, bottom: pad, left: pad, right: pad, background: '#808080' })
+          .jpeg({ quality: 92 })
+          .toFile(join(far, label, basename(row.path)));
+      }
+      const visits = (extra: string[]) => {
+        const r = runCli('src/cli/scan.ts', ['--eval', far, '--visits', ...extra, '--json']);
+        expect(r.status, r.stderr).toBe(0);
+        const objects = r.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+        const records = objects.filter((o) => typeof o.visit === 'object') as { expected: string; visit: VisitResult }[];
+        return { summary: objects.at(-1)!, records };
+      };
+      const standing = visits([]);
+      for (const r of standing.records) expect(r.visit).toMatchObject({ outcome: 'guidance', guidance: 'step_closer' });
+      const following = visits(['--follow-guidance']);
+      expect(following.summary.followsGuidance).toBe(true);
+      for (const r of following.records) {
+        expect(r.visit.outcome).toBe(r.expected === 'with_mask' ? 'pass' : 'refuse');
+        // Asked after 0.4 s of views too small to judge; judged once the step brings the face
+        // over the line (later than a face judged from the first frame, at 0.2 to 0.33 s).
+        expect(r.visit.msToVerdict!).toBeGreaterThan(600);
+      }
+    } finally {
+      rmSync(far, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('exits with a usage error for a missing model folder argument and bad options', () => {
     const r = runCli('src/cli/scan.ts', [dir, '--min-score', 'abc']);
     expect(r.status).toBe(2);
@@ -194,6 +234,9 @@ describe('npm run scan', () => {
     const seed = runCli('src/cli/scan.ts', ['--eval', dir, '--visit-seed', '1']);
     expect(seed.status).toBe(2);
     expect(seed.stderr).toMatch(/--visit-seed goes with --visits/);
+    const follow = runCli('src/cli/scan.ts', ['--eval', dir, '--follow-guidance']);
+    expect(follow.status).toBe(2);
+    expect(follow.stderr).toMatch(/--follow-guidance goes with --visits/);
     const badSeed = runCli('src/cli/scan.ts', ['--eval', dir, '--visits', '--visit-seed', '1.5']);
     expect(badSeed.status).toBe(2);
     expect(badSeed.stderr).toMatch(/--visit-seed must be a whole number from 0 up, got "1.5"/);

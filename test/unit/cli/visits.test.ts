@@ -41,6 +41,13 @@ describe('visits', () => {
     expect(Math.max(...sizes)).toBeLessThan(0.6 * 480 * 1.05);
   });
 
+  it('shows only what is in view of a person nearer than the frame can hold', async () => {
+    // The 300 px photo at 1.5 times the frame's height: 720 px, wider than the 640 px frame.
+    const w = await widths({ ...DEFAULT_VISIT, photoShare: 1.5 });
+    expect(w).toHaveLength(30);
+    for (const f of w) expect(f.width).toBe(640);
+  });
+
   it('walks the person up from a third of the size over 1.5 s, then holds them there for 2 s', async () => {
     const w = await widths(WALK_UP_VISIT);
     expect(w).toHaveLength(53);
