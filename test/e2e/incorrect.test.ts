@@ -13,7 +13,7 @@ import type { PreviewServer } from '../../src/cli/preview-server';
 import type { ComplianceEvent } from '../../src/main/compliance/tracker';
 import { VisionPipeline } from '../../src/main/vision/pipeline';
 import { chromiumMissing } from '../helpers/browser';
-import { type OpenKiosk, openKiosk } from '../helpers/kiosk';
+import { type OpenKiosk, openKiosk, soundsFetched } from '../helpers/kiosk';
 import { DETECTOR_DIR, REPO_ROOT, SCRATCH_DIR } from '../helpers/paths';
 import { syntheticLondonSet } from '../helpers/synthetic-london';
 import { makeClip } from '../helpers/video';
@@ -68,10 +68,7 @@ describe.skipIf(Boolean(missing))('kiosk: a mask worn below the nose', () => {
 
   it('asks the person to pull the mask up, sounds the alert, says so, and logs one violation of that kind', async () => {
     mkdirSync(SHOTS, { recursive: true });
-    const audio: string[] = [];
-    page.on('request', (r) => {
-      if (r.url().endsWith('.wav')) audio.push(new URL(r.url()).pathname);
-    });
+    const audio = soundsFetched(page);
     await page.goto(server.url);
     const main = page.locator('main');
     await expect.poll(() => main.getAttribute('data-state'), { timeout: 30_000, interval: 40 }).toBe('incorrect');

@@ -11,7 +11,7 @@ import type { PreviewServer } from '../../src/cli/preview-server';
 import type { ComplianceEvent } from '../../src/main/compliance/tracker';
 import { VisionPipeline } from '../../src/main/vision/pipeline';
 import { chromiumMissing } from '../helpers/browser';
-import { type OpenKiosk, openKiosk } from '../helpers/kiosk';
+import { type OpenKiosk, openKiosk, soundsFetched } from '../helpers/kiosk';
 import { CONTRACT_MODEL_DIR, DETECTOR_DIR, manifest, REPO_ROOT, SCRATCH_DIR } from '../helpers/paths';
 import { makeClip } from '../helpers/video';
 
@@ -46,10 +46,7 @@ describe.skipIf(Boolean(missing))('kiosk: a face cut off by the bottom of the pi
 
   it('asks the person to step back, logs nothing, then judges the whole face', async () => {
     mkdirSync(SHOTS, { recursive: true });
-    const audio: string[] = [];
-    page.on('request', (r) => {
-      if (r.url().endsWith('.wav')) audio.push(new URL(r.url()).pathname);
-    });
+    const audio = soundsFetched(page);
     await page.goto(server.url);
     const main = page.locator('main');
     await expect.poll(() => main.getAttribute('data-guidance'), { timeout: 30_000, interval: 20 }).toBe('step_back');

@@ -49,3 +49,12 @@ export async function openKiosk(options: {
     throw e;
   }
 }
+
+/** The paths of the sound files the page fetches from now on, in the order it fetches them. */
+export function soundsFetched(page: Page): string[] {
+  const paths: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('.wav')) paths.push(new URL(r.url()).pathname);
+  });
+  return paths;
+}
