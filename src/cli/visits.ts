@@ -1,7 +1,8 @@
 // A still photo walked up to the kiosk: each image becomes a short synthetic visit (2 s at
 // 15 fps) in front of a camera, with what a lobby camera adds (a little shake and zoom, sensor
-// noise, JPEG compression, flickering light; the person stays), run through the real pipeline
-// and the real tracker. What the person is told first, and when, is what the kiosk decided.
+// noise, JPEG compression, flickering light; the person stays, or steps closer when the screen
+// asks: obliging-visitor.ts), run through the real pipeline and the real tracker. What the person
+// is told first, and when, is what the kiosk decided.
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { observationOf } from '../main/compliance/frame-handler';
