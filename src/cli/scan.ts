@@ -44,7 +44,8 @@ Options:
                     3 m) to the visit's size in 1.5 s, then stands for the 2 s (53 frames an image)
   --follow-guidance with --visits: the person does what the screen asks where a photo can: asked
                     to step closer, they take a step (the face a third larger in 0.6 s; up to
-                    three, each adding its time to the visit). Without it they stay where they stand
+                    three, each adding its time to the visit). Without it they stay where they
+                    stand. Its --record replays other tracker settings on the steps this one asked for
   --visit-seed N    with --visits: which draw of the camera (shake, zoom, noise, JPEG, light)
                     each image gets, a whole number; default 0. Every image gets the same visit
                     in every run with the same N; other N show how much a figure owes to the draw
@@ -325,9 +326,9 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
     if (report.visits) {
       const walk = visit.approach ? `a ${visit.approach.seconds} s walk up, then ` : '';
       const steps = visit.obliging ? ', stepping closer when asked' : '';
-      const draw = opts.visitSeed ? `, camera draw ${opts.visitSeed}` : '';
+      const camera = opts.visitSeed ? `, camera draw ${opts.visitSeed}` : '';
       out(
-        `visits (${walk}${visit.seconds} s at ${visit.fps} fps${steps}${draw}, the first verdict; guidance, undecided and no_face: none came):`,
+        `visits (${walk}${visit.seconds} s at ${visit.fps} fps${steps}${camera}, the first verdict; guidance, undecided and no_face: none came):`,
       );
       for (const c of classes) out(visitLine(c, report.visits[c]!));
     }
