@@ -42,6 +42,7 @@ const RecordedVisit = z.object({
   file: z.string(),
   expected: z.enum(Object.keys(EVAL_CLASSES) as [EvalClass, ...EvalClass[]]),
   visit: z.object({ outcome: z.enum(KIOSK_OUTCOMES), msToVerdict: z.number().nullable() }).passthrough(),
+  followsGuidance: z.boolean().optional(),
   frames: z.array(z.object({ ms: z.number(), width: z.number(), height: z.number(), faces: z.array(z.unknown()) })),
 });
 type RecordedVisit = Omit<z.infer<typeof RecordedVisit>, 'frames' | 'visit'> & { visit: VisitResult; frames: ObservedFrame[] };
@@ -136,6 +137,11 @@ function main(): number {
     if (settings.some((s) => s.noseDoubtAt == null) && hasUnlinedNoseReadings(recording)) {
       process.stderr.write(
         "replay: the nose check's readings in this recording carry no doubt line (recorded before checks named one), so no thank-you waits for them; name one with --tracker '{\"noseDoubtAt\": 0.94}'\n",
+      );
+    }
+    if (settings.some((s) => Object.keys(s).length > 0) && recording.some((r) => r.followsGuidance)) {
+      process.stderr.write(
+        "replay: this recording was made with --follow-guidance: its visitors stepped closer when the recording's tracker asked, and replay keeps those steps, so other settings are judged on frames they might not have led to\n",
       );
     }
     for (const tracker of settings) {

@@ -45,7 +45,7 @@ Options:
   --follow-guidance with --visits: the person does what the screen asks where a photo can: asked
                     to step closer, they take a step (the face a third larger in 0.6 s; up to
                     three, each adding its time to the visit). Without it they stay where they
-                    stand. Its --record replays other tracker settings on the steps this one asked for
+                    stand. A --record of it is marked so: replay keeps the steps taken
   --visit-seed N    with --visits: which draw of the camera (shake, zoom, noise, JPEG, light)
                     each image gets, a whole number; default 0. Every image gets the same visit
                     in every run with the same N; other N show how much a figure owes to the draw
@@ -281,7 +281,9 @@ async function runEval(opts: Options, out: (line: string) => void): Promise<Eval
       if (opts.json) out(JSON.stringify(judged.record));
       if (recording !== null && judged.frames) {
         const { file, expected, visit: decided } = judged.record;
-        writeSync(recording, `${JSON.stringify({ file, expected, visit: decided, frames: judged.frames })}\n`);
+        // A visitor who followed guidance took the steps this tracker asked for: replay says so.
+        const steps = visit.obliging ? { followsGuidance: true } : {};
+        writeSync(recording, `${JSON.stringify({ file, expected, visit: decided, ...steps, frames: judged.frames })}\n`);
       }
     });
   } finally {

@@ -66,6 +66,27 @@ describe('npm run replay', () => {
     expect(far.filter((l) => l.includes('guidance 100.0%') && l.includes('step_closer 100.0%'))).toHaveLength(2);
   });
 
+  it('marks a recording whose visitors stepped closer when asked, and warns when other settings replay it', () => {
+    const followed = join(dir, 'followed.jsonl');
+    const r = runCli('src/cli/scan.ts', ['--eval', join(dir, 'set'), '--visits', '--follow-guidance', '--json', '--record', followed]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = readFileSync(followed, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.followsGuidance)).toEqual([true, true, true, true]);
+    // The defaults are the tracker the steps followed: nothing to say.
+    const same = replay([followed]);
+    expect(same.status, same.stderr).toBe(0);
+    expect(same.stderr).toBe('');
+    expect(same.lines[0]).toBe('the defaults: 4 of 4 visits decide as recorded (the same verdict at the same moment)');
+    const other = replay([followed, '--tracker', '{"compliantAt": 0.65}']);
+    expect(other.status, other.stderr).toBe(0);
+    expect(other.stderr).toMatch(/made with --follow-guidance: .*replay keeps those steps/);
+    // A standing recording carries no such mark.
+    expect(readFileSync(recording, 'utf8')).not.toContain('followsGuidance');
+  }, 120_000);
+
   it('says what is wrong with a bad setting or a recording cut short', () => {
     const unknown = replay([recording, '--tracker', '{"passLine": 0.6}']);
     expect(unknown.status).toBe(2);
