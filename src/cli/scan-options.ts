@@ -77,24 +77,21 @@ export function parseScanOptions(argv: string[]) {
     border: num('border', values.border),
     minScore: num('min-score', values['min-score']),
     cropMargin: num('crop-margin', values['crop-margin']),
-    jobs: jobsOf(values.jobs),
-    visitSeed: visitSeedOf(values['visit-seed']),
+    jobs: wholeNumber('jobs', values.jobs, 1, 16),
+    visitSeed: wholeNumber('visit-seed', values['visit-seed'], 0),
     providers: values.providers ? parseProviderList(values.providers.split(',')) : undefined,
     paths: positionals,
   };
 }
 
-function jobsOf(v: string | undefined): number | undefined {
+/** A whole-number option from `min` to `max` (no bound above when none is given). */
+function wholeNumber(name: string, v: string | undefined, min: number, max?: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 16) throw new UsageError(`--jobs must be a whole number from 1 to 16, got "${v}"`);
-  return n;
-}
-
-function visitSeedOf(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--visit-seed must be a whole number from 0 up, got "${v}"`);
+  if (!Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
+    const range = max === undefined ? `from ${min} up` : `from ${min} to ${max}`;
+    throw new UsageError(`--${name} must be a whole number ${range}, got "${v}"`);
+  }
   return n;
 }
 

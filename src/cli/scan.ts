@@ -129,12 +129,15 @@ async function runEval(opts: ScanOptions, out: (line: string) => void): Promise<
         .map((c) => `${c}/`)
         .join(', ')}.`,
     );
-  if (opts['walk-up'] && !opts.visits) throw new UsageError('--walk-up goes with --visits.');
-  if (opts['follow-guidance'] && !opts.visits) throw new UsageError('--follow-guidance goes with --visits.');
+  const visitOnly = {
+    '--walk-up': opts['walk-up'],
+    '--follow-guidance': opts['follow-guidance'],
+    '--record': opts.record !== undefined,
+    '--visit-seed': opts.visitSeed !== undefined,
+  };
+  for (const [flag, given] of Object.entries(visitOnly)) if (given && !opts.visits) throw new UsageError(`${flag} goes with --visits.`);
   const visit = { ...(opts['walk-up'] ? WALK_UP_VISIT : DEFAULT_VISIT), obliging: opts['follow-guidance'] };
   const corrections = opts.corrections ? readLabelCorrections(opts.corrections) : new Map<string, EvalClass>();
-  if (opts.record && !opts.visits) throw new UsageError('--record goes with --visits.');
-  if (opts.visitSeed !== undefined && !opts.visits) throw new UsageError('--visit-seed goes with --visits.');
   const draw = opts.visitSeed ?? 0;
   const jobs = opts.jobs ?? (opts.visits ? Math.min(4, availableParallelism()) : 1);
   const recording = opts.record ? openSync(opts.record, 'w') : null;
