@@ -28,6 +28,15 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** `scan --eval folder --visits ...extra --json`: its per-photo lines, its summary, and each photo's record by file. */
+function scanVisits(folder: string, extra: string[]) {
+  const r = runCli('src/cli/scan.ts', ['--eval', folder, '--visits', ...extra, '--json']);
+  expect(r.status, r.stderr).toBe(0);
+  const objects = r.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  const records = objects.filter((o) => typeof o.visit === 'object') as { file: string; expected: string; visit: VisitResult }[];
+  return { lines: r.lines.slice(0, -1), summary: objects.at(-1)!, records: new Map(records.map((o) => [o.file, o])) };
+}
+
 describe('npm run scan', () => {
   it('prints one JSON line per face, names the provider, and skips bad files by name', () => {
     const r = runCli('src/cli/scan.ts', [dir, '--model', CONTRACT_MODEL_DIR, '--json']);
@@ -153,13 +162,7 @@ describe('npm run scan', () => {
   }, 60_000);
 
   it('walks each photo up to the kiosk with --walk-up: judged later than standing, and judged right, whatever --jobs', () => {
-    const visits = (extra: string[]) => {
-      const r = runCli('src/cli/scan.ts', ['--eval', dir, '--visits', ...extra, '--json']);
-      expect(r.status, r.stderr).toBe(0);
-      const objects = r.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-      const records = objects.filter((o) => typeof o.visit === 'object') as { file: string; expected: string; visit: VisitResult }[];
-      return { lines: r.lines.slice(0, -1), summary: objects.at(-1)!, records: new Map(records.map((o) => [o.file, o])) };
-    };
+    const visits = (extra: string[]) => scanVisits(dir, extra);
     const standing = visits([]);
     const walking = visits(['--walk-up']);
     expect([standing.summary.visit, walking.summary.visit]).toEqual(['standing', 'walk-up']);
@@ -197,18 +200,14 @@ describe('npm run scan', () => {
           .jpeg({ quality: 92 })
           .toFile(join(far, label, basename(row.path)));
       }
-      const visits = (extra: string[]) => {
-        const r = runCli('src/cli/scan.ts', ['--eval', far, '--visits', ...extra, '--json']);
-        expect(r.status, r.stderr).toBe(0);
-        const objects = r.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-        const records = objects.filter((o) => typeof o.visit === 'object') as { expected: string; visit: VisitResult }[];
-        return { summary: objects.at(-1)!, records };
-      };
+      const visits = (extra: string[]) => scanVisits(far, extra);
       const standing = visits([]);
-      for (const r of standing.records) expect(r.visit).toMatchObject({ outcome: 'guidance', guidance: 'step_closer' });
+      expect(standing.records.size).toBe(2);
+      for (const r of standing.records.values()) expect(r.visit).toMatchObject({ outcome: 'guidance', guidance: 'step_closer' });
       const following = visits(['--follow-guidance']);
       expect(following.summary.followsGuidance).toBe(true);
-      for (const r of following.records) {
+      expect(following.records.size).toBe(2);
+      for (const r of following.records.values()) {
         expect(r.visit.outcome).toBe(r.expected === 'with_mask' ? 'pass' : 'refuse');
         // Asked after 0.4 s of views too small to judge; judged once the step brings the face
         // over the line (later than a face judged from the first frame, at 0.2 to 0.33 s).
