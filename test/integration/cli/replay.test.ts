@@ -26,13 +26,16 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const replay = (args: string[]) => runCli('src/cli/replay.ts', args);
+/** A recording's visits, one parsed JSON line each. */
+const recordedLines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 describe('npm run replay', () => {
   it('records every frame of each visit, and decides them again as the scan did with the defaults', () => {
-    const lines = readFileSync(recording, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = recordedLines(recording);
     expect(lines.map((l) => [l.file, l.visit.outcome])).toEqual(scanned.map((s) => [s.file, s.visit.outcome]));
     for (const l of lines) {
       expect(l.frames).toHaveLength(30);
@@ -70,10 +73,7 @@ describe('npm run replay', () => {
     const followed = join(dir, 'followed.jsonl');
     const r = runCli('src/cli/scan.ts', ['--eval', join(dir, 'set'), '--visits', '--follow-guidance', '--json', '--record', followed]);
     expect(r.status, r.stderr).toBe(0);
-    const lines = readFileSync(followed, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = recordedLines(followed);
     expect(lines.map((l) => l.followsGuidance)).toEqual([true, true, true, true]);
     // The defaults are the tracker the steps followed: nothing to say.
     const same = replay([followed]);
