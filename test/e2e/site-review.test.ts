@@ -14,6 +14,7 @@ import { SiteShipper } from '../../src/main/site/shipper';
 import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
 import { SCRATCH_DIR } from '../helpers/paths';
 import { postgresMissing, startCluster, type TestCluster } from '../helpers/postgres';
+import { violationRow } from '../helpers/violations';
 
 const missing = chromiumMissing() ?? postgresMissing();
 const SHOTS = join(SCRATCH_DIR, 'e2e');
@@ -39,14 +40,7 @@ describe.skipIf(Boolean(missing))('all entrances on the admin screen', () => {
       const { store } = ViolationStore.open(mkdtempSync(join(userData, 'k-')));
       for (let i = 0; i < n; i++) {
         for (let c = 0; c < 3; c++) store.recordCheck(start + i * 60_000, 60, null);
-        store.recordCheck(start + i * 60_000 + 1, 60, {
-          trackId: i,
-          verdict: i % 2 ? 'incorrect' : 'no_mask',
-          confidence: 0.9,
-          modelId: 'm',
-          cameraId: 'c',
-          snapshot: null,
-        });
+        store.recordCheck(start + i * 60_000 + 1, 60, violationRow(i, { verdict: i % 2 ? 'incorrect' : 'no_mask' }));
       }
       const s = new SiteShipper({
         outbox: new SiteOutbox(store.db),

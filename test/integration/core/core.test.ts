@@ -12,6 +12,7 @@ import type { Settings } from '../../../src/shared/settings';
 import { startCore } from '../../helpers/core';
 import { fillDatabase } from '../../helpers/full-database';
 import { CONTRACT_MODEL_DIR, REPO_ROOT, sample } from '../../helpers/paths';
+import { violationRow } from '../../helpers/violations';
 import { cameraFrame, crashEngine, rgbaFrame } from '../../helpers/vision';
 
 let dir: string;
@@ -226,15 +227,7 @@ describe('admin and the violation log over the IPC contract', () => {
     // The real frames analysed above may have logged a check of their own.
     const before = log.store.count();
     const at = Date.UTC(2026, 10, 27, 9);
-    for (let i = 0; i < 3; i++)
-      log.store.recordCheck(at + i * 1000, 60, {
-        trackId: i,
-        verdict: 'no_mask',
-        confidence: 0.9,
-        modelId: 'm',
-        cameraId: 'c',
-        snapshot: null,
-      });
+    for (let i = 0; i < 3; i++) log.store.recordCheck(at + i * 1000, 60, violationRow(i));
     const page = (await call('log:page', { flag: 'all', limit: 2 })) as {
       ok: true;
       value: { rows: { id: number }[]; total: number; next: unknown };

@@ -9,6 +9,7 @@ import type { ComplianceEvent } from '../../../src/main/compliance/tracker';
 import { AdminPin } from '../../../src/main/config/admin-pin';
 import { createAdminHandlers } from '../../../src/main/core/admin-handlers';
 import { ViolationLog } from '../../../src/main/log/violation-log';
+import { violationRow } from '../../helpers/violations';
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'export-rec-'))));
@@ -30,15 +31,7 @@ describe('CSV export while recording', () => {
       now: () => T0 + 50_000_000,
     });
     const fill = log.store.db.transaction(() => {
-      for (let i = 0; i < 50_000; i++)
-        log.store.recordCheck(T0 + i * 1000, 0, {
-          trackId: i,
-          verdict: 'no_mask',
-          confidence: 0.9,
-          modelId: 'm',
-          cameraId: 'c',
-          snapshot: null,
-        });
+      for (let i = 0; i < 50_000; i++) log.store.recordCheck(T0 + i * 1000, 0, violationRow(i));
     });
     fill();
     const out = join(dir, 'export.csv');

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION, ViolationStore } from '../../../src/main/log/store';
 import { SiteOutbox } from '../../../src/main/site/outbox';
 import { REPO_ROOT } from '../../helpers/paths';
+import { violationRow } from '../../helpers/violations';
 
 let dir: string;
 beforeEach(() => {
@@ -16,14 +17,8 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 20, 9, 30);
-const violation = (trackId: number, snapshot: string | null = null) => ({
-  trackId,
-  verdict: 'no_mask' as const,
-  confidence: 0.93,
-  modelId: 'facemask-default',
-  cameraId: 'cam-1',
-  snapshot,
-});
+const violation = (trackId: number, snapshot: string | null = null) =>
+  violationRow(trackId, { confidence: 0.93, modelId: 'facemask-default', cameraId: 'cam-1', snapshot });
 
 describe('violation store', () => {
   it('creates its schema with a version, WAL, and indices on time', () => {

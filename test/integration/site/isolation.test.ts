@@ -16,6 +16,7 @@ import { siteHealth, sitePage, sitePerDay } from '../../../src/main/site/site-re
 import { startFakePostgres } from '../../helpers/fake-postgres';
 import { REPO_ROOT } from '../../helpers/paths';
 import { postgresMissing, startCluster, type TestCluster } from '../../helpers/postgres';
+import { violationRow } from '../../helpers/violations';
 
 const missing = postgresMissing();
 const HOUR = 3_600_000;
@@ -87,7 +88,7 @@ function recordHours(store: ViolationStore, hours: number, now = Date.now()): nu
     const at = first + h * HOUR + 60_000;
     starts.push(first + h * HOUR);
     store.recordCheck(at, 0, null);
-    store.recordCheck(at + 1000, 0, { trackId: h, verdict: 'no_mask', confidence: 0.9, modelId: 'm', cameraId: 'c', snapshot: null });
+    store.recordCheck(at + 1000, 0, violationRow(h));
   }
   return starts;
 }

@@ -15,6 +15,7 @@ import { SITE_SCHEMA_VERSION, SiteShipper } from '../../../src/main/site/shipper
 import { siteHealth, sitePage, sitePerDay } from '../../../src/main/site/site-review';
 import { REPO_ROOT } from '../../helpers/paths';
 import { postgresMissing, startCluster, type TestCluster } from '../../helpers/postgres';
+import { violationRow } from '../../helpers/violations';
 import { until } from '../../helpers/wait';
 
 const missing = postgresMissing();
@@ -69,14 +70,11 @@ function record(store: ViolationStore, n: number, start: number): void {
   for (let i = 0; i < n; i++) {
     const at = start + i * 60_000;
     store.recordCheck(at, 60, null);
-    store.recordCheck(at + 1000, 60, {
-      trackId: i,
-      verdict: i % 3 === 0 ? 'incorrect' : 'no_mask',
-      confidence: 0.9,
-      modelId: 'model',
-      cameraId: 'cam',
-      snapshot: null,
-    });
+    store.recordCheck(
+      at + 1000,
+      60,
+      violationRow(i, { verdict: i % 3 === 0 ? 'incorrect' : 'no_mask', modelId: 'model', cameraId: 'cam' }),
+    );
   }
 }
 

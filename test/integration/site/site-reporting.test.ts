@@ -13,6 +13,7 @@ import type { Settings } from '../../../src/shared/settings';
 import { finishSetup } from '../../helpers/browser';
 import { startCore } from '../../helpers/core';
 import { postgresMissing, startCluster, type TestCluster } from '../../helpers/postgres';
+import { violationRow } from '../../helpers/violations';
 import { until } from '../../helpers/wait';
 
 const missing = postgresMissing();
@@ -81,28 +82,14 @@ describe.skipIf(Boolean(missing))('site reporting in the kiosk core', () => {
     expect(onDisk).not.toContain(PASSWORD);
     expect(JSON.parse(onDisk).site.passwordSealed).toMatch(/^kf1:/);
 
-    core.violationLog!.store.recordCheck(Date.now(), 0, {
-      trackId: 1,
-      verdict: 'no_mask',
-      confidence: 0.93,
-      modelId: 'm',
-      cameraId: 'c',
-      snapshot: null,
-    });
+    core.violationLog!.store.recordCheck(Date.now(), 0, violationRow(1, { confidence: 0.93 }));
     await until(async () => (await shippedCount()) === 1);
     await until(() => pushed.at(-1)?.site.state === 'idle');
     expect((await call<AppStatus>('app:status')).site).toEqual({ state: 'idle', queued: 0, problem: null });
 
     // Saving again without typing the password keeps it.
     await call('settings:set', await call<Settings>('settings:get'));
-    core.violationLog!.store.recordCheck(Date.now(), 0, {
-      trackId: 2,
-      verdict: 'incorrect',
-      confidence: 0.8,
-      modelId: 'm',
-      cameraId: 'c',
-      snapshot: null,
-    });
+    core.violationLog!.store.recordCheck(Date.now(), 0, violationRow(2, { verdict: 'incorrect', confidence: 0.8 }));
     await until(async () => (await shippedCount()) === 2);
 
     const logs = readdirSync(join(dir, 'logs'))
@@ -152,14 +139,7 @@ describe.skipIf(Boolean(missing))('site reporting in the kiosk core', () => {
     const west = await startCore(westDir);
     try {
       const record = (c: KioskCore, trackId: number): void => {
-        c.violationLog!.store.recordCheck(Date.now(), 0, {
-          trackId,
-          verdict: 'no_mask',
-          confidence: 0.9,
-          modelId: 'm',
-          cameraId: 'c',
-          snapshot: null,
-        });
+        c.violationLog!.store.recordCheck(Date.now(), 0, violationRow(trackId));
       };
       const eastBefore = await shippedCount();
       for (let i = 0; i < 5; i++) {
@@ -189,14 +169,7 @@ describe.skipIf(Boolean(missing))('site reporting in the kiosk core', () => {
   it('says why when the password is wrong, and keeps the violations waiting', async () => {
     const current = await call<Settings>('settings:get');
     await call('settings:set', current, { sitePassword: 'not-the-password' });
-    core.violationLog!.store.recordCheck(Date.now(), 0, {
-      trackId: 3,
-      verdict: 'no_mask',
-      confidence: 0.9,
-      modelId: 'm',
-      cameraId: 'c',
-      snapshot: null,
-    });
+    core.violationLog!.store.recordCheck(Date.now(), 0, violationRow(3));
     await until(async () => (await call<AppStatus>('app:status')).site.state === 'failing');
     const { site } = await call<AppStatus>('app:status');
     expect(site).toMatchObject({
