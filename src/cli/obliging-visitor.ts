@@ -27,7 +27,15 @@ export class ObligingVisitor {
   private readonly stepStarts: number[] = [];
   private readonly stepFrames: number;
 
-  constructor(fps: number) {
+  /**
+   * `arrivesAt`: the first frame at which the person stands (after a walk-up's approach). A
+   * person still walking up is coming closer anyway, and a step taken then would only leave
+   * them nearer than where they stop.
+   */
+  constructor(
+    fps: number,
+    private readonly arrivesAt = 0,
+  ) {
     this.stepFrames = Math.max(1, Math.round(fps * STEP.seconds));
   }
 
@@ -46,11 +54,11 @@ export class ObligingVisitor {
     return this.stepStarts.length * this.stepFrames;
   }
 
-  /** Sees frame `i` as the kiosk judged it; asked to step closer and standing still, the person steps from the next frame. */
+  /** Sees frame `i` as the kiosk judged it; asked to step closer once arrived and standing still, the person steps from the next frame. */
   see(i: number, frame: SeenFrame): void {
     const status = this.tracker.update(frame.faces, frame, frame.ms);
     const person = subjectFace(status.tracks, frame.width, frame.height, SUBJECT_MAX_OFFSET);
-    if (person?.guidance !== 'step_closer' || this.stepStarts.length >= STEP.most) return;
+    if (i < this.arrivesAt || person?.guidance !== 'step_closer' || this.stepStarts.length >= STEP.most) return;
     const last = this.stepStarts.at(-1);
     if (last !== undefined && i + 1 < last + this.stepFrames) return;
     this.stepStarts.push(i + 1);

@@ -55,9 +55,14 @@ export function photoShareAt(i: number, o: VisitOptions): number {
   return o.approach.fromShare + (o.photoShare - o.approach.fromShare) * t;
 }
 
+/** How many frames a walk-up's approach takes (none when the person is there from the start). */
+export function approachFrames(o: VisitOptions): number {
+  return Math.round(o.fps * (o.approach?.seconds ?? 0));
+}
+
 /** How many frames a visit lasts: the approach, if any, then `seconds` standing (and any steps an obliging visitor takes). */
 export function visitFrameCount(o: VisitOptions): number {
-  return Math.round(o.fps * ((o.approach?.seconds ?? 0) + o.seconds));
+  return approachFrames(o) + Math.round(o.fps * o.seconds);
 }
 
 export interface VisitResult extends VisitOutcome {
@@ -188,7 +193,7 @@ export async function observeVisit(
   o: VisitOptions = DEFAULT_VISIT,
 ): Promise<ObservedFrame[]> {
   const frames: ObservedFrame[] = [];
-  const visitor = o.obliging ? new ObligingVisitor(o.fps) : null;
+  const visitor = o.obliging ? new ObligingVisitor(o.fps, approachFrames(o)) : null;
   for await (const { frame, ms } of visitFrames(photo, seed, o, visitor)) {
     const result = await analyze(frame, VISIT_START + ms);
     const observed = { ms, width: frame.width, height: frame.height, faces: result.faces.map(observationOf) };

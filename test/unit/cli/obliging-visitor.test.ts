@@ -25,9 +25,9 @@ function face(width: number): FaceObservation {
   };
 }
 
-/** Shows the visitor `n` frames at 15 fps; `width(i, nearness)` is the face's width in frame i. */
-function visit(n: number, width: (nearness: number) => number): { visitor: ObligingVisitor; nearness: number[] } {
-  const visitor = new ObligingVisitor(15);
+/** Shows the visitor, who arrives at frame `arrivesAt`, `n` frames at 15 fps; `width(nearness)` is the face's width. */
+function visit(n: number, width: (nearness: number) => number, arrivesAt = 0): { visitor: ObligingVisitor; nearness: number[] } {
+  const visitor = new ObligingVisitor(15, arrivesAt);
   const nearness: number[] = [];
   for (let i = 0; i < n; i++) {
     nearness.push(visitor.nearnessAt(i));
@@ -61,5 +61,13 @@ describe('a visitor who follows the screen', () => {
     const { visitor, nearness } = visit(80, (n) => 20 * n);
     expect(nearness.at(-1)).toBeCloseTo(STEP.growth ** STEP.most, 6);
     expect(visitor.addedFrames).toBe(STEP.most * Math.round(15 * STEP.seconds));
+  });
+
+  it('walking up, answers "step closer" only once arrived', () => {
+    // Asked from frame 6 on, as above, but still approaching until frame 22.
+    const { visitor, nearness } = visit(45, (n) => 90 * n, 22);
+    expect(nearness.findIndex((n) => n > 1)).toBe(23);
+    expect(nearness.at(-1)).toBeCloseTo(STEP.growth, 6);
+    expect(visitor.addedFrames).toBe(Math.round(15 * STEP.seconds));
   });
 });
