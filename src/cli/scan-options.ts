@@ -25,8 +25,9 @@ Options:
                     3 m) to the visit's size in 1.5 s, then stands for the 2 s (53 frames an image)
   --follow-guidance with --visits: the person does what the screen asks where a photo can: asked
                     to step closer, they take a step (the face a third larger in 0.6 s; up to
-                    three, each adding its time to the visit). Without it they stay where they
-                    stand. A --record of it is marked so: replay keeps the steps taken
+                    three, each adding its time to the visit; with --walk-up, once arrived).
+                    Without it they stay where they stand. A --record of it is marked so:
+                    replay keeps the steps taken
   --visit-seed N    with --visits: which draw of the camera (shake, zoom, noise, JPEG, light)
                     each image gets, a whole number; default 0. Every image gets the same visit
                     in every run with the same N; other N show how much a figure owes to the draw
