@@ -58,6 +58,30 @@ export interface SiteConnection {
   caFile?: string | null;
 }
 
+/**
+ * A client the kiosk itself opens (shipping, the reviewer's queries): the saved server and TLS,
+ * logged in as `user`, with the waits an unattended kiosk allows (5 s to connect, 15 s a
+ * statement); `more` adds to them. Not yet connected.
+ */
+export function kioskSiteClient(
+  c: Omit<SiteConnection, 'user' | 'password'>,
+  user: string,
+  password: string,
+  more: Omit<SiteClientConfig, 'password'> = {},
+): pg.Client {
+  return siteClient({
+    host: c.host,
+    port: c.port,
+    database: c.database,
+    user,
+    password,
+    ssl: sslOptions(c),
+    connectionTimeoutMillis: 5000,
+    statement_timeout: 15_000,
+    ...more,
+  });
+}
+
 /** TLS as the settings ask: off, encrypted without checking the server, or encrypted and verified (against a CA file if given). */
 export function sslOptions(c: Pick<SiteConnection, 'tls' | 'caFile'>): pg.ClientConfig['ssl'] {
   if (c.tls === 'off') return false;

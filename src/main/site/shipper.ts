@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { Logger } from '../logger';
-import { describeFailure, type SiteConnection, siteClient, sslOptions } from './connection';
+import { describeFailure, kioskSiteClient, type SiteConnection } from './connection';
 import type { PendingEvent, PendingHour, SiteOutbox } from './outbox';
 
 /** The site schema version this kiosk writes (site/migrations/*.sql). */
@@ -136,16 +136,7 @@ export class SiteShipper {
   private async connect(): Promise<pg.Client> {
     if (this.client) return this.client;
     const c = this.options.connection;
-    const ssl = sslOptions(c);
-    const client = siteClient({
-      host: c.host,
-      port: c.port,
-      database: c.database,
-      user: c.user,
-      password: c.password,
-      ssl,
-      connectionTimeoutMillis: 5000,
-      statement_timeout: 15_000,
+    const client = kioskSiteClient(c, c.user, c.password, {
       query_timeout: 20_000,
       application_name: `mask-kiosk ${this.options.kioskName}`.slice(0, 63),
     });

@@ -6,7 +6,7 @@ import { UnavailableError } from '../../shared/errors';
 import { message } from '../../shared/messages';
 import type { Settings } from '../../shared/settings';
 import type { SecretBox } from '../config/secret-box';
-import { describeFailure, siteClient, sslOptions } from './connection';
+import { describeFailure, kioskSiteClient } from './connection';
 
 export async function asReviewer<T>(site: Settings['site'], box: SecretBox, query: (client: pg.Client) => Promise<T>): Promise<T> {
   if (!site.host || !site.reviewUser || !site.reviewPasswordSealed) {
@@ -20,17 +20,7 @@ export async function asReviewer<T>(site: Settings['site'], box: SecretBox, quer
     const detail = `the saved reviewer password cannot be opened (${(err as Error).message}); enter it again`;
     throw new UnavailableError(detail, message('site_unconfigured', { detail }));
   }
-  const ssl = sslOptions(site);
-  const client = siteClient({
-    host: site.host,
-    port: site.port,
-    database: site.database,
-    user: site.reviewUser,
-    password,
-    ssl,
-    connectionTimeoutMillis: 5000,
-    statement_timeout: 15_000,
-  });
+  const client = kioskSiteClient(site, site.reviewUser, password);
   client.on('error', () => undefined);
   try {
     await client.connect();
