@@ -2,11 +2,12 @@
 // a probe that records each DNS question and TCP connection the command makes (see
 // test/fixtures/privacy/network-probe.ts). Needs Linux, root and unshare; elsewhere the command
 // runs as usual and `contacts` is null, so a caller can still check what it wrote to disk.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths';
+import { runCollecting } from './run-collecting';
 
 const PROBE = join(REPO_ROOT, 'test', 'fixtures', 'privacy', 'network-probe.ts');
 // Every IPv4 and IPv6 address becomes local, so whatever the command contacts reaches the probe.
@@ -37,34 +38,15 @@ export async function runIsolated(
   { env, watchMs = 0 }: { env: NodeJS.ProcessEnv; watchMs?: number },
 ): Promise<IsolatedRun> {
   if (!isolation.available) {
-    const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    return { status, stdout, stderr, contacts: null };
+    return { ...(await runCollecting(command, args, { cwd: REPO_ROOT, env })), contacts: null };
   }
   const dir = mkdtempSync(join(tmpdir(), 'offline-'));
   try {
     const report = join(dir, 'report.json');
     const script = `${NAMESPACE_SETUP} && exec "$@"`;
     const probe = [process.execPath, '--import', 'tsx', PROBE, report, String(watchMs), '--', command, ...args];
-    const child = spawn('unshare', ['--net', 'sh', '-c', script, 'sh', ...probe], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    if (code !== 0) throw new Error(`the network probe failed (${code}): ${stderr}`);
+    const { status, stderr } = await runCollecting('unshare', ['--net', 'sh', '-c', script, 'sh', ...probe], { cwd: REPO_ROOT, env });
+    if (status !== 0) throw new Error(`the network probe failed (${status}): ${stderr}`);
     return JSON.parse(readFileSync(report, 'utf8')) as IsolatedRun;
   } finally {
     rmSync(dir, { recursive: true, force: true });
