@@ -61,7 +61,8 @@ export interface SiteConnection {
 /**
  * A client the kiosk itself opens (shipping, the reviewer's queries): the saved server and TLS,
  * logged in as `user`, with the waits an unattended kiosk allows (5 s to connect, 15 s a
- * statement); `more` adds to them. Not yet connected.
+ * statement); `more` adds to them. Not yet connected. A connection lost while idle surfaces on
+ * the next query instead of as an 'error' event, which with no listener would crash the kiosk.
  */
 export function kioskSiteClient(
   c: Omit<SiteConnection, 'user' | 'password'>,
@@ -69,7 +70,7 @@ export function kioskSiteClient(
   password: string,
   more: Omit<SiteClientConfig, 'password'> = {},
 ): pg.Client {
-  return siteClient({
+  const client = siteClient({
     host: c.host,
     port: c.port,
     database: c.database,
@@ -80,6 +81,8 @@ export function kioskSiteClient(
     statement_timeout: 15_000,
     ...more,
   });
+  client.on('error', () => undefined);
+  return client;
 }
 
 /** TLS as the settings ask: off, encrypted without checking the server, or encrypted and verified (against a CA file if given). */

@@ -140,8 +140,6 @@ export class SiteShipper {
       query_timeout: 20_000,
       application_name: `mask-kiosk ${this.options.kioskName}`.slice(0, 63),
     });
-    // A connection lost between rounds surfaces on the next query; without a listener it would crash the kiosk.
-    client.on('error', () => undefined);
     try {
       await client.connect();
       const { rows } = await client.query<{ version: number }>('SELECT version FROM public.site_schema');

@@ -21,7 +21,6 @@ export async function asReviewer<T>(site: Settings['site'], box: SecretBox, quer
     throw new UnavailableError(detail, message('site_unconfigured', { detail }));
   }
   const client = kioskSiteClient(site, site.reviewUser, password);
-  client.on('error', () => undefined);
   try {
     await client.connect();
     return await query(client);
