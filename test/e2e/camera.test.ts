@@ -2,12 +2,12 @@
 // back, and one that stays connected but stops sending pictures. The screen must say so and
 // recover by itself, without a reload, and never keep showing a verdict it is no longer making.
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
+import type { PreviewServer } from '../../src/cli/preview-server';
 import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
+import { type OpenPreview, openPreview } from '../helpers/kiosk';
 import { SCRATCH_DIR, sample } from '../helpers/paths';
 import { makeClip } from '../helpers/video';
 
@@ -16,20 +16,17 @@ const SHOTS = join(SCRATCH_DIR, 'e2e');
 
 describe.skipIf(Boolean(missing))('camera problems', () => {
   let server: PreviewServer;
-  let userData: string;
+  let preview: OpenPreview | undefined;
   const logs: string[] = [];
 
   beforeAll(async () => {
-    userData = mkdtempSync(join(tmpdir(), 'kiosk-camera-'));
-    server = await startPreviewServer({ userDataDir: userData, log: (level, m) => logs.push(`${level} ${m}`) });
+    preview = await openPreview({ log: (level, m) => logs.push(`${level} ${m}`) });
+    server = preview.server;
     await finishSetup(server);
     mkdirSync(SHOTS, { recursive: true });
   }, 120_000);
 
-  afterAll(async () => {
-    await server?.close();
-    if (userData) rmSync(userData, { recursive: true, force: true });
-  });
+  afterAll(() => preview?.close());
 
   it('says there is no camera, and keeps retrying', async () => {
     const browser = await launchChromium();

@@ -3,14 +3,14 @@
 // too.
 // Screenshot: test/.cache/e2e/setup-language.png.
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
+import type { PreviewServer } from '../../src/cli/preview-server';
 import { LOCALES } from '../../src/renderer/src/lib/i18n';
 import { chromiumMissing, launchChromium } from '../helpers/browser';
+import { type OpenPreview, openPreview } from '../helpers/kiosk';
 import { SCRATCH_DIR } from '../helpers/paths';
 import { makeClip } from '../helpers/video';
 
@@ -18,21 +18,21 @@ const missing = chromiumMissing();
 const SHOTS = join(SCRATCH_DIR, 'e2e');
 
 describe.skipIf(Boolean(missing))('first-run set-up', () => {
+  let preview: OpenPreview | undefined;
   let server: PreviewServer;
   let browser: Browser;
   let userData: string;
 
   beforeAll(async () => {
-    userData = mkdtempSync(join(tmpdir(), 'kiosk-first-run-'));
-    server = await startPreviewServer({ userDataDir: userData, log: () => {} });
+    preview = await openPreview();
+    ({ server, userData } = preview);
     browser = await launchChromium({ fakeVideo: await makeClip([{ image: null, seconds: 2 }]) });
     mkdirSync(SHOTS, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    if (userData) rmSync(userData, { recursive: true, force: true });
+    await preview?.close();
   });
 
   it("starts in the PC's language, and the kiosk runs in the one staff pick", async () => {

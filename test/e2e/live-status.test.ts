@@ -2,15 +2,15 @@
 // the language changes at once, without a reload, and the page's <html lang> follows; the privacy
 // line says what the kiosk keeps of faces, from the settings as they are.
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
+import type { PreviewServer } from '../../src/cli/preview-server';
 import type { KioskApi } from '../../src/preload/api';
 import type { Settings } from '../../src/shared/settings';
 import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
+import { type OpenPreview, openPreview } from '../helpers/kiosk';
 import { SCRATCH_DIR } from '../helpers/paths';
 import { makeClip } from '../helpers/video';
 
@@ -38,19 +38,16 @@ function saveLanguages(page: Page, languages: Partial<Pick<Settings, 'language' 
 
 describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
   let server: PreviewServer;
-  let userData: string;
+  let preview: OpenPreview | undefined;
 
   beforeAll(async () => {
-    userData = mkdtempSync(join(tmpdir(), 'kiosk-live-'));
-    server = await startPreviewServer({ userDataDir: userData, log: () => undefined });
+    preview = await openPreview();
+    server = preview.server;
     await finishSetup(server, PIN);
     mkdirSync(SHOTS, { recursive: true });
   }, 120_000);
 
-  afterAll(async () => {
-    await server?.close();
-    if (userData) rmSync(userData, { recursive: true, force: true });
-  });
+  afterAll(() => preview?.close());
 
   it('switches the screen to the language and privacy settings staff save, without a reload', async () => {
     const clip = await makeClip([{ image: null, seconds: 2 }]);
@@ -145,17 +142,14 @@ describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
 
 describe.skipIf(Boolean(missing))('the crash screen', () => {
   let server: PreviewServer;
-  let userData: string;
+  let preview: OpenPreview | undefined;
 
   beforeAll(async () => {
-    userData = mkdtempSync(join(tmpdir(), 'kiosk-crash-'));
-    server = await startPreviewServer({ userDataDir: userData, log: () => undefined });
+    preview = await openPreview();
+    server = preview.server;
   }, 120_000);
 
-  afterAll(async () => {
-    await server?.close();
-    if (userData) rmSync(userData, { recursive: true, force: true });
-  });
+  afterAll(() => preview?.close());
 
   it('says why the kiosk stopped in the language main names, from a code and values', async () => {
     const browser = await launchChromium();

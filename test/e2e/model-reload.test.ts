@@ -1,14 +1,14 @@
 // Staff change the model folder in the admin screen and the kiosk runs the new model at once: the
 // status strip names it without a reload of the page or a restart of the app. The same form's
 // other choices that change the kiosk at once: the nose check, a second language for visitors.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
+import type { PreviewServer } from '../../src/cli/preview-server';
 import { LOCALES } from '../../src/renderer/src/lib/i18n';
 import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
+import { type OpenPreview, openPreview } from '../helpers/kiosk';
 import { CONTRACT_MODEL_DIR, REPO_ROOT, SCRATCH_DIR } from '../helpers/paths';
 
 const SHOTS = join(SCRATCH_DIR, 'e2e');
@@ -21,11 +21,13 @@ describe.skipIf(Boolean(missing))('changing the model in the admin screen', () =
   let browser: Browser;
   let page: Page;
   let userData: string;
+  let preview: OpenPreview | undefined;
 
   beforeAll(async () => {
-    userData = mkdtempSync(join(tmpdir(), 'kiosk-model-reload-'));
-    writeFileSync(join(userData, 'settings.json'), JSON.stringify({ model: { folder: CONTRACT_MODEL_DIR } }));
-    server = await startPreviewServer({ userDataDir: userData, log: () => {} });
+    preview = await openPreview({
+      prepare: (dir) => writeFileSync(join(dir, 'settings.json'), JSON.stringify({ model: { folder: CONTRACT_MODEL_DIR } })),
+    });
+    ({ server, userData } = preview);
     await finishSetup(server, '2468');
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -33,8 +35,7 @@ describe.skipIf(Boolean(missing))('changing the model in the admin screen', () =
 
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    if (userData) rmSync(userData, { recursive: true, force: true });
+    await preview?.close();
   });
 
   /** Staff's way in: the shortcut, the PIN, the settings tab. */

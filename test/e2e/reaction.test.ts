@@ -4,14 +4,12 @@
 // changed (the clip is two stills, so the first frame that differs is the change) and when the
 // screen turned red. Measured with every frame classified and as the kiosk schedules it; the
 // times are printed, and the test asks only that both turn red.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPreviewServer } from '../../src/cli/preview-server';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { VisionPipeline } from '../../src/main/vision/pipeline';
 import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
+import { openPreview } from '../helpers/kiosk';
 import { DETECTOR_DIR, REPO_ROOT } from '../helpers/paths';
 import { syntheticLondonSet } from '../helpers/synthetic-london';
 import { makeClip } from '../helpers/video';
@@ -84,27 +82,20 @@ describe.skipIf(Boolean(missing))('the screen’s reaction to a mask taken off',
     ]);
   }, 300_000);
 
-  const userDirs: string[] = [];
-  afterAll(() => {
-    for (const dir of userDirs) rmSync(dir, { recursive: true, force: true });
-  });
-
   it('turns red after the mask comes off, classifying every frame and as scheduled', async () => {
     const measured: Record<string, number> = {};
     for (const [mode, classifySchedule] of [
       ['every frame', null],
       ['as scheduled', undefined],
     ] as const) {
-      const userDataDir = mkdtempSync(join(tmpdir(), 'kiosk-reaction-'));
-      userDirs.push(userDataDir);
-      const server = await startPreviewServer({ userDataDir, log: () => {}, ...(classifySchedule === null ? { classifySchedule } : {}) });
+      const { server, close } = await openPreview(classifySchedule === null ? { classifySchedule } : {});
       const browser = await launchChromium({ fakeVideo: clip });
       try {
         await finishSetup(server);
         measured[mode] = await reactionMs(browser, server.url);
       } finally {
         await browser.close();
-        await server.close();
+        await close();
       }
     }
     console.info(

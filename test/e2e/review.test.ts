@@ -1,14 +1,14 @@
 // Staff review in real Chromium over the browser preview: first-run PIN, filter, mark a false
 // positive, export CSV; screenshots of the pad and the review screen go to test/.cache/e2e/.
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
+import type { PreviewServer } from '../../src/cli/preview-server';
 import { decodeImage } from '../../src/main/vision/image';
 import { chromiumMissing, launchChromium } from '../helpers/browser';
+import { type OpenPreview, openPreview } from '../helpers/kiosk';
 import { SCRATCH_DIR, sample } from '../helpers/paths';
 
 const missing = chromiumMissing();
@@ -18,11 +18,11 @@ describe.skipIf(Boolean(missing))('review screen', () => {
   let server: PreviewServer;
   let browser: Browser;
   let page: Page;
-  let userData: string;
+  let preview: OpenPreview | undefined;
 
   beforeAll(async () => {
-    userData = mkdtempSync(join(tmpdir(), 'kiosk-review-'));
-    server = await startPreviewServer({ userDataDir: userData, log: () => {} });
+    preview = await openPreview();
+    server = preview.server;
     // Three violations today, with blurred snapshots of real faces, and five compliant checks.
     const now = Date.now();
     for (const [i, row] of sample('test', 'without_mask', 3).entries()) {
@@ -65,8 +65,7 @@ describe.skipIf(Boolean(missing))('review screen', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    if (userData) rmSync(userData, { recursive: true, force: true });
+    await preview?.close();
   });
 
   it('runs the first-run set-up, then filters, marks a false positive and exports the CSV', async () => {

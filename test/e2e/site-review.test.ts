@@ -1,19 +1,18 @@
 // The admin screen's "All entrances" in real Chromium against a real PostgreSQL: two entrances
 // shipped the real way, read back with the reviewer login the settings name.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PreviewServer, startPreviewServer } from '../../src/cli/preview-server';
+import type { PreviewServer } from '../../src/cli/preview-server';
 import { createSiteDatabase } from '../../src/cli/site-admin';
 import { KeyFileSecretBox } from '../../src/main/config/secret-box';
 import { ViolationStore } from '../../src/main/log/store';
-import { SiteOutbox } from '../../src/main/site/outbox';
-import { SiteShipper } from '../../src/main/site/shipper';
 import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
+import { type OpenPreview, openPreview } from '../helpers/kiosk';
 import { SCRATCH_DIR } from '../helpers/paths';
 import { postgresMissing, startCluster, type TestCluster } from '../helpers/postgres';
+import { loopbackSite, testShipper } from '../helpers/site';
 import { violationRow } from '../helpers/violations';
 
 const missing = chromiumMissing() ?? postgresMissing();
@@ -22,8 +21,8 @@ const HOUR = 3_600_000;
 
 describe.skipIf(Boolean(missing))('all entrances on the admin screen', () => {
   let cluster: TestCluster;
+  let preview: OpenPreview | undefined;
   let server: PreviewServer;
-  let userData: string;
 
   beforeAll(async () => {
     cluster = await startCluster();
@@ -31,57 +30,48 @@ describe.skipIf(Boolean(missing))('all entrances on the admin screen', () => {
       kiosks: { kiosk_north: 'pw-north', kiosk_south: 'pw-south' },
       reviewers: { review_desk: 'pw-review' },
     });
-    userData = mkdtempSync(join(tmpdir(), 'kiosk-site-'));
-    const start = Math.floor(Date.now() / HOUR) * HOUR - 5 * HOUR;
-    for (const [login, name, n] of [
-      ['kiosk_north', 'North entrance', 30],
-      ['kiosk_south', 'South entrance', 8],
-    ] as const) {
-      const { store } = ViolationStore.open(mkdtempSync(join(userData, 'k-')));
-      for (let i = 0; i < n; i++) {
-        for (let c = 0; c < 3; c++) store.recordCheck(start + i * 60_000, 60, null);
-        store.recordCheck(start + i * 60_000 + 1, 60, violationRow(i, { verdict: i % 2 ? 'incorrect' : 'no_mask' }));
-      }
-      const s = new SiteShipper({
-        outbox: new SiteOutbox(store.db),
-        connection: {
-          host: '127.0.0.1',
-          port: cluster.port,
-          database: 'maskkiosk',
-          user: login,
-          password: `pw-${login.slice(6)}`,
-          tls: 'off',
-        },
-        kioskName: name,
-        heartbeat: () => ({ state: 'running', fps: 14.9, model: 'facemask-default', provider: 'cpu', camera: 'cam', version: '0.1.0' }),
-        log: () => undefined,
-      });
-      while (await s.runOnce());
-      store.close();
-    }
-    // The settings staff saved: this kiosk reads the site with the reviewer login (sealed at rest).
-    const sealed = new KeyFileSecretBox(userData).seal('pw-review');
-    writeFileSync(
-      join(userData, 'settings.json'),
-      JSON.stringify({
-        site: {
-          host: '127.0.0.1',
-          port: cluster.port,
-          database: 'maskkiosk',
-          tls: 'off',
-          reviewUser: 'review_desk',
-          reviewPasswordSealed: sealed,
-        },
-      }),
-    );
-    server = await startPreviewServer({ userDataDir: userData, log: () => undefined });
+    preview = await openPreview({
+      prepare: async (userData) => {
+        const start = Math.floor(Date.now() / HOUR) * HOUR - 5 * HOUR;
+        for (const [login, name, n] of [
+          ['kiosk_north', 'North entrance', 30],
+          ['kiosk_south', 'South entrance', 8],
+        ] as const) {
+          const { store } = ViolationStore.open(mkdtempSync(join(userData, 'k-')));
+          for (let i = 0; i < n; i++) {
+            for (let c = 0; c < 3; c++) store.recordCheck(start + i * 60_000, 60, null);
+            store.recordCheck(start + i * 60_000 + 1, 60, violationRow(i, { verdict: i % 2 ? 'incorrect' : 'no_mask' }));
+          }
+          const s = testShipper(store, loopbackSite(cluster.port, 'maskkiosk', login, `pw-${login.slice(6)}`), name, {
+            heartbeat: () => ({ state: 'running', fps: 14.9, model: 'facemask-default', provider: 'cpu', camera: 'cam', version: '0.1.0' }),
+          });
+          while (await s.runOnce());
+          store.close();
+        }
+        // The settings staff saved: this kiosk reads the site with the reviewer login (sealed at rest).
+        const sealed = new KeyFileSecretBox(userData).seal('pw-review');
+        writeFileSync(
+          join(userData, 'settings.json'),
+          JSON.stringify({
+            site: {
+              host: '127.0.0.1',
+              port: cluster.port,
+              database: 'maskkiosk',
+              tls: 'off',
+              reviewUser: 'review_desk',
+              reviewPasswordSealed: sealed,
+            },
+          }),
+        );
+      },
+    });
+    server = preview.server;
     await finishSetup(server);
   }, 120_000);
 
   afterAll(async () => {
-    await server?.close();
+    await preview?.close();
     cluster?.destroy();
-    if (userData) rmSync(userData, { recursive: true, force: true });
   });
 
   it('shows every entrance: health, compliance per entrance and day, and the violations with a filter', async () => {

@@ -1,31 +1,26 @@
 // The browser preview's bridge under abuse: malformed frames, too many connections, a foreign
 // Host header. The server must refuse each and stay up for the real kiosk page.
 
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { MAX_CONNECTIONS, type PreviewServer, startPreviewServer } from '../../../src/cli/preview-server';
+import { MAX_CONNECTIONS, type PreviewServer } from '../../../src/cli/preview-server';
 import { decodeMessage, encodeMessage } from '../../../src/shared/wire';
+import { type OpenPreview, openPreview } from '../../helpers/kiosk';
 
+let preview: OpenPreview | undefined;
 let server: PreviewServer;
-let userData: string;
 let origin: string;
 let wsUrl: string;
 
 beforeAll(async () => {
-  userData = mkdtempSync(join(tmpdir(), 'preview-abuse-'));
-  server = await startPreviewServer({ userDataDir: userData, log: () => {} });
+  preview = await openPreview();
+  server = preview.server;
   const url = new URL(server.url);
   origin = url.origin;
   wsUrl = `ws://${url.host}/kiosk?token=${url.searchParams.get('token')}`;
 }, 120_000);
-afterAll(async () => {
-  await server?.close();
-  rmSync(userData, { recursive: true, force: true });
-});
+afterAll(() => preview?.close());
 
 function connect(headers: Record<string, string> = {}): Promise<WebSocket> {
   return new Promise((resolve, reject) => {

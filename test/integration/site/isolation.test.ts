@@ -11,11 +11,11 @@ import { addLogin, migrateSite, scramVerifier } from '../../../src/cli/site-admi
 import { ViolationStore } from '../../../src/main/log/store';
 import { SCRAM_REQUIRED, type SiteConnection, siteClient } from '../../../src/main/site/connection';
 import { hourId, SiteOutbox } from '../../../src/main/site/outbox';
-import { SiteShipper } from '../../../src/main/site/shipper';
 import { siteHealth, sitePage, sitePerDay } from '../../../src/main/site/site-review';
 import { startFakePostgres } from '../../helpers/fake-postgres';
 import { REPO_ROOT } from '../../helpers/paths';
 import { postgresMissing, startCluster, type TestCluster } from '../../helpers/postgres';
+import { loopbackSite, testShipper } from '../../helpers/site';
 import { violationRow } from '../../helpers/violations';
 
 const missing = postgresMissing();
@@ -55,15 +55,8 @@ async function outcome(c: pg.Client, sql: string, params: unknown[] = []): Promi
   }
 }
 
-const connection = (user: string, database = 'site_one', over: Partial<SiteConnection> = {}): SiteConnection => ({
-  host: '127.0.0.1',
-  port: cluster.port,
-  database,
-  user,
-  password: PASSWORDS[user]!,
-  tls: 'off',
-  ...over,
-});
+const connection = (user: string, database = 'site_one', over: Partial<SiteConnection> = {}): SiteConnection =>
+  loopbackSite(cluster.port, database, user, PASSWORDS[user]!, over);
 
 function kioskStore(): ViolationStore {
   const { store } = ViolationStore.open(mkdtempSync(join(scratch, 'kiosk-')));
@@ -71,14 +64,7 @@ function kioskStore(): ViolationStore {
   return store;
 }
 
-const shipper = (store: ViolationStore, user: string, database = 'site_one') =>
-  new SiteShipper({
-    outbox: new SiteOutbox(store.db),
-    connection: connection(user, database),
-    kioskName: user,
-    heartbeat: () => ({ state: 'running', fps: 15, model: 'm', provider: 'cpu', camera: 'cam', version: 't' }),
-    log: () => undefined,
-  });
+const shipper = (store: ViolationStore, user: string, database = 'site_one') => testShipper(store, connection(user, database), user);
 
 /** A full hour of checks, each closed hour with one violation, for the last `hours` hours. */
 function recordHours(store: ViolationStore, hours: number, now = Date.now()): number[] {
@@ -341,13 +327,7 @@ describe.skipIf(Boolean(missing))('a site database on PostgreSQL 13 and 14 defau
     const { store } = ViolationStore.open(mkdtempSync(join(tmpdir(), 'site-old-')));
     try {
       recordHours(store, 2);
-      const s = new SiteShipper({
-        outbox: new SiteOutbox(store.db),
-        connection: { host: '127.0.0.1', port: old.port, database: 'site_old', user: 'kiosk_a', password: PASSWORDS.kiosk_a!, tls: 'off' },
-        kioskName: 'North',
-        heartbeat: () => ({ state: 'running', fps: 15, model: 'm', provider: 'cpu', camera: 'cam', version: 't' }),
-        log: () => undefined,
-      });
+      const s = testShipper(store, loopbackSite(old.port, 'site_old', 'kiosk_a', PASSWORDS.kiosk_a!), 'North');
       while (await s.runOnce());
     } finally {
       store.close();
@@ -408,20 +388,8 @@ describe('a server that asks for the password in clear text or as MD5', () => {
       const fake = await startFakePostgres(ask, { tls });
       try {
         const store = ViolationStore.open(mkdtempSync(join(tmpdir(), 'fake-pg-kiosk-'))).store;
-        const s = new SiteShipper({
-          outbox: new SiteOutbox(store.db),
-          connection: {
-            host: '127.0.0.1',
-            port: fake.port,
-            database: 'maskkiosk',
-            user: 'kiosk_a',
-            password: 'the-kiosk-password',
-            tls: tls ? 'require' : 'off',
-          },
-          kioskName: 'North',
-          heartbeat: () => ({ state: 'running', fps: 15, model: 'm', provider: 'cpu', camera: 'cam', version: 't' }),
-          log: () => undefined,
-        });
+        const connection = loopbackSite(fake.port, 'maskkiosk', 'kiosk_a', 'the-kiosk-password', { tls: tls ? 'require' : 'off' });
+        const s = testShipper(store, connection, 'North');
         const failure = await s.runOnce().then(
           () => null,
           (err: unknown) => err as { code?: string; message: string },

@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addLogin, createSiteDatabase, migrateSite, migrationFiles } from '../../../src/cli/site-admin';
 import { ViolationStore } from '../../../src/main/log/store';
 import type { SiteConnection } from '../../../src/main/site/connection';
-import { SiteOutbox } from '../../../src/main/site/outbox';
-import { SITE_SCHEMA_VERSION, SiteShipper } from '../../../src/main/site/shipper';
+import { SITE_SCHEMA_VERSION } from '../../../src/main/site/shipper';
 import { siteHealth, sitePage, sitePerDay } from '../../../src/main/site/site-review';
 import { REPO_ROOT } from '../../helpers/paths';
 import { postgresMissing, startCluster, type TestCluster } from '../../helpers/postgres';
+import { loopbackSite, testShipper } from '../../helpers/site';
 import { violationRow } from '../../helpers/violations';
 import { until } from '../../helpers/wait';
 
@@ -49,15 +49,8 @@ async function count(sql: string, params: unknown[] = []): Promise<number> {
   return n;
 }
 
-const connection = (user: keyof typeof PASSWORDS, over: Partial<SiteConnection> = {}): SiteConnection => ({
-  host: '127.0.0.1',
-  port: cluster.port,
-  database: DB,
-  user,
-  password: PASSWORDS[user],
-  tls: 'off',
-  ...over,
-});
+const connection = (user: keyof typeof PASSWORDS, over: Partial<SiteConnection> = {}): SiteConnection =>
+  loopbackSite(cluster.port, DB, user, PASSWORDS[user], over);
 
 function kioskStore(): ViolationStore {
   const { store } = ViolationStore.open(mkdtempSync(join(scratch, 'kiosk-')));
@@ -79,12 +72,8 @@ function record(store: ViolationStore, n: number, start: number): void {
 }
 
 const shipper = (store: ViolationStore, user: keyof typeof PASSWORDS, name: string, over: Partial<SiteConnection> = {}, now = Date.now) =>
-  new SiteShipper({
-    outbox: new SiteOutbox(store.db),
-    connection: connection(user, over),
-    kioskName: name,
+  testShipper(store, connection(user, over), name, {
     heartbeat: () => ({ state: 'idle', fps: 14.8, model: 'facemask-default', provider: 'cpu', camera: 'USB cam', version: 'test' }),
-    log: () => undefined,
     now,
     idleMs: 50,
     backoff: { firstMs: 100, maxMs: 400 },
@@ -154,12 +143,8 @@ describe.skipIf(Boolean(missing))('site reporting to PostgreSQL', () => {
     const store = kioskStore();
     const before = await count(`SELECT count(*) AS n FROM kiosk_events WHERE kiosk_id = 'kiosk_north'`);
     record(store, 2, Date.now() - 20 * HOUR);
-    const s = new SiteShipper({
-      outbox: new SiteOutbox(store.db),
-      connection: connection('kiosk_north'),
-      kioskName: 'North entrance',
+    const s = testShipper(store, connection('kiosk_north'), 'North entrance', {
       heartbeat: () => ({ state: 'running', fps: 15, model: 'm', provider: 'cpu', camera: 'cam', version: 'test', unlogged: 4 }),
-      log: () => undefined,
       idleMs: 50,
     });
     while (await s.runOnce());
@@ -243,13 +228,9 @@ describe.skipIf(Boolean(missing))('site reporting to PostgreSQL', () => {
     });
     store.recordCheck(at, 0, v(1, 'blurred.jpg'), true);
     store.recordCheck(at + 1, 0, v(2, 'face.jpg'), false);
-    const s = new SiteShipper({
-      outbox: new SiteOutbox(store.db),
-      connection: connection('kiosk_north'),
-      kioskName: 'North entrance',
+    const s = testShipper(store, connection('kiosk_north'), 'North entrance', {
       thumbnails: { dir: snapshots },
       heartbeat: () => ({ state: 'idle', fps: 0, model: null, provider: null, camera: 'c', version: 't' }),
-      log: () => undefined,
     });
     while (await s.runOnce());
     let rows: { camera_id: string; thumbnail: Buffer | null }[] = [];
@@ -383,14 +364,7 @@ describe.skipIf(Boolean(missing))('site review across entrances (reviewer login)
           store.recordCheck(at + 1, 60, { trackId: i, verdict: 'no_mask', confidence: 0.9, modelId: 'm', cameraId: 'c', snapshot: null });
         }
       }
-      const s = new SiteShipper({
-        outbox: new SiteOutbox(store.db),
-        connection: { host: '127.0.0.1', port: cluster2.port, database: DB, user: login, password: PASSWORDS[login], tls: 'off' },
-        kioskName: name,
-        heartbeat: () => ({ state: 'running', fps: 15, model: 'facemask-default', provider: 'cpu', camera: 'cam', version: '0.1.0' }),
-        log: () => undefined,
-        now: () => t0 + 3 * 86_400_000,
-      });
+      const s = testShipper(store, loopbackSite(cluster2.port, DB, login, PASSWORDS[login]), name, { now: () => t0 + 3 * 86_400_000 });
       while (await s.runOnce());
       store.close();
     }
