@@ -11,47 +11,26 @@ import { pathToFileURL } from 'node:url';
 import { extractAll } from '@electron/asar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { dist, MAX_RESOURCE_BYTES } from '../../../scripts/dist';
+import { MAX_RESOURCE_BYTES } from '../../../scripts/dist';
 import type { PackageReport } from '../../../scripts/package-check';
 import { RUNTIME_PACKAGES, SHIPPED_MODELS } from '../../../scripts/package-check';
 import { forkEngine } from '../../../src/main/vision/engine-process';
 import { VisionPipeline } from '../../../src/main/vision/pipeline';
 import { VisionEngine } from '../../../src/main/vision/vision-engine';
-import { linuxStandin } from '../../helpers/electron-standin';
+import { packWithStandin } from '../../helpers/electron-standin';
 import { DETECTOR_DIR, REPO_ROOT, SCRATCH_DIR, sample } from '../../helpers/paths';
 import { cameraFrame } from '../../helpers/vision';
 
 const WORK = join(SCRATCH_DIR, 'package');
-const STANDIN = join(WORK, 'electron-standin');
-const OUTPUT = join(WORK, 'dist');
 const EXTRACTED = join(WORK, 'app');
 const config = parse(readFileSync(join(REPO_ROOT, 'electron-builder.yml'), 'utf8')) as { electronFuses: Record<string, boolean> };
 
 let status: number;
 let report: PackageReport;
-const logged: string[] = [];
+let unpacked: string;
+let logged: string[];
 beforeAll(async () => {
-  rmSync(WORK, { recursive: true, force: true });
-  linuxStandin(STANDIN);
-  const error = console.error;
-  console.error = (...args: unknown[]) => logged.push(args.join(' '));
-  try {
-    const result = await dist([
-      '--skip-build',
-      '--linux',
-      'dir',
-      `-c.electronDist=${STANDIN}`,
-      '-c.electronVersion=45.5.0',
-      '-c.npmRebuild=false',
-      `-c.directories.output=${OUTPUT}`,
-    ]);
-    status = result.status;
-    const linux = result.reports['linux-unpacked'];
-    if (!linux) throw new Error(`electron-builder made no linux-unpacked build (exit ${status})`);
-    report = linux;
-  } finally {
-    console.error = error;
-  }
+  ({ status, report, unpacked, errors: logged } = await packWithStandin(WORK, 'linux'));
 }, 180_000);
 afterAll(() => rmSync(WORK, { recursive: true, force: true }));
 
@@ -66,13 +45,13 @@ describe('the packaged app (Linux x64, stand-in Electron)', () => {
 
   it("ships each model folder whole: the weights with their card and their origins' licences", () => {
     for (const model of SHIPPED_MODELS) {
-      const packaged = readdirSync(join(OUTPUT, 'linux-unpacked', 'resources', 'models', model)).sort();
+      const packaged = readdirSync(join(unpacked, 'resources', 'models', model)).sort();
       expect(packaged).toEqual(readdirSync(join(REPO_ROOT, 'models', model)).sort());
       expect(packaged).toEqual(expect.arrayContaining(['MODEL_CARD.md', 'model.onnx']));
     }
     // MediaPipe's face mesh (Apache 2.0) and face-api's SSD MobileNet (MIT) weights ship inside these.
-    expect(readdirSync(join(OUTPUT, 'linux-unpacked', 'resources', 'models', 'nose-check'))).toContain('LICENSE-face-mesh');
-    expect(readdirSync(join(OUTPUT, 'linux-unpacked', 'resources', 'models', 'facemask-default'))).toEqual(
+    expect(readdirSync(join(unpacked, 'resources', 'models', 'nose-check'))).toContain('LICENSE-face-mesh');
+    expect(readdirSync(join(unpacked, 'resources', 'models', 'facemask-default'))).toEqual(
       expect.arrayContaining(['LICENSE-face-mesh', 'LICENSE-face-api', 'NOTICE.md']),
     );
   });
@@ -114,8 +93,8 @@ describe('the packaged app (Linux x64, stand-in Electron)', () => {
   });
 
   it('answers a frame from the packaged vision engine with the packaged models, run under Node', async () => {
-    extractAll(join(OUTPUT, 'linux-unpacked', 'resources', 'app.asar'), EXTRACTED);
-    const models = join(OUTPUT, 'linux-unpacked', 'resources', 'models');
+    extractAll(join(unpacked, 'resources', 'app.asar'), EXTRACTED);
+    const models = join(unpacked, 'resources', 'models');
     const entry = join(EXTRACTED, 'out', 'main', 'engine-entry.js');
     expect(existsSync(entry)).toBe(true);
     const pipeline = { detectorFolder: join(models, 'face-detector'), classifierFolder: join(models, 'facemask-default') };

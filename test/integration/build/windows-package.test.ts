@@ -12,42 +12,18 @@ import { parse } from 'yaml';
 import { readBinary } from '../../../scripts/binary-format';
 import { CROSS_BUILD_REFUSED, dist, MAX_RESOURCE_BYTES } from '../../../scripts/dist';
 import type { PackageReport } from '../../../scripts/package-check';
-import { windowsStandin } from '../../helpers/electron-standin';
+import { packWithStandin } from '../../helpers/electron-standin';
 import { REPO_ROOT, SCRATCH_DIR } from '../../helpers/paths';
 
 const WORK = join(SCRATCH_DIR, 'package-win');
-const STANDIN = join(WORK, 'electron-standin');
-const OUTPUT = join(WORK, 'dist');
-const UNPACKED = join(OUTPUT, 'win-unpacked');
 const config = parse(readFileSync(join(REPO_ROOT, 'electron-builder.yml'), 'utf8')) as { electronFuses: Record<string, boolean> };
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string; productName: string };
 
 let status: number;
 let report: PackageReport;
+let unpacked: string;
 beforeAll(async () => {
-  rmSync(WORK, { recursive: true, force: true });
-  windowsStandin(STANDIN);
-  const error = console.error;
-  console.error = () => undefined;
-  try {
-    const result = await dist([
-      '--cross-check',
-      '--skip-build',
-      '--win',
-      'dir',
-      '--x64',
-      `-c.electronDist=${STANDIN}`,
-      '-c.electronVersion=45.5.0',
-      '-c.npmRebuild=false',
-      `-c.directories.output=${OUTPUT}`,
-    ]);
-    status = result.status;
-    const win = result.reports['win-unpacked'];
-    if (!win) throw new Error(`electron-builder made no win-unpacked build (exit ${status})`);
-    report = win;
-  } finally {
-    console.error = error;
-  }
+  ({ status, report, unpacked } = await packWithStandin(WORK, 'win'));
 }, 180_000);
 afterAll(() => rmSync(WORK, { recursive: true, force: true }));
 
@@ -81,7 +57,7 @@ describe('the Windows x64 package (stand-in Electron, built off Windows to be ch
   });
 
   it("names the executable Mask Kiosk.exe, with the app's version strings and icon", () => {
-    const exe = NtExecutable.from(readFileSync(join(UNPACKED, `${pkg.productName}.exe`)), { ignoreCert: true });
+    const exe = NtExecutable.from(readFileSync(join(unpacked, `${pkg.productName}.exe`)), { ignoreCert: true });
     const resources = NtExecutableResource.from(exe);
     const [info] = Resource.VersionInfo.fromEntries(resources.entries);
     const strings = info!.getStringValues({ lang: 1033, codepage: 1200 });
@@ -103,7 +79,7 @@ describe('the Windows x64 package (stand-in Electron, built off Windows to be ch
     ]);
     for (const b of ort) expect([b.format, b.arch]).toEqual(['PE', 'x64']);
     // ONNX Runtime's Node binding finds onnxruntime.dll beside it, and that finds DirectML.dll.
-    const binding = readBinary(readFileSync(join(UNPACKED, ort.find((b) => b.file.endsWith('.node'))!.file)));
+    const binding = readBinary(readFileSync(join(unpacked, ort.find((b) => b.file.endsWith('.node'))!.file)));
     expect(binding.imports).toEqual(expect.arrayContaining(['onnxruntime.dll']));
   });
 
