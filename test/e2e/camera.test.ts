@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreviewServer } from '../../src/cli/preview-server';
-import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
+import { chromiumMissing, finishSetup, withPage } from '../helpers/browser';
 import { type OpenPreview, openPreview } from '../helpers/kiosk';
 import { SCRATCH_DIR, sample } from '../helpers/paths';
 import { makeClip } from '../helpers/video';
@@ -29,9 +29,7 @@ describe.skipIf(Boolean(missing))('camera problems', () => {
   afterAll(() => preview?.close());
 
   it('says there is no camera, and keeps retrying', async () => {
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await withPage({}, async (page) => {
       await page.goto(server.url);
       await expect.poll(() => page.locator('main').getAttribute('data-camera'), { timeout: 15_000 }).toBe('absent');
       await expect.poll(() => page.locator('footer').innerText()).toMatch(/No camera found/);
@@ -39,16 +37,12 @@ describe.skipIf(Boolean(missing))('camera problems', () => {
       await expect
         .poll(() => logs.filter((l) => l === 'warn camera: absent: Requested device not found').length, { timeout: 15_000 })
         .toBeGreaterThanOrEqual(2);
-    } finally {
-      await browser.close();
-    }
+    });
   }, 60_000);
 
   it('reports a camera that drops out and recovers when it is back', async () => {
     const clip = await makeClip([{ image: null, seconds: 2 }]);
-    const browser = await launchChromium({ fakeVideo: clip });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await withPage({ fakeVideo: clip }, async (page) => {
       await page.goto(server.url);
       await expect.poll(() => page.locator('main').getAttribute('data-camera'), { timeout: 15_000 }).toBe('live');
       // What an unplugged USB camera does to the page: its track ends.
@@ -65,16 +59,12 @@ describe.skipIf(Boolean(missing))('camera problems', () => {
       await expect.poll(() => page.locator('main').getAttribute('data-camera'), { timeout: 5_000 }).not.toBe('live');
       expect(logs.some((l) => l.startsWith('warn camera: lost'))).toBe(true);
       await expect.poll(() => page.locator('main').getAttribute('data-camera'), { timeout: 15_000 }).toBe('live');
-    } finally {
-      await browser.close();
-    }
+    });
   }, 60_000);
 
   it('clears the verdict of a camera that stays connected but sends no more pictures, and opens it again', async () => {
     const clip = await makeClip([{ image: sample('test', 'without_mask', 1)[0]!.path, seconds: 3 }]);
-    const browser = await launchChromium({ fakeVideo: clip });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await withPage({ fakeVideo: clip }, async (page) => {
       await page.goto(server.url);
       const screen = () => page.locator('main').getAttribute('data-state');
       await expect.poll(screen, { timeout: 20_000 }).toBe('violation');
@@ -93,8 +83,6 @@ describe.skipIf(Boolean(missing))('camera problems', () => {
       // Opened again, the camera sends pictures and the person is judged again.
       await expect.poll(() => page.locator('main').getAttribute('data-camera'), { timeout: 10_000 }).toBe('live');
       await expect.poll(screen, { timeout: 15_000 }).toBe('violation');
-    } finally {
-      await browser.close();
-    }
+    });
   }, 90_000);
 });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreviewServer } from '../../src/cli/preview-server';
 import type { KioskApi } from '../../src/preload/api';
 import type { Settings } from '../../src/shared/settings';
-import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
+import { chromiumMissing, finishSetup, withPage } from '../helpers/browser';
 import { type OpenPreview, openPreview } from '../helpers/kiosk';
 import { SCRATCH_DIR } from '../helpers/paths';
 import { makeClip } from '../helpers/video';
@@ -51,9 +51,7 @@ describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
 
   it('switches the screen to the language and privacy settings staff save, without a reload', async () => {
     const clip = await makeClip([{ image: null, seconds: 2 }]);
-    const browser = await launchChromium({ fakeVideo: clip });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await withPage({ fakeVideo: clip }, async (page) => {
       await page.goto(server.url);
       const title = page.locator('h1');
       await expect.poll(() => title.innerText(), { timeout: 15_000 }).toBe('Welcome');
@@ -97,16 +95,12 @@ describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
       expect(await saveLanguages(page, { language: 'fr' })).toMatchObject({ ok: true });
       await expect.poll(() => title.innerText(), { timeout: 5_000 }).toBe('Bienvenue');
       expect(await page.locator('.second').count()).toBe(0);
-    } finally {
-      await browser.close();
-    }
+    });
   }, 60_000);
 
   it('fits a portrait screen (a floor-standing kiosk): the words above the picture, nothing cut off', async () => {
     const clip = await makeClip([{ image: null, seconds: 2 }]);
-    const browser = await launchChromium({ fakeVideo: clip });
-    try {
-      const page = await browser.newPage({ viewport: { width: 768, height: 1024 } });
+    await withPage({ fakeVideo: clip, viewport: { width: 768, height: 1024 } }, async (page) => {
       await page.goto(server.url);
       // The longest words the kiosk has: German, with English under it.
       expect(await saveLanguages(page, { language: 'de', secondLanguage: 'en' }, PIN)).toMatchObject({ ok: true });
@@ -134,9 +128,7 @@ describe.skipIf(Boolean(missing))('status pushed to the kiosk screen', () => {
       const exit = (await leave.boundingBox())!;
       expect(exit.x + exit.width).toBeLessThanOrEqual(768);
       await page.screenshot({ path: join(SHOTS, 'portrait-admin.png') });
-    } finally {
-      await browser.close();
-    }
+    });
   }, 60_000);
 });
 
@@ -152,9 +144,7 @@ describe.skipIf(Boolean(missing))('the crash screen', () => {
   afterAll(() => preview?.close());
 
   it('says why the kiosk stopped in the language main names, from a code and values', async () => {
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await withPage({}, async (page) => {
       const origin = new URL(server.url).origin;
       await page.goto(`${origin}/crash.html#reason=repeated_failure&lang=de&count=5&detail=ENOSPC%3A%20disk%20full`);
       await expect.poll(() => page.locator('h1').innerText()).toBe('Der Kiosk macht eine kurze Pause');
@@ -175,8 +165,6 @@ describe.skipIf(Boolean(missing))('the crash screen', () => {
       await page.goto(`${origin}/crash.html#reason=display_failure&lang=xx`);
       await page.reload();
       await expect.poll(() => page.locator('#staff').innerText()).toMatch(/^For staff: the display stopped several times in a row/);
-    } finally {
-      await browser.close();
-    }
+    });
   }, 60_000);
 });

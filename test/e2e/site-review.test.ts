@@ -8,7 +8,7 @@ import type { PreviewServer } from '../../src/cli/preview-server';
 import { createSiteDatabase } from '../../src/cli/site-admin';
 import { KeyFileSecretBox } from '../../src/main/config/secret-box';
 import { ViolationStore } from '../../src/main/log/store';
-import { chromiumMissing, finishSetup, launchChromium } from '../helpers/browser';
+import { chromiumMissing, finishSetup, withPage } from '../helpers/browser';
 import { type OpenPreview, openPreview } from '../helpers/kiosk';
 import { SCRATCH_DIR } from '../helpers/paths';
 import { postgresMissing, startCluster, type TestCluster } from '../helpers/postgres';
@@ -75,9 +75,7 @@ describe.skipIf(Boolean(missing))('all entrances on the admin screen', () => {
   });
 
   it('shows every entrance: health, compliance per entrance and day, and the violations with a filter', async () => {
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await withPage({ viewport: { width: 1280, height: 1000 } }, async (page) => {
       await page.goto(server.url);
       await page.waitForSelector('main.kiosk');
       await page.keyboard.press('Control+Shift+A');
@@ -119,8 +117,6 @@ describe.skipIf(Boolean(missing))('all entrances on the admin screen', () => {
       await expect.poll(() => page.locator('ul.events li').count()).toBe(8);
       expect((await page.locator('ul.events').innerText()).match(/North entrance/)).toBeNull();
       expect(await page.locator('.note').innerText()).toMatch(/Face pictures stay on each kiosk/);
-    } finally {
-      await browser.close();
-    }
+    });
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 // Debian's Chromium driven by playwright-core, headless, with an optional fake camera.
 
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -30,6 +30,22 @@ export async function launchChromium(options: { fakeVideo?: string } = {}): Prom
 }
 
 /** Finishes the first-run set-up the way staff would, minus the screens: an admin PIN, then locked. */
+/**
+ * A fresh Chromium with one page of `viewport` (the kiosk's 1280x720 by default) for `use`, closed
+ * afterwards whatever happens.
+ */
+export async function withPage<T>(
+  options: { fakeVideo?: string; viewport?: { width: number; height: number } },
+  use: (page: Page) => Promise<T>,
+): Promise<T> {
+  const browser = await launchChromium(options.fakeVideo ? { fakeVideo: options.fakeVideo } : {});
+  try {
+    return await use(await browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 720 } }));
+  } finally {
+    await browser.close();
+  }
+}
+
 export async function finishSetup(
   server: { core: { handlers: { 'admin:setPin': (a: { pin: string }) => unknown; 'admin:lock': () => unknown } } },
   pin = '2468',
