@@ -66,7 +66,9 @@ describe('npm run replay', () => {
     const far = r.lines.slice(
       r.lines.indexOf('{"minFaceWidth":0.95}: 0 of 4 visits decide as recorded (the same verdict at the same moment)'),
     );
-    expect(far.filter((l) => l.includes('guidance 100.0%') && l.includes('step_closer 100.0%'))).toHaveLength(2);
+    expect(
+      far.filter((l) => l.includes('2 visits: pass 0 (0.0%)') && l.includes('guidance 2 (100.0%)') && l.includes('step_closer 100.0%')),
+    ).toHaveLength(2);
   });
 
   it('marks a recording whose visitors stepped closer when asked, and warns when other settings replay it', () => {
