@@ -29,7 +29,6 @@ export async function launchChromium(options: { fakeVideo?: string } = {}): Prom
   return chromium.launch({ executablePath: CHROMIUM, args, headless: true });
 }
 
-/** Finishes the first-run set-up the way staff would, minus the screens: an admin PIN, then locked. */
 /**
  * A fresh Chromium with one page of `viewport` (the kiosk's 1280x720 by default) for `use`, closed
  * afterwards whatever happens.
@@ -46,6 +45,7 @@ export async function withPage<T>(
   }
 }
 
+/** Finishes the first-run set-up the way staff would, minus the screens: an admin PIN, then locked. */
 export async function finishSetup(
   server: { core: { handlers: { 'admin:setPin': (a: { pin: string }) => unknown; 'admin:lock': () => unknown } } },
   pin = '2468',
