@@ -89,12 +89,15 @@ describe.skipIf(Boolean(missing))('the screen’s reaction to a mask taken off',
       ['as scheduled', undefined],
     ] as const) {
       const { server, close } = await openPreview(classifySchedule === null ? { classifySchedule } : {});
-      const browser = await launchChromium({ fakeVideo: clip });
       try {
         await finishSetup(server);
-        measured[mode] = await reactionMs(browser, server.url);
+        const browser = await launchChromium({ fakeVideo: clip });
+        try {
+          measured[mode] = await reactionMs(browser, server.url);
+        } finally {
+          await browser.close();
+        }
       } finally {
-        await browser.close();
         await close();
       }
     }
