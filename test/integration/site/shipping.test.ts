@@ -361,7 +361,7 @@ describe.skipIf(Boolean(missing))('site review across entrances (reviewer login)
           const at = t0 + day * 86_400_000 + i * 60_000;
           store.recordCheck(at, 60, null);
           store.recordCheck(at, 60, null);
-          store.recordCheck(at + 1, 60, { trackId: i, verdict: 'no_mask', confidence: 0.9, modelId: 'm', cameraId: 'c', snapshot: null });
+          store.recordCheck(at + 1, 60, violationRow(i));
         }
       }
       const s = testShipper(store, loopbackSite(cluster2.port, DB, login, PASSWORDS[login]), name, { now: () => t0 + 3 * 86_400_000 });
