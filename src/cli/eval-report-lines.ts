@@ -1,6 +1,6 @@
 // The readable report scan --eval prints without --json: accuracy, per-class figures, the
 // confusion, ranking and calibration, the kiosk's line one view each, and the visits.
-import { DEFAULT_TRACKER_OPTIONS } from '../main/compliance/tracker';
+import { DEFAULT_TRACKER_OPTIONS, type TrackerOptions } from '../main/compliance/tracker';
 import { EVAL_CLASSES, type EvalClass, type EvalReport, PREDICTIONS } from './metrics';
 import { outcomeShares, pct, visitLine } from './visit-lines';
 import type { VisitOptions } from './visits';
@@ -12,6 +12,8 @@ export interface ReportContext {
   classes: readonly EvalClass[];
   /** The visits run, and the camera's draw; null when none were. */
   visits: { options: VisitOptions; draw: number } | null;
+  /** Tracker settings changed from the defaults for the kiosk's line and the visits (empty: none). */
+  tracker: Partial<TrackerOptions>;
 }
 
 /** What a visit was, as the report's heading for the visits says it. */
@@ -42,9 +44,9 @@ export function evalReportLines(report: EvalReport, c: ReportContext): string[] 
   lines.push(`confusion (rows: folder; columns: ${PREDICTIONS.join(', ')}):`);
   for (const k of classes) lines.push(`  ${k.padEnd(13)} ${PREDICTIONS.map((p) => String(report.confusion[k]![p]).padStart(5)).join(' ')}`);
   lines.push(`ROC AUC ${report.rocAuc.toFixed(4)}; expected calibration error ${report.ece.toFixed(4)}`);
-  lines.push(
-    `at the kiosk's line, one view each (pass at P(mask) >= ${DEFAULT_TRACKER_OPTIONS.compliantAt}, refuse at <= ${DEFAULT_TRACKER_OPTIONS.violationAt}):`,
-  );
+  const tracker = { ...DEFAULT_TRACKER_OPTIONS, ...c.tracker };
+  if (Object.keys(c.tracker).length > 0) lines.push(`tracker settings changed: ${JSON.stringify(c.tracker)}`);
+  lines.push(`at the kiosk's line, one view each (pass at P(mask) >= ${tracker.compliantAt}, refuse at <= ${tracker.violationAt}):`);
   for (const k of classes) lines.push(`  ${k.padEnd(13)} ${outcomeShares(report.kioskLine[k]!)}`);
   if (report.visits && c.visits) {
     lines.push(visitHeading(c.visits));

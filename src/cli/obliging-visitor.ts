@@ -4,7 +4,7 @@
 // lobby the person steps up and is judged. This visitor answers whether the request leads to a
 // verdict, and to the right one. (Facing the camera or holding still cannot be asked of a photo.)
 
-import { ComplianceTracker, type FaceObservation } from '../main/compliance/tracker';
+import { ComplianceTracker, type FaceObservation, type TrackerOptions } from '../main/compliance/tracker';
 import { SUBJECT_MAX_OFFSET, subjectFace } from './metrics';
 
 /**
@@ -22,7 +22,7 @@ export interface SeenFrame {
 }
 
 export class ObligingVisitor {
-  private readonly tracker = new ComplianceTracker();
+  private readonly tracker: ComplianceTracker;
   /** The frame each step starts at. A step starts only once the one before it has ended. */
   private readonly stepStarts: number[] = [];
   private readonly stepFrames: number;
@@ -35,7 +35,9 @@ export class ObligingVisitor {
   constructor(
     fps: number,
     private readonly arrivesAt = 0,
+    tracker: Partial<TrackerOptions> = {},
   ) {
+    this.tracker = new ComplianceTracker(tracker);
     this.stepFrames = Math.max(1, Math.round(fps * STEP.seconds));
   }
 

@@ -9,10 +9,11 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { KIOSK_OUTCOMES } from '../main/compliance/still-decision';
-import { DEFAULT_TRACKER_OPTIONS, type TrackerOptions } from '../main/compliance/tracker';
+import type { TrackerOptions } from '../main/compliance/tracker';
 import { errorMessage } from '../shared/errors';
 import { firstIssue } from '../shared/zod-issue';
 import { EVAL_CLASSES, type EvalClass, summariseVisits, type VisitSummary } from './metrics';
+import { parseTrackerChanges } from './tracker-changes';
 import { visitLine } from './visit-lines';
 import { decideVisit, type ObservedFrame, type VisitResult } from './visits';
 
@@ -25,18 +26,6 @@ Options:
   --json          one JSON object per setting`;
 
 class UsageError extends Error {}
-
-const TrackerChanges = z
-  .object(
-    Object.fromEntries(
-      Object.entries(DEFAULT_TRACKER_OPTIONS).map(([name, value]) => [
-        name,
-        typeof value === 'boolean' ? z.boolean() : z.number().finite(),
-      ]),
-    ),
-  )
-  .partial()
-  .strict();
 
 const RecordedVisit = z.object({
   file: z.string(),
@@ -72,15 +61,9 @@ function readRecording(path: string): RecordedVisit[] {
 }
 
 function parseChanges(text: string): Partial<TrackerOptions> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new UsageError(`--tracker takes a JSON object, got ${text}`);
-  }
-  const parsed = TrackerChanges.safeParse(raw);
-  if (!parsed.success) throw new UsageError(`--tracker ${text}: ${firstIssue(parsed.error, 'tracker settings')}`);
-  return parsed.data as Partial<TrackerOptions>;
+  const parsed = parseTrackerChanges(text);
+  if ('problem' in parsed) throw new UsageError(parsed.problem);
+  return parsed.changes;
 }
 
 interface Replayed {

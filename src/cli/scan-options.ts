@@ -1,6 +1,8 @@
 // What npm run scan accepts: its usage text and its options, parsed and checked.
 import { parseArgs } from 'node:util';
+import type { TrackerOptions } from '../main/compliance/tracker';
 import { parseProviderList } from '../main/vision/runtime';
+import { parseTrackerChanges } from './tracker-changes';
 
 export const USAGE = `Usage:
   npm run scan -- <image|folder...> [--model DIR] [--json]
@@ -34,6 +36,11 @@ Options:
   --record FILE     with --visits: also write every visit's camera frames as the tracker saw
                     them (faces, boxes, keypoints, probabilities), one JSON line per image, for
                     npm run replay to try other tracker settings on
+  --tracker JSON    with --eval: tracker settings to change for the kiosk's line and the visits,
+                    e.g. '{"minFaceWidth": 0.2}' (names as in src/main/compliance/tracker.ts).
+                    Where replay cannot tell (a visitor who follows guidance takes the steps
+                    this tracker asks for), this can. Not with --record: a recording is
+                    replayed against the defaults
   --jobs N          with --eval: images worked on at once, each with its own copy of the models
                     (default: 1, and with --visits one per core up to 4); results and their
                     order are the same for any N
@@ -59,6 +66,7 @@ export function parseScanOptions(argv: string[]) {
       jobs: { type: 'string' },
       'visit-seed': { type: 'string' },
       record: { type: 'string' },
+      tracker: { type: 'string' },
       corrections: { type: 'string' },
       border: { type: 'string' },
       'min-score': { type: 'string' },
@@ -80,9 +88,16 @@ export function parseScanOptions(argv: string[]) {
     cropMargin: num('crop-margin', values['crop-margin']),
     jobs: wholeNumber('jobs', values.jobs, 1, 16),
     visitSeed: wholeNumber('visit-seed', values['visit-seed'], 0),
+    tracker: values.tracker === undefined ? undefined : trackerChanges(values.tracker),
     providers: values.providers ? parseProviderList(values.providers.split(',')) : undefined,
     paths: positionals,
   };
+}
+
+function trackerChanges(text: string): Partial<TrackerOptions> {
+  const parsed = parseTrackerChanges(text);
+  if ('problem' in parsed) throw new UsageError(parsed.problem);
+  return parsed.changes;
 }
 
 /** A whole-number option from `min` to `max` (no bound above when none is given). */

@@ -82,6 +82,7 @@ async function scan(opts: ScanOptions, out: (line: string) => void): Promise<voi
   if (opts.paths.length === 0) throw new UsageError('Give at least one image or folder.');
   if (opts.jobs !== undefined) throw new UsageError('--jobs goes with --eval.');
   if (opts.record !== undefined) throw new UsageError('--record goes with --eval --visits.');
+  if (opts.tracker !== undefined) throw new UsageError('--tracker goes with --eval.');
   const files = listFiles(opts.paths);
   const pipeline = await loadPipeline(opts);
   try {
@@ -136,6 +137,9 @@ async function runEval(opts: ScanOptions, out: (line: string) => void): Promise<
     '--visit-seed': opts.visitSeed !== undefined,
   };
   for (const [flag, given] of Object.entries(visitOnly)) if (given && !opts.visits) throw new UsageError(`${flag} goes with --visits.`);
+  if (opts.tracker !== undefined && opts.record !== undefined)
+    throw new UsageError('--record takes the default tracker (replay tries other settings on the recording); leave out --tracker.');
+  const tracker = opts.tracker ?? {};
   const visit = { ...(opts['walk-up'] ? WALK_UP_VISIT : DEFAULT_VISIT), obliging: opts['follow-guidance'] };
   const corrections = opts.corrections ? readLabelCorrections(opts.corrections) : new Map<string, EvalClass>();
   const draw = opts.visitSeed ?? 0;
@@ -160,7 +164,7 @@ async function runEval(opts: ScanOptions, out: (line: string) => void): Promise<
         ...(corrected && corrected !== expected ? { published: expected } : {}),
         predicted: face?.verdict ?? 'no_face',
         ...(face ? { ...probabilitiesOf(face), brightness: round(face.brightness, 3) } : {}),
-        kiosk: decideStill(face ? observationOf(face) : undefined, result, DEFAULT_TRACKER_OPTIONS),
+        kiosk: decideStill(face ? observationOf(face) : undefined, result, { ...DEFAULT_TRACKER_OPTIONS, ...tracker }),
       };
       let frames: ObservedFrame[] | null = null;
       if (opts.visits) {
@@ -169,8 +173,9 @@ async function runEval(opts: ScanOptions, out: (line: string) => void): Promise<
           cameraSeed(record.file, draw),
           (frame, at) => pipeline.analyzeFrame(frame, at),
           visit,
+          tracker,
         );
-        record.visit = decideVisit(frames);
+        record.visit = decideVisit(frames, tracker);
       }
       return { record, frames };
     };
@@ -201,6 +206,7 @@ async function runEval(opts: ScanOptions, out: (line: string) => void): Promise<
   const summary = {
     ...report,
     ...(opts.visits ? { visit: visit.approach ? 'walk-up' : 'standing', followsGuidance: visit.obliging, visitSeed: draw } : {}),
+    ...(opts.tracker ? { tracker } : {}),
     skipped: skipped.length,
     provider: pipelines[0]!.providers.classifier,
     model: pipelines[0]!.modelId,
@@ -213,6 +219,7 @@ async function runEval(opts: ScanOptions, out: (line: string) => void): Promise<
       skipped: skipped.length,
       classes,
       visits: opts.visits ? { options: visit, draw } : null,
+      tracker,
     };
     for (const line of evalReportLines(report, context)) out(line);
   }

@@ -184,16 +184,18 @@ const VISIT_START = Date.UTC(2026, 0, 1, 9);
 
 /**
  * Walks `photo` (any image sharp reads) up to the kiosk for `o.seconds`, through `analyze` (the
- * real pipeline), and returns every frame's faces as the tracker would get them.
+ * real pipeline), and returns every frame's faces as the tracker would get them. `tracker` matters
+ * only to a visitor who follows guidance: it is what asks them to step closer.
  */
 export async function observeVisit(
   photo: Buffer,
   seed: number,
   analyze: (frame: RawImage, capturedAt: number) => Promise<FrameResult>,
   o: VisitOptions = DEFAULT_VISIT,
+  tracker: Partial<TrackerOptions> = {},
 ): Promise<ObservedFrame[]> {
   const frames: ObservedFrame[] = [];
-  const visitor = o.obliging ? new ObligingVisitor(o.fps, approachFrames(o)) : null;
+  const visitor = o.obliging ? new ObligingVisitor(o.fps, approachFrames(o), tracker) : null;
   for await (const { frame, ms } of visitFrames(photo, seed, o, visitor)) {
     const result = await analyze(frame, VISIT_START + ms);
     const observed = { ms, width: frame.width, height: frame.height, faces: result.faces.map(observationOf) };

@@ -213,6 +213,14 @@ describe('npm run scan', () => {
         // over the line (later than a face judged from the first frame, at 0.2 to 0.33 s).
         expect(r.visit.msToVerdict!).toBeGreaterThan(600);
       }
+      // --tracker reaches the visitor too: asked to step closer until the face is 22 % of the
+      // frame's width, the same people take more steps and are judged later.
+      const demanding = visits(['--follow-guidance', '--tracker', '{"minFaceWidth": 0.22}']);
+      expect(demanding.summary.tracker).toEqual({ minFaceWidth: 0.22 });
+      for (const [file, r] of demanding.records) {
+        expect(r.visit.outcome).toBe(r.expected === 'with_mask' ? 'pass' : 'refuse');
+        expect(r.visit.msToVerdict!).toBeGreaterThan(following.records.get(file)!.visit.msToVerdict!);
+      }
     } finally {
       rmSync(far, { recursive: true, force: true });
     }
@@ -240,6 +248,15 @@ describe('npm run scan', () => {
     const badSeed = runCli('src/cli/scan.ts', ['--eval', dir, '--visits', '--visit-seed', '1.5']);
     expect(badSeed.status).toBe(2);
     expect(badSeed.stderr).toMatch(/--visit-seed must be a whole number from 0 up, got "1.5"/);
+    const tracker = runCli('src/cli/scan.ts', [dir, '--tracker', '{"minFaceWidth": 0.2}']);
+    expect(tracker.status).toBe(2);
+    expect(tracker.stderr).toMatch(/--tracker goes with --eval/);
+    const badTracker = runCli('src/cli/scan.ts', ['--eval', dir, '--tracker', '{"minFaceWidth": "wide"}']);
+    expect(badTracker.status).toBe(2);
+    expect(badTracker.stderr).toMatch(/--tracker \{"minFaceWidth": "wide"\}: minFaceWidth: /);
+    const recorded = runCli('src/cli/scan.ts', ['--eval', dir, '--visits', '--record', join(dir, 'r.jsonl'), '--tracker', '{}']);
+    expect(recorded.status).toBe(2);
+    expect(recorded.stderr).toMatch(/--record takes the default tracker/);
     const plain = runCli('src/cli/scan.ts', [dir, '--jobs', '2']);
     expect(plain.status).toBe(2);
     expect(plain.stderr).toMatch(/--jobs goes with --eval/);
