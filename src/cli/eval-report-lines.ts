@@ -47,7 +47,8 @@ export function evalReportLines(report: EvalReport, c: ReportContext): string[] 
   const tracker = { ...DEFAULT_TRACKER_OPTIONS, ...c.tracker };
   if (Object.keys(c.tracker).length > 0) lines.push(`tracker settings changed: ${JSON.stringify(c.tracker)}`);
   lines.push(`at the kiosk's line, one view each (pass at P(mask) >= ${tracker.compliantAt}, refuse at <= ${tracker.violationAt}):`);
-  for (const k of classes) lines.push(`  ${k.padEnd(13)} ${outcomeShares(report.kioskLine[k]!)}`);
+  const images = (k: EvalClass): number => Object.values(report.confusion[k]!).reduce((a, b) => a + b, 0);
+  for (const k of classes) lines.push(`  ${k.padEnd(13)} ${images(k)} images: ${outcomeShares(report.kioskLine[k]!, images(k))}`);
   if (report.visits && c.visits) {
     lines.push(visitHeading(c.visits));
     for (const k of classes) lines.push(visitLine(k, report.visits[k]!));
