@@ -69,6 +69,9 @@ function parseOptions() {
       if (v !== undefined && !(Number.isInteger(Number(v)) && Number(v) > 0))
         throw new Error(`--${name} must be a positive whole number, got "${v}"`);
     }
+    for (const photo of values.photo ?? []) if (!existsSync(photo)) throw new Error(`--photo ${photo}: no such file`);
+    if (!values.photo?.length && !existsSync(values.data))
+      throw new Error(`--data ${values.data}: no such folder (a split of facemask-v1; set FACEMASK_DATA or pass --data or --photo)`);
     return values;
   } catch (err) {
     console.error(`bench: ${(err as Error).message}\n\n${USAGE}`);

@@ -1,8 +1,14 @@
 // Expands the CLI's file and folder arguments into a sorted list of files.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Every regular file under the given paths, folders walked recursively, hidden entries skipped. */
+/** A file or folder named on the command line is not there. */
+export class MissingPathError extends Error {}
+
+/**
+ * Every regular file under the given paths, folders walked recursively, hidden entries skipped. A
+ * path that does not exist throws MissingPathError naming it (a typo, not a system error).
+ */
 export function listFiles(paths: readonly string[]): string[] {
   const out: string[] = [];
   const walk = (path: string): void => {
@@ -15,6 +21,9 @@ export function listFiles(paths: readonly string[]): string[] {
       out.push(path);
     }
   };
-  for (const p of paths) walk(p);
+  for (const p of paths) {
+    if (!existsSync(p)) throw new MissingPathError(`${p}: no such file or folder`);
+    walk(p);
+  }
   return out;
 }

@@ -12,7 +12,7 @@ import { ImageDecodeError } from '../main/vision/image';
 import { DEFAULT_PIPELINE_OPTIONS, type FaceResult, type FrameResult, VisionPipeline } from '../main/vision/pipeline';
 import { errorMessage } from '../shared/errors';
 import { evalReportLines } from './eval-report-lines';
-import { listFiles } from './files';
+import { listFiles, MissingPathError } from './files';
 import { readLabelCorrections } from './label-corrections';
 import { EVAL_CLASSES, type EvalClass, type EvalRecord, type EvalReport, evaluate, subjectFace } from './metrics';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, noseCheckFolder } from './model-paths';
@@ -241,7 +241,7 @@ async function main(): Promise<number> {
     const message = errorMessage(err);
     process.stderr.write(`scan: ${message}\n`);
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`\n${USAGE}\n`);
-    return err instanceof UsageError ? 2 : 1;
+    return err instanceof UsageError || err instanceof MissingPathError ? 2 : 1;
   }
 }
 

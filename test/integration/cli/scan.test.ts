@@ -257,6 +257,9 @@ describe('npm run scan', () => {
     const recorded = runCli('src/cli/scan.ts', ['--eval', dir, '--visits', '--record', join(dir, 'r.jsonl'), '--tracker', '{}']);
     expect(recorded.status).toBe(2);
     expect(recorded.stderr).toMatch(/--record takes the default tracker/);
+    const missing = runCli('src/cli/scan.ts', [join(dir, 'no-such-photo.jpg')]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toBe(`scan: ${join(dir, 'no-such-photo.jpg')}: no such file or folder\n`);
     const plain = runCli('src/cli/scan.ts', [dir, '--jobs', '2']);
     expect(plain.status).toBe(2);
     expect(plain.stderr).toMatch(/--jobs goes with --eval/);
