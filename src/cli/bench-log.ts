@@ -4,10 +4,15 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { ViolationStore } from '../main/log/store';
+import { parseCommandLine, wholeNumberOption } from './command-line';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, json: { type: 'boolean', default: false } } });
+const { values } = parseCommandLine(
+  'bench:log',
+  'Usage: npm run bench:log [-- --rows N] [--json]   (N events over a year; default 1000000)',
+  { options: { rows: { type: 'string', default: '1000000' }, json: { type: 'boolean', default: false } } },
+  ({ values }) => wholeNumberOption('rows', values.rows),
+);
 const rows = Number(values.rows);
 const dir = mkdtempSync(join(tmpdir(), 'mask-kiosk-bench-log-'));
 const DAY = 86_400_000;

@@ -8,23 +8,30 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ViolationStore } from '../main/log/store';
 import { SiteOutbox } from '../main/site/outbox';
 import { SiteShipper } from '../main/site/shipper';
 import { sitePage, sitePerDay } from '../main/site/site-review';
+import { parseCommandLine, wholeNumberOption } from './command-line';
 import { startCluster } from './pg-cluster';
 import { createSiteDatabase } from './site-admin';
 
-const { values } = parseArgs({
-  options: {
-    events: { type: 'string', default: '10000000' },
-    kiosks: { type: 'string', default: '50' },
-    'per-kiosk': { type: 'string', default: '2000' },
-    json: { type: 'boolean', default: false },
+const { values } = parseCommandLine(
+  'bench:site',
+  'Usage: npm run bench:site [-- --events N] [--kiosks 50] [--per-kiosk 2000] [--json]',
+  {
+    options: {
+      events: { type: 'string', default: '10000000' },
+      kiosks: { type: 'string', default: '50' },
+      'per-kiosk': { type: 'string', default: '2000' },
+      json: { type: 'boolean', default: false },
+    },
   },
-});
+  ({ values }) => {
+    for (const name of ['events', 'kiosks', 'per-kiosk'] as const) wholeNumberOption(name, values[name]);
+  },
+);
 const TOTAL = Number(values.events);
 const KIOSKS = Number(values.kiosks);
 const PER_KIOSK = Number(values['per-kiosk']);

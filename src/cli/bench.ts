@@ -8,7 +8,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import sharp, { type OverlayOptions } from 'sharp';
 import { observationOf } from '../main/compliance/frame-handler';
 import { ComplianceTracker } from '../main/compliance/tracker';
@@ -18,6 +17,7 @@ import type { RawImage } from '../main/vision/image';
 import type { StageTimings } from '../main/vision/pipeline';
 import { defaultIntraOpThreads } from '../main/vision/runtime';
 import { VisionEngine } from '../main/vision/vision-engine';
+import { parseCommandLine, wholeNumberOption } from './command-line';
 import { listFiles } from './files';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, noseCheckFolder, REPO_ROOT, VISION_ENGINE_SOURCE } from './model-paths';
 import { findPython } from './python';
@@ -39,8 +39,10 @@ Options:
   --out FILE     where the full report goes (default .tmp/bench-report.json)`;
 
 function parseOptions() {
-  try {
-    const { values } = parseArgs({
+  const { values } = parseCommandLine(
+    'bench',
+    USAGE,
+    {
       options: {
         quick: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
@@ -59,24 +61,23 @@ function parseOptions() {
         out: { type: 'string', default: join(REPO_ROOT, '.tmp', 'bench-report.json') },
         help: { type: 'boolean', default: false },
       },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      process.exit(0);
-    }
-    for (const name of ['frames', 'soak', 'threads'] as const) {
-      const v = values[name];
-      if (v !== undefined && !(Number.isInteger(Number(v)) && Number(v) > 0))
-        throw new Error(`--${name} must be a positive whole number, got "${v}"`);
-    }
-    for (const photo of values.photo ?? []) if (!existsSync(photo)) throw new Error(`--photo ${photo}: no such file`);
-    if (!values.photo?.length && !existsSync(values.data))
-      throw new Error(`--data ${values.data}: no such folder (a split of facemask-v1; set FACEMASK_DATA or pass --data or --photo)`);
-    return values;
-  } catch (err) {
-    console.error(`bench: ${(err as Error).message}\n\n${USAGE}`);
-    process.exit(2);
+    },
+    ({ values }) => {
+      if (values.help) return;
+      for (const name of ['frames', 'soak', 'threads'] as const) {
+        const v = values[name];
+        if (v !== undefined) wholeNumberOption(name, v);
+      }
+      for (const photo of values.photo ?? []) if (!existsSync(photo)) throw new Error(`--photo ${photo}: no such file`);
+      if (!values.photo?.length && !existsSync(values.data))
+        throw new Error(`--data ${values.data}: no such folder (a split of facemask-v1; set FACEMASK_DATA or pass --data or --photo)`);
+    },
+  );
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
   }
+  return values;
 }
 
 const values = parseOptions();

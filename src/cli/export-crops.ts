@@ -4,36 +4,43 @@
 // wider margin leaves room for training-time scale and shift jitter around the kiosk's crop.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { KEYPOINT_NAMES } from '../main/vision/blazeface-decode';
 import { cropSquare, squareAround } from '../main/vision/crop';
 import { FaceDetector } from '../main/vision/detector';
 import { decodeImage, ImageDecodeError } from '../main/vision/image';
 import { DEFAULT_PIPELINE_OPTIONS, detectWithPasses, stillImagePasses } from '../main/vision/pipeline';
+import { exitWithUsage, parseCommandLine, wholeNumberOption } from './command-line';
 import { listFiles } from './files';
 import { EVAL_CLASSES, type EvalClass, subjectFace } from './metrics';
 import { DEFAULT_DETECTOR_DIR } from './model-paths';
 
-const { values } = parseArgs({
-  options: {
-    data: { type: 'string' },
-    out: { type: 'string' },
-    split: { type: 'string', default: 'train,val,test' },
-    size: { type: 'string', default: '192' },
-    margin: { type: 'string', default: '0.8' },
-    // A set without split folders (label folders directly under --data), exported as split NAME.
-    flat: { type: 'string' },
-    // The shipped models' recipes name the detector their crops were cut with, so they rebuild the same weights.
-    detector: { type: 'string', default: DEFAULT_DETECTOR_DIR },
+const USAGE =
+  'Usage: npm run export-crops -- --data DIR --out DIR [--split train,val,test | --flat NAME] [--size 192] [--margin 0.8] [--detector DIR]';
+const { values } = parseCommandLine(
+  'export-crops',
+  USAGE,
+  {
+    options: {
+      data: { type: 'string' },
+      out: { type: 'string' },
+      split: { type: 'string', default: 'train,val,test' },
+      size: { type: 'string', default: '192' },
+      margin: { type: 'string', default: '0.8' },
+      // A set without split folders (label folders directly under --data), exported as split NAME.
+      flat: { type: 'string' },
+      // The shipped models' recipes name the detector their crops were cut with, so they rebuild the same weights.
+      detector: { type: 'string', default: DEFAULT_DETECTOR_DIR },
+    },
   },
-});
-if (!values.data || !values.out) {
-  console.error(
-    'Usage: npm run export-crops -- --data DIR --out DIR [--split train,val,test | --flat NAME] [--size 192] [--margin 0.8] [--detector DIR]',
-  );
-  process.exit(2);
-}
+  ({ values }) => {
+    wholeNumberOption('size', values.size, 16);
+    if (!(Number(values.margin) >= 0)) throw new Error(`--margin must be a number from 0 up, got "${values.margin}"`);
+  },
+);
+const { data, out } = values;
+if (!data || !out) exitWithUsage('export-crops', USAGE, '--data and --out are needed');
+if (!existsSync(data)) exitWithUsage('export-crops', USAGE, `--data ${data}: no such folder`);
 const size = Number(values.size);
 const margin = Number(values.margin);
 const { minScore } = DEFAULT_PIPELINE_OPTIONS.stillImage;
@@ -45,9 +52,9 @@ for (const split of splits) {
   const rows: string[] = [];
   const noFace: Record<string, number> = {};
   for (const label of Object.keys(EVAL_CLASSES) as EvalClass[]) {
-    const dir = values.flat ? join(values.data, label) : join(values.data, split, label);
+    const dir = values.flat ? join(data, label) : join(data, split, label);
     if (!existsSync(dir)) continue;
-    const outDir = join(values.out, split, label);
+    const outDir = join(out, split, label);
     mkdirSync(outDir, { recursive: true });
     noFace[label] = 0;
     for (const file of listFiles([dir])) {
@@ -95,7 +102,7 @@ for (const split of splits) {
       );
     }
   }
-  writeFileSync(join(values.out, `${split}.jsonl`), `${rows.join('\n')}\n`);
+  writeFileSync(join(out, `${split}.jsonl`), `${rows.join('\n')}\n`);
   console.log(`${split}: ${rows.length} images, no face found: ${JSON.stringify(noFace)}`);
 }
 await detector.dispose();

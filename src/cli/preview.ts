@@ -3,17 +3,24 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, wholeNumberOption } from './command-line';
 import { REPO_ROOT } from './model-paths';
 import { startPreviewServer } from './preview-server';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '5417' },
-    'user-data': { type: 'string', default: join(REPO_ROOT, '.tmp', 'preview-user-data') },
-    'no-build': { type: 'boolean', default: false },
+const { values } = parseCommandLine(
+  'preview',
+  'Usage: npm run preview [-- --port 5417] [--user-data DIR] [--no-build]   (--port 0: any free port)',
+  {
+    options: {
+      port: { type: 'string', default: '5417' },
+      'user-data': { type: 'string', default: join(REPO_ROOT, '.tmp', 'preview-user-data') },
+      'no-build': { type: 'boolean', default: false },
+    },
   },
-});
+  ({ values }) => {
+    if (wholeNumberOption('port', values.port, 0) > 65535) throw new Error(`--port must be from 0 to 65535, got "${values.port}"`);
+  },
+);
 
 if (!values['no-build']) {
   const built = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {

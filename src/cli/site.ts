@@ -5,8 +5,8 @@
 // verify-full unless --tls or the URL's sslmode says otherwise; the owner's password goes to
 // SCRAM only, as the kiosk's does.
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { describeFailure, type SiteConnection, siteClient, sslOptions } from '../main/site/connection';
+import { exitWithUsage, parseCommandLine } from './command-line';
 import { addLogin, migrateSite } from './site-admin';
 
 const USAGE =
@@ -15,23 +15,13 @@ const USAGE =
 const TLS_MODES = ['verify-full', 'require', 'off'] as const;
 
 function fail(message: string): never {
-  console.error(`site: ${message}\n\n${USAGE}`);
-  process.exit(2);
+  return exitWithUsage('site', USAGE, message);
 }
 
-let parsed: ReturnType<typeof parse>;
-function parse() {
-  return parseArgs({
-    allowPositionals: true,
-    options: { url: { type: 'string' }, login: { type: 'string' }, tls: { type: 'string' }, ca: { type: 'string' } },
-  });
-}
-try {
-  parsed = parse();
-} catch (err) {
-  fail((err as Error).message);
-}
-const { positionals, values } = parsed;
+const { positionals, values } = parseCommandLine('site', USAGE, {
+  allowPositionals: true,
+  options: { url: { type: 'string' }, login: { type: 'string' }, tls: { type: 'string' }, ca: { type: 'string' } },
+});
 const command = positionals[0];
 if (!values.url || !['migrate', 'add-kiosk', 'add-reviewer'].includes(command ?? '') || (command !== 'migrate' && !values.login))
   fail('missing or unknown arguments');

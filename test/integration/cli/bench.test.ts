@@ -14,8 +14,8 @@ describe('npm run bench, command line', () => {
   it('names an unknown option, a bad count or a missing photo or folder and shows the usage, without a stack trace', () => {
     for (const [args, message] of [
       [['--bogus'], /Unknown option '--bogus'/],
-      [['--frames', 'ten'], /--frames must be a positive whole number, got "ten"/],
-      [['--soak', '0'], /--soak must be a positive whole number, got "0"/],
+      [['--frames', 'ten'], /--frames must be a whole number from 1 up, got "ten"/],
+      [['--soak', '0'], /--soak must be a whole number from 1 up, got "0"/],
       [['--photo', 'no-such-portrait.jpg'], /--photo no-such-portrait\.jpg: no such file/],
       [['--data', 'no-such-split'], /--data no-such-split: no such folder/],
     ] as const) {

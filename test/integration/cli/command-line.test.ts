@@ -1,0 +1,51 @@
+// The project's smaller command-line tools on a wrong argument: one line naming it, the usage, exit
+// code 2, and nothing done (no build, no database, no files), never a stack trace.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../helpers/cli';
+import { SCRATCH_DIR } from '../../helpers/paths';
+
+const cases: [tool: string, entry: string, args: string[], message: RegExp][] = [
+  ['preview', 'src/cli/preview.ts', ['--port', '70000'], /^preview: --port must be from 0 to 65535, got "70000"/],
+  ['preview', 'src/cli/preview.ts', ['--port', 'web'], /^preview: --port must be a whole number from 0 up, got "web"/],
+  ['preview', 'src/cli/preview.ts', ['--bogus'], /^preview: Unknown option '--bogus'/],
+  ['site', 'src/cli/site.ts', [], /^site: missing or unknown arguments/],
+  [
+    'site',
+    'src/cli/site.ts',
+    ['migrate', '--url', 'postgres://owner@localhost/k', '--tls', 'maybe'],
+    /^site: --tls must be one of verify-full, require, off/,
+  ],
+  ['site', 'src/cli/site.ts', ['migrate', '--uri', 'x'], /^site: Unknown option '--uri'/],
+  ['export-crops', 'src/cli/export-crops.ts', ['--out', join(SCRATCH_DIR, 'crops-never')], /^export-crops: --data and --out are needed/],
+  [
+    'export-crops',
+    'src/cli/export-crops.ts',
+    ['--data', join(SCRATCH_DIR, 'no-such-set'), '--out', join(SCRATCH_DIR, 'crops-never')],
+    /^export-crops: --data .*no-such-set: no such folder/,
+  ],
+  [
+    'export-crops',
+    'src/cli/export-crops.ts',
+    ['--data', '.', '--out', join(SCRATCH_DIR, 'crops-never'), '--margin', 'wide'],
+    /--margin must be a number from 0 up, got "wide"/,
+  ],
+  ['bench:log', 'src/cli/bench-log.ts', ['--rows', '0'], /^bench:log: --rows must be a whole number from 1 up, got "0"/],
+  ['bench:site', 'src/cli/bench-site.ts', ['--kiosks', 'many'], /^bench:site: --kiosks must be a whole number from 1 up, got "many"/],
+];
+
+describe('command-line tools, on a wrong argument', () => {
+  it.each(cases.map(([tool, entry, args, message]) => ({ tool, entry, args, message })))(
+    '$tool $args says what is wrong and how it is used, and does nothing',
+    ({ tool, entry, args, message }) => {
+      const r = runCli(entry, args);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toMatch(new RegExp(`\\n\\nUsage: npm run ${tool}`));
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stdout).toBe('');
+      expect(existsSync(join(SCRATCH_DIR, 'crops-never'))).toBe(false);
+    },
+  );
+});
