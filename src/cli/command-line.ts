@@ -3,6 +3,9 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { errorMessage } from '../shared/errors';
 
+/** A command line a tool cannot run: told with the usage, exit code 2. */
+export class UsageError extends Error {}
+
 /** Says what is wrong and how the tool is used, on stderr, and exits with 2. */
 export function exitWithUsage(tool: string, usage: string, message: string): never {
   console.error(`${tool}: ${message}\n\n${usage}`);
@@ -10,8 +13,8 @@ export function exitWithUsage(tool: string, usage: string, message: string): nev
 }
 
 /**
- * `config` parsed from process.argv, then `check`ed (it throws an Error saying what is wrong); a
- * wrong argument exits through exitWithUsage.
+ * `config` parsed from process.argv, then `check`ed (it throws an Error, such as a UsageError,
+ * saying what is wrong); a wrong argument exits through exitWithUsage.
  */
 export function parseCommandLine<T extends ParseArgsConfig>(
   tool: string,
@@ -28,9 +31,12 @@ export function parseCommandLine<T extends ParseArgsConfig>(
   }
 }
 
-/** A whole number from `min` up, or an Error naming the option. */
-export function wholeNumberOption(name: string, value: string, min = 1): number {
+/** A whole number from `min` (up to `max`, when given), or a UsageError naming the option. */
+export function wholeNumberOption(name: string, value: string, min = 1, max?: number): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be a whole number from ${min} up, got "${value}"`);
+  if (!Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
+    const range = max === undefined ? `from ${min} up` : `from ${min} to ${max}`;
+    throw new UsageError(`--${name} must be a whole number ${range}, got "${value}"`);
+  }
   return n;
 }

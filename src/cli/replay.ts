@@ -12,6 +12,7 @@ import { KIOSK_OUTCOMES } from '../main/compliance/still-decision';
 import type { TrackerOptions } from '../main/compliance/tracker';
 import { errorMessage } from '../shared/errors';
 import { firstIssue } from '../shared/zod-issue';
+import { UsageError } from './command-line';
 import { EVAL_CLASSES, type EvalClass, summariseVisits, type VisitSummary } from './metrics';
 import { parseTrackerChanges } from './tracker-changes';
 import { visitLine } from './visit-lines';
@@ -24,8 +25,6 @@ Options:
                   (names as in src/main/compliance/tracker.ts); repeat to compare several.
                   noseDoubtAt overrides the line the nose check's readings were recorded with
   --json          one JSON object per setting`;
-
-class UsageError extends Error {}
 
 const RecordedVisit = z.object({
   file: z.string(),
@@ -58,12 +57,6 @@ function readRecording(path: string): RecordedVisit[] {
       // Only the frames' outline is checked: their faces are the tracker's own input type, written by scan.
       return parsed.data as unknown as RecordedVisit;
     });
-}
-
-function parseChanges(text: string): Partial<TrackerOptions> {
-  const parsed = parseTrackerChanges(text);
-  if ('problem' in parsed) throw new UsageError(parsed.problem);
-  return parsed.changes;
 }
 
 interface Replayed {
@@ -116,7 +109,7 @@ function main(): number {
     }
     if (positionals.length !== 1) throw new UsageError('Give one recording (npm run scan -- --eval DIR --visits --record FILE).');
     const recording = readRecording(positionals[0]!);
-    const settings = (values.tracker ?? ['{}']).map(parseChanges);
+    const settings = (values.tracker ?? ['{}']).map(parseTrackerChanges);
     if (settings.some((s) => s.noseDoubtAt == null) && hasUnlinedNoseReadings(recording)) {
       process.stderr.write(
         "replay: the nose check's readings in this recording carry no doubt line (recorded before checks named one), so no thank-you waits for them; name one with --tracker '{\"noseDoubtAt\": 0.94}'\n",

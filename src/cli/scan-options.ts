@@ -1,7 +1,7 @@
 // What npm run scan accepts: its usage text and its options, parsed and checked.
 import { parseArgs } from 'node:util';
-import type { TrackerOptions } from '../main/compliance/tracker';
 import { parseProviderList } from '../main/vision/runtime';
+import { UsageError, wholeNumberOption } from './command-line';
 import { parseTrackerChanges } from './tracker-changes';
 
 export const USAGE = `Usage:
@@ -46,9 +46,6 @@ Options:
                     order are the same for any N
   --json            one JSON object per line`;
 
-/** A command line scan cannot run: told with the usage, exit code 2. */
-export class UsageError extends Error {}
-
 /** scan's options, checked: a bad value throws UsageError naming it. */
 export function parseScanOptions(argv: string[]) {
   const { values, positionals } = parseArgs({
@@ -86,29 +83,12 @@ export function parseScanOptions(argv: string[]) {
     border: num('border', values.border),
     minScore: num('min-score', values['min-score']),
     cropMargin: num('crop-margin', values['crop-margin']),
-    jobs: wholeNumber('jobs', values.jobs, 1, 16),
-    visitSeed: wholeNumber('visit-seed', values['visit-seed'], 0),
-    tracker: values.tracker === undefined ? undefined : trackerChanges(values.tracker),
+    jobs: values.jobs === undefined ? undefined : wholeNumberOption('jobs', values.jobs, 1, 16),
+    visitSeed: values['visit-seed'] === undefined ? undefined : wholeNumberOption('visit-seed', values['visit-seed'], 0),
+    tracker: values.tracker === undefined ? undefined : parseTrackerChanges(values.tracker),
     providers: values.providers ? parseProviderList(values.providers.split(',')) : undefined,
     paths: positionals,
   };
-}
-
-function trackerChanges(text: string): Partial<TrackerOptions> {
-  const parsed = parseTrackerChanges(text);
-  if ('problem' in parsed) throw new UsageError(parsed.problem);
-  return parsed.changes;
-}
-
-/** A whole-number option from `min` to `max` (no bound above when none is given). */
-function wholeNumber(name: string, v: string | undefined, min: number, max?: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
-    const range = max === undefined ? `from ${min} up` : `from ${min} to ${max}`;
-    throw new UsageError(`--${name} must be a whole number ${range}, got "${v}"`);
-  }
-  return n;
 }
 
 export type ScanOptions = ReturnType<typeof parseScanOptions>;

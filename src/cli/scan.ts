@@ -11,13 +11,14 @@ import { DEFAULT_TRACKER_OPTIONS } from '../main/compliance/tracker';
 import { ImageDecodeError } from '../main/vision/image';
 import { DEFAULT_PIPELINE_OPTIONS, type FaceResult, type FrameResult, VisionPipeline } from '../main/vision/pipeline';
 import { errorMessage } from '../shared/errors';
+import { UsageError } from './command-line';
 import { evalReportLines } from './eval-report-lines';
 import { listFiles, MissingPathError } from './files';
 import { readLabelCorrections } from './label-corrections';
 import { EVAL_CLASSES, type EvalClass, type EvalRecord, type EvalReport, evaluate, subjectFace } from './metrics';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, noseCheckFolder } from './model-paths';
 import { inOrder } from './ordered-pool';
-import { parseScanOptions, type ScanOptions, USAGE, UsageError } from './scan-options';
+import { parseScanOptions, type ScanOptions, USAGE } from './scan-options';
 import { pct } from './visit-lines';
 import { cameraSeed, DEFAULT_VISIT, decideVisit, type ObservedFrame, observeVisit, WALK_UP_VISIT } from './visits';
 

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { DEFAULT_TRACKER_OPTIONS, type TrackerOptions } from '../main/compliance/tracker';
 import { firstIssue } from '../shared/zod-issue';
+import { UsageError } from './command-line';
 
 const TrackerChanges = z
   .object(
@@ -16,15 +17,15 @@ const TrackerChanges = z
   .partial()
   .strict();
 
-/** `text` as tracker changes, or what is wrong with it (naming --tracker, as the user typed it). */
-export function parseTrackerChanges(text: string): { changes: Partial<TrackerOptions> } | { problem: string } {
+/** `text` as tracker changes; a UsageError says what is wrong with it (naming --tracker, as the user typed it). */
+export function parseTrackerChanges(text: string): Partial<TrackerOptions> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    return { problem: `--tracker takes a JSON object, got ${text}` };
+    throw new UsageError(`--tracker takes a JSON object, got ${text}`);
   }
   const parsed = TrackerChanges.safeParse(raw);
-  if (!parsed.success) return { problem: `--tracker ${text}: ${firstIssue(parsed.error, 'tracker settings')}` };
-  return { changes: parsed.data as Partial<TrackerOptions> };
+  if (!parsed.success) throw new UsageError(`--tracker ${text}: ${firstIssue(parsed.error, 'tracker settings')}`);
+  return parsed.data as Partial<TrackerOptions>;
 }
