@@ -31,6 +31,13 @@ export function parseCommandLine<T extends ParseArgsConfig>(
   }
 }
 
+/** A number from 0 up, or a UsageError naming the option. */
+export function nonNegativeNumberOption(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a non-negative number, got "${value}"`);
+  return n;
+}
+
 /** A whole number from `min` (up to `max`, when given), or a UsageError naming the option. */
 export function wholeNumberOption(name: string, value: string, min = 1, max?: number): number {
   const n = Number(value);

@@ -10,7 +10,7 @@ import { cropSquare, squareAround } from '../main/vision/crop';
 import { FaceDetector } from '../main/vision/detector';
 import { decodeImage, ImageDecodeError } from '../main/vision/image';
 import { DEFAULT_PIPELINE_OPTIONS, detectWithPasses, stillImagePasses } from '../main/vision/pipeline';
-import { exitWithUsage, parseCommandLine, wholeNumberOption } from './command-line';
+import { exitWithUsage, nonNegativeNumberOption, parseCommandLine, wholeNumberOption } from './command-line';
 import { listFiles } from './files';
 import { EVAL_CLASSES, type EvalClass, subjectFace } from './metrics';
 import { DEFAULT_DETECTOR_DIR } from './model-paths';
@@ -35,7 +35,7 @@ const { values } = parseCommandLine(
   },
   ({ values }) => {
     wholeNumberOption('size', values.size, 16);
-    if (!(Number(values.margin) >= 0)) throw new Error(`--margin must be a number from 0 up, got "${values.margin}"`);
+    nonNegativeNumberOption('margin', values.margin);
   },
 );
 const { data, out } = values;

@@ -17,9 +17,7 @@ const { values } = parseCommandLine(
       'no-build': { type: 'boolean', default: false },
     },
   },
-  ({ values }) => {
-    if (wholeNumberOption('port', values.port, 0) > 65535) throw new Error(`--port must be from 0 to 65535, got "${values.port}"`);
-  },
+  ({ values }) => wholeNumberOption('port', values.port, 0, 65535),
 );
 
 if (!values['no-build']) {

@@ -1,7 +1,7 @@
 // What npm run scan accepts: its usage text and its options, parsed and checked.
 import { parseArgs } from 'node:util';
 import { parseProviderList } from '../main/vision/runtime';
-import { UsageError, wholeNumberOption } from './command-line';
+import { nonNegativeNumberOption, wholeNumberOption } from './command-line';
 import { parseTrackerChanges } from './tracker-changes';
 
 export const USAGE = `Usage:
@@ -72,12 +72,7 @@ export function parseScanOptions(argv: string[]) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const num = (name: string, v: string | undefined): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a non-negative number, got "${v}"`);
-    return n;
-  };
+  const num = (name: string, v: string | undefined): number | undefined => (v === undefined ? undefined : nonNegativeNumberOption(name, v));
   return {
     ...values,
     border: num('border', values.border),

@@ -7,8 +7,8 @@ import { runCli } from '../../helpers/cli';
 import { SCRATCH_DIR } from '../../helpers/paths';
 
 const cases: [tool: string, entry: string, args: string[], message: RegExp][] = [
-  ['preview', 'src/cli/preview.ts', ['--port', '70000'], /^preview: --port must be from 0 to 65535, got "70000"/],
-  ['preview', 'src/cli/preview.ts', ['--port', 'web'], /^preview: --port must be a whole number from 0 up, got "web"/],
+  ['preview', 'src/cli/preview.ts', ['--port', '70000'], /^preview: --port must be a whole number from 0 to 65535, got "70000"/],
+  ['preview', 'src/cli/preview.ts', ['--port', 'web'], /^preview: --port must be a whole number from 0 to 65535, got "web"/],
   ['preview', 'src/cli/preview.ts', ['--bogus'], /^preview: Unknown option '--bogus'/],
   ['site', 'src/cli/site.ts', [], /^site: missing or unknown arguments/],
   [
@@ -29,7 +29,7 @@ const cases: [tool: string, entry: string, args: string[], message: RegExp][] = 
     'export-crops',
     'src/cli/export-crops.ts',
     ['--data', '.', '--out', join(SCRATCH_DIR, 'crops-never'), '--margin', 'wide'],
-    /--margin must be a number from 0 up, got "wide"/,
+    /--margin must be a non-negative number, got "wide"/,
   ],
   ['bench:log', 'src/cli/bench-log.ts', ['--rows', '0'], /^bench:log: --rows must be a whole number from 1 up, got "0"/],
   ['bench:site', 'src/cli/bench-site.ts', ['--kiosks', 'many'], /^bench:site: --kiosks must be a whole number from 1 up, got "many"/],
