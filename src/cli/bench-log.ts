@@ -7,13 +7,12 @@ import { performance } from 'node:perf_hooks';
 import { ViolationStore } from '../main/log/store';
 import { parseCommandLine, wholeNumberOption } from './command-line';
 
-const { values } = parseCommandLine(
+const { rows, json } = parseCommandLine(
   'bench:log',
   'Usage: npm run bench:log [-- --rows N] [--json]   (N events over a year; default 1000000)',
   { options: { rows: { type: 'string', default: '1000000' }, json: { type: 'boolean', default: false } } },
-  ({ values }) => wholeNumberOption('rows', values.rows),
+  ({ values }) => ({ rows: wholeNumberOption('rows', values.rows), json: values.json }),
 );
-const rows = Number(values.rows);
 const dir = mkdtempSync(join(tmpdir(), 'mask-kiosk-bench-log-'));
 const DAY = 86_400_000;
 const end = Date.UTC(2026, 10, 27);
@@ -68,7 +67,7 @@ try {
     },
   };
   store.close();
-  console.log(values.json ? JSON.stringify(report) : report);
+  console.log(json ? JSON.stringify(report) : report);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

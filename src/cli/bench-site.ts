@@ -17,7 +17,12 @@ import { parseCommandLine, wholeNumberOption } from './command-line';
 import { startCluster } from './pg-cluster';
 import { createSiteDatabase } from './site-admin';
 
-const { values } = parseCommandLine(
+const {
+  events: TOTAL,
+  kiosks: KIOSKS,
+  perKiosk: PER_KIOSK,
+  json,
+} = parseCommandLine(
   'bench:site',
   'Usage: npm run bench:site [-- --events N] [--kiosks 50] [--per-kiosk 2000] [--json]',
   {
@@ -28,16 +33,16 @@ const { values } = parseCommandLine(
       json: { type: 'boolean', default: false },
     },
   },
-  ({ values }) => {
-    for (const name of ['events', 'kiosks', 'per-kiosk'] as const) wholeNumberOption(name, values[name]);
-  },
+  ({ values }) => ({
+    events: wholeNumberOption('events', values.events),
+    kiosks: wholeNumberOption('kiosks', values.kiosks),
+    perKiosk: wholeNumberOption('per-kiosk', values['per-kiosk']),
+    json: values.json,
+  }),
 );
-const TOTAL = Number(values.events);
-const KIOSKS = Number(values.kiosks);
-const PER_KIOSK = Number(values['per-kiosk']);
 const DAY = 86_400_000;
 const say = (m: string): void => {
-  if (!values.json) console.log(m);
+  if (!json) console.log(m);
 };
 const p95 = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -134,7 +139,7 @@ try {
   await reviewer.end();
   await owner.end();
   const report = { eventsPerSecond, reviewP95Ms: p95(review), chartP95Ms: p95(chart), events: TOTAL, kiosks: KIOSKS };
-  console.log(values.json ? JSON.stringify(report) : report);
+  console.log(json ? JSON.stringify(report) : report);
 } finally {
   cluster.destroy();
   rmSync(scratch, { recursive: true, force: true });

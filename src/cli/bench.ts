@@ -39,7 +39,7 @@ Options:
   --out FILE     where the full report goes (default .tmp/bench-report.json)`;
 
 function parseOptions() {
-  const { values } = parseCommandLine(
+  return parseCommandLine(
     'bench',
     USAGE,
     {
@@ -63,21 +63,20 @@ function parseOptions() {
       },
     },
     ({ values }) => {
-      if (values.help) return;
-      for (const name of ['frames', 'soak', 'threads'] as const) {
-        const v = values[name];
-        if (v !== undefined) wholeNumberOption(name, v);
+      if (values.help) {
+        console.log(USAGE);
+        process.exit(0);
       }
+      const count = (name: 'soak' | 'threads') => {
+        const v = values[name];
+        return v === undefined ? undefined : wholeNumberOption(name, v);
+      };
       for (const photo of values.photo ?? []) if (!existsSync(photo)) throw new Error(`--photo ${photo}: no such file`);
       if (!values.photo?.length && !existsSync(values.data))
         throw new Error(`--data ${values.data}: no such folder (a split of facemask-v1; set FACEMASK_DATA or pass --data or --photo)`);
+      return { ...values, frames: wholeNumberOption('frames', values.frames), soak: count('soak'), threads: count('threads') };
     },
   );
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  return values;
 }
 
 const values = parseOptions();
@@ -266,22 +265,22 @@ async function main(): Promise<void> {
         classifierFolder: values.model,
         noseCheckFolder: noseCheckFolder(values['nose-check']),
         ...(scheduled ? {} : { classifySchedule: null }),
-        runtime: values.threads ? { intraOpThreads: Number(values.threads) } : {},
+        runtime: values.threads ? { intraOpThreads: values.threads } : {},
       },
       log: (level, message) => console.error(`${level}: ${message}`),
     });
   const vision = await startEngine(false);
-  const frames = Number(values.frames);
+  const { frames } = values;
   const info = {
     provider: vision.info.providers.classifier,
     model: vision.info.modelId,
     node: process.version,
     cpus: (await import('node:os')).cpus()[0]?.model,
-    threads: values.threads ? Number(values.threads) : defaultIntraOpThreads(),
+    threads: values.threads ?? defaultIntraOpThreads(),
   };
 
   if (values.soak) {
-    const n = Number(values.soak);
+    const n = values.soak;
     const frame = await composeFrame(portraits, 640, 1);
     const tracker = new ComplianceTracker();
     // RSS is both processes (the kiosk's and the engine's); the heap figures are the engine's own V8 heap.

@@ -12,20 +12,24 @@ export function exitWithUsage(tool: string, usage: string, message: string): nev
   process.exit(2);
 }
 
+type Parsed<T extends ParseArgsConfig> = ReturnType<typeof parseArgs<T>>;
+
 /**
- * `config` parsed from process.argv, then `check`ed (it throws an Error, such as a UsageError,
- * saying what is wrong); a wrong argument exits through exitWithUsage.
+ * `config` parsed from process.argv and handed to `read`, which checks it and returns the tool's
+ * options (throwing an Error, such as a UsageError, that says what is wrong); without `read`, the
+ * parsed arguments as they are. A wrong argument exits through exitWithUsage.
  */
-export function parseCommandLine<T extends ParseArgsConfig>(
+export function parseCommandLine<T extends ParseArgsConfig>(tool: string, usage: string, config: T): Parsed<T>;
+export function parseCommandLine<T extends ParseArgsConfig, R>(tool: string, usage: string, config: T, read: (parsed: Parsed<T>) => R): R;
+export function parseCommandLine<T extends ParseArgsConfig, R>(
   tool: string,
   usage: string,
   config: T,
-  check: (parsed: ReturnType<typeof parseArgs<T>>) => void = () => {},
-): ReturnType<typeof parseArgs<T>> {
+  read?: (parsed: Parsed<T>) => R,
+): R | Parsed<T> {
   try {
     const parsed = parseArgs(config);
-    check(parsed);
-    return parsed;
+    return read ? read(parsed) : parsed;
   } catch (err) {
     exitWithUsage(tool, usage, errorMessage(err));
   }

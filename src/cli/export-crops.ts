@@ -10,14 +10,14 @@ import { cropSquare, squareAround } from '../main/vision/crop';
 import { FaceDetector } from '../main/vision/detector';
 import { decodeImage, ImageDecodeError } from '../main/vision/image';
 import { DEFAULT_PIPELINE_OPTIONS, detectWithPasses, stillImagePasses } from '../main/vision/pipeline';
-import { exitWithUsage, nonNegativeNumberOption, parseCommandLine, wholeNumberOption } from './command-line';
+import { nonNegativeNumberOption, parseCommandLine, UsageError, wholeNumberOption } from './command-line';
 import { listFiles } from './files';
 import { EVAL_CLASSES, type EvalClass, subjectFace } from './metrics';
 import { DEFAULT_DETECTOR_DIR } from './model-paths';
 
 const USAGE =
   'Usage: npm run export-crops -- --data DIR --out DIR [--split train,val,test | --flat NAME] [--size 192] [--margin 0.8] [--detector DIR]';
-const { values } = parseCommandLine(
+const { data, out, size, margin, values } = parseCommandLine(
   'export-crops',
   USAGE,
   {
@@ -34,15 +34,14 @@ const { values } = parseCommandLine(
     },
   },
   ({ values }) => {
-    wholeNumberOption('size', values.size, 16);
-    nonNegativeNumberOption('margin', values.margin);
+    const size = wholeNumberOption('size', values.size, 16);
+    const margin = nonNegativeNumberOption('margin', values.margin);
+    const { data, out } = values;
+    if (!data || !out) throw new UsageError('--data and --out are needed');
+    if (!existsSync(data)) throw new UsageError(`--data ${data}: no such folder`);
+    return { data, out, size, margin, values };
   },
 );
-const { data, out } = values;
-if (!data || !out) exitWithUsage('export-crops', USAGE, '--data and --out are needed');
-if (!existsSync(data)) exitWithUsage('export-crops', USAGE, `--data ${data}: no such folder`);
-const size = Number(values.size);
-const margin = Number(values.margin);
 const { minScore } = DEFAULT_PIPELINE_OPTIONS.stillImage;
 const passes = stillImagePasses();
 const detector = await FaceDetector.load(values.detector);

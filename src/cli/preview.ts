@@ -7,7 +7,7 @@ import { parseCommandLine, wholeNumberOption } from './command-line';
 import { REPO_ROOT } from './model-paths';
 import { startPreviewServer } from './preview-server';
 
-const { values } = parseCommandLine(
+const { port, values } = parseCommandLine(
   'preview',
   'Usage: npm run preview [-- --port 5417] [--user-data DIR] [--no-build]   (--port 0: any free port)',
   {
@@ -17,7 +17,7 @@ const { values } = parseCommandLine(
       'no-build': { type: 'boolean', default: false },
     },
   },
-  ({ values }) => wholeNumberOption('port', values.port, 0, 65535),
+  ({ values }) => ({ port: wholeNumberOption('port', values.port, 0, 65535), values }),
 );
 
 if (!values['no-build']) {
@@ -29,7 +29,7 @@ if (!values['no-build']) {
 }
 mkdirSync(values['user-data'], { recursive: true });
 try {
-  const server = await startPreviewServer({ port: Number(values.port), userDataDir: values['user-data'] });
+  const server = await startPreviewServer({ port, userDataDir: values['user-data'] });
   console.log(`\nMask Kiosk preview: open ${server.url}\n(loopback only; the token in the address is required. Ctrl+C stops.)`);
   const stop = (): void => void server.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
