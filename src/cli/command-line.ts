@@ -6,6 +6,11 @@ import { errorMessage } from '../shared/errors';
 /** A command line a tool cannot run: told with the usage, exit code 2. */
 export class UsageError extends Error {}
 
+/** A wrong command line: a tool's own UsageError, or node's parseArgs refusing an option. */
+export function isUsageError(err: unknown): boolean {
+  return err instanceof UsageError || String((err as { code?: unknown } | null)?.code).startsWith('ERR_PARSE_ARGS');
+}
+
 /** Says what is wrong and how the tool is used, on stderr, and exits with 2. */
 export function exitWithUsage(tool: string, usage: string, message: string): never {
   console.error(`${tool}: ${message}\n\n${usage}`);

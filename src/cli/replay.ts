@@ -12,7 +12,7 @@ import { KIOSK_OUTCOMES } from '../main/compliance/still-decision';
 import type { TrackerOptions } from '../main/compliance/tracker';
 import { errorMessage } from '../shared/errors';
 import { firstIssue } from '../shared/zod-issue';
-import { UsageError } from './command-line';
+import { isUsageError, UsageError } from './command-line';
 import { EVAL_CLASSES, type EvalClass, summariseVisits, type VisitSummary } from './metrics';
 import { parseTrackerChanges } from './tracker-changes';
 import { visitLine } from './visit-lines';
@@ -134,7 +134,7 @@ function main(): number {
     return 0;
   } catch (err) {
     process.stderr.write(`replay: ${errorMessage(err)}\n`);
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (isUsageError(err)) {
       process.stderr.write(`\n${USAGE}\n`);
       return 2;
     }

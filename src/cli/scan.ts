@@ -11,7 +11,7 @@ import { DEFAULT_TRACKER_OPTIONS } from '../main/compliance/tracker';
 import { ImageDecodeError } from '../main/vision/image';
 import { DEFAULT_PIPELINE_OPTIONS, type FaceResult, type FrameResult, VisionPipeline } from '../main/vision/pipeline';
 import { errorMessage } from '../shared/errors';
-import { UsageError } from './command-line';
+import { isUsageError, UsageError } from './command-line';
 import { evalReportLines } from './eval-report-lines';
 import { listFiles, MissingPathError } from './files';
 import { readLabelCorrections } from './label-corrections';
@@ -241,8 +241,9 @@ async function main(): Promise<number> {
   } catch (err) {
     const message = errorMessage(err);
     process.stderr.write(`scan: ${message}\n`);
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`\n${USAGE}\n`);
-    return err instanceof UsageError || err instanceof MissingPathError ? 2 : 1;
+    const usage = isUsageError(err);
+    if (usage) process.stderr.write(`\n${USAGE}\n`);
+    return usage || err instanceof MissingPathError ? 2 : 1;
   }
 }
 

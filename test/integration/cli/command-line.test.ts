@@ -33,6 +33,8 @@ const cases: [tool: string, entry: string, args: string[], message: RegExp][] = 
   ],
   ['bench:log', 'src/cli/bench-log.ts', ['--rows', '0'], /^bench:log: --rows must be a whole number from 1 up, got "0"/],
   ['bench:site', 'src/cli/bench-site.ts', ['--kiosks', 'many'], /^bench:site: --kiosks must be a whole number from 1 up, got "many"/],
+  ['scan', 'src/cli/scan.ts', ['--bogus'], /^scan: Unknown option '--bogus'/],
+  ['replay', 'src/cli/replay.ts', ['--bogus'], /^replay: Unknown option '--bogus'/],
 ];
 
 describe('command-line tools, on a wrong argument', () => {
@@ -42,7 +44,7 @@ describe('command-line tools, on a wrong argument', () => {
       const r = runCli(entry, args);
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr).toMatch(message);
-      expect(r.stderr).toMatch(new RegExp(`\\n\\nUsage: npm run ${tool}`));
+      expect(r.stderr).toMatch(new RegExp(`\\n\\nUsage:\\s+npm run ${tool}`));
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(r.stdout).toBe('');
       expect(existsSync(join(SCRATCH_DIR, 'crops-never'))).toBe(false);
