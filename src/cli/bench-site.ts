@@ -17,12 +17,7 @@ import { parseCommandLine, wholeNumberOption } from './command-line';
 import { startCluster } from './pg-cluster';
 import { createSiteDatabase } from './site-admin';
 
-const {
-  events: TOTAL,
-  kiosks: KIOSKS,
-  perKiosk: PER_KIOSK,
-  json,
-} = parseCommandLine(
+const { events, kiosks, perKiosk, json } = parseCommandLine(
   'bench:site',
   'Usage: npm run bench:site [-- --events N] [--kiosks 50] [--per-kiosk 2000] [--json]',
   {
@@ -52,7 +47,7 @@ const p95 = (xs: number[]): number => {
 const cluster = await startCluster();
 const scratch = mkdtempSync(join(tmpdir(), 'bench-site-'));
 try {
-  const logins = Array.from({ length: KIOSKS }, (_, i) => `kiosk_${String(i + 1).padStart(2, '0')}`);
+  const logins = Array.from({ length: kiosks }, (_, i) => `kiosk_${String(i + 1).padStart(2, '0')}`);
   await createSiteDatabase(cluster, 'maskkiosk', {
     kiosks: Object.fromEntries(logins.map((login) => [login, `pw-${login}`])),
     reviewers: { review_desk: 'pw-review' },
@@ -64,7 +59,7 @@ try {
   const now = Date.now();
   const shippers = logins.map((login, k) => {
     const { store } = ViolationStore.open(mkdtempSync(join(scratch, `${login}-`)));
-    for (let i = 0; i < PER_KIOSK; i++) {
+    for (let i = 0; i < perKiosk; i++) {
       store.recordCheck(now - DAY + i * 1000 + k, 60, {
         trackId: i,
         verdict: i % 4 === 0 ? 'incorrect' : 'no_mask',
@@ -82,7 +77,7 @@ try {
       log: () => undefined,
     });
   });
-  say(`${KIOSKS} kiosks ship ${KIOSKS * PER_KIOSK} events at once…`);
+  say(`${kiosks} kiosks ship ${kiosks * perKiosk} events at once…`);
   const t0 = performance.now();
   await Promise.all(
     shippers.map(async (s) => {
@@ -90,12 +85,12 @@ try {
     }),
   );
   const ingestSeconds = (performance.now() - t0) / 1000;
-  const eventsPerSecond = Math.round((KIOSKS * PER_KIOSK) / ingestSeconds);
+  const eventsPerSecond = Math.round((kiosks * perKiosk) / ingestSeconds);
   say(`ingest: ${eventsPerSecond} events/s (${ingestSeconds.toFixed(1)} s)`);
 
-  // 2. Fill to TOTAL events over a year, with the closed hours to match, as the owner.
-  const fill = Math.max(0, TOTAL - KIOSKS * PER_KIOSK);
-  say(`filling to ${TOTAL} events…`);
+  // 2. Fill to --events events over a year, with the closed hours to match, as the owner.
+  const fill = Math.max(0, events - kiosks * perKiosk);
+  say(`filling to ${events} events…`);
   const tFill = performance.now();
   const chunk = 1_000_000;
   for (let done = 0; done < fill; done += chunk) {
@@ -106,7 +101,7 @@ try {
               to_timestamp($1 / 1000.0) - (random() * interval '365 days'), 60,
               CASE WHEN g % 4 = 0 THEN 'incorrect' ELSE 'no_mask' END, 0.9, 'facemask-default', 'cam'
        FROM generate_series($2::bigint, $2::bigint + $4 - 1) g`,
-      [now - DAY, done, KIOSKS, n],
+      [now - DAY, done, kiosks, n],
     );
   }
   await owner.query(
@@ -127,7 +122,7 @@ try {
   for (let i = 0; i < 60; i++) {
     const to = now - Math.floor(Math.random() * 300) * DAY;
     const from = to - 14 * DAY;
-    const kioskId = i % 2 === 0 ? undefined : logins[i % KIOSKS]!;
+    const kioskId = i % 2 === 0 ? undefined : logins[i % kiosks]!;
     let t = performance.now();
     const first = await sitePage(reviewer, { from, to, limit: 25, ...(kioskId ? { kioskId } : {}) });
     if (first.next) await sitePage(reviewer, { from, to, limit: 25, before: first.next, ...(kioskId ? { kioskId } : {}) });
@@ -138,7 +133,7 @@ try {
   }
   await reviewer.end();
   await owner.end();
-  const report = { eventsPerSecond, reviewP95Ms: p95(review), chartP95Ms: p95(chart), events: TOTAL, kiosks: KIOSKS };
+  const report = { eventsPerSecond, reviewP95Ms: p95(review), chartP95Ms: p95(chart), events, kiosks };
   console.log(json ? JSON.stringify(report) : report);
 } finally {
   cluster.destroy();

@@ -17,7 +17,15 @@ import { DEFAULT_DETECTOR_DIR } from './model-paths';
 
 const USAGE =
   'Usage: npm run export-crops -- --data DIR --out DIR [--split train,val,test | --flat NAME] [--size 192] [--margin 0.8] [--detector DIR]';
-const { data, out, size, margin, values } = parseCommandLine(
+const {
+  data,
+  out,
+  size,
+  margin,
+  flat,
+  split: splitList,
+  detector: detectorDir,
+} = parseCommandLine(
   'export-crops',
   USAGE,
   {
@@ -39,19 +47,19 @@ const { data, out, size, margin, values } = parseCommandLine(
     const { data, out } = values;
     if (!data || !out) throw new UsageError('--data and --out are needed');
     if (!existsSync(data)) throw new UsageError(`--data ${data}: no such folder`);
-    return { data, out, size, margin, values };
+    return { data, out, size, margin, flat: values.flat, split: values.split, detector: values.detector };
   },
 );
 const { minScore } = DEFAULT_PIPELINE_OPTIONS.stillImage;
 const passes = stillImagePasses();
-const detector = await FaceDetector.load(values.detector);
+const detector = await FaceDetector.load(detectorDir);
 
-const splits = values.flat ? [values.flat] : values.split.split(',');
+const splits = flat ? [flat] : splitList.split(',');
 for (const split of splits) {
   const rows: string[] = [];
   const noFace: Record<string, number> = {};
   for (const label of Object.keys(EVAL_CLASSES) as EvalClass[]) {
-    const dir = values.flat ? join(data, label) : join(data, split, label);
+    const dir = flat ? join(data, label) : join(data, split, label);
     if (!existsSync(dir)) continue;
     const outDir = join(out, split, label);
     mkdirSync(outDir, { recursive: true });

@@ -7,7 +7,7 @@ import { parseCommandLine, wholeNumberOption } from './command-line';
 import { REPO_ROOT } from './model-paths';
 import { startPreviewServer } from './preview-server';
 
-const { port, values } = parseCommandLine(
+const { port, userData, build } = parseCommandLine(
   'preview',
   'Usage: npm run preview [-- --port 5417] [--user-data DIR] [--no-build]   (--port 0: any free port)',
   {
@@ -17,19 +17,19 @@ const { port, values } = parseCommandLine(
       'no-build': { type: 'boolean', default: false },
     },
   },
-  ({ values }) => ({ port: wholeNumberOption('port', values.port, 0, 65535), values }),
+  ({ values }) => ({ port: wholeNumberOption('port', values.port, 0, 65535), userData: values['user-data'], build: !values['no-build'] }),
 );
 
-if (!values['no-build']) {
+if (build) {
   const built = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
     cwd: REPO_ROOT,
     stdio: 'inherit',
   });
   if (built.status !== 0) process.exit(1);
 }
-mkdirSync(values['user-data'], { recursive: true });
+mkdirSync(userData, { recursive: true });
 try {
-  const server = await startPreviewServer({ port, userDataDir: values['user-data'] });
+  const server = await startPreviewServer({ port, userDataDir: userData });
   console.log(`\nMask Kiosk preview: open ${server.url}\n(loopback only; the token in the address is required. Ctrl+C stops.)`);
   const stop = (): void => void server.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
