@@ -1,26 +1,30 @@
 // Labels a `train.py --dump` folder with a teacher model's calibrated probabilities, through the
 // kiosk's own classifier code (onnxruntime-node), for `train.py --soft-targets`.
-// Usage: node --import tsx training/distill_labels.ts <dump folder> [--model models/facemask-default] [--out teacher.f32]
 // Writes <dump folder>/teacher.f32 (or --out): N x 3 float32, in train.py's label order
 // (without_mask, with_mask, mask_worn_incorrectly).
-import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, UsageError } from '../src/cli/command-line';
 import { MaskClassifier } from '../src/main/vision/classifier';
 
 const LABEL_ORDER = ['without_mask', 'with_mask', 'mask_worn_incorrectly'];
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { model: { type: 'string', default: 'models/facemask-default' }, out: { type: 'string', default: 'teacher.f32' } },
-});
-const [folder] = positionals;
-if (!folder) {
-  console.error('usage: node --import tsx training/distill_labels.ts <dump folder> [--model DIR] [--out FILE]');
-  process.exit(2);
-}
+const { folder, model, outName } = parseCommandLine(
+  'distill_labels',
+  'Usage: node --import tsx training/distill_labels.ts <dump folder> [--model DIR] [--out FILE]',
+  {
+    allowPositionals: true,
+    options: { model: { type: 'string', default: 'models/facemask-default' }, out: { type: 'string', default: 'teacher.f32' } },
+  },
+  ({ values, positionals }) => {
+    if (positionals.length !== 1) throw new UsageError('give one dump folder (train.py --dump)');
+    const folder = positionals[0]!;
+    if (!existsSync(join(folder, 'meta.json'))) throw new UsageError(`${folder}: no meta.json (not a train.py --dump folder)`);
+    return { folder, model: values.model, outName: values.out };
+  },
+);
 const meta = JSON.parse(readFileSync(join(folder, 'meta.json'), 'utf8')) as { n: number; side: number };
-const teacher = await MaskClassifier.load(values.model!);
+const teacher = await MaskClassifier.load(model);
 if (teacher.cropSize !== meta.side) throw new Error(`the teacher takes ${teacher.cropSize} px crops, the dump holds ${meta.side} px`);
 const missing = LABEL_ORDER.filter((l) => !teacher.model.labels.includes(l));
 if (missing.length) throw new Error(`the teacher has no label ${missing.join(', ')}`);
@@ -28,7 +32,7 @@ if (missing.length) throw new Error(`the teacher has no label ${missing.join(', 
 const plane = meta.side * meta.side;
 const per = 3 * plane;
 const batch = 32;
-const out = new Float32Array(meta.n * LABEL_ORDER.length);
+const teacherProbabilities = new Float32Array(meta.n * LABEL_ORDER.length);
 const planar = Buffer.alloc(per * batch);
 const fd = openSync(join(folder, 'crops.u8'), 'r');
 const started = performance.now();
@@ -49,11 +53,11 @@ for (let start = 0; start < meta.n; start += batch) {
   const answers = await teacher.classify(crops);
   answers.forEach((a, k) => {
     LABEL_ORDER.forEach((label, j) => {
-      out[(start + k) * LABEL_ORDER.length + j] = a.probabilities[label]!;
+      teacherProbabilities[(start + k) * LABEL_ORDER.length + j] = a.probabilities[label]!;
     });
   });
 }
 closeSync(fd);
 await teacher.dispose();
-writeFileSync(join(folder, values.out!), out);
+writeFileSync(join(folder, outName), teacherProbabilities);
 console.log(`${meta.n} crops labelled by ${teacher.model.id} in ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -9,8 +9,8 @@
 // config.json, where the kiosk reads it); the geometry defaults to NOSE_PATCH_GEOMETRY.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { parseCommandLine, UsageError } from '../src/cli/command-line';
 import { readLabelCorrections } from '../src/cli/label-corrections';
 import { seededRandom } from '../src/cli/seeded-random';
 import type { KeypointName } from '../src/main/vision/blazeface-decode';
@@ -25,19 +25,32 @@ import {
 } from '../src/main/vision/nose-patch';
 import { firstIssue } from '../src/shared/zod-issue';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    corrections: { type: 'string', default: 'training/label-corrections-v2.csv' },
-    side: { type: 'string', default: String(NOSE_PATCH_GEOMETRY.side) },
-    above: { type: 'string', default: String(NOSE_PATCH_GEOMETRY.above) },
+const {
+  cropsDir,
+  outDir,
+  splits,
+  corrections: correctionsFile,
+  geometry,
+} = parseCommandLine(
+  'nose-patches',
+  'Usage: tsx training/nose-patches.ts <crops folder> <out folder> <split[:jitters]>... [--corrections CSV] [--side S] [--above A]',
+  {
+    allowPositionals: true,
+    options: {
+      corrections: { type: 'string', default: 'training/label-corrections-v2.csv' },
+      side: { type: 'string', default: String(NOSE_PATCH_GEOMETRY.side) },
+      above: { type: 'string', default: String(NOSE_PATCH_GEOMETRY.above) },
+    },
   },
-});
-const [cropsDir, outDir, ...splits] = positionals;
-if (!cropsDir || !outDir || splits.length === 0) {
-  console.error('usage: tsx training/nose-patches.ts <crops folder> <out folder> <split[:jitters]>... [--corrections CSV]');
-  process.exit(2);
-}
+  ({ values, positionals }) => {
+    const [cropsDir, outDir, ...splits] = positionals;
+    if (!cropsDir || !outDir || splits.length === 0) throw new UsageError('give a crops folder, an out folder and at least one split');
+    // Checked as the kiosk will check the check's config.json, so training never writes a geometry the kiosk refuses.
+    const geometry = NosePatchGeometrySchema.safeParse({ side: Number(values.side), above: Number(values.above) });
+    if (!geometry.success) throw new UsageError(`--side / --above: ${firstIssue(geometry.error, 'geometry')}`);
+    return { cropsDir, outDir, splits, corrections: values.corrections, geometry: geometry.data };
+  },
+);
 
 /** The kiosk's keypoints are a few pixels off from frame to frame: train on the same wobble. */
 function jitter(p: PatchPlacement, rand: () => number): PatchPlacement {
@@ -53,14 +66,7 @@ interface CropRecord {
   keypoints: Record<KeypointName, [number, number]>;
 }
 
-// Checked as the kiosk will check the check's config.json, so training never writes a geometry the kiosk refuses.
-const parsedGeometry = NosePatchGeometrySchema.safeParse({ side: Number(values.side), above: Number(values.above) });
-if (!parsedGeometry.success) {
-  console.error(`--side / --above: ${firstIssue(parsedGeometry.error, 'geometry')}`);
-  process.exit(2);
-}
-const geometry = parsedGeometry.data;
-const corrections = readLabelCorrections(values.corrections!);
+const corrections = readLabelCorrections(correctionsFile);
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'patch.json'), `${JSON.stringify(geometry)}\n`);
 const size = NOSE_PATCH_SIZE;

@@ -4,12 +4,11 @@
 // cuts them, then training/qdq.py writes the quantized graph beside the folder's other files.
 // Compare the result with `npm run scan -- --eval SET --model OUT` and `npm run bench -- --quick
 // --model OUT`; docs/SPEED.md has what it measured for the default model.
-// Usage: tsx training/quantize.ts [--model DIR] [--out DIR] [--every N] [--ranges mean|minmax] [--skip A,B] [--version V]
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, UsageError, wholeNumberOption } from '../src/cli/command-line';
 import { listFiles } from '../src/cli/files';
 import { DEFAULT_CLASSIFIER_DIR, PUBLISHED_DETECTOR_DIR, REPO_ROOT } from '../src/cli/model-paths';
 import { findPython } from '../src/cli/python';
@@ -21,18 +20,30 @@ import { ort } from '../src/main/vision/ort';
 import { DEFAULT_PIPELINE_OPTIONS, detectWithPasses, stillImagePasses, VisionPipeline } from '../src/main/vision/pipeline';
 import { ResampleScratch } from '../src/main/vision/resample';
 
-const { values } = parseArgs({
-  options: {
-    model: { type: 'string', default: DEFAULT_CLASSIFIER_DIR },
-    out: { type: 'string', default: join(REPO_ROOT, 'training', '.cache', 'facemask-int8') },
-    data: { type: 'string', default: join(process.env.FACEMASK_DATA ?? join(REPO_ROOT, '..', 'shared', 'data', 'facemask-v1'), 'val') },
-    every: { type: 'string', default: '2' },
-    ranges: { type: 'string', default: 'mean' },
-    skip: { type: 'string', default: '' },
-    // The model version the quantized folder gets (config.json, training.json); the source's otherwise.
-    version: { type: 'string' },
+const USAGE = 'Usage: tsx training/quantize.ts [--model DIR] [--out DIR] [--every N] [--ranges mean|minmax] [--skip A,B] [--version V]';
+const values = parseCommandLine(
+  'quantize',
+  USAGE,
+  {
+    options: {
+      model: { type: 'string', default: DEFAULT_CLASSIFIER_DIR },
+      out: { type: 'string', default: join(REPO_ROOT, 'training', '.cache', 'facemask-int8') },
+      data: { type: 'string', default: join(process.env.FACEMASK_DATA ?? join(REPO_ROOT, '..', 'shared', 'data', 'facemask-v1'), 'val') },
+      every: { type: 'string', default: '2' },
+      ranges: { type: 'string', default: 'mean' },
+      skip: { type: 'string', default: '' },
+      // The model version the quantized folder gets (config.json, training.json); the source's otherwise.
+      version: { type: 'string' },
+    },
   },
-});
+  ({ values }) => {
+    if (values.ranges !== 'mean' && values.ranges !== 'minmax')
+      throw new UsageError(`--ranges must be mean or minmax, got "${values.ranges}"`);
+    if (!existsSync(values.data))
+      throw new UsageError(`--data ${values.data}: no such folder (facemask-v1's val split; set FACEMASK_DATA or pass --data)`);
+    return { ...values, every: wholeNumberOption('every', values.every) };
+  },
+);
 
 const work = mkdtempSync(join(tmpdir(), 'quantize-'));
 const python = findPython(['onnx', 'numpy']);
@@ -61,9 +72,7 @@ try {
   const { resizeTo, inputSize } = folder.preprocessing;
   const scratch = new ResampleScratch();
   const stats = new Map<string, { min: number; max: number; sumMin: number; sumMax: number; n: number }>();
-  const files = listFiles([join(values.data, 'with_mask'), join(values.data, 'without_mask')]).filter(
-    (_, i) => i % Number(values.every) === 0,
-  );
+  const files = listFiles([join(values.data, 'with_mask'), join(values.data, 'without_mask')]).filter((_, i) => i % values.every === 0);
   let crops = 0;
   for (const file of files) {
     const image = await decodeImage(file);

@@ -1,5 +1,6 @@
-// The project's smaller command-line tools on a wrong argument: one line naming it, the usage, exit
-// code 2, and nothing done (no build, no database, no files), never a stack trace.
+// The project's command-line tools, and the training tools written in TypeScript, on a wrong
+// argument: one line naming it, the usage, exit code 2, and nothing done (no build, no database,
+// no files), never a stack trace.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +36,14 @@ const cases: [tool: string, entry: string, args: string[], message: RegExp][] = 
   ['bench:site', 'src/cli/bench-site.ts', ['--kiosks', 'many'], /^bench:site: --kiosks must be a whole number from 1 up, got "many"/],
   ['scan', 'src/cli/scan.ts', ['--bogus'], /^scan: Unknown option '--bogus'/],
   ['replay', 'src/cli/replay.ts', ['--bogus'], /^replay: Unknown option '--bogus'/],
+  ['quantize', 'training/quantize.ts', ['--every', 'x'], /^quantize: --every must be a whole number from 1 up, got "x"/],
+  ['distill_labels', 'training/distill_labels.ts', [], /^distill_labels: give one dump folder/],
+  [
+    'nose-patches',
+    'training/nose-patches.ts',
+    [SCRATCH_DIR, join(SCRATCH_DIR, 'crops-never'), 'val', '--side=0'],
+    /^nose-patches: --side \/ --above: side: Too small/,
+  ],
 ];
 
 describe('command-line tools, on a wrong argument', () => {
@@ -44,7 +53,7 @@ describe('command-line tools, on a wrong argument', () => {
       const r = runCli(entry, args);
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr).toMatch(message);
-      expect(r.stderr).toMatch(new RegExp(`\\n\\nUsage:\\s+npm run ${tool}`));
+      expect(r.stderr).toMatch(new RegExp(`\\n\\nUsage:\\s+(npm run |tsx |node --import tsx )\\S*${tool}`));
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(r.stdout).toBe('');
       expect(existsSync(join(SCRATCH_DIR, 'crops-never'))).toBe(false);
