@@ -20,7 +20,8 @@ import { ort } from '../src/main/vision/ort';
 import { DEFAULT_PIPELINE_OPTIONS, detectWithPasses, stillImagePasses, VisionPipeline } from '../src/main/vision/pipeline';
 import { ResampleScratch } from '../src/main/vision/resample';
 
-const USAGE = 'Usage: tsx training/quantize.ts [--model DIR] [--out DIR] [--every N] [--ranges mean|minmax] [--skip A,B] [--version V]';
+const USAGE =
+  'Usage: tsx training/quantize.ts [--model DIR] [--out DIR] [--data DIR] [--every N] [--ranges mean|minmax] [--skip A,B] [--version V]';
 const values = parseCommandLine(
   'quantize',
   USAGE,
