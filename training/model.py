@@ -48,14 +48,17 @@ def build_model(arch: str, classes: int, width: int = 16, backbone: str | None =
     if arch == FACE_EXPRESSION:
         return FaceExpressionClassifier(classes=classes)
     if arch == BLAZEFACE_FULL:
-        if not backbone:
-            raise SystemExit(f'a {arch} classifier needs --backbone (the folder with {BLAZEFACE_FULL_GRAPH})')
-        return BlazeFaceFullNet(backbone, classes=classes)
+        return BlazeFaceFullNet(graph_folder(arch, backbone, BLAZEFACE_FULL_GRAPH), classes=classes)
     if arch in FACE_BACKBONES:
-        if not backbone:
-            raise SystemExit(f'a {arch} classifier needs --backbone (the folder with {FACE_BACKBONES[arch][0]})')
-        return FaceMeshNet(backbone, classes=classes, variant=arch)
+        return FaceMeshNet(graph_folder(arch, backbone, FACE_BACKBONES[arch][0]), classes=classes, variant=arch)
     return MaskNet(widths=tuple(width * 2 ** i for i in range(5)), classes=classes)
+
+
+def graph_folder(arch: str, backbone: str | None, graph: str) -> str:
+    """The --backbone folder an architecture built on a TensorFlow.js graph needs, or a stop naming it."""
+    if not backbone:
+        raise SystemExit(f'a {arch} classifier needs --backbone (the folder with {graph})')
+    return backbone
 
 
 # Graph file and the two nodes pooled into the head, per face-mesh variant. Up to these nodes both
