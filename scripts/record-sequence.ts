@@ -2,24 +2,31 @@
 // a test portrait: the person walks up (growing from far to near) and then stands, with small
 // camera jitter and exposure noise. The result (boxes, keypoints, P(mask), brightness: no pixels)
 // is a fixture for the compliance tracker's tests, so they replay real detector and classifier
-// behaviour. The first half second is the empty lobby before the person walks in. Usage: tsx scripts/record-sequence.ts <portrait> <out.json> [--seconds 4]
+// behaviour. The first half second is the empty lobby before the person walks in.
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { nonNegativeNumberOption, parseCommandLine, UsageError, wholeNumberOption } from '../src/cli/command-line';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR } from '../src/cli/model-paths';
 import { VisionPipeline } from '../src/main/vision/pipeline';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { seconds: { type: 'string', default: '4' }, fps: { type: 'string', default: '15' } },
-});
-const [portrait, out] = positionals;
-if (!portrait || !out) {
-  console.error('usage: tsx scripts/record-sequence.ts <portrait> <out.json> [--seconds 4]');
-  process.exit(2);
-}
-const fps = Number(values.fps);
-const frames = Math.round(Number(values.seconds) * fps);
+const USAGE = `Usage: tsx scripts/record-sequence.ts <portrait> <out.json> [--seconds 4] [--fps 15]
+
+Records the default detector's and classifier's output for the portrait walking up to a 640x480
+camera and standing, one entry per frame, as a fixture for the tracker's tests.`;
+
+const { portrait, out, fps, frames } = parseCommandLine(
+  'record-sequence',
+  USAGE,
+  { allowPositionals: true, options: { seconds: { type: 'string', default: '4' }, fps: { type: 'string', default: '15' } } },
+  ({ values, positionals }) => {
+    const [portrait, out, ...extra] = positionals;
+    if (!portrait || !out || extra.length > 0) throw new UsageError('give a portrait and an output file');
+    const fps = wholeNumberOption('fps', values.fps);
+    const frames = Math.round(nonNegativeNumberOption('seconds', values.seconds) * fps);
+    if (frames < 1) throw new UsageError(`--seconds ${values.seconds} at ${fps} fps records no frame`);
+    return { portrait, out, fps, frames };
+  },
+);
 const pipeline = await VisionPipeline.load({ detectorFolder: DEFAULT_DETECTOR_DIR, classifierFolder: DEFAULT_CLASSIFIER_DIR });
 // A fixed pseudo-random walk, so re-recording gives the same scene.
 let seed = 7;

@@ -1,4 +1,4 @@
-// The project's command-line tools, and the training tools written in TypeScript, on a wrong
+// The project's command-line tools, the fixture recorder and the training tools written in TypeScript, on a wrong
 // argument: one line naming it, the usage, exit code 2, and nothing done (no build, no database,
 // no files), never a stack trace.
 import { existsSync } from 'node:fs';
@@ -36,6 +36,12 @@ const cases: [tool: string, entry: string, args: string[], message: RegExp][] = 
   ['bench:site', 'src/cli/bench-site.ts', ['--kiosks', 'many'], /^bench:site: --kiosks must be a whole number from 1 up, got "many"/],
   ['scan', 'src/cli/scan.ts', ['--bogus'], /^scan: Unknown option '--bogus'/],
   ['replay', 'src/cli/replay.ts', ['--bogus'], /^replay: Unknown option '--bogus'/],
+  [
+    'record-sequence',
+    'scripts/record-sequence.ts',
+    ['portrait.jpg', join(SCRATCH_DIR, 'crops-never'), '--seconds', '0.01'],
+    /^record-sequence: --seconds 0.01 at 15 fps records no frame/,
+  ],
   ['quantize', 'training/quantize.ts', ['--every', 'x'], /^quantize: --every must be a whole number from 1 up, got "x"/],
   ['distill_labels', 'training/distill_labels.ts', [], /^distill_labels: give one dump folder/],
   [
