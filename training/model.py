@@ -40,11 +40,13 @@ def build_model(arch: str, classes: int, width: int = 16, backbone: str | None =
     """The classifier train.py trains and ensemble.py reloads: MaskNet of stem `width`, FaceMeshNet
     on one of the face-mesh graphs (FACE_BACKBONES) in the folder `backbone`, FaceResNetNet on
     the 128 px crop or (face-resnet-150) on it resized to 150 px, SsdMobileNetNet (SSD_MOBILENETS),
-    FaceExpressionClassifier (FACE_EXPRESSION), or BlazeFaceFullNet (BLAZEFACE_FULL)."""
+    TinyFaceNet (TINY_FACES), FaceExpressionClassifier (FACE_EXPRESSION), or BlazeFaceFullNet (BLAZEFACE_FULL)."""
     if arch in FACE_RESNETS:
         return FaceResNetNet(classes=classes, size=FACE_RESNETS[arch])
     if arch in SSD_MOBILENETS:
         return SsdMobileNetNet(classes=classes, size=SSD_MOBILENETS[arch])
+    if arch in TINY_FACES:
+        return TinyFaceNet(classes=classes, size=TINY_FACES[arch])
     if arch == FACE_EXPRESSION:
         return FaceExpressionClassifier(classes=classes)
     if arch == BLAZEFACE_FULL:
@@ -136,6 +138,30 @@ class SsdMobileNetNet(nn.Module):
             x = F.interpolate(x, size=(self.size, self.size), mode='bilinear', align_corners=False)
         conv11, conv13 = self.backbone(x)
         return self.head(torch.cat([conv11.mean((2, 3)), conv13.mean((2, 3))], 1))
+
+
+# The Tiny Face Detector classifiers and the side the 128 px crop is resized to first.
+TINY_FACES = {'tiny-face-160': 160}
+
+
+class TinyFaceNet(nn.Module):
+    """face-api's Tiny Face Detector (training/tiny_face_detector.py; trained on about 14,000 photos
+    of faces in the wild to find them) as a pre-trained face backbone: its last two stages (conv4,
+    256 channels; conv5, 512), each averaged over the face, then a linear layer for the verdicts.
+    Fine-tuned end to end."""
+
+    def __init__(self, classes: int = 3, dropout: float = 0.2, size: int = 160):
+        super().__init__()
+        from tiny_face_detector import TinyFaceBackbone, tiny_weights
+        self.size = size
+        self.backbone = TinyFaceBackbone(tiny_weights())
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(256 + 512, classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # The kiosk feeds (x / 255 - 0.5) / 0.5; the detector takes 0..255 less its mean colour.
+        x = F.interpolate(x, size=(self.size, self.size), mode='bilinear', align_corners=False)
+        conv4, conv5 = self.backbone(x * 127.5 + 127.5)
+        return self.head(torch.cat([conv4.mean((2, 3)), conv5.mean((2, 3))], 1))
 
 
 FACE_EXPRESSION = 'face-expression'

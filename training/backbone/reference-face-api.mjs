@@ -1,10 +1,11 @@
-// The reference side of training/verify_face_resnet.py, verify_ssd_mobilenet.py and verify_face_expression.py: runs
+// The reference side of training/verify_face_resnet.py, verify_ssd_mobilenet.py, verify_face_expression.py and verify_tiny_face_detector.py: runs
 // one of face-api's networks in TensorFlow.js on photos (resized to the network's input size, RGB
 // 0..255) plus one random image, and writes the input and the outputs the port is checked on as raw
 // float32, with a meta.json describing them.
 //   recognition: FaceRecognitionNet (its port of dlib's face-recognition ResNet) at 150 px; the 128-d descriptors.
 //   ssd: SsdMobilenetv1 (the SSD MobileNet v1 face detector) at 512 px; every anchor's face score.
 //   expression: FaceExpressionNet at 112 px; the seven expression probabilities.
+//   tiny: TinyFaceDetector at 224 px; its raw output (5 anchors x box and score per cell).
 // Usage: node training/backbone/reference-face-api.mjs <recognition|ssd|expression> <face-api model dir> <out dir> <image>...
 import { createRequire } from 'node:module';
 import sharp from 'sharp';
@@ -45,6 +46,15 @@ const NETS = {
     size: 112,
     make: () => new faceapi.FaceExpressionNet(),
     run: batchOutput('expressions'),
+  },
+  tiny: {
+    file: 'tiny_face_detector_model',
+    size: 224,
+    make: () => new faceapi.TinyFaceDetector(),
+    run: async (net, tensors) => {
+      const y = await net.forward(tensors, 224);
+      return { name: 'output', shape: y.shape, data: y.dataSync() };
+    },
   },
 };
 const spec = NETS[which];
