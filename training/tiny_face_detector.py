@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from face_resnet import FACE_API_MODELS, face_api_weights
+from ssd_mobilenet import conv_from
 
 # The detector's input less this mean colour, over 255 (tinyFaceDetector/const.ts MEAN_RGB).
 MEAN_RGB = (117.001, 114.697, 97.404)
@@ -26,22 +27,17 @@ def tiny_weights(model_dir=FACE_API_MODELS):
     return face_api_weights(model_dir, 'tiny_face_detector_model')
 
 
-def _param(array):
-    return nn.Parameter(torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)))
-
-
 class SeparableConv(nn.Module):
-    """face-api's depthwiseSeparableConv: padded by one, 3x3 depthwise, 1x1 pointwise, a bias, leaky ReLU."""
+    """face-api's depthwiseSeparableConv: 3x3 depthwise (padded by one, which is TensorFlow's 'same'
+    at stride 1), 1x1 pointwise with a bias, leaky ReLU."""
 
     def __init__(self, weights, name):
         super().__init__()
-        self.depthwise = _param(weights[f'{name}/depthwise_filter'].transpose(2, 3, 0, 1))  # C 1 H W
-        self.pointwise = _param(weights[f'{name}/pointwise_filter'].transpose(3, 2, 0, 1))  # O I 1 1
-        self.bias = _param(weights[f'{name}/bias'])
+        self.depthwise = conv_from(weights[f'{name}/depthwise_filter'], None, 1, depthwise=True)
+        self.pointwise = conv_from(weights[f'{name}/pointwise_filter'], weights[f'{name}/bias'], 1)
 
     def forward(self, x):
-        x = F.conv2d(x, self.depthwise, None, 1, 1, 1, x.shape[1])
-        return F.leaky_relu(F.conv2d(x, self.pointwise, self.bias), LEAKY_SLOPE)
+        return F.leaky_relu(self.pointwise(self.depthwise(x)), LEAKY_SLOPE)
 
 
 def max_pool_same(x, stride):
@@ -60,14 +56,14 @@ class TinyFaceBackbone(nn.Module):
     def __init__(self, weights):
         super().__init__()
         self.register_buffer('mean', torch.tensor(MEAN_RGB).view(1, 3, 1, 1), persistent=False)
+        # conv0 is unpadded ('valid') in face-api, unlike the separable layers.
         self.conv0 = nn.Conv2d(3, 16, 3)
-        self.conv0.weight = _param(weights['conv0/filters'].transpose(3, 2, 0, 1))
-        self.conv0.bias = _param(weights['conv0/bias'])
+        self.conv0.weight.data = torch.from_numpy(np.ascontiguousarray(weights['conv0/filters'].transpose(3, 2, 0, 1)))
+        self.conv0.bias.data = torch.from_numpy(weights['conv0/bias'].copy())
         self.layers = nn.ModuleList(SeparableConv(weights, f'conv{i}') for i in range(1, 6))
 
     def forward(self, x):
         x = (x - self.mean.to(x.dtype)) / 255
-        # conv0 is unpadded ('valid') in face-api, unlike the separable layers.
         x = max_pool_same(F.leaky_relu(self.conv0(x), LEAKY_SLOPE), 2)
         for layer in self.layers[:4]:
             x = max_pool_same(layer(x), 2)
@@ -83,9 +79,7 @@ class TinyFaceOutput(nn.Module):
         super().__init__()
         w = tiny_weights(model_dir)
         self.backbone = TinyFaceBackbone(w)
-        self.conv8 = nn.Conv2d(512, 25, 1)
-        self.conv8.weight = _param(w['conv8/filters'].transpose(3, 2, 0, 1))
-        self.conv8.bias = _param(w['conv8/bias'])
+        self.conv8 = conv_from(w['conv8/filters'], w['conv8/bias'], 1)
 
     def forward(self, x):
         return self.conv8(self.backbone(x)[1]).permute(0, 2, 3, 1)
