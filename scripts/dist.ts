@@ -5,7 +5,7 @@
 // electron-builder rebuilds native modules for Electron in place, in the developer's own
 // node_modules (and deletes a module whose rebuild fails), after which `npm test` under Node
 // breaks. The modules it may rebuild are copied aside first and put back afterwards, whatever
-// happened. `--skip-build` packages the existing out/ (the packaging test, which shares out/ with
+// happened (unless -c.npmRebuild=false says it rebuilds nothing). `--skip-build` packages the existing out/ (the packaging test, which shares out/ with
 // tests running beside it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -77,9 +77,11 @@ export async function dist(argv: string[]): Promise<{ status: number; reports: R
   }
   await makeIcon();
   const builder = join(REPO_ROOT, 'node_modules', 'electron-builder', 'cli.js');
-  const status = withModulesRestored(nativeModuleDirs(REPO_ROOT), () =>
-    run(process.execPath, [builder, '--config', BUILDER_CONFIG, ...builderArgs]),
-  );
+  const pack = () => run(process.execPath, [builder, '--config', BUILDER_CONFIG, ...builderArgs]);
+  // Without npmRebuild (the packaging tests' stand-in builds) electron-builder leaves node_modules
+  // alone, and setting the modules aside and back would only take them away for a moment from the
+  // tests running beside it.
+  const status = set.get('npmRebuild') === 'false' ? pack() : withModulesRestored(nativeModuleDirs(REPO_ROOT), pack);
   if (status !== 0) return { status, reports: {} };
 
   const expected = (platform: 'linux' | 'win32'): PackageExpectations => ({

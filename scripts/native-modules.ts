@@ -25,15 +25,26 @@ export function withModulesRestored<T>(dirs: string[], fn: () => T): T {
   try {
     return fn();
   } finally {
-    for (const { dir, copy } of saved) {
-      rmSync(dir, { recursive: true, force: true });
-      try {
-        renameSync(copy, dir);
-      } catch {
-        // Another file system (EXDEV): copy it back instead.
-        cpSync(copy, dir, { recursive: true, verbatimSymlinks: true });
-      }
-    }
+    for (const { dir, copy } of saved) putBack(copy, dir);
     rmSync(aside, { recursive: true, force: true });
   }
+}
+
+/**
+ * `copy` back in `dir`'s place. It is first moved (or copied) beside `dir`, then swapped in by two
+ * renames, so `dir` is missing for two system calls rather than a whole delete and copy: a test or
+ * tool running beside the packaging may be loading the module from it.
+ */
+function putBack(copy: string, dir: string): void {
+  const staged = `${dir}.restoring-${process.pid}`;
+  const replaced = `${dir}.replaced-${process.pid}`;
+  try {
+    renameSync(copy, staged);
+  } catch {
+    // Another file system (EXDEV): copy it instead.
+    cpSync(copy, staged, { recursive: true, verbatimSymlinks: true });
+  }
+  if (existsSync(dir)) renameSync(dir, replaced);
+  renameSync(staged, dir);
+  rmSync(replaced, { recursive: true, force: true });
 }
