@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +27,8 @@ describe('native modules set aside during packaging', () => {
       expect(readFileSync(join(dir, 'build', 'Release', 'better_sqlite3.node'), 'utf8')).toBe('built for Node');
       expect(readFileSync(join(dir, 'package.json'), 'utf8')).toBe('{}');
       expect(withModulesRestored([dir], () => 7)).toBe(7);
+      // Put back by renames beside it: nothing of the swap is left next to the module.
+      expect(readdirSync(root)).toEqual(['better-sqlite3']);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
