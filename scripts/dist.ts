@@ -5,8 +5,8 @@
 // electron-builder rebuilds native modules for Electron in place, in the developer's own
 // node_modules (and deletes a module whose rebuild fails), after which `npm test` under Node
 // breaks. The modules it may rebuild are copied aside first and put back afterwards, whatever
-// happened (unless -c.npmRebuild=false says it rebuilds nothing). `--skip-build` packages the existing out/ (the packaging test, which shares out/ with
-// tests running beside it).
+// happened (unless -c.npmRebuild=false says it rebuilds nothing). `--skip-build` packages the
+// existing out/ (the packaging test, which shares out/ with tests running beside it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -6,7 +6,7 @@
 //   ssd: SsdMobilenetv1 (the SSD MobileNet v1 face detector) at 512 px; every anchor's face score.
 //   expression: FaceExpressionNet at 112 px; the seven expression probabilities.
 //   tiny: TinyFaceDetector at 224 px; its raw output (5 anchors x box and score per cell).
-// Usage: node training/backbone/reference-face-api.mjs <recognition|ssd|expression> <face-api model dir> <out dir> <image>...
+// Usage: node training/backbone/reference-face-api.mjs <recognition|ssd|expression|tiny> <face-api model dir> <out dir> <image>...
 import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import fs from 'node:fs';
@@ -18,9 +18,9 @@ const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
 const tf = faceapi.tf;
 await tf.setBackend('cpu');
 
-/** The network's batched output as one named array: for nets whose forward takes the whole batch. */
-const batchOutput = (name) => async (net, tensors) => {
-  const y = await net.forward(tensors);
+/** The network's batched output as one named array: for nets whose forward takes the whole batch (and `args` after it). */
+const batchOutput = (name, ...args) => async (net, tensors) => {
+  const y = await net.forward(tensors, ...args);
   return { name, shape: y.shape, data: y.dataSync() };
 };
 
@@ -51,10 +51,7 @@ const NETS = {
     file: 'tiny_face_detector_model',
     size: 224,
     make: () => new faceapi.TinyFaceDetector(),
-    run: async (net, tensors) => {
-      const y = await net.forward(tensors, 224);
-      return { name: 'output', shape: y.shape, data: y.dataSync() };
-    },
+    run: batchOutput('output', 224),
   },
 };
 const spec = NETS[which];
