@@ -9,7 +9,8 @@ export interface ReportContext {
   model: string;
   provider: string;
   skipped: number;
-  classes: readonly EvalClass[];
+  /** The folders the scan found; one whose every image was skipped has no row in the report. */
+  folders: readonly EvalClass[];
   /** The visits run, and the camera's draw; null when none were. */
   visits: { options: VisitOptions; draw: number } | null;
   /** Tracker settings changed from the defaults for the kiosk's line and the visits (empty: none). */
@@ -25,10 +26,14 @@ function visitHeading({ options: v, draw }: NonNullable<ReportContext['visits']>
 }
 
 export function evalReportLines(report: EvalReport, c: ReportContext): string[] {
-  const { classes } = c;
+  // The report's own classes, not the folders: a corrections file can move photos into a class
+  // that has no folder, and a folder of unreadable images has no photo to count.
+  const { classes } = report;
+  const unread = c.folders.filter((k) => !classes.includes(k));
   const lines = [
     `model: ${c.model}; provider: ${c.provider}`,
     `images: ${report.n} (${c.skipped} skipped), faces found in ${report.nDetected}`,
+    ...unread.map((k) => `${k}/: no readable image`),
     `accuracy (no face counts as wrong): ${pct(report.accuracy)}`,
     `accuracy on images with a face:     ${pct(report.accuracyDetected)}`,
     `balanced accuracy (mean recall):    ${pct(report.balancedAccuracy)} end to end, ${pct(report.balancedAccuracyDetected)} on detected faces`,
@@ -41,7 +46,7 @@ export function evalReportLines(report: EvalReport, c: ReportContext): string[] 
       `${v}: precision ${pct(report.precision[v] ?? 0)}, recall ${pct(report.recall[v] ?? 0)} (on detected faces); right side of the compliance line ${pct(report.complianceRecall[k] ?? 0)}`,
     );
   }
-  lines.push(`confusion (rows: folder; columns: ${PREDICTIONS.join(', ')}):`);
+  lines.push(`confusion (rows: label, the folder's or a correction's; columns: ${PREDICTIONS.join(', ')}):`);
   for (const k of classes) lines.push(`  ${k.padEnd(13)} ${PREDICTIONS.map((p) => String(report.confusion[k]![p]).padStart(5)).join(' ')}`);
   lines.push(`ROC AUC ${report.rocAuc.toFixed(4)}; expected calibration error ${report.ece.toFixed(4)}`);
   const tracker = { ...DEFAULT_TRACKER_OPTIONS, ...c.tracker };

@@ -124,8 +124,8 @@ async function runEval(opts: ScanOptions, out: (line: string) => void): Promise<
   const [root] = opts.paths;
   if (!root || opts.paths.length > 1)
     throw new UsageError('--eval takes one folder holding with_mask/, without_mask/ and optionally incorrect/.');
-  const classes = (Object.keys(EVAL_CLASSES) as EvalClass[]).filter((c) => existsSync(join(root, c)));
-  if (classes.length === 0)
+  const folders = (Object.keys(EVAL_CLASSES) as EvalClass[]).filter((c) => existsSync(join(root, c)));
+  if (folders.length === 0)
     throw new UsageError(
       `${root} holds none of ${Object.keys(EVAL_CLASSES)
         .map((c) => `${c}/`)
@@ -152,7 +152,7 @@ async function runEval(opts: ScanOptions, out: (line: string) => void): Promise<
   const start = performance.now();
   try {
     for (let j = 0; j < jobs; j++) pipelines.push(await loadPipeline(opts));
-    const items = classes.flatMap((expected) => listFiles([join(root, expected)]).map((file) => ({ expected, file })));
+    const items = folders.flatMap((expected) => listFiles([join(root, expected)]).map((file) => ({ expected, file })));
     type Judged = { file: string; error: string } | { record: EvalRecord; frames: ObservedFrame[] | null };
     const judge = async (pipeline: VisionPipeline, { expected, file }: (typeof items)[number]): Promise<Judged> => {
       const result = await analyse(pipeline, file);
@@ -218,7 +218,7 @@ async function runEval(opts: ScanOptions, out: (line: string) => void): Promise<
       model: summary.model,
       provider: summary.provider,
       skipped: skipped.length,
-      classes,
+      folders,
       visits: opts.visits ? { options: visit, draw } : null,
       tracker,
     };

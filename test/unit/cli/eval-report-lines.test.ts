@@ -27,7 +27,7 @@ const context: ReportContext = {
   model: 'm',
   provider: 'cpu',
   skipped: 0,
-  classes: ['with_mask', 'without_mask'],
+  folders: ['with_mask', 'without_mask'],
   visits: null,
   tracker: {},
 };
@@ -49,5 +49,33 @@ describe("scan --eval's readable report", () => {
     const at = lines.findIndex((l) => l.startsWith("at the kiosk's line"));
     expect(lines[at - 1]).toBe('tracker settings changed: {"compliantAt":0.8,"minFaceWidth":0.2}');
     expect(lines[at]).toBe("at the kiosk's line, one view each (pass at P(mask) >= 0.8, refuse at <= 0.3):");
+  });
+
+  it('gives photos a corrections file moves into a class without a folder their own rows', () => {
+    const corrected = evaluate(
+      [
+        record('with_mask', 'pass', 0.95),
+        { ...record('incorrect', 'pull_up', 0.9), predicted: 'incorrect', published: 'with_mask' },
+        record('without_mask', 'refuse', 0.1),
+      ],
+      1,
+    );
+    const lines = evalReportLines(corrected, context);
+    const confusion = lines.findIndex((l) => l.startsWith('confusion'));
+    expect(lines.slice(confusion + 1, confusion + 4).map((l) => l.trim().split(/\s+/)[0])).toEqual([
+      'with_mask',
+      'without_mask',
+      'incorrect',
+    ]);
+    expect(lines).toContain(
+      '  incorrect     1 images: pass 0 (0.0%), refuse 0 (0.0%), pull_up 1 (100.0%), guidance 0 (0.0%), undecided 0 (0.0%), no_face 0 (0.0%)',
+    );
+  });
+
+  it('says which folder had no readable image instead of failing on it', () => {
+    const bareOnly = evaluate([record('without_mask', 'refuse', 0.1)], 1);
+    const lines = evalReportLines(bareOnly, { ...context, skipped: 2 });
+    expect(lines.slice(1, 3)).toEqual(['images: 1 (2 skipped), faces found in 1', 'with_mask/: no readable image']);
+    expect(lines.filter((l) => l.startsWith('  with_mask'))).toEqual([]);
   });
 });
