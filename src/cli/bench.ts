@@ -17,7 +17,7 @@ import type { RawImage } from '../main/vision/image';
 import type { StageTimings } from '../main/vision/pipeline';
 import { defaultIntraOpThreads } from '../main/vision/runtime';
 import { VisionEngine } from '../main/vision/vision-engine';
-import { parseCommandLine, wholeNumberOption } from './command-line';
+import { parseCommandLine, runTool, wholeNumberOption } from './command-line';
 import { listFiles } from './files';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, noseCheckFolder, REPO_ROOT, VISION_ENGINE_SOURCE } from './model-paths';
 import { findPython } from './python';
@@ -368,4 +368,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await runTool('bench', USAGE, main);

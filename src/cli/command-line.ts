@@ -2,6 +2,7 @@
 // checks, and on a wrong argument one line naming it, the usage, exit code 2 (never a stack trace).
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { errorMessage } from '../shared/errors';
+import { MissingPathError } from './files';
 
 /** A command line a tool cannot run: told with the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -15,6 +16,22 @@ export function isUsageError(err: unknown): boolean {
 export function exitWithUsage(tool: string, usage: string, message: string): never {
   console.error(`${tool}: ${message}\n\n${usage}`);
   process.exit(2);
+}
+
+/**
+ * Runs a tool's body and sets the exit code: 0 when it finishes; on an error one line
+ * `tool: message` on stderr, never a stack trace, then 2 for a wrong command line (with the
+ * usage) or a path that does not exist, and 1 for anything else (a missing model, a full disk).
+ */
+export async function runTool(tool: string, usage: string, body: () => Promise<void> | void): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    process.stderr.write(`${tool}: ${errorMessage(err)}\n`);
+    const usageError = isUsageError(err);
+    if (usageError) process.stderr.write(`\n${usage}\n`);
+    process.exitCode = usageError || err instanceof MissingPathError ? 2 : 1;
+  }
 }
 
 type Parsed<T extends ParseArgsConfig> = ReturnType<typeof parseArgs<T>>;

@@ -10,20 +10,21 @@ import { cropSquare, squareAround } from '../main/vision/crop';
 import { FaceDetector } from '../main/vision/detector';
 import { decodeImage, ImageDecodeError } from '../main/vision/image';
 import { DEFAULT_PIPELINE_OPTIONS, detectWithPasses, stillImagePasses } from '../main/vision/pipeline';
-import { nonNegativeNumberOption, parseCommandLine, UsageError, wholeNumberOption } from './command-line';
+import { nonNegativeNumberOption, parseCommandLine, runTool, UsageError, wholeNumberOption } from './command-line';
 import { listFiles } from './files';
 import { EVAL_CLASSES, type EvalClass, subjectFace } from './metrics';
 import { DEFAULT_DETECTOR_DIR } from './model-paths';
 
 const USAGE =
   'Usage: npm run export-crops -- --data DIR --out DIR [--split train,val,test | --flat NAME] [--size 192] [--margin 0.8] [--detector DIR]';
+const labels = Object.keys(EVAL_CLASSES) as EvalClass[];
 const {
   data,
   out,
   size,
   margin,
   flat,
-  split: splitList,
+  splits,
   detector: detectorDir,
 } = parseCommandLine(
   'export-crops',
@@ -47,18 +48,24 @@ const {
     const { data, out } = values;
     if (!data || !out) throw new UsageError('--data and --out are needed');
     if (!existsSync(data)) throw new UsageError(`--data ${data}: no such folder`);
-    return { data, out, size, margin, flat: values.flat, split: values.split, detector: values.detector };
+    const splits = values.flat ? [values.flat] : values.split.split(',');
+    for (const split of splits) {
+      const under = values.flat ? data : join(data, split);
+      if (!labels.some((label) => existsSync(join(under, label))))
+        throw new UsageError(
+          `${under} holds none of ${labels.map((l) => `${l}/`).join(', ')}${values.flat ? '' : ' (--flat NAME for a set without split folders)'}`,
+        );
+    }
+    return { data, out, size, margin, flat: values.flat, splits, detector: values.detector };
   },
 );
 const { minScore } = DEFAULT_PIPELINE_OPTIONS.stillImage;
 const passes = stillImagePasses();
-const detector = await FaceDetector.load(detectorDir);
 
-const splits = flat ? [flat] : splitList.split(',');
-for (const split of splits) {
+async function exportSplit(detector: FaceDetector, split: string): Promise<void> {
   const rows: string[] = [];
   const noFace: Record<string, number> = {};
-  for (const label of Object.keys(EVAL_CLASSES) as EvalClass[]) {
+  for (const label of labels) {
     const dir = flat ? join(data, label) : join(data, split, label);
     if (!existsSync(dir)) continue;
     const outDir = join(out, split, label);
@@ -112,4 +119,12 @@ for (const split of splits) {
   writeFileSync(join(out, `${split}.jsonl`), `${rows.join('\n')}\n`);
   console.log(`${split}: ${rows.length} images, no face found: ${JSON.stringify(noFace)}`);
 }
-await detector.dispose();
+
+await runTool('export-crops', USAGE, async () => {
+  const detector = await FaceDetector.load(detectorDir);
+  try {
+    for (const split of splits) await exportSplit(detector, split);
+  } finally {
+    await detector.dispose();
+  }
+});

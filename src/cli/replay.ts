@@ -12,7 +12,7 @@ import { KIOSK_OUTCOMES } from '../main/compliance/still-decision';
 import type { TrackerOptions } from '../main/compliance/tracker';
 import { errorMessage } from '../shared/errors';
 import { firstIssue } from '../shared/zod-issue';
-import { isUsageError, UsageError } from './command-line';
+import { runTool, UsageError } from './command-line';
 import { EVAL_CLASSES, type EvalClass, summariseVisits, type VisitSummary } from './metrics';
 import { parseTrackerChanges } from './tracker-changes';
 import { visitLine } from './visit-lines';
@@ -92,54 +92,42 @@ function hasUnlinedNoseReadings(recording: readonly RecordedVisit[]): boolean {
   return recording.some((r) => r.frames.some((f) => f.faces.some((face) => face.noseUncovered != null && face.noseDoubtAt == null)));
 }
 
-function main(): number {
+await runTool('replay', USAGE, () => {
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
-  try {
-    const { values, positionals } = parseArgs({
-      allowPositionals: true,
-      options: {
-        tracker: { type: 'string', multiple: true },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-    if (values.help) {
-      out(USAGE);
-      return 0;
-    }
-    if (positionals.length !== 1) throw new UsageError('Give one recording (npm run scan -- --eval DIR --visits --record FILE).');
-    const recording = readRecording(positionals[0]!);
-    const settings = (values.tracker ?? ['{}']).map(parseTrackerChanges);
-    if (settings.some((s) => s.noseDoubtAt == null) && hasUnlinedNoseReadings(recording)) {
-      process.stderr.write(
-        "replay: the nose check's readings in this recording carry no doubt line (recorded before checks named one), so no thank-you waits for them; name one with --tracker '{\"noseDoubtAt\": 0.94}'\n",
-      );
-    }
-    if (settings.some((s) => Object.keys(s).length > 0) && recording.some((r) => r.followsGuidance)) {
-      process.stderr.write(
-        "replay: this recording was made with --follow-guidance: its visitors stepped closer when the recording's tracker asked, and replay keeps those steps, so other settings are judged on frames they might not have led to\n",
-      );
-    }
-    for (const tracker of settings) {
-      const r = replay(recording, tracker);
-      if (values.json) {
-        out(JSON.stringify(r));
-        continue;
-      }
-      const name = Object.keys(tracker).length ? JSON.stringify(tracker) : 'the defaults';
-      out(`${name}: ${r.same} of ${recording.length} visits decide as recorded (the same verdict at the same moment)`);
-      for (const [c, v] of Object.entries(r.visits)) out(visitLine(c, v));
-      if (r.passed.without_mask?.length) out(`  bare faces thanked: ${r.passed.without_mask.join(', ')}`);
-    }
-    return 0;
-  } catch (err) {
-    process.stderr.write(`replay: ${errorMessage(err)}\n`);
-    if (isUsageError(err)) {
-      process.stderr.write(`\n${USAGE}\n`);
-      return 2;
-    }
-    return 1;
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      tracker: { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    out(USAGE);
+    return;
   }
-}
-
-process.exitCode = main();
+  if (positionals.length !== 1) throw new UsageError('Give one recording (npm run scan -- --eval DIR --visits --record FILE).');
+  const recording = readRecording(positionals[0]!);
+  const settings = (values.tracker ?? ['{}']).map(parseTrackerChanges);
+  if (settings.some((s) => s.noseDoubtAt == null) && hasUnlinedNoseReadings(recording)) {
+    process.stderr.write(
+      "replay: the nose check's readings in this recording carry no doubt line (recorded before checks named one), so no thank-you waits for them; name one with --tracker '{\"noseDoubtAt\": 0.94}'\n",
+    );
+  }
+  if (settings.some((s) => Object.keys(s).length > 0) && recording.some((r) => r.followsGuidance)) {
+    process.stderr.write(
+      "replay: this recording was made with --follow-guidance: its visitors stepped closer when the recording's tracker asked, and replay keeps those steps, so other settings are judged on frames they might not have led to\n",
+    );
+  }
+  for (const tracker of settings) {
+    const r = replay(recording, tracker);
+    if (values.json) {
+      out(JSON.stringify(r));
+      continue;
+    }
+    const name = Object.keys(tracker).length ? JSON.stringify(tracker) : 'the defaults';
+    out(`${name}: ${r.same} of ${recording.length} visits decide as recorded (the same verdict at the same moment)`);
+    for (const [c, v] of Object.entries(r.visits)) out(visitLine(c, v));
+    if (r.passed.without_mask?.length) out(`  bare faces thanked: ${r.passed.without_mask.join(', ')}`);
+  }
+});

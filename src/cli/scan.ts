@@ -10,10 +10,9 @@ import { decideStill } from '../main/compliance/still-decision';
 import { DEFAULT_TRACKER_OPTIONS } from '../main/compliance/tracker';
 import { ImageDecodeError } from '../main/vision/image';
 import { DEFAULT_PIPELINE_OPTIONS, type FaceResult, type FrameResult, VisionPipeline } from '../main/vision/pipeline';
-import { errorMessage } from '../shared/errors';
-import { isUsageError, UsageError } from './command-line';
+import { runTool, UsageError } from './command-line';
 import { evalReportLines } from './eval-report-lines';
-import { listFiles, MissingPathError } from './files';
+import { listFiles } from './files';
 import { readLabelCorrections } from './label-corrections';
 import { EVAL_CLASSES, type EvalClass, type EvalRecord, type EvalReport, evaluate, subjectFace } from './metrics';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, noseCheckFolder } from './model-paths';
@@ -227,24 +226,10 @@ async function runEval(opts: ScanOptions, out: (line: string) => void): Promise<
   return report;
 }
 
-async function main(): Promise<number> {
+await runTool('scan', USAGE, async () => {
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
-  try {
-    const opts = parseScanOptions(process.argv.slice(2));
-    if (opts.help) {
-      out(USAGE);
-      return 0;
-    }
-    if (opts.eval) await runEval(opts, out);
-    else await scan(opts, out);
-    return 0;
-  } catch (err) {
-    const message = errorMessage(err);
-    process.stderr.write(`scan: ${message}\n`);
-    const usage = isUsageError(err);
-    if (usage) process.stderr.write(`\n${USAGE}\n`);
-    return usage || err instanceof MissingPathError ? 2 : 1;
-  }
-}
-
-process.exitCode = await main();
+  const opts = parseScanOptions(process.argv.slice(2));
+  if (opts.help) out(USAGE);
+  else if (opts.eval) await runEval(opts, out);
+  else await scan(opts, out);
+});

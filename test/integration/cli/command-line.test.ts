@@ -1,11 +1,11 @@
 // The project's command-line tools, the fixture recorder and the training tools written in TypeScript, on a wrong
 // argument: one line naming it, the usage, exit code 2, and nothing done (no build, no database,
-// no files), never a stack trace.
+// no files), never a stack trace; on a model they cannot load, one line naming it and exit code 1.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli';
-import { SCRATCH_DIR } from '../../helpers/paths';
+import { facemaskDataDir, SCRATCH_DIR } from '../../helpers/paths';
 
 const cases: [tool: string, entry: string, args: string[], message: RegExp][] = [
   ['preview', 'src/cli/preview.ts', ['--port', '70000'], /^preview: --port must be a whole number from 0 to 65535, got "70000"/],
@@ -25,6 +25,12 @@ const cases: [tool: string, entry: string, args: string[], message: RegExp][] = 
     'src/cli/export-crops.ts',
     ['--data', join(SCRATCH_DIR, 'no-such-set'), '--out', join(SCRATCH_DIR, 'crops-never')],
     /^export-crops: --data .*no-such-set: no such folder/,
+  ],
+  [
+    'export-crops',
+    'src/cli/export-crops.ts',
+    ['--data', SCRATCH_DIR, '--out', join(SCRATCH_DIR, 'crops-never'), '--split', 'train'],
+    /^export-crops: .*train holds none of with_mask\/, without_mask\/, incorrect\/ \(--flat NAME/,
   ],
   [
     'export-crops',
@@ -62,6 +68,35 @@ describe('command-line tools, on a wrong argument', () => {
       expect(r.stderr).toMatch(new RegExp(`\\n\\nUsage:\\s+(npm run |tsx |node --import tsx )\\S*${tool}`));
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(r.stdout).toBe('');
+      expect(existsSync(join(SCRATCH_DIR, 'crops-never'))).toBe(false);
+    },
+  );
+});
+
+const noModel = join(SCRATCH_DIR, 'no-such-model');
+const missingModel: [tool: string, entry: string, args: string[], message: RegExp][] = [
+  [
+    'export-crops',
+    'src/cli/export-crops.ts',
+    ['--data', facemaskDataDir(), '--split', 'test', '--out', join(SCRATCH_DIR, 'crops-never'), '--detector', noModel],
+    /^export-crops: Face detector model missing: .*no-such-model.*npm run setup/,
+  ],
+  [
+    'bench',
+    'src/cli/bench.ts',
+    ['--quick', '--model', noModel, '--data', join(facemaskDataDir(), 'test')],
+    /^bench: .*no-such-model: model folder does not exist/,
+  ],
+];
+
+describe('command-line tools, on a model they cannot load', () => {
+  it.each(missingModel.map(([tool, entry, args, message]) => ({ tool, entry, args, message })))(
+    '$tool says which model in one line, exit code 1, and writes nothing',
+    ({ entry, args, message }) => {
+      const r = runCli(entry, args);
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(existsSync(join(SCRATCH_DIR, 'crops-never'))).toBe(false);
     },
   );
