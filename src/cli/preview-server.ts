@@ -181,10 +181,19 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
     });
   });
 
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(options.port ?? 0, '127.0.0.1', () => ok());
-  });
+  try {
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(options.port ?? 0, '127.0.0.1', () => ok());
+    });
+  } catch (err) {
+    // The core has started its vision engine: left running, it would keep the process alive.
+    await core.dispose();
+    wss.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new Error(`port ${options.port} on 127.0.0.1 is in use (another preview?); --port 0 picks a free one`);
+    throw err;
+  }
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : 0;
   origin = `http://127.0.0.1:${port}`;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MAX_CONNECTIONS, type PreviewServer } from '../../../src/cli/preview-server';
 import { decodeMessage, encodeMessage } from '../../../src/shared/wire';
+import { runCli } from '../../helpers/cli';
 import { type OpenPreview, openPreview } from '../../helpers/kiosk';
 
 let preview: OpenPreview | undefined;
@@ -103,5 +104,13 @@ describe('preview bridge under abuse', () => {
       req.end();
     });
     expect(status).toBe(421);
+  });
+});
+
+describe('npm run preview on a port already in use', () => {
+  it('says so in one line and ends, its vision engine stopped, with exit code 1', () => {
+    const r = runCli('src/cli/preview.ts', ['--port', new URL(server.url).port, '--no-build'], 60_000);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^preview: port \d+ on 127\.0\.0\.1 is in use \(another preview\?\); --port 0 picks a free one$/);
   });
 });
