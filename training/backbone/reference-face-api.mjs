@@ -1,12 +1,13 @@
-// The reference side of training/verify_face_resnet.py, verify_ssd_mobilenet.py, verify_face_expression.py and verify_tiny_face_detector.py: runs
+// The reference side of training/verify_face_resnet.py, verify_ssd_mobilenet.py, verify_face_expression.py (expression, landmark) and verify_tiny_face_detector.py: runs
 // one of face-api's networks in TensorFlow.js on photos (resized to the network's input size, RGB
 // 0..255) plus one random image, and writes the input and the outputs the port is checked on as raw
 // float32, with a meta.json describing them.
 //   recognition: FaceRecognitionNet (its port of dlib's face-recognition ResNet) at 150 px; the 128-d descriptors.
 //   ssd: SsdMobilenetv1 (the SSD MobileNet v1 face detector) at 512 px; every anchor's face score.
 //   expression: FaceExpressionNet at 112 px; the seven expression probabilities.
+//   landmark: FaceLandmark68Net at 112 px; the 68 landmarks' x and y as shares of the input.
 //   tiny: TinyFaceDetector at 224 px; its raw output (5 anchors x box and score per cell).
-// Usage: node training/backbone/reference-face-api.mjs <recognition|ssd|expression|tiny> <face-api model dir> <out dir> <image>...
+// Usage: node training/backbone/reference-face-api.mjs <recognition|ssd|expression|landmark|tiny> <face-api model dir> <out dir> <image>...
 import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import fs from 'node:fs';
@@ -46,6 +47,12 @@ const NETS = {
     size: 112,
     make: () => new faceapi.FaceExpressionNet(),
     run: batchOutput('expressions'),
+  },
+  landmark: {
+    file: 'face_landmark_68_model',
+    size: 112,
+    make: () => new faceapi.FaceLandmark68Net(),
+    run: batchOutput('landmarks'),
   },
   tiny: {
     file: 'tiny_face_detector_model',
