@@ -1,5 +1,6 @@
-// How the project's command-line tools read their arguments: node's parseArgs and the tool's own
-// checks, and on a wrong argument one line naming it, the usage, exit code 2 (never a stack trace).
+// How the project's command-line tools read their arguments (node's parseArgs and the tool's own
+// checks) and end on an error: one line naming what is wrong, never a stack trace; exit code 2 and
+// the usage for a wrong argument.
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { errorMessage } from '../shared/errors';
 import { MissingPathError } from './files';
