@@ -7,10 +7,10 @@
 // Writes <out>/<split>.u8 (N x 32 x 32 x 3 RGB), <out>/<split>.jsonl (one line per patch) and
 // <out>/patch.json, the geometry the patches were cut with (nose_check.py writes it into the check's
 // config.json, where the kiosk reads it); the geometry defaults to NOSE_PATCH_GEOMETRY.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { parseCommandLine, UsageError } from '../src/cli/command-line';
+import { parseCommandLine, runTool, UsageError } from '../src/cli/command-line';
 import { readLabelCorrections } from '../src/cli/label-corrections';
 import { seededRandom } from '../src/cli/seeded-random';
 import type { KeypointName } from '../src/main/vision/blazeface-decode';
@@ -25,6 +25,8 @@ import {
 } from '../src/main/vision/nose-patch';
 import { firstIssue } from '../src/shared/zod-issue';
 
+const USAGE =
+  'Usage: tsx training/nose-patches.ts <crops folder> <out folder> <split[:jitters]>... [--corrections CSV] [--side S] [--above A]';
 const {
   cropsDir,
   outDir,
@@ -33,7 +35,7 @@ const {
   geometry,
 } = parseCommandLine(
   'nose-patches',
-  'Usage: tsx training/nose-patches.ts <crops folder> <out folder> <split[:jitters]>... [--corrections CSV] [--side S] [--above A]',
+  USAGE,
   {
     allowPositionals: true,
     options: {
@@ -48,6 +50,10 @@ const {
     // Checked as the kiosk will check the check's config.json, so training never writes a geometry the kiosk refuses.
     const geometry = NosePatchGeometrySchema.safeParse({ side: Number(values.side), above: Number(values.above) });
     if (!geometry.success) throw new UsageError(`--side / --above: ${firstIssue(geometry.error, 'geometry')}`);
+    for (const spec of splits) {
+      const list = join(cropsDir, `${spec.split(':')[0]}.jsonl`);
+      if (!existsSync(list)) throw new UsageError(`${list}: no such file (npm run export-crops writes one per split)`);
+    }
     return { cropsDir, outDir, splits, corrections: values.corrections, geometry: geometry.data };
   },
 );
@@ -66,41 +72,43 @@ interface CropRecord {
   keypoints: Record<KeypointName, [number, number]>;
 }
 
-const corrections = readLabelCorrections(correctionsFile);
-mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, 'patch.json'), `${JSON.stringify(geometry)}\n`);
-const size = NOSE_PATCH_SIZE;
-for (const spec of splits) {
-  const [split, jitterText] = spec.split(':') as [string, string | undefined];
-  const jitters = Number(jitterText ?? 0);
-  const rand = seededRandom(0x5eed + split.length);
-  const records = readFileSync(join(cropsDir, `${split}.jsonl`), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as CropRecord)
-    .filter((r) => r.face);
-  const patches: Uint8Array[] = [];
-  const lines: string[] = [];
-  let uncoveredMasks = 0;
-  for (const r of records) {
-    const { data, info } = await sharp(join(cropsDir, r.crop)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    const image = { data, width: info.width, height: info.height, channels: 3 as const };
-    const kp = Object.fromEntries(
-      Object.entries(r.keypoints).map(([k, [x, y]]) => [k, { x: x * info.width, y: y * info.height }]),
-    ) as Record<KeypointName, Point>;
-    const key = r.source.split('facemask-v1/')[1] ?? '';
-    const corrected = corrections.get(key);
-    const covered = r.label === 'with_mask' && (corrected ?? 'with_mask') === 'with_mask';
-    if (r.label === 'with_mask' && !covered) uncoveredMasks++;
-    const base = placeNosePatch(kp, geometry);
-    for (let j = 0; j <= jitters; j++) {
-      patches.push(samplePatch(image, j === 0 ? base : jitter(base, rand), size));
-      lines.push(JSON.stringify({ source: r.source, label: r.label, covered, jitter: j }));
+await runTool('nose-patches', USAGE, async () => {
+  const corrections = readLabelCorrections(correctionsFile);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'patch.json'), `${JSON.stringify(geometry)}\n`);
+  const size = NOSE_PATCH_SIZE;
+  for (const spec of splits) {
+    const [split, jitterText] = spec.split(':') as [string, string | undefined];
+    const jitters = Number(jitterText ?? 0);
+    const rand = seededRandom(0x5eed + split.length);
+    const records = readFileSync(join(cropsDir, `${split}.jsonl`), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as CropRecord)
+      .filter((r) => r.face);
+    const patches: Uint8Array[] = [];
+    const lines: string[] = [];
+    let uncoveredMasks = 0;
+    for (const r of records) {
+      const { data, info } = await sharp(join(cropsDir, r.crop)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const image = { data, width: info.width, height: info.height, channels: 3 as const };
+      const kp = Object.fromEntries(
+        Object.entries(r.keypoints).map(([k, [x, y]]) => [k, { x: x * info.width, y: y * info.height }]),
+      ) as Record<KeypointName, Point>;
+      const key = r.source.split('facemask-v1/')[1] ?? '';
+      const corrected = corrections.get(key);
+      const covered = r.label === 'with_mask' && (corrected ?? 'with_mask') === 'with_mask';
+      if (r.label === 'with_mask' && !covered) uncoveredMasks++;
+      const base = placeNosePatch(kp, geometry);
+      for (let j = 0; j <= jitters; j++) {
+        patches.push(samplePatch(image, j === 0 ? base : jitter(base, rand), size));
+        lines.push(JSON.stringify({ source: r.source, label: r.label, covered, jitter: j }));
+      }
     }
+    const all = new Uint8Array(patches.length * size * size * 3);
+    for (const [i, p] of patches.entries()) all.set(p, i * size * size * 3);
+    writeFileSync(join(outDir, `${split}.u8`), all);
+    writeFileSync(join(outDir, `${split}.jsonl`), `${lines.join('\n')}\n`);
+    console.log(`${split}: ${records.length} faces, ${patches.length} patches (${uncoveredMasks} masks below the nose by correction)`);
   }
-  const all = new Uint8Array(patches.length * size * size * 3);
-  for (const [i, p] of patches.entries()) all.set(p, i * size * size * 3);
-  writeFileSync(join(outDir, `${split}.u8`), all);
-  writeFileSync(join(outDir, `${split}.jsonl`), `${lines.join('\n')}\n`);
-  console.log(`${split}: ${records.length} faces, ${patches.length} patches (${uncoveredMasks} masks below the nose by correction)`);
-}
+});

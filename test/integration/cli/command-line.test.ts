@@ -56,6 +56,12 @@ const cases: [tool: string, entry: string, args: string[], message: RegExp][] = 
     [SCRATCH_DIR, join(SCRATCH_DIR, 'crops-never'), 'val', '--side=0'],
     /^nose-patches: --side \/ --above: side: Too small/,
   ],
+  [
+    'nose-patches',
+    'training/nose-patches.ts',
+    [SCRATCH_DIR, join(SCRATCH_DIR, 'crops-never'), 'val:2'],
+    /^nose-patches: .*val\.jsonl: no such file \(npm run export-crops writes one per split\)/,
+  ],
 ];
 
 describe('command-line tools, on a wrong argument', () => {
@@ -80,6 +86,18 @@ const missingModel: [tool: string, entry: string, args: string[], message: RegEx
     'src/cli/export-crops.ts',
     ['--data', facemaskDataDir(), '--split', 'test', '--out', join(SCRATCH_DIR, 'crops-never'), '--detector', noModel],
     /^export-crops: Face detector model missing: .*no-such-model.*npm run setup/,
+  ],
+  [
+    'quantize',
+    'training/quantize.ts',
+    ['--model', noModel, '--out', join(SCRATCH_DIR, 'crops-never'), '--data', '.'],
+    /^quantize: .*no-such-model: model folder does not exist/,
+  ],
+  [
+    'analyse:model',
+    'training/saliency.ts',
+    ['--model', noModel, '--out', join(SCRATCH_DIR, 'crops-never')],
+    /^analyse:model: .*no-such-model: model folder does not exist/,
   ],
   [
     'bench',
