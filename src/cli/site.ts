@@ -5,6 +5,7 @@
 // verify-full unless --tls or the URL's sslmode says otherwise; the owner's password goes to
 // SCRAM only, as the kiosk's does.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { describeFailure, type SiteConnection, siteClient, sslOptions } from '../main/site/connection';
 import { exitWithUsage, parseCommandLine } from './command-line';
 import { addLogin, migrateSite } from './site-admin';
@@ -27,6 +28,7 @@ if (!values.url || !['migrate', 'add-kiosk', 'add-reviewer'].includes(command ??
   fail('missing or unknown arguments');
 if (values.tls !== undefined && !(TLS_MODES as readonly string[]).includes(values.tls))
   fail(`--tls must be one of ${TLS_MODES.join(', ')}`);
+if (values.ca !== undefined && !existsSync(values.ca)) fail(`--ca ${values.ca}: no such file`);
 
 /** libpq's sslmode names, as the URL may carry them, in the kiosk's three modes. */
 function tlsFromSslmode(mode: string | null): SiteConnection['tls'] | null {

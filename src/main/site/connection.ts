@@ -85,15 +85,25 @@ export function kioskSiteClient(
   return client;
 }
 
+/** The CA certificate file the settings name cannot be read (moved, deleted, no access). */
+export class CaFileError extends Error {}
+
 /** TLS as the settings ask: off, encrypted without checking the server, or encrypted and verified (against a CA file if given). */
 export function sslOptions(c: Pick<SiteConnection, 'tls' | 'caFile'>): pg.ClientConfig['ssl'] {
   if (c.tls === 'off') return false;
   if (c.tls === 'require') return { rejectUnauthorized: false };
-  return { rejectUnauthorized: true, ...(c.caFile ? { ca: readFileSync(c.caFile, 'utf8') } : {}) };
+  if (!c.caFile) return { rejectUnauthorized: true };
+  try {
+    return { rejectUnauthorized: true, ca: readFileSync(c.caFile, 'utf8') };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new CaFileError(`the CA certificate ${c.caFile} cannot be read (${code}): choose it again`);
+  }
 }
 
 /** Why a site database call failed, in words staff can act on. */
 export function describeFailure(err: unknown): string {
+  if (err instanceof CaFileError) return err.message;
   const e = err as { code?: string; message?: string };
   const code = e.code ?? '';
   const message = e.message ?? String(err);

@@ -20,14 +20,15 @@ export async function asReviewer<T>(site: Settings['site'], box: SecretBox, quer
     const detail = `the saved reviewer password cannot be opened (${(err as Error).message}); enter it again`;
     throw new UnavailableError(detail, message('site_unconfigured', { detail }));
   }
-  const client = kioskSiteClient(site, site.reviewUser, password);
+  let client: pg.Client | null = null;
   try {
+    client = kioskSiteClient(site, site.reviewUser, password);
     await client.connect();
     return await query(client);
   } catch (err) {
     const detail = describeFailure(err);
     throw new UnavailableError(detail, message('site_failing', { detail }));
   } finally {
-    await client.end().catch(() => undefined);
+    await client?.end().catch(() => undefined);
   }
 }

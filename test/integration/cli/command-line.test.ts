@@ -19,6 +19,12 @@ const cases: [tool: string, entry: string, args: string[], message: RegExp][] = 
     /^site: --tls must be one of verify-full, require, off/,
   ],
   ['site', 'src/cli/site.ts', ['migrate', '--uri', 'x'], /^site: Unknown option '--uri'/],
+  [
+    'site',
+    'src/cli/site.ts',
+    ['migrate', '--url', 'postgres://owner@localhost/k', '--ca', join(SCRATCH_DIR, 'no-such-ca.pem')],
+    /^site: --ca .*no-such-ca\.pem: no such file/,
+  ],
   ['export-crops', 'src/cli/export-crops.ts', ['--out', join(SCRATCH_DIR, 'crops-never')], /^export-crops: --data and --out are needed/],
   [
     'export-crops',
