@@ -1,9 +1,12 @@
 // How the project's command-line tools read their arguments (node's parseArgs and the tool's own
 // checks) and end on an error: one line naming what is wrong, never a stack trace; exit code 2 and
 // the usage for a wrong argument.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { errorMessage } from '../shared/errors';
 import { MissingPathError } from './files';
+import { EVAL_CLASSES, type EvalClass } from './metrics';
 
 /** A command line a tool cannot run: told with the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -56,6 +59,17 @@ export function parseCommandLine<T extends ParseArgsConfig, R>(
   } catch (err) {
     exitWithUsage(tool, usage, errorMessage(err));
   }
+}
+
+/**
+ * The label folders (with_mask/, without_mask/, incorrect/) a data set folder named on the command
+ * line holds, in EVAL_CLASSES' order; none of them is a UsageError naming them, `hint` after it.
+ */
+export function labelFolders(dir: string, hint = ''): EvalClass[] {
+  const labels = Object.keys(EVAL_CLASSES) as EvalClass[];
+  const found = labels.filter((label) => existsSync(join(dir, label)));
+  if (found.length === 0) throw new UsageError(`${dir} holds none of ${labels.map((l) => `${l}/`).join(', ')}${hint}`);
+  return found;
 }
 
 /** A number from 0 up, or a UsageError naming the option. */

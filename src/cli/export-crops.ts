@@ -10,14 +10,13 @@ import { cropSquare, squareAround } from '../main/vision/crop';
 import { FaceDetector } from '../main/vision/detector';
 import { decodeImage, ImageDecodeError } from '../main/vision/image';
 import { DEFAULT_PIPELINE_OPTIONS, detectWithPasses, stillImagePasses } from '../main/vision/pipeline';
-import { nonNegativeNumberOption, parseCommandLine, runTool, UsageError, wholeNumberOption } from './command-line';
+import { labelFolders, nonNegativeNumberOption, parseCommandLine, runTool, UsageError, wholeNumberOption } from './command-line';
 import { listFiles } from './files';
-import { EVAL_CLASSES, type EvalClass, subjectFace } from './metrics';
+import { subjectFace } from './metrics';
 import { DEFAULT_DETECTOR_DIR } from './model-paths';
 
 const USAGE =
   'Usage: npm run export-crops -- --data DIR --out DIR [--split train,val,test | --flat NAME] [--size 192] [--margin 0.8] [--detector DIR]';
-const labels = Object.keys(EVAL_CLASSES) as EvalClass[];
 const {
   data,
   out,
@@ -49,13 +48,8 @@ const {
     if (!data || !out) throw new UsageError('--data and --out are needed');
     if (!existsSync(data)) throw new UsageError(`--data ${data}: no such folder`);
     const splits = values.flat ? [values.flat] : values.split.split(',');
-    for (const split of splits) {
-      const under = values.flat ? data : join(data, split);
-      if (!labels.some((label) => existsSync(join(under, label))))
-        throw new UsageError(
-          `${under} holds none of ${labels.map((l) => `${l}/`).join(', ')}${values.flat ? '' : ' (--flat NAME for a set without split folders)'}`,
-        );
-    }
+    if (values.flat) labelFolders(data);
+    else for (const split of splits) labelFolders(join(data, split), ' (--flat NAME for a set without split folders)');
     return { data, out, size, margin, flat: values.flat, splits, detector: values.detector };
   },
 );
@@ -65,9 +59,9 @@ const passes = stillImagePasses();
 async function exportSplit(detector: FaceDetector, split: string): Promise<void> {
   const rows: string[] = [];
   const noFace: Record<string, number> = {};
-  for (const label of labels) {
-    const dir = flat ? join(data, label) : join(data, split, label);
-    if (!existsSync(dir)) continue;
+  const set = flat ? data : join(data, split);
+  for (const label of labelFolders(set)) {
+    const dir = join(set, label);
     const outDir = join(out, split, label);
     mkdirSync(outDir, { recursive: true });
     noFace[label] = 0;

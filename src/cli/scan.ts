@@ -10,11 +10,11 @@ import { decideStill } from '../main/compliance/still-decision';
 import { DEFAULT_TRACKER_OPTIONS } from '../main/compliance/tracker';
 import { ImageDecodeError } from '../main/vision/image';
 import { DEFAULT_PIPELINE_OPTIONS, type FaceResult, type FrameResult, VisionPipeline } from '../main/vision/pipeline';
-import { runTool, UsageError } from './command-line';
+import { labelFolders, runTool, UsageError } from './command-line';
 import { evalReportLines } from './eval-report-lines';
 import { listFiles } from './files';
 import { readLabelCorrections } from './label-corrections';
-import { EVAL_CLASSES, type EvalClass, type EvalRecord, type EvalReport, evaluate, subjectFace } from './metrics';
+import { type EvalClass, type EvalRecord, type EvalReport, evaluate, subjectFace } from './metrics';
 import { DEFAULT_CLASSIFIER_DIR, DEFAULT_DETECTOR_DIR, noseCheckFolder } from './model-paths';
 import { inOrder } from './ordered-pool';
 import { parseScanOptions, type ScanOptions, USAGE } from './scan-options';
@@ -123,13 +123,7 @@ async function runEval(opts: ScanOptions, out: (line: string) => void): Promise<
   const [root] = opts.paths;
   if (!root || opts.paths.length > 1)
     throw new UsageError('--eval takes one folder holding with_mask/, without_mask/ and optionally incorrect/.');
-  const folders = (Object.keys(EVAL_CLASSES) as EvalClass[]).filter((c) => existsSync(join(root, c)));
-  if (folders.length === 0)
-    throw new UsageError(
-      `${root} holds none of ${Object.keys(EVAL_CLASSES)
-        .map((c) => `${c}/`)
-        .join(', ')}.`,
-    );
+  const folders = labelFolders(root, '.');
   const visitOnly = {
     '--walk-up': opts['walk-up'],
     '--follow-guidance': opts['follow-guidance'],
