@@ -24,7 +24,7 @@ EXPRESSION_MODEL = 'face_expression_model'
 LANDMARK_MODEL = 'face_landmark_68_model'
 
 
-def expression_weights(model_dir=FACE_API_MODELS, model=EXPRESSION_MODEL):
+def dense_net_weights(model_dir=FACE_API_MODELS, model=EXPRESSION_MODEL):
     """Every weight of one of face-api's densely connected face networks by name (HWIO filters)."""
     return face_api_weights(model_dir, model)
 
@@ -66,7 +66,7 @@ class FaceFeatureExtractor(nn.Module):
 
     def __init__(self, weights=None):
         super().__init__()
-        weights = expression_weights() if weights is None else weights
+        weights = dense_net_weights() if weights is None else weights
         self.register_buffer('mean', torch.tensor(MEAN_RGB).view(1, 3, 1, 1), persistent=False)
         self.blocks = nn.ModuleList(DenseBlock(weights, f'dense{i}', first=i == 0) for i in range(4))
 
@@ -84,7 +84,7 @@ class FaceApiDenseNet(nn.Module):
 
     def __init__(self, model=EXPRESSION_MODEL, model_dir=FACE_API_MODELS):
         super().__init__()
-        w = expression_weights(model_dir, model)
+        w = dense_net_weights(model_dir, model)
         self.softmax = model == EXPRESSION_MODEL
         self.features = FaceFeatureExtractor(w)
         self.fc = nn.Linear(*w['fc/weights'].shape)

@@ -40,7 +40,7 @@ def build_model(arch: str, classes: int, width: int = 16, backbone: str | None =
     """The classifier train.py trains and ensemble.py reloads: MaskNet of stem `width`, FaceMeshNet
     on one of the face-mesh graphs (FACE_BACKBONES) in the folder `backbone`, FaceResNetNet on
     the 128 px crop or (face-resnet-150) on it resized to 150 px, SsdMobileNetNet (SSD_MOBILENETS),
-    TinyFaceNet (TINY_FACES), FaceExpressionClassifier (FACE_API_DENSE), or BlazeFaceFullNet (BLAZEFACE_FULL)."""
+    TinyFaceNet (TINY_FACES), FaceApiDenseClassifier (FACE_API_DENSE), or BlazeFaceFullNet (BLAZEFACE_FULL)."""
     if arch in FACE_RESNETS:
         return FaceResNetNet(classes=classes, size=FACE_RESNETS[arch])
     if arch in SSD_MOBILENETS:
@@ -48,7 +48,7 @@ def build_model(arch: str, classes: int, width: int = 16, backbone: str | None =
     if arch in TINY_FACES:
         return TinyFaceNet(classes=classes, size=TINY_FACES[arch])
     if arch in FACE_API_DENSE:
-        return FaceExpressionClassifier(classes=classes, model=FACE_API_DENSE[arch])
+        return FaceApiDenseClassifier(FACE_API_DENSE[arch], classes=classes)
     if arch == BLAZEFACE_FULL:
         return BlazeFaceFullNet(graph_folder(arch, backbone, BLAZEFACE_FULL_GRAPH), classes=classes)
     if arch in FACE_BACKBONES:
@@ -168,17 +168,17 @@ class TinyFaceNet(nn.Module):
 FACE_API_DENSE = {'face-expression': 'face_expression_model', 'face-landmark-68': 'face_landmark_68_model'}
 
 
-class FaceExpressionClassifier(nn.Module):
+class FaceApiDenseClassifier(nn.Module):
     """face-api's face-expression network (training/face_expression.py; it names expressions, which
     live in the mouth), or its 68-point landmark network of the same layers (`model`), as a
     pre-trained face backbone: the 128 px crop resized to its 112 px, its 256 features averaged
     over the face, then a linear layer for the verdicts. Fine-tuned end to end."""
 
-    def __init__(self, classes: int = 3, dropout: float = 0.2, model: str = 'face_expression_model'):
+    def __init__(self, model: str, classes: int = 3, dropout: float = 0.2):
         super().__init__()
-        from face_expression import INPUT, FaceFeatureExtractor, expression_weights
+        from face_expression import INPUT, FaceFeatureExtractor, dense_net_weights
         self.size = INPUT
-        self.backbone = FaceFeatureExtractor(expression_weights(model=model))
+        self.backbone = FaceFeatureExtractor(dense_net_weights(model=model))
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(256, classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
