@@ -18,12 +18,10 @@ import { DEFAULT_DETECTOR_DIR } from './model-paths';
 const USAGE =
   'Usage: npm run export-crops -- --data DIR --out DIR [--split train,val,test | --flat NAME] [--size 192] [--margin 0.8] [--detector DIR]';
 const {
-  data,
   out,
   size,
   margin,
-  flat,
-  splits,
+  sets,
   detector: detectorDir,
 } = parseCommandLine(
   'export-crops',
@@ -47,21 +45,24 @@ const {
     const { data, out } = values;
     if (!data || !out) throw new UsageError('--data and --out are needed');
     if (!existsSync(data)) throw new UsageError(`--data ${data}: no such folder`);
-    const splits = values.flat ? [values.flat] : values.split.split(',');
-    if (values.flat) labelFolders(data);
-    else for (const split of splits) labelFolders(join(data, split), ' (--flat NAME for a set without split folders)');
-    return { data, out, size, margin, flat: values.flat, splits, detector: values.detector };
+    // Each split's folder and the label folders it holds, found once: checked here, exported below.
+    const sets = values.flat
+      ? [{ split: values.flat, dir: data, labels: labelFolders(data) }]
+      : values.split.split(',').map((split) => {
+          const dir = join(data, split);
+          return { split, dir, labels: labelFolders(dir, ' (--flat NAME for a set without split folders)') };
+        });
+    return { out, size, margin, sets, detector: values.detector };
   },
 );
 const { minScore } = DEFAULT_PIPELINE_OPTIONS.stillImage;
 const passes = stillImagePasses();
 
-async function exportSplit(detector: FaceDetector, split: string): Promise<void> {
+async function exportSplit(detector: FaceDetector, { split, dir: setDir, labels }: (typeof sets)[number]): Promise<void> {
   const rows: string[] = [];
   const noFace: Record<string, number> = {};
-  const set = flat ? data : join(data, split);
-  for (const label of labelFolders(set)) {
-    const dir = join(set, label);
+  for (const label of labels) {
+    const dir = join(setDir, label);
     const outDir = join(out, split, label);
     mkdirSync(outDir, { recursive: true });
     noFace[label] = 0;
@@ -117,7 +118,7 @@ async function exportSplit(detector: FaceDetector, split: string): Promise<void>
 await runTool('export-crops', USAGE, async () => {
   const detector = await FaceDetector.load(detectorDir);
   try {
-    for (const split of splits) await exportSplit(detector, split);
+    for (const set of sets) await exportSplit(detector, set);
   } finally {
     await detector.dispose();
   }
