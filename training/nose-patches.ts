@@ -50,11 +50,14 @@ const {
     // Checked as the kiosk will check the check's config.json, so training never writes a geometry the kiosk refuses.
     const geometry = NosePatchGeometrySchema.safeParse({ side: Number(values.side), above: Number(values.above) });
     if (!geometry.success) throw new UsageError(`--side / --above: ${firstIssue(geometry.error, 'geometry')}`);
-    for (const spec of splits) {
-      const list = join(cropsDir, `${spec.split(':')[0]}.jsonl`);
+    // Each split's crop list and jitter count, read once: checked here, cut below.
+    const lists = splits.map((spec) => {
+      const [split, jitterText] = spec.split(':') as [string, string | undefined];
+      const list = join(cropsDir, `${split}.jsonl`);
       if (!existsSync(list)) throw new UsageError(`${list}: no such file (npm run export-crops writes one per split)`);
-    }
-    return { cropsDir, outDir, splits, corrections: values.corrections, geometry: geometry.data };
+      return { split, list, jitters: Number(jitterText ?? 0) };
+    });
+    return { cropsDir, outDir, splits: lists, corrections: values.corrections, geometry: geometry.data };
   },
 );
 
@@ -77,11 +80,9 @@ await runTool('nose-patches', USAGE, async () => {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'patch.json'), `${JSON.stringify(geometry)}\n`);
   const size = NOSE_PATCH_SIZE;
-  for (const spec of splits) {
-    const [split, jitterText] = spec.split(':') as [string, string | undefined];
-    const jitters = Number(jitterText ?? 0);
+  for (const { split, list, jitters } of splits) {
     const rand = seededRandom(0x5eed + split.length);
-    const records = readFileSync(join(cropsDir, `${split}.jsonl`), 'utf8')
+    const records = readFileSync(list, 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as CropRecord)
