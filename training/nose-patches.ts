@@ -53,9 +53,13 @@ const {
     // Each split's crop list and jitter count, read once: checked here, cut below.
     const lists = splits.map((spec) => {
       const [split, jitterText] = spec.split(':') as [string, string | undefined];
+      const jitters = Number(jitterText ?? 0);
+      // A count that is not one would cut no patch at all, not even the unjittered one.
+      if (!Number.isSafeInteger(jitters) || jitters < 0)
+        throw new UsageError(`${spec}: the count after ':' must be a whole number from 0 up (jittered copies of each patch)`);
       const list = join(cropsDir, `${split}.jsonl`);
       if (!existsSync(list)) throw new UsageError(`${list}: no such file (npm run export-crops writes one per split)`);
-      return { split, list, jitters: Number(jitterText ?? 0) };
+      return { split, list, jitters };
     });
     return { cropsDir, outDir, splits: lists, corrections: values.corrections, geometry: geometry.data };
   },

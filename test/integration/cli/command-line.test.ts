@@ -68,6 +68,12 @@ const cases: [tool: string, entry: string, args: string[], message: RegExp][] = 
     [SCRATCH_DIR, join(SCRATCH_DIR, 'crops-never'), 'val:2'],
     /^nose-patches: .*val\.jsonl: no such file \(npm run export-crops writes one per split\)/,
   ],
+  [
+    'nose-patches',
+    'training/nose-patches.ts',
+    [SCRATCH_DIR, join(SCRATCH_DIR, 'crops-never'), 'val:x'],
+    /^nose-patches: val:x: the count after ':' must be a whole number from 0 up/,
+  ],
 ];
 
 describe('command-line tools, on a wrong argument', () => {
